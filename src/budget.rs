@@ -1,0 +1,405 @@
+//! The money: benefit rates, state reimbursement, and the budget items that
+//! follow from a month-by-month simulation.
+//!
+//! The engine records raw monthly cash flows per arm ([`Flow`]); this module
+//! turns them into the budget items a finance officer reads ([`Item`]) per
+//! budget year and in total, and computes the present value and break-even.
+
+use crate::calendar::YearMonth;
+use std::collections::BTreeMap;
+
+/// Monthly rates of one benefit type, by year, with indexation beyond the years given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenefitRates {
+    /// Monthly rate (DKK) by calendar year, as given in the scenario.
+    pub by_year: BTreeMap<i32, f64>,
+    /// Yearly indexation used for years not given.
+    pub indexation: f64,
+}
+
+impl BenefitRates {
+    /// The monthly rate in `year`: the given figure, or the nearest earlier given
+    /// year indexed forward, or (before the first given year) the first indexed back.
+    pub fn rate(&self, year: i32) -> f64 {
+        if let Some(v) = self.by_year.get(&year) {
+            return *v;
+        }
+        let growth = 1.0 + self.indexation;
+        match self.by_year.range(..year).next_back() {
+            Some((y, v)) => v * growth.powi(year - y),
+            None => {
+                let (y, v) = self
+                    .by_year
+                    .iter()
+                    .next()
+                    .expect("validated: at least one rate");
+                v / growth.powi(y - year)
+            }
+        }
+    }
+
+    /// Whether `year`'s rate is given in the scenario (false: it is indexed).
+    pub fn is_given(&self, year: i32) -> bool {
+        self.by_year.contains_key(&year)
+    }
+}
+
+/// A state reimbursement regime.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reimbursement {
+    /// The 2016 refusion staircase: the share falls with cumulative months on benefit.
+    Staircase2016 {
+        /// `(first cumulative month on benefit in the band, share)`, ascending from month 1.
+        bands: Vec<(u32, f64)>,
+        /// Months off benefit after which the cumulative count starts again.
+        reset_after_months: u32,
+    },
+    /// Before 2016: one share for active, another for passive recipients.
+    Pre2016 {
+        /// Share for citizens in states reimbursed as active.
+        active: f64,
+        /// Share for everyone else on benefit.
+        passive: f64,
+    },
+    /// No reimbursement.
+    None,
+}
+
+/// The 2016 bands in months: month 1 80 %, months 2–6 40 %, 7–12 30 %, 13 on 20 %
+/// (weeks 1–4, 5–26, 27–52, 53+; finansieringsloven § 5 stk. 2, PARAMETERS.md §2).
+pub const BANDS_2016: [(u32, f64); 4] = [(1, 0.80), (2, 0.40), (7, 0.30), (13, 0.20)];
+
+impl Reimbursement {
+    /// The share reimbursed for a benefit month that is the citizen's
+    /// `cumulative_month`-th on benefit (1-based), in a state that is or is not active.
+    #[inline]
+    pub fn share(&self, cumulative_month: u32, active: bool) -> f64 {
+        match self {
+            Reimbursement::Staircase2016 { bands, .. } => {
+                let mut share = bands[0].1;
+                for &(from, s) in bands.iter() {
+                    if cumulative_month >= from {
+                        share = s;
+                    } else {
+                        break;
+                    }
+                }
+                share
+            }
+            Reimbursement::Pre2016 {
+                active: a,
+                passive: p,
+            } => {
+                if active {
+                    *a
+                } else {
+                    *p
+                }
+            }
+            Reimbursement::None => 0.0,
+        }
+    }
+
+    /// Months off benefit after which the 2016 count starts again (None for other regimes).
+    pub fn reset_after(&self) -> Option<u32> {
+        match self {
+            Reimbursement::Staircase2016 {
+                reset_after_months, ..
+            } => Some(*reset_after_months),
+            _ => None,
+        }
+    }
+
+    /// A short name for reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Reimbursement::Staircase2016 { .. } => {
+                "2016 (refusion staircase by cumulative time on benefit)"
+            }
+            Reimbursement::Pre2016 { .. } => "pre2016 (by activation status)",
+            Reimbursement::None => "none",
+        }
+    }
+}
+
+/// Raw monthly cash flows recorded by the engine for one arm (DKK per month).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(usize)]
+pub enum Flow {
+    /// Benefit paid.
+    GrossBenefit,
+    /// State reimbursement of benefit.
+    Reimbursement,
+    /// Activity costs (wage subsidy, mentor, course).
+    ActivityCost,
+    /// State reimbursement of activity costs.
+    ActivityReimbursement,
+    /// One-off costs on transitions.
+    OneOffCost,
+    /// Cost of baseline staff.
+    BaselineStaffCost,
+    /// Cost of the scenario's extra staff.
+    ExtraStaffCost,
+    /// Grant income.
+    GrantIncome,
+    /// Municipal income tax from citizens in employment.
+    Tax,
+    /// Equalisation loss from citizens in employment.
+    Equalisation,
+    /// State income tax from citizens in employment.
+    StateTax,
+}
+
+/// Number of [`Flow`] kinds.
+pub const N_FLOWS: usize = 11;
+
+/// Budget items, derived from the flows, as reported per budget year and in total (DKK).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    /// Benefit paid.
+    GrossBenefit,
+    /// State reimbursement of benefit.
+    Reimbursement,
+    /// Gross benefit minus reimbursement: the municipality's benefit cost.
+    NetBenefit,
+    /// Activity costs net of any reimbursement.
+    ActivityCost,
+    /// One-off costs on transitions.
+    OneOffCost,
+    /// All staff (baseline and extra).
+    StaffCost,
+    /// The scenario's extra staff only.
+    ExtraStaffCost,
+    /// Grant income.
+    GrantIncome,
+    /// The part of the extra staff cost the grant does not cover.
+    CoFinancing,
+    /// Net benefit + activity + one-off + staff − grant: what the municipality pays.
+    TotalNetCost,
+    /// Municipal income tax from citizens in employment.
+    Tax,
+    /// Equalisation loss from citizens in employment.
+    Equalisation,
+    /// Total net cost − tax + equalisation: the wider municipal view.
+    WiderNetCost,
+    /// Gross benefit + activity + one-off + staff − municipal and state tax (state plus municipality).
+    PublicCost,
+}
+
+impl Item {
+    /// Every item, in report order.
+    pub const ALL: [Item; 14] = [
+        Item::GrossBenefit,
+        Item::Reimbursement,
+        Item::NetBenefit,
+        Item::ActivityCost,
+        Item::OneOffCost,
+        Item::StaffCost,
+        Item::ExtraStaffCost,
+        Item::GrantIncome,
+        Item::CoFinancing,
+        Item::TotalNetCost,
+        Item::Tax,
+        Item::Equalisation,
+        Item::WiderNetCost,
+        Item::PublicCost,
+    ];
+
+    /// Column name in CSV files.
+    pub fn key(self) -> &'static str {
+        match self {
+            Item::GrossBenefit => "gross_benefit",
+            Item::Reimbursement => "reimbursement",
+            Item::NetBenefit => "net_benefit",
+            Item::ActivityCost => "activity_cost",
+            Item::OneOffCost => "one_off_cost",
+            Item::StaffCost => "staff_cost",
+            Item::ExtraStaffCost => "extra_staff_cost",
+            Item::GrantIncome => "grant_income",
+            Item::CoFinancing => "co_financing",
+            Item::TotalNetCost => "total_net_cost",
+            Item::Tax => "municipal_tax",
+            Item::Equalisation => "equalisation",
+            Item::WiderNetCost => "wider_net_cost",
+            Item::PublicCost => "public_cost",
+        }
+    }
+
+    /// Label for people (English / Danish).
+    pub fn label(self) -> &'static str {
+        match self {
+            Item::GrossBenefit => "Gross benefit / Bruttoydelse",
+            Item::Reimbursement => "State reimbursement / Refusion",
+            Item::NetBenefit => "Net benefit cost / Nettoudgift til ydelse",
+            Item::ActivityCost => "Activity cost / Aktiveringsudgift",
+            Item::OneOffCost => "One-off costs / Engangsudgifter",
+            Item::StaffCost => "Staff cost / Personaleudgift",
+            Item::ExtraStaffCost => "Extra staff cost / Ekstra personale",
+            Item::GrantIncome => "Grant income / Puljeindtægt",
+            Item::CoFinancing => "Co-financing / Medfinansiering",
+            Item::TotalNetCost => "Municipal net cost / Kommunal nettoudgift",
+            Item::Tax => "Municipal income tax / Kommuneskat",
+            Item::Equalisation => "Equalisation / Udligning",
+            Item::WiderNetCost => "Wider municipal net cost / Bredere kommunal nettoudgift",
+            Item::PublicCost => "Public-sector cost / Offentlig udgift",
+        }
+    }
+
+    /// Derives this item from summed flows over a period. `co_financing` needs
+    /// the whole budget year, so it is computed per year by [`items_for`].
+    fn from_flows(self, f: &[f64; N_FLOWS]) -> f64 {
+        use Flow as F;
+        let g = |x: F| f[x as usize];
+        let staff = g(F::BaselineStaffCost) + g(F::ExtraStaffCost);
+        let total = g(F::GrossBenefit) - g(F::Reimbursement) + g(F::ActivityCost)
+            - g(F::ActivityReimbursement)
+            + g(F::OneOffCost)
+            + staff
+            - g(F::GrantIncome);
+        match self {
+            Item::GrossBenefit => g(F::GrossBenefit),
+            Item::Reimbursement => g(F::Reimbursement),
+            Item::NetBenefit => g(F::GrossBenefit) - g(F::Reimbursement),
+            Item::ActivityCost => g(F::ActivityCost) - g(F::ActivityReimbursement),
+            Item::OneOffCost => g(F::OneOffCost),
+            Item::StaffCost => staff,
+            Item::ExtraStaffCost => g(F::ExtraStaffCost),
+            Item::GrantIncome => g(F::GrantIncome),
+            Item::CoFinancing => (g(F::ExtraStaffCost) - g(F::GrantIncome)).max(0.0),
+            Item::TotalNetCost => total,
+            Item::Tax => g(F::Tax),
+            Item::Equalisation => g(F::Equalisation),
+            Item::WiderNetCost => total - g(F::Tax) + g(F::Equalisation),
+            Item::PublicCost => {
+                g(F::GrossBenefit) + g(F::ActivityCost) + g(F::OneOffCost) + staff
+                    - g(F::Tax)
+                    - g(F::StateTax)
+            }
+        }
+    }
+}
+
+/// Per budget year and in total, every [`Item`] for one arm of one replication.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetYears {
+    /// Calendar years covered, in order.
+    pub years: Vec<i32>,
+    /// `values[y][i]`: item `Item::ALL[i]` in year `years[y]`.
+    pub values: Vec<[f64; Item::ALL.len()]>,
+    /// Every item over the whole horizon (co-financing is the sum over years).
+    pub total: [f64; Item::ALL.len()],
+}
+
+/// Sums monthly flows (`flows[m]` for simulated month `m` = 0..horizon) into budget years.
+pub fn items_for(start: YearMonth, flows: &[[f64; N_FLOWS]]) -> BudgetYears {
+    let mut by_year: BTreeMap<i32, [f64; N_FLOWS]> = BTreeMap::new();
+    for (m, f) in flows.iter().enumerate() {
+        let year = start.add_months(m as i64).year;
+        let acc = by_year.entry(year).or_insert([0.0; N_FLOWS]);
+        for k in 0..N_FLOWS {
+            acc[k] += f[k];
+        }
+    }
+    let mut years = Vec::new();
+    let mut values = Vec::new();
+    let mut total = [0.0; Item::ALL.len()];
+    for (year, f) in by_year {
+        let mut row = [0.0; Item::ALL.len()];
+        for (i, item) in Item::ALL.iter().enumerate() {
+            row[i] = item.from_flows(&f);
+            total[i] += row[i];
+        }
+        years.push(year);
+        values.push(row);
+    }
+    BudgetYears {
+        years,
+        values,
+        total,
+    }
+}
+
+/// Present value at the start year of amounts per budget year, discounting each
+/// year `y` by `(1 + rate)^-(y - start_year)`.
+pub fn present_value(start_year: i32, years: &[i32], amounts: &[f64], rate: f64) -> f64 {
+    years
+        .iter()
+        .zip(amounts)
+        .map(|(y, a)| a / (1.0 + rate).powi(y - start_year))
+        .sum()
+}
+
+/// The first simulated month (1-based) from which the cumulative net effect is
+/// non-negative and stays so to the horizon; `None` if it is negative at the horizon.
+pub fn break_even_month(monthly_net_effect: &[f64]) -> Option<usize> {
+    let mut cumulative = 0.0;
+    let mut since: Option<usize> = None;
+    for (m, e) in monthly_net_effect.iter().enumerate() {
+        cumulative += e;
+        if cumulative >= 0.0 {
+            since.get_or_insert(m + 1);
+        } else {
+            since = None;
+        }
+    }
+    since
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_are_indexed_forward_and_back() {
+        let r = BenefitRates {
+            by_year: [(2015, 10_000.0), (2017, 12_000.0)].into(),
+            indexation: 0.02,
+        };
+        assert_eq!(r.rate(2015), 10_000.0);
+        assert!((r.rate(2016) - 10_200.0).abs() < 1e-9);
+        assert_eq!(r.rate(2017), 12_000.0);
+        assert!((r.rate(2019) - 12_000.0 * 1.02f64.powi(2)).abs() < 1e-9);
+        assert!((r.rate(2014) - 10_000.0 / 1.02).abs() < 1e-9);
+    }
+
+    #[test]
+    fn staircase_bands_follow_the_law() {
+        let r = Reimbursement::Staircase2016 {
+            bands: BANDS_2016.to_vec(),
+            reset_after_months: 12,
+        };
+        let shares: Vec<f64> = (1..=14).map(|m| r.share(m, false)).collect();
+        assert_eq!(
+            shares,
+            vec![
+                0.8, 0.4, 0.4, 0.4, 0.4, 0.4, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.2, 0.2
+            ]
+        );
+    }
+
+    #[test]
+    fn break_even_needs_to_stay_positive() {
+        assert_eq!(break_even_month(&[-5.0, 2.0, 4.0, 1.0]), Some(3));
+        assert_eq!(break_even_month(&[-5.0, 6.0, -3.0, 4.0]), Some(4));
+        assert_eq!(break_even_month(&[-5.0, 6.0, -3.0]), None);
+        assert_eq!(break_even_month(&[1.0, 1.0]), Some(1));
+    }
+
+    #[test]
+    fn co_financing_is_the_uncovered_staff_cost() {
+        let mut f = [0.0; N_FLOWS];
+        f[Flow::ExtraStaffCost as usize] = 1_000.0;
+        f[Flow::GrantIncome as usize] = 700.0;
+        let by = items_for(YearMonth::new(2020, 1).unwrap(), &[f]);
+        let idx = Item::ALL
+            .iter()
+            .position(|i| *i == Item::CoFinancing)
+            .unwrap();
+        assert_eq!(by.total[idx], 300.0);
+        let tot = Item::ALL
+            .iter()
+            .position(|i| *i == Item::TotalNetCost)
+            .unwrap();
+        assert_eq!(by.total[tot], 300.0);
+    }
+}

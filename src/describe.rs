@@ -1,0 +1,348 @@
+//! `trappe check`: the resolved model in words, so a user sees what will be
+//! simulated before running it.
+
+use crate::model::{COUNTERFACTUAL, Funder, Model, SCENARIO};
+use crate::param::fmt_num;
+use crate::terminal::dkk;
+use std::fmt::Write;
+
+/// A full description of the resolved model.
+pub fn describe(model: &Model) -> String {
+    let mut o = String::new();
+    let end = model.calendar(model.horizon);
+    let _ = writeln!(o, "Scenario: {}", model.name);
+    if !model.description.is_empty() {
+        let _ = writeln!(o, "  {}", model.description);
+    }
+    let _ = writeln!(
+        o,
+        "Period: {} to {} ({} months); {} replications, seed {}",
+        model.start, end, model.horizon, model.replications, model.seed
+    );
+
+    let _ = writeln!(o, "\nStates ({}):", model.states.len());
+    for s in &model.states {
+        let mut flags = Vec::new();
+        if s.pays_benefit {
+            flags.push("pays benefit");
+        }
+        if s.self_supporting {
+            flags.push("self-supporting");
+        }
+        if s.employed {
+            flags.push("employed");
+        }
+        if s.education {
+            flags.push("education");
+        }
+        if s.activation {
+            flags.push("activation");
+        }
+        if s.reimbursed_as_active
+            && matches!(
+                model.budget.reimbursement,
+                crate::budget::Reimbursement::Pre2016 { .. }
+            )
+        {
+            flags.push("reimbursed as active");
+        }
+        let cost = if s.activity_cost.is_fixed() && s.activity_cost.mean() == 0.0 {
+            String::new()
+        } else {
+            format!("; activity cost {} DKK/month", s.activity_cost)
+        };
+        let _ = writeln!(
+            o,
+            "  {:<14} {} [{}]{}",
+            s.id,
+            s.label,
+            flags.join(", "),
+            cost
+        );
+    }
+
+    let _ = writeln!(
+        o,
+        "\nTransitions ({}), monthly probability as if the only exit:",
+        model.transitions.len()
+    );
+    for t in &model.transitions {
+        let mut extra = Vec::new();
+        if t.staffing_sensitive {
+            match &t.elasticity {
+                Some(e) => extra.push(format!("staffing-sensitive, elasticity {e}")),
+                None => extra.push("staffing-sensitive".to_string()),
+            }
+        }
+        if !(t.one_off_cost.is_fixed() && t.one_off_cost.mean() == 0.0) {
+            extra.push(format!("one-off cost {} DKK", t.one_off_cost));
+        }
+        for (from, m) in &t.duration {
+            extra.push(format!("×{m} from month {from} in state"));
+        }
+        let _ = writeln!(
+            o,
+            "  {:<28} {}{}",
+            t.id,
+            t.probability,
+            if extra.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", extra.join("; "))
+            }
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  Competing exits combine as rates r = -ln(1-p): P(leave) = 1 - exp(-Σ m·r), shares m·r/Σ m·r."
+    );
+    for (s, st) in model.states.iter().enumerate() {
+        let exits: Vec<_> = model.transitions.iter().filter(|t| t.from == s).collect();
+        if exits.len() > 1 {
+            let r: f64 = exits
+                .iter()
+                .map(|t| -(1.0 - t.probability.mean()).ln())
+                .sum();
+            let naive: f64 = exits.iter().map(|t| t.probability.mean()).sum();
+            let _ = writeln!(
+                o,
+                "    from {:<12} P(leave) at mean values {} (summing probabilities would give {})",
+                st.id,
+                fmt_num(1.0 - (-r).exp()),
+                fmt_num(naive)
+            );
+        }
+    }
+
+    let _ = writeln!(
+        o,
+        "\nCohort: {} citizens at start, {} by the end",
+        model.initial_size(),
+        model.total_size()
+    );
+    for g in &model.segments {
+        let starts: Vec<String> = g
+            .start
+            .iter()
+            .map(|(s, n)| format!("{n} in {}", model.states[*s].id))
+            .collect();
+        let _ = writeln!(
+            o,
+            "  {:<14} {} citizens ({}); benefit {}; {} months on benefit before start",
+            g.name,
+            g.size(),
+            starts.join(", "),
+            model.benefit_types[g.benefit_type],
+            g.months_on_benefit
+        );
+        if g.inflow_per_month > 0.0 {
+            let _ = writeln!(
+                o,
+                "  {:<14} inflow {} per month into {} ({} months on benefit before entry)",
+                "",
+                fmt_num(g.inflow_per_month),
+                model.states[g.inflow_state].id,
+                g.inflow_months_on_benefit
+            );
+        }
+        for (t, d) in &g.multipliers {
+            let _ = writeln!(
+                o,
+                "  {:<14} rate multiplier on {}: {d}",
+                "", model.transitions[*t].id
+            );
+        }
+        for (t, d) in &g.overrides {
+            let _ = writeln!(
+                o,
+                "  {:<14} probability of {} replaced by {d}",
+                "", model.transitions[*t].id
+            );
+        }
+    }
+
+    match &model.staffing {
+        Some(st) => {
+            let _ = writeln!(
+                o,
+                "\nStaffing: baseline {} FTE; caseload reference {} citizens on benefit per productive FTE; elasticity {}; multiplier clamped to [{}, {}]",
+                fmt_num(st.baseline_fte),
+                fmt_num(st.caseload_ref),
+                st.elasticity,
+                fmt_num(st.multiplier_min),
+                fmt_num(st.multiplier_max)
+            );
+            for h in &st.hires {
+                let funder = match &h.funded_by {
+                    Funder::Municipality => "the municipality".to_string(),
+                    Funder::Grant(g) => format!("grant `{}`", model.grants[*g].name),
+                };
+                let _ = writeln!(
+                    o,
+                    "  hire: {} FTE {} from {} to {}, ramp-up {} months, paid by {}",
+                    fmt_num(h.fte),
+                    h.name,
+                    h.start,
+                    h.end,
+                    h.ramp_up_months,
+                    funder
+                );
+            }
+            let _ = writeln!(o, "  FTE per month (paid / productive):");
+            let _ = writeln!(
+                o,
+                "    {:<19} {:>20} {:>20}",
+                "months", "scenario", "counterfactual"
+            );
+            let mut m = 1;
+            while m <= model.horizon {
+                let a = (model.staff(SCENARIO, m), model.staff(COUNTERFACTUAL, m));
+                let mut last = m;
+                while last < model.horizon
+                    && (
+                        model.staff(SCENARIO, last + 1),
+                        model.staff(COUNTERFACTUAL, last + 1),
+                    ) == a
+                {
+                    last += 1;
+                }
+                let range = if last == m {
+                    model.calendar(m).to_string()
+                } else {
+                    format!("{} to {}", model.calendar(m), model.calendar(last))
+                };
+                let show = |s: crate::model::MonthStaff| {
+                    format!(
+                        "{} / {}",
+                        fmt_num(s.baseline_fte + s.extra_fte),
+                        fmt_num((s.productive_fte * 1000.0).round() / 1000.0)
+                    )
+                };
+                let _ = writeln!(o, "    {:<19} {:>20} {:>20}", range, show(a.0), show(a.1));
+                m = last + 1;
+            }
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "\nStaffing: not modelled (no staffing-sensitive transitions)"
+            );
+        }
+    }
+
+    if model.grants.is_empty() {
+        let _ = writeln!(o, "\nGrants: none");
+    } else {
+        let _ = writeln!(o, "\nGrants (scenario arm only), DKK per budget year:");
+        for g in &model.grants {
+            let years: Vec<String> = g
+                .amounts
+                .iter()
+                .map(|(y, a)| format!("{y}: {}", dkk(*a)))
+                .collect();
+            let _ = writeln!(
+                o,
+                "  {} (pays for {}): {}",
+                g.name,
+                g.pays_for,
+                years.join("; ")
+            );
+        }
+        let income = model.grant_income(SCENARIO);
+        let mut by_year = std::collections::BTreeMap::new();
+        for (m, v) in income.iter().enumerate() {
+            *by_year.entry(model.calendar(m + 1).year).or_insert(0.0) += v;
+        }
+        let years: Vec<String> = by_year
+            .iter()
+            .map(|(y, a)| format!("{y}: {}", dkk(*a)))
+            .collect();
+        let _ = writeln!(o, "  grant income booked: {}", years.join("; "));
+    }
+
+    let b = &model.budget;
+    let _ = writeln!(o, "\nBudget:");
+    let _ = writeln!(o, "  reimbursement regime: {}", b.reimbursement.name());
+    match &b.reimbursement {
+        crate::budget::Reimbursement::Staircase2016 {
+            bands,
+            reset_after_months,
+        } => {
+            let txt: Vec<String> = bands
+                .iter()
+                .map(|(m, r)| format!("from month {m}: {}", fmt_num(*r)))
+                .collect();
+            let _ = writeln!(
+                o,
+                "    {}; count starts again after {reset_after_months} months off benefit",
+                txt.join(", ")
+            );
+        }
+        crate::budget::Reimbursement::Pre2016 { active, passive } => {
+            let _ = writeln!(
+                o,
+                "    active {} / passive {}",
+                fmt_num(*active),
+                fmt_num(*passive)
+            );
+        }
+        crate::budget::Reimbursement::None => {}
+    }
+    let years: Vec<i32> = (1..=model.horizon)
+        .map(|m| model.calendar(m).year)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for (i, name) in model.benefit_types.iter().enumerate() {
+        let r = &b.benefit_rates[i];
+        let txt: Vec<String> = years
+            .iter()
+            .map(|y| {
+                format!(
+                    "{y}: {}{}",
+                    dkk(r.rate(*y)),
+                    if r.is_given(*y) { "" } else { " (indexed)" }
+                )
+            })
+            .collect();
+        let _ = writeln!(o, "  benefit {name}, DKK/month: {}", txt.join("; "));
+    }
+    let _ = writeln!(
+        o,
+        "  staff cost per FTE-year: {} DKK",
+        b.staff_cost_per_fte_year
+    );
+    let _ = writeln!(
+        o,
+        "  activity costs reimbursed: {}",
+        fmt_num(b.activity_cost_reimbursement)
+    );
+    let _ = writeln!(o, "  discount rate: {} per year", fmt_num(b.discount_rate));
+    if let Some(w) = &b.wider {
+        let _ = writeln!(
+            o,
+            "  wider view per employed month: municipal tax {} DKK, equalisation loss {} DKK, state tax {} DKK",
+            w.tax, w.equalisation, w.state_tax
+        );
+    }
+
+    if !model.targets.is_empty() {
+        let _ = writeln!(o, "\nTargets:");
+        for t in &model.targets {
+            let _ = writeln!(
+                o,
+                "  {}: {} {} at month {} (end of {})",
+                t.name,
+                t.metric.name(&model.states),
+                t.condition(),
+                t.month,
+                if t.month == 0 {
+                    "the start".to_string()
+                } else {
+                    model.calendar(t.month).to_string()
+                }
+            );
+        }
+    }
+    o
+}

@@ -1,0 +1,1016 @@
+//! The individual-level monthly Monte Carlo engine.
+//!
+//! Each replication draws every uncertain parameter once, then follows every
+//! citizen month by month through the states, in all arms at once. One
+//! uniform random number per citizen-month is drawn and used by every arm
+//! (common random numbers), so arms that are identical give identical paths,
+//! and differences between arms come from the scenario, not from chance.
+//!
+//! Within a month, the order of events is:
+//! 1. new citizens arrive (in their segment's inflow state);
+//! 2. the staffing multiplier is set from the caseload: citizens in benefit
+//!    states divided by productive FTE;
+//! 3. every citizen spends the month in their state: benefit, reimbursement,
+//!    activity cost and tax are booked;
+//! 4. at the end of the month, each citizen leaves their state or not, by
+//!    competing hazards: rate r = −ln(1 − p) per exit, scaled by segment,
+//!    duration and staffing multipliers; leaving with probability
+//!    1 − exp(−Σ r), to each exit in proportion to its rate.
+//!
+//! Monthly outcomes are recorded at the end of each month (row 0 is the
+//! starting position). Each replication uses its own random streams derived
+//! from the seed and the replication number, so results do not depend on the
+//! number of threads.
+
+use crate::budget::{Flow, N_FLOWS, Reimbursement};
+use crate::model::{Arm, Model};
+use crate::param::Distribution;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+/// Columns of the monthly record, after the per-state occupancy columns.
+pub const MONTHLY_SHARES: [&str; 8] = [
+    "self_supporting_share",
+    "employment_share",
+    "education_share",
+    "benefit_share",
+    "activation_share",
+    "outflow_share",
+    "six_month_employment_share",
+    "mean_benefit_duration",
+];
+
+/// Column names of an arm's monthly record: `entered`, then `occupancy:<state>`
+/// for each state, then [`MONTHLY_SHARES`], then cumulative benefit months and staffing.
+pub fn monthly_columns(model: &Model) -> Vec<String> {
+    let mut c = vec!["entered".to_string()];
+    c.extend(model.states.iter().map(|s| format!("occupancy:{}", s.id)));
+    c.extend(MONTHLY_SHARES.iter().map(|s| s.to_string()));
+    c.extend(
+        [
+            "cumulative_benefit_months",
+            "fte",
+            "productive_fte",
+            "caseload",
+            "staffing_multiplier",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    c
+}
+
+/// Index of the first share column in the monthly record.
+pub fn share_offset(model: &Model) -> usize {
+    1 + model.states.len()
+}
+
+/// What one arm of one replication produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArmRun {
+    /// `(horizon + 1) × columns` values, row-major by month; see [`monthly_columns`].
+    pub monthly: Vec<f64>,
+    /// Cash flows for simulated months 1..=horizon (index 0 = month 1).
+    pub flows: Vec<[f64; N_FLOWS]>,
+    /// Moves made per transition over the horizon.
+    pub moves: Vec<u64>,
+    /// Citizen-months spent in each state over the horizon.
+    pub state_months: Vec<u64>,
+}
+
+/// One replication: the parameters drawn and every arm's results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replication {
+    /// Replication number (0-based).
+    pub index: u32,
+    /// Drawn value of each uncertain parameter, parallel to [`parameter_keys`].
+    pub params: Vec<f64>,
+    /// One result per arm, in the order the arms were given.
+    pub arms: Vec<ArmRun>,
+    /// Sampled individual paths (only when asked for, replication 0).
+    pub trajectories: Vec<TrajectoryRow>,
+}
+
+/// One citizen-month of a sampled individual path.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TrajectoryRow {
+    /// Replication.
+    pub replication: u32,
+    /// Arm name.
+    pub arm: &'static str,
+    /// Citizen number within the cohort.
+    pub citizen: u32,
+    /// Segment name.
+    pub segment: String,
+    /// Simulated month (1-based).
+    pub month: usize,
+    /// Calendar month.
+    pub date: String,
+    /// State during the month.
+    pub state: String,
+    /// State at the end of the month.
+    pub next_state: String,
+    /// Benefit paid this month.
+    pub on_benefit: bool,
+    /// Cumulative months on benefit, including this one.
+    pub cumulative_benefit_months: u32,
+    /// Benefit paid (DKK).
+    pub benefit: f64,
+    /// State reimbursement (DKK).
+    pub reimbursement: f64,
+    /// Activity cost (DKK).
+    pub activity_cost: f64,
+    /// One-off cost of the move at the end of the month (DKK).
+    pub one_off_cost: f64,
+}
+
+/// Options for a simulation.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    /// Replications to run.
+    pub replications: u32,
+    /// Seed.
+    pub seed: u64,
+    /// Worker threads (None = all cores).
+    pub threads: Option<usize>,
+    /// Number of individual paths to record from replication 0.
+    pub trajectories: usize,
+    /// Run only replications `i` with `i % shard_count == shard_index`.
+    pub first_replication: u32,
+}
+
+/// Keys of the model's uncertain parameters, in the order of [`Replication::params`].
+/// Only parameters that are not fixed are listed.
+pub fn parameter_keys(model: &Model) -> Vec<String> {
+    param_specs(model)
+        .into_iter()
+        .filter(|(_, d)| !d.is_fixed())
+        .map(|(k, _)| k)
+        .collect()
+}
+
+fn param_specs(model: &Model) -> Vec<(String, &Distribution)> {
+    let mut v: Vec<(String, &Distribution)> = Vec::new();
+    for s in &model.states {
+        v.push((format!("states.{}.activity_cost", s.id), &s.activity_cost));
+    }
+    for t in &model.transitions {
+        v.push((format!("transitions.{}.probability", t.id), &t.probability));
+        if let Some(e) = &t.elasticity {
+            v.push((format!("transitions.{}.elasticity", t.id), e));
+        }
+        v.push((
+            format!("transitions.{}.one_off_cost", t.id),
+            &t.one_off_cost,
+        ));
+        for (j, (_, d)) in t.duration.iter().enumerate() {
+            v.push((format!("transitions.{}.duration.{j}", t.id), d));
+        }
+    }
+    for g in &model.segments {
+        for (t, d) in &g.multipliers {
+            v.push((
+                format!(
+                    "segments.{}.multipliers.{}",
+                    g.name, model.transitions[*t].id
+                ),
+                d,
+            ));
+        }
+        for (t, d) in &g.overrides {
+            v.push((
+                format!("segments.{}.overrides.{}", g.name, model.transitions[*t].id),
+                d,
+            ));
+        }
+    }
+    if let Some(st) = &model.staffing {
+        v.push(("staffing.elasticity".into(), &st.elasticity));
+    }
+    v.push((
+        "budget.staff_cost_per_fte_year".into(),
+        &model.budget.staff_cost_per_fte_year,
+    ));
+    if let Some(w) = &model.budget.wider {
+        v.push(("budget.wider.tax_per_employed_month".into(), &w.tax));
+        v.push((
+            "budget.wider.equalisation_per_employed_month".into(),
+            &w.equalisation,
+        ));
+        v.push((
+            "budget.wider.state_tax_per_employed_month".into(),
+            &w.state_tax,
+        ));
+    }
+    v
+}
+
+/// A random stream of its own for each (seed, replication, purpose), so that
+/// changing one parameter's distribution does not change the draws of others.
+fn stream(seed: u64, replication: u32, purpose: &str) -> ChaCha8Rng {
+    let mut h = Sha256::new();
+    h.update(seed.to_le_bytes());
+    h.update(purpose.as_bytes());
+    let digest = h.finalize();
+    let mut key = [0u8; 32];
+    key.copy_from_slice(&digest[..32]);
+    let mut rng = ChaCha8Rng::from_seed(key);
+    rng.set_stream(replication as u64);
+    rng
+}
+
+/// Parameter values drawn for one replication, laid out for the engine.
+struct Drawn {
+    activity_cost: Vec<f64>,
+    one_off: Vec<f64>,
+    /// Effective elasticity per transition (0 when not staffing-sensitive).
+    elasticity: Vec<f64>,
+    /// Base hazard rate per (segment, transition): `[g * T + t]`.
+    seg_rate: Vec<f64>,
+    /// Duration multiplier per transition per band entry.
+    duration: Vec<Vec<f64>>,
+    staff_cost: f64,
+    tax: f64,
+    equalisation: f64,
+    state_tax: f64,
+    /// Values of the non-fixed parameters, in [`parameter_keys`] order.
+    recorded: Vec<f64>,
+}
+
+fn rate_of(p: f64) -> f64 {
+    -(1.0 - p).ln()
+}
+
+fn draw(model: &Model, seed: u64, rep: u32) -> Drawn {
+    let specs = param_specs(model);
+    let mut values = std::collections::HashMap::with_capacity(specs.len());
+    let mut recorded = Vec::new();
+    for (key, d) in &specs {
+        let v = if d.is_fixed() {
+            d.mean()
+        } else {
+            let mut rng = stream(seed, rep, key);
+            let x = d.sample(&mut rng);
+            recorded.push(x);
+            x
+        };
+        values.insert(key.clone(), v);
+    }
+    let get = |k: String| values[&k];
+    let nt = model.transitions.len();
+    let default_e = model
+        .staffing
+        .as_ref()
+        .map(|_| get("staffing.elasticity".into()))
+        .unwrap_or(0.0);
+    let base_rate: Vec<f64> = model
+        .transitions
+        .iter()
+        .map(|t| rate_of(get(format!("transitions.{}.probability", t.id))))
+        .collect();
+    let mut seg_rate = Vec::with_capacity(model.segments.len() * nt);
+    for g in &model.segments {
+        let mut r = base_rate.clone();
+        for (t, _) in &g.overrides {
+            r[*t] = rate_of(get(format!(
+                "segments.{}.overrides.{}",
+                g.name, model.transitions[*t].id
+            )));
+        }
+        for (t, _) in &g.multipliers {
+            r[*t] *= get(format!(
+                "segments.{}.multipliers.{}",
+                g.name, model.transitions[*t].id
+            ));
+        }
+        seg_rate.extend(r);
+    }
+    let (tax, equalisation, state_tax) = match &model.budget.wider {
+        Some(_) => (
+            get("budget.wider.tax_per_employed_month".into()),
+            get("budget.wider.equalisation_per_employed_month".into()),
+            get("budget.wider.state_tax_per_employed_month".into()),
+        ),
+        None => (0.0, 0.0, 0.0),
+    };
+    Drawn {
+        activity_cost: model
+            .states
+            .iter()
+            .map(|s| get(format!("states.{}.activity_cost", s.id)))
+            .collect(),
+        one_off: model
+            .transitions
+            .iter()
+            .map(|t| get(format!("transitions.{}.one_off_cost", t.id)))
+            .collect(),
+        elasticity: model
+            .transitions
+            .iter()
+            .map(|t| match (t.staffing_sensitive, &t.elasticity) {
+                (false, _) => 0.0,
+                (true, Some(_)) => get(format!("transitions.{}.elasticity", t.id)),
+                (true, None) => default_e,
+            })
+            .collect(),
+        seg_rate,
+        duration: model
+            .transitions
+            .iter()
+            .map(|t| {
+                (0..t.duration.len())
+                    .map(|j| get(format!("transitions.{}.duration.{j}", t.id)))
+                    .collect()
+            })
+            .collect(),
+        staff_cost: get("budget.staff_cost_per_fte_year".into()),
+        tax,
+        equalisation,
+        state_tax,
+        recorded,
+    }
+}
+
+/// The static layout of exits and duration bands, shared by all replications.
+struct Layout {
+    n_states: usize,
+    /// Exits (transition indices) per state.
+    exits: Vec<Vec<usize>>,
+    /// Band start months per state (first is always 1).
+    bands: Vec<Vec<u32>>,
+    /// For state s, band b, exit k: index into the transition's duration list, if any.
+    dur_entry: Vec<Vec<Vec<Option<usize>>>>,
+    /// Row index of (segment, state, band 0).
+    row_base: Vec<usize>,
+    /// Offset into the threshold arrays of each row.
+    row_off: Vec<usize>,
+    n_rows: usize,
+    n_thr: usize,
+}
+
+impl Layout {
+    fn new(model: &Model) -> Layout {
+        let n_states = model.states.len();
+        let mut exits = vec![Vec::new(); n_states];
+        for (i, t) in model.transitions.iter().enumerate() {
+            exits[t.from].push(i);
+        }
+        let mut bands = Vec::with_capacity(n_states);
+        let mut dur_entry = Vec::with_capacity(n_states);
+        for s in 0..n_states {
+            let mut bp: Vec<u32> = vec![1];
+            for &t in &exits[s] {
+                bp.extend(model.transitions[t].duration.iter().map(|(m, _)| *m));
+            }
+            bp.sort_unstable();
+            bp.dedup();
+            let entries = bp
+                .iter()
+                .map(|&b| {
+                    exits[s]
+                        .iter()
+                        .map(|&t| {
+                            model.transitions[t]
+                                .duration
+                                .iter()
+                                .rposition(|(from, _)| *from <= b)
+                        })
+                        .collect()
+                })
+                .collect();
+            bands.push(bp);
+            dur_entry.push(entries);
+        }
+        let mut row_base = Vec::new();
+        let mut row_off = Vec::new();
+        let mut n_thr = 0;
+        for _g in &model.segments {
+            for s in 0..n_states {
+                row_base.push(row_off.len());
+                for _b in &bands[s] {
+                    row_off.push(n_thr);
+                    n_thr += exits[s].len();
+                }
+            }
+        }
+        let n_rows = row_off.len();
+        Layout {
+            n_states,
+            exits,
+            bands,
+            dur_entry,
+            row_base,
+            row_off,
+            n_rows,
+            n_thr,
+        }
+    }
+}
+
+/// Per-arm transition tables for one month: for each row, the probability of
+/// leaving and the cumulative thresholds of each exit.
+struct Tables {
+    leave: Vec<f64>,
+    thr: Vec<f64>,
+    dest: Vec<u8>,
+    trans: Vec<u16>,
+}
+
+impl Tables {
+    fn new(layout: &Layout) -> Tables {
+        Tables {
+            leave: vec![0.0; layout.n_rows],
+            thr: vec![0.0; layout.n_thr],
+            dest: vec![0; layout.n_thr],
+            trans: vec![0; layout.n_thr],
+        }
+    }
+
+    /// Competing hazards: P(leave) = 1 − exp(−Σ r); exit k's share r_k / Σ r.
+    fn fill(&mut self, model: &Model, layout: &Layout, drawn: &Drawn, staffing_m: &[f64]) {
+        let nt = model.transitions.len();
+        let mut rates = Vec::new();
+        for g in 0..model.segments.len() {
+            for s in 0..layout.n_states {
+                let exits = &layout.exits[s];
+                for b in 0..layout.bands[s].len() {
+                    let row = layout.row_base[g * layout.n_states + s] + b;
+                    let off = layout.row_off[row];
+                    rates.clear();
+                    for (k, &t) in exits.iter().enumerate() {
+                        let mut r = drawn.seg_rate[g * nt + t] * staffing_m[t];
+                        if let Some(j) = layout.dur_entry[s][b][k] {
+                            r *= drawn.duration[t][j];
+                        }
+                        rates.push(r);
+                    }
+                    let total: f64 = rates.iter().sum();
+                    let leave = if total > 0.0 {
+                        1.0 - (-total).exp()
+                    } else {
+                        0.0
+                    };
+                    self.leave[row] = leave;
+                    let mut cum = 0.0;
+                    for (k, &t) in exits.iter().enumerate() {
+                        cum += rates[k];
+                        self.thr[off + k] = if total > 0.0 {
+                            leave * (cum / total)
+                        } else {
+                            0.0
+                        };
+                        self.dest[off + k] = model.transitions[t].to as u8;
+                        self.trans[off + k] = t as u16;
+                    }
+                    // Guard against rounding: the last threshold is exactly P(leave).
+                    if !exits.is_empty() {
+                        self.thr[off + exits.len() - 1] = leave;
+                    }
+                }
+            }
+        }
+    }
+}
+
+const FLAG_OUTFLOW: u8 = 1;
+const FLAG_SIX: u8 = 2;
+
+/// A citizen's state in one arm.
+#[derive(Debug, Clone, Copy, Default)]
+struct Person {
+    state: u8,
+    flags: u8,
+    job_run: u8,
+    /// Completed months in the current state.
+    in_state: u16,
+    /// Cumulative months on benefit (for the 2016 bands).
+    cum_benefit: u16,
+    /// Consecutive months off benefit (for the 2016 reset).
+    off_benefit: u16,
+}
+
+/// Static facts per citizen (same in every arm).
+struct Cohort {
+    segment: Vec<u16>,
+    /// Citizens entered by the end of month m (index m = 0..=horizon).
+    entered_by: Vec<usize>,
+    /// Initial state and months on benefit per citizen.
+    init: Vec<(u8, u16)>,
+}
+
+impl Cohort {
+    fn new(model: &Model) -> Cohort {
+        let mut segment = Vec::new();
+        let mut init = Vec::new();
+        for (g, seg) in model.segments.iter().enumerate() {
+            for &(s, n) in &seg.start {
+                for _ in 0..n {
+                    segment.push(g as u16);
+                    init.push((s as u8, seg.months_on_benefit.min(u16::MAX as u32) as u16));
+                }
+            }
+        }
+        let mut entered_by = vec![segment.len()];
+        for m in 1..=model.horizon {
+            for (g, seg) in model.segments.iter().enumerate() {
+                for _ in 0..seg.arrivals(m) {
+                    segment.push(g as u16);
+                    init.push((
+                        seg.inflow_state as u8,
+                        seg.inflow_months_on_benefit.min(u16::MAX as u32) as u16,
+                    ));
+                }
+            }
+            entered_by.push(segment.len());
+        }
+        Cohort {
+            segment,
+            entered_by,
+            init,
+        }
+    }
+}
+
+/// Per-state facts the inner loop needs, as flat arrays.
+struct StateFlags {
+    pays: Vec<bool>,
+    employed: Vec<bool>,
+    education: Vec<bool>,
+    self_supporting: Vec<bool>,
+    activation: Vec<bool>,
+    active: Vec<bool>,
+}
+
+impl StateFlags {
+    fn new(model: &Model) -> StateFlags {
+        let st = &model.states;
+        StateFlags {
+            pays: st.iter().map(|s| s.pays_benefit).collect(),
+            employed: st.iter().map(|s| s.employed).collect(),
+            education: st.iter().map(|s| s.education).collect(),
+            self_supporting: st.iter().map(|s| s.self_supporting).collect(),
+            activation: st.iter().map(|s| s.activation).collect(),
+            active: st.iter().map(|s| s.reimbursed_as_active).collect(),
+        }
+    }
+}
+
+/// The reimbursement class of a benefit month: an index into the regime's shares.
+struct ShareClasses {
+    /// For the 2016 regime: class by cumulative month (capped at the last band start).
+    by_cum: Vec<u8>,
+    shares: Vec<f64>,
+    staircase: bool,
+    reset: Option<u32>,
+}
+
+impl ShareClasses {
+    fn new(r: &Reimbursement) -> ShareClasses {
+        match r {
+            Reimbursement::Staircase2016 {
+                bands,
+                reset_after_months,
+            } => {
+                let cap = bands.last().map(|b| b.0).unwrap_or(1) as usize;
+                let by_cum = (0..=cap)
+                    .map(|c| {
+                        bands
+                            .iter()
+                            .rposition(|b| (b.0 as usize) <= c.max(1))
+                            .unwrap_or(0) as u8
+                    })
+                    .collect();
+                ShareClasses {
+                    by_cum,
+                    shares: bands.iter().map(|b| b.1).collect(),
+                    staircase: true,
+                    reset: Some(*reset_after_months),
+                }
+            }
+            Reimbursement::Pre2016 { active, passive } => ShareClasses {
+                by_cum: vec![],
+                shares: vec![*passive, *active],
+                staircase: false,
+                reset: None,
+            },
+            Reimbursement::None => ShareClasses {
+                by_cum: vec![],
+                shares: vec![0.0, 0.0],
+                staircase: false,
+                reset: None,
+            },
+        }
+    }
+
+    #[inline]
+    fn class(&self, cum: u16, active: bool) -> usize {
+        if self.staircase {
+            self.by_cum[(cum as usize).min(self.by_cum.len() - 1)] as usize
+        } else {
+            active as usize
+        }
+    }
+}
+
+/// Monthly accumulators of one arm.
+struct Acc {
+    /// Benefit months per (benefit type, share class).
+    benefit_months: Vec<u64>,
+    occ_during: Vec<u64>,
+    moves_month: Vec<u64>,
+    occ_end: Vec<u64>,
+    outflow: u64,
+    six: u64,
+    dur_sum: u64,
+}
+
+impl Acc {
+    fn new(model: &Model, n_classes: usize) -> Acc {
+        Acc {
+            benefit_months: vec![0; model.benefit_types.len() * n_classes],
+            occ_during: vec![0; model.states.len()],
+            moves_month: vec![0; model.transitions.len()],
+            occ_end: vec![0; model.states.len()],
+            outflow: 0,
+            six: 0,
+            dur_sum: 0,
+        }
+    }
+    fn clear(&mut self) {
+        self.benefit_months.fill(0);
+        self.occ_during.fill(0);
+        self.moves_month.fill(0);
+        self.occ_end.fill(0);
+        self.outflow = 0;
+        self.six = 0;
+        self.dur_sum = 0;
+    }
+}
+
+/// Simulates one replication of the model in the given arms.
+pub fn simulate_replication(
+    model: &Model,
+    arms: &[Arm],
+    seed: u64,
+    rep: u32,
+    trajectories: usize,
+) -> Replication {
+    let layout = Layout::new(model);
+    let cohort = Cohort::new(model);
+    let flags = StateFlags::new(model);
+    let classes = ShareClasses::new(&model.budget.reimbursement);
+    let n_classes = classes.shares.len();
+    let drawn = draw(model, seed, rep);
+    let h = model.horizon;
+    let ns = model.states.len();
+    let nt = model.transitions.len();
+    let cols = monthly_columns(model).len();
+    let so = share_offset(model);
+    let n_total = cohort.segment.len();
+
+    let trace: Vec<usize> = if trajectories > 0 && n_total > 0 {
+        let k = trajectories.min(n_total);
+        (0..k).map(|j| j * n_total / k).collect()
+    } else {
+        Vec::new()
+    };
+    let mut trace_rows = Vec::new();
+
+    let mut people: Vec<Vec<Person>> = arms.iter().map(|_| Vec::with_capacity(n_total)).collect();
+    let mut tables: Vec<Tables> = arms.iter().map(|_| Tables::new(&layout)).collect();
+    let mut accs: Vec<Acc> = arms.iter().map(|_| Acc::new(model, n_classes)).collect();
+    let mut runs: Vec<ArmRun> = arms
+        .iter()
+        .map(|_| ArmRun {
+            monthly: vec![0.0; (h + 1) * cols],
+            flows: vec![[0.0; N_FLOWS]; h],
+            moves: vec![0; nt],
+            state_months: vec![0; ns],
+        })
+        .collect();
+    let grants: Vec<Vec<f64>> = arms.iter().map(|a| model.grant_income(*a)).collect();
+    let mut cum_benefit_months = vec![0u64; arms.len()];
+    let default_e = model.staffing.as_ref().map(|_| {
+        drawn
+            .elasticity
+            .iter()
+            .zip(&model.transitions)
+            .find(|(_, t)| t.staffing_sensitive && t.elasticity.is_none())
+            .map(|(e, _)| *e)
+    });
+    let default_e = default_e.flatten().unwrap_or(0.0);
+
+    // Month 0: the starting position.
+    let admit = |people: &mut Vec<Person>, upto: usize| {
+        while people.len() < upto {
+            let (s, cum) = cohort.init[people.len()];
+            people.push(Person {
+                state: s,
+                cum_benefit: cum,
+                ..Person::default()
+            });
+        }
+    };
+    for (a, arm) in arms.iter().enumerate() {
+        admit(&mut people[a], cohort.entered_by[0]);
+        let acc = &mut accs[a];
+        for p in &people[a] {
+            acc.occ_end[p.state as usize] += 1;
+            if flags.pays[p.state as usize] {
+                acc.dur_sum += p.cum_benefit as u64;
+            }
+        }
+        let staff = model.staff(*arm, 1);
+        record_month(
+            model,
+            &flags,
+            acc,
+            &mut runs[a].monthly[..cols],
+            so,
+            cohort.entered_by[0],
+            0,
+            staff,
+            None,
+        );
+    }
+
+    let mut person_rng = stream(seed, rep, "citizens");
+    let mut staffing_m = vec![1.0; nt];
+    for m in 1..=h {
+        let entered = cohort.entered_by[m];
+        let year = model.calendar(m).year;
+        let mut caseloads = Vec::with_capacity(arms.len());
+        for (a, arm) in arms.iter().enumerate() {
+            admit(&mut people[a], entered);
+            accs[a].clear();
+            let on_benefit = people[a]
+                .iter()
+                .filter(|p| flags.pays[p.state as usize])
+                .count() as f64;
+            let staff = model.staff(*arm, m);
+            let mut rep_mult = 1.0;
+            if let Some(st) = &model.staffing {
+                for t in 0..nt {
+                    staffing_m[t] = if model.transitions[t].staffing_sensitive {
+                        st.multiplier(on_benefit, staff.productive_fte, drawn.elasticity[t])
+                    } else {
+                        1.0
+                    };
+                }
+                rep_mult = st.multiplier(on_benefit, staff.productive_fte, default_e);
+            }
+            tables[a].fill(model, &layout, &drawn, &staffing_m);
+            caseloads.push((staff, on_benefit, rep_mult));
+        }
+
+        let mut tpos = 0;
+        for i in 0..entered {
+            let u = (person_rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+            let g = cohort.segment[i] as usize;
+            let bt = model.segments[g].benefit_type;
+            let traced = tpos < trace.len() && trace[tpos] == i;
+            for a in 0..arms.len() {
+                let p = &mut people[a][i];
+                let acc = &mut accs[a];
+                let tab = &tables[a];
+                let st = p.state as usize;
+                acc.occ_during[st] += 1;
+                let mut class = usize::MAX;
+                if flags.pays[st] {
+                    p.cum_benefit = p.cum_benefit.saturating_add(1);
+                    p.off_benefit = 0;
+                    class = classes.class(p.cum_benefit, flags.active[st]);
+                    acc.benefit_months[bt * n_classes + class] += 1;
+                } else {
+                    p.off_benefit = p.off_benefit.saturating_add(1);
+                    if let Some(reset) = classes.reset {
+                        if p.off_benefit as u32 >= reset {
+                            p.cum_benefit = 0;
+                        }
+                    }
+                }
+                if flags.employed[st] {
+                    p.job_run = p.job_run.saturating_add(1);
+                    if p.job_run >= 6 {
+                        p.flags |= FLAG_SIX;
+                    }
+                } else {
+                    p.job_run = 0;
+                }
+                // Transition at the end of the month.
+                let bands = &layout.bands[st];
+                let mut b = 0;
+                let k_in = p.in_state as u32 + 1;
+                while b + 1 < bands.len() && k_in >= bands[b + 1] {
+                    b += 1;
+                }
+                let row = layout.row_base[g * ns + st] + b;
+                let mut moved: Option<usize> = None;
+                if u < tab.leave[row] {
+                    let off = layout.row_off[row];
+                    let n_exits = layout.exits[st].len();
+                    for k in 0..n_exits {
+                        if u < tab.thr[off + k] {
+                            moved = Some(off + k);
+                            break;
+                        }
+                    }
+                    if moved.is_none() {
+                        moved = Some(off + n_exits - 1);
+                    }
+                }
+                let before = p.state;
+                match moved {
+                    Some(j) => {
+                        let dest = tab.dest[j];
+                        acc.moves_month[tab.trans[j] as usize] += 1;
+                        if flags.pays[st]
+                            && (flags.employed[dest as usize] || flags.education[dest as usize])
+                        {
+                            p.flags |= FLAG_OUTFLOW;
+                        }
+                        p.state = dest;
+                        p.in_state = 0;
+                    }
+                    None => p.in_state = p.in_state.saturating_add(1),
+                }
+                let end = p.state as usize;
+                acc.occ_end[end] += 1;
+                if flags.pays[end] {
+                    acc.dur_sum += p.cum_benefit as u64;
+                }
+                acc.outflow += (p.flags & FLAG_OUTFLOW != 0) as u64;
+                acc.six += (p.flags & FLAG_SIX != 0) as u64;
+                if traced {
+                    let rate = model.budget.benefit_rates[bt].rate(year);
+                    let benefit = if class != usize::MAX { rate } else { 0.0 };
+                    let reimb = if class != usize::MAX {
+                        rate * classes.shares[class]
+                    } else {
+                        0.0
+                    };
+                    trace_rows.push(TrajectoryRow {
+                        replication: rep,
+                        arm: arms[a].name,
+                        citizen: i as u32,
+                        segment: model.segments[g].name.clone(),
+                        month: m,
+                        date: model.calendar(m).to_string(),
+                        state: model.states[before as usize].id.clone(),
+                        next_state: model.states[end].id.clone(),
+                        on_benefit: class != usize::MAX,
+                        cumulative_benefit_months: p.cum_benefit as u32,
+                        benefit,
+                        reimbursement: reimb,
+                        activity_cost: drawn.activity_cost[before as usize],
+                        one_off_cost: moved
+                            .map(|j| drawn.one_off[tab.trans[j] as usize])
+                            .unwrap_or(0.0),
+                    });
+                }
+            }
+            if traced {
+                tpos += 1;
+            }
+        }
+
+        // Book the month's money and record its outcomes.
+        for (a, arm) in arms.iter().enumerate() {
+            let acc = &accs[a];
+            let run = &mut runs[a];
+            let (staff, on_benefit, mult) = caseloads[a];
+            let f = &mut run.flows[m - 1];
+            for (b, rates) in model.budget.benefit_rates.iter().enumerate() {
+                let rate = rates.rate(year);
+                for c in 0..n_classes {
+                    let months = acc.benefit_months[b * n_classes + c] as f64;
+                    f[Flow::GrossBenefit as usize] += months * rate;
+                    f[Flow::Reimbursement as usize] += months * rate * classes.shares[c];
+                }
+            }
+            let mut employed_months = 0u64;
+            for s in 0..ns {
+                let n = acc.occ_during[s];
+                run.state_months[s] += n;
+                f[Flow::ActivityCost as usize] += n as f64 * drawn.activity_cost[s];
+                if flags.employed[s] {
+                    employed_months += n;
+                }
+                if flags.pays[s] {
+                    cum_benefit_months[a] += n;
+                }
+            }
+            f[Flow::ActivityReimbursement as usize] =
+                f[Flow::ActivityCost as usize] * model.budget.activity_cost_reimbursement;
+            for t in 0..nt {
+                run.moves[t] += acc.moves_month[t];
+                f[Flow::OneOffCost as usize] += acc.moves_month[t] as f64 * drawn.one_off[t];
+            }
+            f[Flow::BaselineStaffCost as usize] = staff.baseline_fte * drawn.staff_cost / 12.0;
+            f[Flow::ExtraStaffCost as usize] = staff.extra_fte * drawn.staff_cost / 12.0;
+            f[Flow::GrantIncome as usize] = grants[a][m - 1];
+            let e = employed_months as f64;
+            f[Flow::Tax as usize] = e * drawn.tax;
+            f[Flow::Equalisation as usize] = e * drawn.equalisation;
+            f[Flow::StateTax as usize] = e * drawn.state_tax;
+            let _ = arm;
+            let row = &mut run.monthly[m * cols..(m + 1) * cols];
+            record_month(
+                model,
+                &flags,
+                acc,
+                row,
+                so,
+                entered,
+                cum_benefit_months[a],
+                staff,
+                Some((on_benefit, mult)),
+            );
+        }
+    }
+
+    Replication {
+        index: rep,
+        params: drawn.recorded,
+        arms: runs,
+        trajectories: trace_rows,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record_month(
+    model: &Model,
+    flags: &StateFlags,
+    acc: &Acc,
+    row: &mut [f64],
+    so: usize,
+    entered: usize,
+    cum_benefit_months: u64,
+    staff: crate::model::MonthStaff,
+    caseload: Option<(f64, f64)>,
+) {
+    let ns = model.states.len();
+    let n = entered.max(1) as f64;
+    row[0] = entered as f64;
+    let (mut ss, mut emp, mut edu, mut ben, mut act) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    for s in 0..ns {
+        let c = acc.occ_end[s];
+        row[1 + s] = c as f64;
+        ss += c * flags.self_supporting[s] as u64;
+        emp += c * flags.employed[s] as u64;
+        edu += c * flags.education[s] as u64;
+        ben += c * flags.pays[s] as u64;
+        act += c * flags.activation[s] as u64;
+    }
+    row[so] = ss as f64 / n;
+    row[so + 1] = emp as f64 / n;
+    row[so + 2] = edu as f64 / n;
+    row[so + 3] = ben as f64 / n;
+    row[so + 4] = act as f64 / n;
+    row[so + 5] = acc.outflow as f64 / n;
+    row[so + 6] = acc.six as f64 / n;
+    row[so + 7] = if ben > 0 {
+        acc.dur_sum as f64 / ben as f64
+    } else {
+        0.0
+    };
+    row[so + 8] = cum_benefit_months as f64;
+    row[so + 9] = staff.baseline_fte + staff.extra_fte;
+    row[so + 10] = staff.productive_fte;
+    let (on_benefit, mult) = caseload.unwrap_or((ben as f64, 1.0));
+    row[so + 11] = if staff.productive_fte > 0.0 {
+        on_benefit / staff.productive_fte
+    } else {
+        0.0
+    };
+    row[so + 12] = mult;
+}
+
+/// Runs all replications of the model in the given arms, in parallel, and returns
+/// them in replication order. `progress` is called once per finished replication.
+pub fn simulate(
+    model: &Model,
+    arms: &[Arm],
+    opts: &SimOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<Replication>, rayon::ThreadPoolBuildError> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = opts.threads {
+        builder = builder.num_threads(t);
+    }
+    let pool = builder.build()?;
+    let first = opts.first_replication;
+    Ok(pool.install(|| {
+        (first..first + opts.replications)
+            .into_par_iter()
+            .map(|r| {
+                let k = if r == 0 { opts.trajectories } else { 0 };
+                let out = simulate_replication(model, arms, opts.seed, r, k);
+                progress();
+                out
+            })
+            .collect()
+    }))
+}

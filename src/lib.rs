@@ -1,0 +1,14 @@
+//! trappe: a Monte Carlo model of municipal employment budgets and staffing.
+pub mod budget;
+pub mod calendar;
+pub mod describe;
+pub mod engine;
+pub mod error;
+pub mod model;
+pub mod outcomes;
+pub mod outputs;
+pub mod param;
+pub mod run;
+pub mod scenario;
+pub mod stats;
+pub mod terminal;

@@ -1,0 +1,113 @@
+//! The `trappe` command line: a thin layer over the library.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// trappe: Monte Carlo model of municipal employment budgets and staffing.
+///
+/// Simulates a cohort of citizens on cash benefit month by month through the
+/// staircase, with and without a scenario's extra staff and grants, and
+/// reports employment outcomes and budget effects with their uncertainty.
+#[derive(Parser, Debug)]
+#[command(name = "trappe", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Simulate a scenario and its counterfactual; write results to a folder.
+    Run {
+        /// The scenario file (TOML), e.g. scenarios/staircase-default.toml.
+        scenario: PathBuf,
+        /// Number of replications (overrides [simulation] replications).
+        #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..))]
+        replications: Option<u32>,
+        /// Random seed (overrides [simulation] seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output folder [default: results/<scenario file name>].
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+        /// Replace the output folder if it exists.
+        #[arg(long)]
+        force: bool,
+        /// No progress bar.
+        #[arg(long, short = 'q')]
+        quiet: bool,
+        /// Worker threads [default: all cores]; results do not depend on it.
+        #[arg(long, short = 'j', value_parser = clap::value_parser!(u32).range(1..))]
+        threads: Option<u32>,
+        /// Write this many sampled individual paths to trajectories.csv.
+        #[arg(long, default_value_t = 0)]
+        trajectories: usize,
+    },
+    /// Validate a scenario and print the resolved model.
+    Check {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // A closed pipe (`trappe check x | head`) is not an error.
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn execute(cli: Cli) -> anyhow::Result<()> {
+    use std::io::Write;
+    match cli.command {
+        Command::Run {
+            scenario,
+            replications,
+            seed,
+            out,
+            force,
+            quiet,
+            threads,
+            trajectories,
+        } => {
+            let out = out.unwrap_or_else(|| trappe::run::default_out(&scenario));
+            let cfg = trappe::run::RunConfig {
+                scenario,
+                replications,
+                seed,
+                out,
+                force,
+                threads: threads.map(|t| t as usize),
+                trajectories,
+                progress: !quiet,
+            };
+            let report = trappe::run::run(&cfg)?;
+            let mut stdout = std::io::stdout().lock();
+            write!(stdout, "{}", report.summary)?;
+            writeln!(
+                stdout,
+                "\nResults in {}: {}",
+                report.out.display(),
+                report.files.join(", ")
+            )?;
+        }
+        Command::Check { scenario } => {
+            let (_, model) = trappe::model::Model::load(&scenario)?;
+            let mut stdout = std::io::stdout().lock();
+            write!(stdout, "{}", trappe::describe::describe(&model))?;
+            writeln!(stdout, "\n{}: the scenario is valid.", scenario.display())?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,267 @@
+//! From replications to outcomes: per-replication figures for each arm and
+//! for the paired difference, and their summaries over replications.
+//!
+//! Sign conventions: a `difference` is scenario − counterfactual; an
+//! `effect` or `saving` is counterfactual − scenario for costs (positive =
+//! the scenario saves money) and scenario − counterfactual for outcomes
+//! (positive = more citizens in work).
+
+use crate::budget::{BudgetYears, Flow, Item, N_FLOWS, break_even_month, items_for, present_value};
+use crate::engine::{MONTHLY_SHARES, Replication, monthly_columns, share_offset};
+use crate::model::{Arm, Metric, Model};
+use crate::stats::Summary;
+
+/// The scalar outcomes of one arm of one replication.
+pub fn arm_outcome_names(model: &Model) -> Vec<String> {
+    let mut v: Vec<String> = MONTHLY_SHARES.iter().map(|s| s.to_string()).collect();
+    v.push("self_supporting_citizens".into());
+    v.push("benefit_months".into());
+    v.extend(Item::ALL.iter().map(|i| i.key().to_string()));
+    v.push("total_net_cost_pv".into());
+    for (i, _) in model.targets.iter().enumerate() {
+        v.push(format!("target_{}_value", i + 1));
+        v.push(format!("target_{}_met", i + 1));
+    }
+    v
+}
+
+/// The effect outcomes of one replication (scenario against counterfactual).
+pub const EFFECT_NAMES: [&str; 13] = [
+    "extra_self_supporting",
+    "extra_employed",
+    "benefit_months_avoided",
+    "gross_benefit_saving",
+    "net_benefit_saving",
+    "net_municipal_effect",
+    "net_municipal_effect_pv",
+    "net_effect_positive",
+    "break_even_month",
+    "return_per_krone",
+    "cost_per_extra_self_supporting",
+    "wider_net_effect",
+    "public_net_effect",
+];
+
+/// Outcomes of one replication.
+#[derive(Debug, Clone)]
+pub struct RepOutcomes {
+    /// Replication number.
+    pub index: u32,
+    /// Per arm, values parallel to [`arm_outcome_names`].
+    pub arms: Vec<Vec<f64>>,
+    /// Values parallel to [`EFFECT_NAMES`] (NaN where undefined).
+    pub effects: Vec<f64>,
+    /// Per arm, budget years.
+    pub budget: Vec<BudgetYears>,
+    /// Monthly net effect (counterfactual − scenario total net cost), months 1..=horizon.
+    pub monthly_net_effect: Vec<f64>,
+    /// Drawn parameter values.
+    pub params: Vec<f64>,
+}
+
+fn col(model: &Model, name: &str) -> usize {
+    monthly_columns(model)
+        .iter()
+        .position(|c| c == name)
+        .expect("known column")
+}
+
+/// Value of a metric at month `m` in an arm's monthly record.
+pub fn metric_at(model: &Model, monthly: &[f64], metric: Metric, m: usize) -> f64 {
+    let cols = monthly_columns(model).len();
+    let row = &monthly[m * cols..(m + 1) * cols];
+    let so = share_offset(model);
+    match metric {
+        Metric::StateShare(s) => row[1 + s] / row[0].max(1.0),
+        other => {
+            let name = Metric::NAMED
+                .iter()
+                .find(|(_, x)| *x == other)
+                .map(|(n, _)| *n)
+                .unwrap_or("");
+            let k = MONTHLY_SHARES
+                .iter()
+                .position(|s| *s == name)
+                .expect("named metric has a column");
+            row[so + k]
+        }
+    }
+}
+
+/// Computes every outcome of one replication. Arm 0 is the scenario and arm 1 the counterfactual.
+pub fn rep_outcomes(model: &Model, rep: &Replication) -> RepOutcomes {
+    let h = model.horizon;
+    let cols = monthly_columns(model).len();
+    let so = share_offset(model);
+    let cum_col = col(model, "cumulative_benefit_months");
+    let mut arms = Vec::new();
+    let mut budget = Vec::new();
+    for run in &rep.arms {
+        let last = &run.monthly[h * cols..(h + 1) * cols];
+        let mut v: Vec<f64> = (0..MONTHLY_SHARES.len()).map(|k| last[so + k]).collect();
+        v.push(last[so] * last[0]);
+        v.push(last[cum_col]);
+        let by = items_for(model.start, &run.flows);
+        v.extend(by.total.iter().copied());
+        let tot = Item::ALL
+            .iter()
+            .position(|i| *i == Item::TotalNetCost)
+            .unwrap();
+        let amounts: Vec<f64> = by.values.iter().map(|y| y[tot]).collect();
+        v.push(present_value(
+            model.start.year,
+            &by.years,
+            &amounts,
+            model.budget.discount_rate,
+        ));
+        for t in &model.targets {
+            let mut value = metric_at(model, &run.monthly, t.metric, t.month);
+            if t.relative_to_start {
+                let base = metric_at(model, &run.monthly, t.metric, 0);
+                value = if base != 0.0 { value / base } else { f64::NAN };
+            }
+            v.push(value);
+            v.push(if value.is_finite() && t.is_met(value) {
+                1.0
+            } else {
+                0.0
+            });
+        }
+        arms.push(v);
+        budget.push(by);
+    }
+    let names = arm_outcome_names(model);
+    let idx = |n: &str| names.iter().position(|x| x == n).unwrap();
+    let (sc, cf) = (&arms[0], &arms[1]);
+    let d = |n: &str| sc[idx(n)] - cf[idx(n)];
+    let s = |n: &str| cf[idx(n)] - sc[idx(n)];
+    let last_entered = rep.arms[0].monthly[h * cols];
+    let monthly_net_effect: Vec<f64> = (0..h)
+        .map(|m| total_net_cost(&rep.arms[1].flows[m]) - total_net_cost(&rep.arms[0].flows[m]))
+        .collect();
+    let extra_ss = d("self_supporting_share") * last_entered;
+    let extra_staff = d("extra_staff_cost");
+    let savings = s("net_benefit") + s("activity_cost") + s("one_off_cost");
+    let effects = vec![
+        extra_ss,
+        d("employment_share") * last_entered,
+        s("benefit_months"),
+        s("gross_benefit"),
+        s("net_benefit"),
+        s("total_net_cost"),
+        s("total_net_cost_pv"),
+        if s("total_net_cost") > 0.0 { 1.0 } else { 0.0 },
+        break_even_month(&monthly_net_effect)
+            .map(|m| m as f64)
+            .unwrap_or(f64::NAN),
+        if extra_staff > 0.0 {
+            savings / extra_staff
+        } else {
+            f64::NAN
+        },
+        if extra_ss > 0.0 && extra_staff > 0.0 {
+            extra_staff / extra_ss
+        } else {
+            f64::NAN
+        },
+        s("wider_net_cost"),
+        s("public_cost"),
+    ];
+    RepOutcomes {
+        index: rep.index,
+        arms,
+        effects,
+        budget,
+        monthly_net_effect,
+        params: rep.params.clone(),
+    }
+}
+
+fn total_net_cost(f: &[f64; N_FLOWS]) -> f64 {
+    use Flow as F;
+    let g = |x: F| f[x as usize];
+    g(F::GrossBenefit) - g(F::Reimbursement) + g(F::ActivityCost) - g(F::ActivityReimbursement)
+        + g(F::OneOffCost)
+        + g(F::BaselineStaffCost)
+        + g(F::ExtraStaffCost)
+        - g(F::GrantIncome)
+}
+
+/// Summaries over replications of everything the outputs report.
+#[derive(Debug, Clone)]
+pub struct Results {
+    /// Arm names, in order.
+    pub arm_names: Vec<&'static str>,
+    /// Per replication.
+    pub reps: Vec<RepOutcomes>,
+    /// Per arm and for the difference: summary of each arm outcome (index 2 = difference).
+    pub arm_summaries: Vec<Vec<Summary>>,
+    /// Summary of each effect.
+    pub effect_summaries: Vec<Summary>,
+    /// Share of replications reaching break-even within the horizon.
+    pub break_even_share: f64,
+    /// Median break-even month counting "not reached" as beyond the horizon (None if so).
+    pub break_even_median: Option<f64>,
+}
+
+/// Summarises replications (arm 0 = scenario, arm 1 = counterfactual).
+pub fn summarise(model: &Model, arms: &[Arm], reps: &[Replication]) -> Results {
+    let outs: Vec<RepOutcomes> = reps.iter().map(|r| rep_outcomes(model, r)).collect();
+    summarise_outcomes(arms, outs)
+}
+
+/// Summarises already computed per-replication outcomes.
+pub fn summarise_outcomes(arms: &[Arm], outs: Vec<RepOutcomes>) -> Results {
+    let n_arm = outs.first().map(|o| o.arms[0].len()).unwrap_or(0);
+    let mut arm_summaries = Vec::new();
+    for a in 0..=arms.len() {
+        let mut v = Vec::new();
+        for k in 0..n_arm {
+            let vals: Vec<f64> = outs
+                .iter()
+                .map(|o| {
+                    if a < arms.len() {
+                        o.arms[a][k]
+                    } else {
+                        o.arms[0][k] - o.arms[1][k]
+                    }
+                })
+                .collect();
+            v.push(Summary::of(&vals));
+        }
+        arm_summaries.push(v);
+    }
+    let effect_summaries: Vec<Summary> = (0..EFFECT_NAMES.len())
+        .map(|k| Summary::of(&outs.iter().map(|o| o.effects[k]).collect::<Vec<_>>()))
+        .collect();
+    let be_idx = EFFECT_NAMES
+        .iter()
+        .position(|n| *n == "break_even_month")
+        .unwrap();
+    let mut be: Vec<f64> = outs
+        .iter()
+        .map(|o| o.effects[be_idx])
+        .map(|x| if x.is_nan() { f64::INFINITY } else { x })
+        .collect();
+    let break_even_share =
+        be.iter().filter(|x| x.is_finite()).count() as f64 / be.len().max(1) as f64;
+    be.sort_by(|a, b| a.total_cmp(b));
+    let break_even_median = if be.is_empty() {
+        None
+    } else {
+        let mid = if be.len() % 2 == 1 {
+            be[be.len() / 2]
+        } else {
+            (be[be.len() / 2 - 1] + be[be.len() / 2]) / 2.0
+        };
+        mid.is_finite().then_some(mid)
+    };
+    Results {
+        arm_names: arms.iter().map(|a| a.name).collect(),
+        reps: outs,
+        arm_summaries,
+        effect_summaries,
+        break_even_share,
+        break_even_median,
+    }
+}

@@ -1,0 +1,659 @@
+//! Result files: CSV tables, the run manifest, and sampled trajectories.
+//!
+//! Everything is written into a hidden staging folder beside the output
+//! folder and moved into place only when every file is complete, so an
+//! interrupted or failed run never leaves a half-written result. Column
+//! meanings and units are documented in `docs/outputs.md`.
+
+use crate::budget::Item;
+use crate::engine::{Replication, TrajectoryRow, monthly_columns, parameter_keys};
+use crate::model::{Arm, Model};
+use crate::outcomes::{EFFECT_NAMES, Results, arm_outcome_names};
+use crate::scenario::{LoadedScenario, ScenarioFile};
+use crate::stats::Summary;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Why results could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The folder exists and `--force` was not given.
+    #[error("output folder {} already exists; choose another with --out, or pass --force to replace it", .0.display())]
+    Exists(PathBuf),
+    /// The folder (or its parent) cannot be created or written.
+    #[error("cannot write to output folder {}: {source}", path.display())]
+    Unwritable {
+        /// The folder.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: io::Error,
+    },
+    /// A file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The reason.
+        source: io::Error,
+    },
+    /// CSV writing failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// The reason.
+        source: csv::Error,
+    },
+    /// The manifest could not be serialised.
+    #[error("cannot write the run manifest: {0}")]
+    Manifest(#[from] toml::ser::Error),
+}
+
+/// A staging folder that becomes the output folder on [`Staging::commit`],
+/// and is removed if dropped before that.
+#[derive(Debug)]
+pub struct Staging {
+    target: PathBuf,
+    tmp: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Prepares to write into `target`. Fails at once (before any simulation) if
+    /// `target` exists without `force`, or if its parent cannot be written.
+    pub fn begin(target: &Path, force: bool) -> Result<Staging, OutputError> {
+        if target.exists() && !force {
+            return Err(OutputError::Exists(target.to_path_buf()));
+        }
+        if target.exists() && !target.is_dir() {
+            return Err(OutputError::Unwritable {
+                path: target.to_path_buf(),
+                source: io::Error::new(io::ErrorKind::AlreadyExists, "it is a file, not a folder"),
+            });
+        }
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(|source| OutputError::Unwritable {
+            path: target.to_path_buf(),
+            source,
+        })?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "out".into());
+        let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if tmp.exists() {
+            let _ = fs::remove_dir_all(&tmp);
+        }
+        fs::create_dir(&tmp).map_err(|source| OutputError::Unwritable {
+            path: target.to_path_buf(),
+            source,
+        })?;
+        Ok(Staging {
+            target: target.to_path_buf(),
+            tmp,
+            committed: false,
+        })
+    }
+
+    /// Path of a file inside the staging folder.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.tmp.join(name)
+    }
+
+    /// The final output folder.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Moves the complete results into place, replacing an existing folder.
+    pub fn commit(mut self) -> Result<PathBuf, OutputError> {
+        let unwritable = |source| OutputError::Unwritable {
+            path: self.target.clone(),
+            source,
+        };
+        if self.target.exists() {
+            let old = self.tmp.with_extension("old");
+            fs::rename(&self.target, &old).map_err(unwritable)?;
+            fs::rename(&self.tmp, &self.target).map_err(unwritable)?;
+            let _ = fs::remove_dir_all(&old);
+        } else {
+            fs::rename(&self.tmp, &self.target).map_err(unwritable)?;
+        }
+        self.committed = true;
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// Formats a number for CSV: empty for undefined, at most 6 decimals, no trailing zeros.
+pub fn num(v: f64) -> String {
+    if !v.is_finite() {
+        return String::new();
+    }
+    let s = format!("{:.6}", v);
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" { "0".into() } else { s }
+}
+
+fn csv_writer(path: &Path) -> Result<csv::Writer<fs::File>, OutputError> {
+    csv::Writer::from_path(path).map_err(|source| OutputError::Csv {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn write_rows(
+    path: &Path,
+    header: &[String],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<(), OutputError> {
+    let mut w = csv_writer(path)?;
+    let err = |source| OutputError::Csv {
+        path: path.to_path_buf(),
+        source,
+    };
+    w.write_record(header).map_err(err)?;
+    for r in rows {
+        w.write_record(&r).map_err(err)?;
+    }
+    w.flush().map_err(|source| OutputError::File {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn summary_cells(s: &Summary) -> Vec<String> {
+    vec![
+        num(s.mean),
+        num(s.median),
+        num(s.p05),
+        num(s.p95),
+        num(s.mcse),
+        num(s.sd),
+        s.n.to_string(),
+    ]
+}
+
+const SUMMARY_STATS: [&str; 7] = ["mean", "median", "p05", "p95", "mcse", "sd", "n"];
+
+/// Unit of an outcome by name.
+pub fn unit_of(name: &str) -> &'static str {
+    if name.ends_with("_share") {
+        "share"
+    } else if name.ends_with("_met") || name == "net_effect_positive" {
+        "probability"
+    } else if name == "mean_benefit_duration" {
+        "months"
+    } else if name == "benefit_months"
+        || name == "benefit_months_avoided"
+        || name == "cumulative_benefit_months"
+    {
+        "citizen-months"
+    } else if name == "break_even_month" {
+        "month (1 = first simulated month)"
+    } else if name == "return_per_krone" {
+        "DKK saved per DKK of extra staff cost"
+    } else if name == "cost_per_extra_self_supporting" {
+        "DKK per citizen"
+    } else if name.contains("citizens")
+        || name.starts_with("extra_") && !name.ends_with("_cost")
+        || name == "entered"
+        || name.starts_with("occupancy:")
+    {
+        "citizens"
+    } else if name == "fte" || name == "productive_fte" {
+        "FTE"
+    } else if name == "caseload" {
+        "citizens on benefit per productive FTE"
+    } else if name == "staffing_multiplier" {
+        "multiplier"
+    } else if name.starts_with("target_") {
+        "as the target's metric"
+    } else {
+        "DKK"
+    }
+}
+
+/// Writes `summary.csv`: every outcome at the horizon per arm and difference, the
+/// effects, and each target's value and probability of being met.
+pub fn write_summary(path: &Path, model: &Model, res: &Results) -> Result<(), OutputError> {
+    let mut header: Vec<String> = ["section", "metric", "arm", "unit"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(SUMMARY_STATS.iter().map(|s| s.to_string()));
+    header.push("label".into());
+    let names = arm_outcome_names(model);
+    let mut rows = Vec::new();
+    let arm_label = |a: usize| {
+        if a < res.arm_names.len() {
+            res.arm_names[a]
+        } else {
+            "difference"
+        }
+    };
+    for (k, name) in names.iter().enumerate() {
+        if name.starts_with("target_") {
+            continue;
+        }
+        for a in 0..res.arm_summaries.len() {
+            let mut r = vec![
+                "outcome".into(),
+                name.clone(),
+                arm_label(a).into(),
+                unit_of(name).into(),
+            ];
+            r.extend(summary_cells(&res.arm_summaries[a][k]));
+            r.push(String::new());
+            rows.push(r);
+        }
+    }
+    for (k, name) in EFFECT_NAMES.iter().enumerate() {
+        let mut r = vec![
+            "effect".into(),
+            name.to_string(),
+            "effect".into(),
+            unit_of(name).into(),
+        ];
+        r.extend(summary_cells(&res.effect_summaries[k]));
+        r.push(if *name == "break_even_month" {
+            format!(
+                "reached in {} of replications; median counting not reached: {}",
+                num(res.break_even_share),
+                res.break_even_median
+                    .map(num)
+                    .unwrap_or_else(|| "not reached".into())
+            )
+        } else {
+            String::new()
+        });
+        rows.push(r);
+    }
+    for (i, t) in model.targets.iter().enumerate() {
+        let kv = names
+            .iter()
+            .position(|n| *n == format!("target_{}_value", i + 1))
+            .unwrap();
+        for a in 0..res.arm_summaries.len() {
+            let mut r = vec![
+                "target".into(),
+                format!("target_{}_value", i + 1),
+                arm_label(a).into(),
+                t.metric.unit().into(),
+            ];
+            r.extend(summary_cells(&res.arm_summaries[a][kv]));
+            r.push(format!("{} ({})", t.name, t.condition()));
+            rows.push(r);
+        }
+        for a in 0..res.arm_names.len() {
+            let mut r = vec![
+                "target".into(),
+                format!("target_{}_probability", i + 1),
+                arm_label(a).into(),
+                "probability".into(),
+            ];
+            r.extend(summary_cells(&res.arm_summaries[a][kv + 1]));
+            r.push(format!("{} ({})", t.name, t.condition()));
+            rows.push(r);
+        }
+    }
+    write_rows(path, &header, rows.into_iter())
+}
+
+/// Writes `replications.csv`: one row per replication and arm, plus a
+/// `difference` row (scenario − counterfactual) carrying the effects.
+pub fn write_replications(path: &Path, model: &Model, res: &Results) -> Result<(), OutputError> {
+    let names = arm_outcome_names(model);
+    let pkeys = parameter_keys(model);
+    let mut header: Vec<String> = vec!["replication".into(), "arm".into()];
+    header.extend(names.iter().cloned());
+    header.extend(EFFECT_NAMES.iter().map(|s| s.to_string()));
+    header.extend(pkeys.iter().map(|k| format!("param:{k}")));
+    let n_arms = res.arm_names.len();
+    let rows = res.reps.iter().flat_map(|o| {
+        (0..=n_arms).map(move |a| {
+            let mut r = vec![
+                o.index.to_string(),
+                if a < n_arms {
+                    res.arm_names[a].to_string()
+                } else {
+                    "difference".into()
+                },
+            ];
+            if a < n_arms {
+                r.extend(o.arms[a].iter().map(|v| num(*v)));
+                r.extend(EFFECT_NAMES.iter().map(|_| String::new()));
+            } else {
+                r.extend(o.arms[0].iter().zip(&o.arms[1]).map(|(x, y)| num(x - y)));
+                r.extend(o.effects.iter().map(|v| num(*v)));
+            }
+            r.extend(o.params.iter().map(|v| num(*v)));
+            r
+        })
+    });
+    write_rows(path, &header, rows)
+}
+
+/// Writes `monthly.csv`: every monthly column (occupancy, shares, staffing) and the
+/// monthly municipal net cost, per arm and difference, with mean and interval.
+pub fn write_monthly(
+    path: &Path,
+    model: &Model,
+    arms: &[Arm],
+    reps: &[Replication],
+    res: &Results,
+) -> Result<(), OutputError> {
+    let cols = monthly_columns(model);
+    let nc = cols.len();
+    let h = model.horizon;
+    let mut header: Vec<String> = ["month", "date", "arm", "metric", "unit"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(
+        ["mean", "median", "p05", "p95", "mcse"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    let mut rows = Vec::new();
+    let mut vals = vec![0.0; reps.len()];
+    for m in 0..=h {
+        let date = model.start.add_months(m as i64 - 1).to_string();
+        for a in 0..=arms.len() {
+            let arm = if a < arms.len() {
+                arms[a].name
+            } else {
+                "difference"
+            };
+            for (c, name) in cols.iter().enumerate() {
+                for (i, r) in reps.iter().enumerate() {
+                    vals[i] = if a < arms.len() {
+                        r.arms[a].monthly[m * nc + c]
+                    } else {
+                        r.arms[0].monthly[m * nc + c] - r.arms[1].monthly[m * nc + c]
+                    };
+                }
+                let s = Summary::of(&vals);
+                rows.push(month_row(m, &date, arm, name, unit_of(name), &s));
+            }
+            if m >= 1 {
+                for (i, o) in res.reps.iter().enumerate() {
+                    let _ = o;
+                    let f = |x: usize| {
+                        crate::budget::items_for(
+                            model.calendar(m),
+                            &reps[i].arms[x].flows[m - 1..m],
+                        )
+                        .total[Item::ALL
+                            .iter()
+                            .position(|it| *it == Item::TotalNetCost)
+                            .unwrap()]
+                    };
+                    vals[i] = if a < arms.len() { f(a) } else { f(0) - f(1) };
+                }
+                let s = Summary::of(&vals);
+                rows.push(month_row(m, &date, arm, "total_net_cost", "DKK", &s));
+                if a == arms.len() {
+                    for (i, o) in res.reps.iter().enumerate() {
+                        vals[i] = o.monthly_net_effect[..m].iter().sum();
+                    }
+                    let s = Summary::of(&vals);
+                    rows.push(month_row(
+                        m,
+                        &date,
+                        "effect",
+                        "cumulative_net_effect",
+                        "DKK",
+                        &s,
+                    ));
+                }
+            }
+        }
+    }
+    write_rows(path, &header, rows.into_iter())
+}
+
+fn month_row(
+    m: usize,
+    date: &str,
+    arm: &str,
+    metric: &str,
+    unit: &str,
+    s: &Summary,
+) -> Vec<String> {
+    vec![
+        m.to_string(),
+        date.to_string(),
+        arm.to_string(),
+        metric.to_string(),
+        unit.to_string(),
+        num(s.mean),
+        num(s.median),
+        num(s.p05),
+        num(s.p95),
+        num(s.mcse),
+    ]
+}
+
+/// Writes `budget_years.csv`: every budget item per budget year and in total,
+/// per arm and difference (scenario − counterfactual), plus the net municipal effect.
+pub fn write_budget_years(path: &Path, res: &Results) -> Result<(), OutputError> {
+    let mut header: Vec<String> = ["year", "item", "arm", "unit"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(
+        ["mean", "median", "p05", "p95", "mcse", "label"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    let Some(first) = res.reps.first() else {
+        return write_rows(path, &header, std::iter::empty());
+    };
+    let years = first.budget[0].years.clone();
+    let n_arms = res.arm_names.len();
+    let tot_idx = Item::ALL
+        .iter()
+        .position(|i| *i == Item::TotalNetCost)
+        .unwrap();
+    let mut rows = Vec::new();
+    let periods: Vec<Option<usize>> = (0..years.len())
+        .map(Some)
+        .chain(std::iter::once(None))
+        .collect();
+    for period in periods {
+        let year = period
+            .map(|y| years[y].to_string())
+            .unwrap_or_else(|| "total".into());
+        let value = |o: &crate::outcomes::RepOutcomes, a: usize, k: usize| match period {
+            Some(y) => o.budget[a].values[y][k],
+            None => o.budget[a].total[k],
+        };
+        for (k, item) in Item::ALL.iter().enumerate() {
+            for a in 0..=n_arms {
+                let vals: Vec<f64> = res
+                    .reps
+                    .iter()
+                    .map(|o| {
+                        if a < n_arms {
+                            value(o, a, k)
+                        } else {
+                            value(o, 0, k) - value(o, 1, k)
+                        }
+                    })
+                    .collect();
+                let s = Summary::of(&vals);
+                let arm = if a < n_arms {
+                    res.arm_names[a]
+                } else {
+                    "difference"
+                };
+                rows.push(vec![
+                    year.clone(),
+                    item.key().into(),
+                    arm.into(),
+                    "DKK".into(),
+                    num(s.mean),
+                    num(s.median),
+                    num(s.p05),
+                    num(s.p95),
+                    num(s.mcse),
+                    item.label().into(),
+                ]);
+            }
+        }
+        let vals: Vec<f64> = res
+            .reps
+            .iter()
+            .map(|o| value(o, 1, tot_idx) - value(o, 0, tot_idx))
+            .collect();
+        let s = Summary::of(&vals);
+        rows.push(vec![
+            year.clone(),
+            "net_municipal_effect".into(),
+            "effect".into(),
+            "DKK".into(),
+            num(s.mean),
+            num(s.median),
+            num(s.p05),
+            num(s.p95),
+            num(s.mcse),
+            "Net municipal effect (counterfactual − scenario net cost) / Kommunal nettoeffekt"
+                .into(),
+        ]);
+    }
+    write_rows(path, &header, rows.into_iter())
+}
+
+/// Writes `trajectories.csv`: sampled individual paths, month by month.
+pub fn write_trajectories(path: &Path, rows: &[TrajectoryRow]) -> Result<(), OutputError> {
+    let mut w = csv_writer(path)?;
+    let err = |source| OutputError::Csv {
+        path: path.to_path_buf(),
+        source,
+    };
+    if rows.is_empty() {
+        w.write_record([
+            "replication",
+            "arm",
+            "citizen",
+            "segment",
+            "month",
+            "date",
+            "state",
+            "next_state",
+            "on_benefit",
+            "cumulative_benefit_months",
+            "benefit",
+            "reimbursement",
+            "activity_cost",
+            "one_off_cost",
+        ])
+        .map_err(err)?;
+    }
+    for r in rows {
+        w.serialize(r).map_err(err)?;
+    }
+    w.flush().map_err(|source| OutputError::File {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// What made a result: written as `run.toml` so any figure can be traced and re-run.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    /// Always "trappe".
+    pub program: String,
+    /// Program version.
+    pub version: String,
+    /// The command line.
+    pub command: String,
+    /// Scenario file as given.
+    pub scenario_path: String,
+    /// SHA-256 of the scenario file's bytes.
+    pub scenario_sha256: String,
+    /// Seed used.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u32,
+    /// Worker threads.
+    pub threads: usize,
+    /// Engine used.
+    pub engine: String,
+    /// Individual paths written.
+    pub trajectories: usize,
+    /// Files in the folder.
+    pub files: Vec<String>,
+    /// The scenario file's text, exactly as read.
+    pub scenario_source: String,
+    /// The scenario with every default filled in.
+    pub scenario_resolved: ScenarioFile,
+}
+
+/// SHA-256 of text, hex-encoded.
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Manifest {
+    /// A manifest for a run of `sc`.
+    pub fn new(
+        sc: &LoadedScenario,
+        seed: u64,
+        replications: u32,
+        threads: usize,
+        trajectories: usize,
+        files: Vec<String>,
+    ) -> Manifest {
+        Manifest {
+            program: "trappe".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            command: std::env::args().collect::<Vec<_>>().join(" "),
+            scenario_path: sc.path.clone(),
+            scenario_sha256: sha256_hex(&sc.source),
+            seed,
+            replications,
+            threads,
+            engine: "individual".into(),
+            trajectories,
+            files,
+            scenario_source: sc.source.clone(),
+            scenario_resolved: sc.file.clone(),
+        }
+    }
+
+    /// Writes the manifest as TOML.
+    pub fn write(&self, path: &Path) -> Result<(), OutputError> {
+        let text = toml::to_string(self)?;
+        let mut f = fs::File::create(path).map_err(|source| OutputError::File {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        f.write_all(text.as_bytes())
+            .map_err(|source| OutputError::File {
+                path: path.to_path_buf(),
+                source,
+            })
+    }
+}

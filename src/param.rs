@@ -1,0 +1,615 @@
+//! Uncertain parameters: a fixed value or a probability distribution.
+//!
+//! In a scenario file any uncertain number may be written either as a plain
+//! number (`probability = 0.05`) or as a table naming a distribution
+//! (`probability = { dist = "beta", mean = 0.05, sd = 0.01 }`). The model
+//! draws every such parameter once per replication, so that the spread of
+//! results shows parameter uncertainty as well as chance.
+
+use rand::Rng;
+use rand_distr::{Beta, Distribution as _, Gamma, LogNormal, Triangular, Uniform};
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// The distribution families a scenario may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DistKind {
+    /// Beta, for probabilities and shares: `mean` + `sd`, or `alpha` + `beta`.
+    Beta,
+    /// Gamma, for positive amounts: `mean` + `sd`, or `shape` + `scale`.
+    Gamma,
+    /// Log-normal, for positive amounts: `mean` + `sd`, or `mu` + `sigma` (of the log).
+    Lognormal,
+    /// Triangular, where a range and a most likely value are known: `min`, `mode`, `max`.
+    Triangular,
+    /// Uniform, where only a range is known: `min`, `max`.
+    Uniform,
+    /// A fixed value written as a table: `value`.
+    Fixed,
+}
+
+/// A distribution as written in a scenario file, before validation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistSpec {
+    /// Which family.
+    pub dist: DistKind,
+    /// Mean (beta, gamma, lognormal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
+    /// Standard deviation (beta, gamma, lognormal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd: Option<f64>,
+    /// Beta shape α.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<f64>,
+    /// Beta shape β.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beta: Option<f64>,
+    /// Gamma shape k.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<f64>,
+    /// Gamma scale θ.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
+    /// Mean of the logarithm (lognormal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mu: Option<f64>,
+    /// Standard deviation of the logarithm (lognormal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sigma: Option<f64>,
+    /// Lower bound (triangular, uniform).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Most likely value (triangular).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<f64>,
+    /// Upper bound (triangular, uniform).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// The value of a `fixed` distribution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+}
+
+/// An uncertain number as written in a scenario: fixed, or a distribution.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    /// A plain number.
+    Fixed(f64),
+    /// A distribution table.
+    Dist(DistSpec),
+}
+
+impl Param {
+    /// A fixed parameter.
+    pub const fn fixed(v: f64) -> Self {
+        Param::Fixed(v)
+    }
+}
+
+impl Default for Param {
+    fn default() -> Self {
+        Param::Fixed(0.0)
+    }
+}
+
+impl Serialize for Param {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Param::Fixed(v) => s.serialize_f64(*v),
+            Param::Dist(d) => d.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Param {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ParamVisitor;
+        impl<'de> Visitor<'de> for ParamVisitor {
+            type Value = Param;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or a distribution table such as { dist = \"beta\", mean = 0.05, sd = 0.01 }")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Param, E> {
+                Ok(Param::Fixed(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Param, E> {
+                Ok(Param::Fixed(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Param, E> {
+                Ok(Param::Fixed(v as f64))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Param, A::Error> {
+                DistSpec::deserialize(de::value::MapAccessDeserializer::new(map)).map(Param::Dist)
+            }
+        }
+        d.deserialize_any(ParamVisitor)
+    }
+}
+
+/// What a parameter stands for, which limits the values it may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A monthly probability: every possible draw must lie in [0, 1).
+    Probability,
+    /// An amount or multiplier that cannot be negative.
+    NonNegative,
+    /// Any real number (e.g. an elasticity, which may be negative).
+    Real,
+}
+
+impl Role {
+    fn describe(self) -> &'static str {
+        match self {
+            Role::Probability => "a monthly probability in [0, 1)",
+            Role::NonNegative => "a non-negative number",
+            Role::Real => "a number",
+        }
+    }
+}
+
+/// A validated distribution, ready to be sampled.
+#[derive(Debug, Clone)]
+pub enum Distribution {
+    /// Always the same value.
+    Fixed(f64),
+    /// Beta(α, β).
+    Beta {
+        /// α
+        alpha: f64,
+        /// β
+        beta: f64,
+        /// sampler
+        sampler: Beta<f64>,
+    },
+    /// Gamma(shape k, scale θ).
+    Gamma {
+        /// k
+        shape: f64,
+        /// θ
+        scale: f64,
+        /// sampler
+        sampler: Gamma<f64>,
+    },
+    /// LogNormal(μ, σ) of the log.
+    LogNormal {
+        /// μ
+        mu: f64,
+        /// σ
+        sigma: f64,
+        /// sampler
+        sampler: LogNormal<f64>,
+    },
+    /// Triangular(min, mode, max).
+    Triangular {
+        /// lower bound
+        min: f64,
+        /// most likely value
+        mode: f64,
+        /// upper bound
+        max: f64,
+        /// sampler
+        sampler: Triangular<f64>,
+    },
+    /// Uniform(min, max).
+    Uniform {
+        /// lower bound
+        min: f64,
+        /// upper bound
+        max: f64,
+        /// sampler
+        sampler: Uniform<f64>,
+    },
+}
+
+impl Distribution {
+    /// Draws one value.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Distribution::Fixed(v) => *v,
+            Distribution::Beta { sampler, .. } => sampler.sample(rng),
+            Distribution::Gamma { sampler, .. } => sampler.sample(rng),
+            Distribution::LogNormal { sampler, .. } => sampler.sample(rng),
+            Distribution::Triangular { sampler, .. } => sampler.sample(rng),
+            Distribution::Uniform { sampler, .. } => sampler.sample(rng),
+        }
+    }
+
+    /// The distribution's mean.
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Distribution::Fixed(v) => v,
+            Distribution::Beta { alpha, beta, .. } => alpha / (alpha + beta),
+            Distribution::Gamma { shape, scale, .. } => shape * scale,
+            Distribution::LogNormal { mu, sigma, .. } => (mu + sigma * sigma / 2.0).exp(),
+            Distribution::Triangular { min, mode, max, .. } => (min + mode + max) / 3.0,
+            Distribution::Uniform { min, max, .. } => (min + max) / 2.0,
+        }
+    }
+
+    /// True if the value never varies.
+    pub fn is_fixed(&self) -> bool {
+        matches!(self, Distribution::Fixed(_))
+    }
+
+    /// The smallest and largest values a draw can take.
+    pub fn support(&self) -> (f64, f64) {
+        match *self {
+            Distribution::Fixed(v) => (v, v),
+            Distribution::Beta { .. } => (0.0, 1.0),
+            Distribution::Gamma { .. } | Distribution::LogNormal { .. } => (0.0, f64::INFINITY),
+            Distribution::Triangular { min, max, .. } | Distribution::Uniform { min, max, .. } => {
+                (min, max)
+            }
+        }
+    }
+}
+
+impl fmt::Display for Distribution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Distribution::Fixed(v) => write!(f, "{}", fmt_num(v)),
+            Distribution::Beta { alpha, beta, .. } => write!(
+                f,
+                "Beta(α={}, β={}) mean {}",
+                fmt_num(alpha),
+                fmt_num(beta),
+                fmt_num(self.mean())
+            ),
+            Distribution::Gamma { shape, scale, .. } => write!(
+                f,
+                "Gamma(k={}, θ={}) mean {}",
+                fmt_num(shape),
+                fmt_num(scale),
+                fmt_num(self.mean())
+            ),
+            Distribution::LogNormal { mu, sigma, .. } => write!(
+                f,
+                "LogNormal(μ={}, σ={}) mean {}",
+                fmt_num(mu),
+                fmt_num(sigma),
+                fmt_num(self.mean())
+            ),
+            Distribution::Triangular { min, mode, max, .. } => write!(
+                f,
+                "Triangular({}, {}, {})",
+                fmt_num(min),
+                fmt_num(mode),
+                fmt_num(max)
+            ),
+            Distribution::Uniform { min, max, .. } => {
+                write!(f, "Uniform({}, {})", fmt_num(min), fmt_num(max))
+            }
+        }
+    }
+}
+
+/// Formats a number compactly for people: no trailing zeros, up to 6 significant decimals.
+pub fn fmt_num(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 1e15 {
+        return format!("{}", v as i64);
+    }
+    let s = format!("{:.6}", v);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Turns a parameter as written into a validated distribution.
+///
+/// The error is a message without location; the caller adds file, line and key.
+pub fn resolve(param: &Param, role: Role) -> Result<Distribution, String> {
+    let dist = match param {
+        Param::Fixed(v) => Distribution::Fixed(*v),
+        Param::Dist(spec) => resolve_spec(spec)?,
+    };
+    let (lo, hi) = dist.support();
+    let ok = match role {
+        Role::Probability => lo >= 0.0 && (hi < 1.0 || matches!(dist, Distribution::Beta { .. })),
+        Role::NonNegative => lo >= 0.0,
+        Role::Real => true,
+    };
+    if !ok {
+        let what = if dist.is_fixed() {
+            format!("got {}", fmt_num(lo))
+        } else {
+            format!(
+                "{dist} can take values from {} to {}",
+                fmt_num(lo),
+                fmt_num(hi)
+            )
+        };
+        let hint = match (role, &dist) {
+            (Role::Probability, Distribution::Gamma { .. } | Distribution::LogNormal { .. }) => {
+                "; use a beta, triangular, uniform or fixed distribution for a probability"
+            }
+            (Role::Probability, Distribution::Fixed(v)) if *v >= 1.0 => {
+                "; a monthly probability of leaving must be below 1 (write e.g. 0.99)"
+            }
+            _ => "",
+        };
+        return Err(format!("expected {}, but {what}{hint}", role.describe()));
+    }
+    Ok(dist)
+}
+
+fn need(spec: &DistSpec, name: &str, v: Option<f64>) -> Result<f64, String> {
+    let v =
+        v.ok_or_else(|| format!("a {:?} distribution needs `{name}`", spec.dist).to_lowercase())?;
+    if !v.is_finite() {
+        return Err(format!("`{name}` must be a finite number"));
+    }
+    Ok(v)
+}
+
+fn only(spec: &DistSpec, allowed: &[&str]) -> Result<(), String> {
+    let given = [
+        ("mean", spec.mean),
+        ("sd", spec.sd),
+        ("alpha", spec.alpha),
+        ("beta", spec.beta),
+        ("shape", spec.shape),
+        ("scale", spec.scale),
+        ("mu", spec.mu),
+        ("sigma", spec.sigma),
+        ("min", spec.min),
+        ("mode", spec.mode),
+        ("max", spec.max),
+        ("value", spec.value),
+    ];
+    for (name, v) in given {
+        if v.is_some() && !allowed.contains(&name) {
+            return Err(format!(
+                "`{name}` does not belong to a {} distribution; it takes {}",
+                format!("{:?}", spec.dist).to_lowercase(),
+                allowed
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn resolve_spec(spec: &DistSpec) -> Result<Distribution, String> {
+    let err = |e: &dyn fmt::Display| e.to_string();
+    match spec.dist {
+        DistKind::Fixed => {
+            only(spec, &["value"])?;
+            Ok(Distribution::Fixed(need(spec, "value", spec.value)?))
+        }
+        DistKind::Beta => {
+            only(spec, &["mean", "sd", "alpha", "beta"])?;
+            let (alpha, beta) = if spec.alpha.is_some() || spec.beta.is_some() {
+                if spec.mean.is_some() || spec.sd.is_some() {
+                    return Err("give a beta distribution either `mean` and `sd`, or `alpha` and `beta`, not both".into());
+                }
+                (
+                    need(spec, "alpha", spec.alpha)?,
+                    need(spec, "beta", spec.beta)?,
+                )
+            } else {
+                let m = need(spec, "mean", spec.mean)?;
+                let sd = need(spec, "sd", spec.sd)?;
+                if !(m > 0.0 && m < 1.0) {
+                    return Err(format!(
+                        "a beta mean must lie strictly between 0 and 1, got {}",
+                        fmt_num(m)
+                    ));
+                }
+                let max_sd = (m * (1.0 - m)).sqrt();
+                if !(sd > 0.0 && sd < max_sd) {
+                    return Err(format!(
+                        "a beta distribution with mean {} needs 0 < sd < {}, got {}",
+                        fmt_num(m),
+                        fmt_num(max_sd),
+                        fmt_num(sd)
+                    ));
+                }
+                let k = m * (1.0 - m) / (sd * sd) - 1.0;
+                (m * k, (1.0 - m) * k)
+            };
+            if !(alpha > 0.0 && beta > 0.0) {
+                return Err(format!(
+                    "beta needs alpha > 0 and beta > 0, got {} and {}",
+                    fmt_num(alpha),
+                    fmt_num(beta)
+                ));
+            }
+            let sampler = Beta::new(alpha, beta).map_err(|e| err(&e))?;
+            Ok(Distribution::Beta {
+                alpha,
+                beta,
+                sampler,
+            })
+        }
+        DistKind::Gamma => {
+            only(spec, &["mean", "sd", "shape", "scale"])?;
+            let (shape, scale) = if spec.shape.is_some() || spec.scale.is_some() {
+                (
+                    need(spec, "shape", spec.shape)?,
+                    need(spec, "scale", spec.scale)?,
+                )
+            } else {
+                let m = need(spec, "mean", spec.mean)?;
+                let sd = need(spec, "sd", spec.sd)?;
+                if !(m > 0.0 && sd > 0.0) {
+                    return Err(format!(
+                        "gamma needs mean > 0 and sd > 0, got {} and {}",
+                        fmt_num(m),
+                        fmt_num(sd)
+                    ));
+                }
+                ((m / sd).powi(2), sd * sd / m)
+            };
+            if !(shape > 0.0 && scale > 0.0) {
+                return Err(format!(
+                    "gamma needs shape > 0 and scale > 0, got {} and {}",
+                    fmt_num(shape),
+                    fmt_num(scale)
+                ));
+            }
+            let sampler = Gamma::new(shape, scale).map_err(|e| err(&e))?;
+            Ok(Distribution::Gamma {
+                shape,
+                scale,
+                sampler,
+            })
+        }
+        DistKind::Lognormal => {
+            only(spec, &["mean", "sd", "mu", "sigma"])?;
+            let (mu, sigma) = if spec.mu.is_some() || spec.sigma.is_some() {
+                (need(spec, "mu", spec.mu)?, need(spec, "sigma", spec.sigma)?)
+            } else {
+                let m = need(spec, "mean", spec.mean)?;
+                let sd = need(spec, "sd", spec.sd)?;
+                if !(m > 0.0 && sd > 0.0) {
+                    return Err(format!(
+                        "lognormal needs mean > 0 and sd > 0, got {} and {}",
+                        fmt_num(m),
+                        fmt_num(sd)
+                    ));
+                }
+                let s2 = (1.0 + (sd / m).powi(2)).ln();
+                (m.ln() - s2 / 2.0, s2.sqrt())
+            };
+            if !(sigma > 0.0) {
+                return Err(format!("lognormal needs sigma > 0, got {}", fmt_num(sigma)));
+            }
+            let sampler = LogNormal::new(mu, sigma).map_err(|e| err(&e))?;
+            Ok(Distribution::LogNormal { mu, sigma, sampler })
+        }
+        DistKind::Triangular => {
+            only(spec, &["min", "mode", "max"])?;
+            let (min, mode, max) = (
+                need(spec, "min", spec.min)?,
+                need(spec, "mode", spec.mode)?,
+                need(spec, "max", spec.max)?,
+            );
+            if !(min <= mode && mode <= max && min < max) {
+                return Err(format!(
+                    "triangular needs min ≤ mode ≤ max and min < max, got {}, {}, {}",
+                    fmt_num(min),
+                    fmt_num(mode),
+                    fmt_num(max)
+                ));
+            }
+            let sampler = Triangular::new(min, max, mode).map_err(|e| err(&e))?;
+            Ok(Distribution::Triangular {
+                min,
+                mode,
+                max,
+                sampler,
+            })
+        }
+        DistKind::Uniform => {
+            only(spec, &["min", "max"])?;
+            let (min, max) = (need(spec, "min", spec.min)?, need(spec, "max", spec.max)?);
+            if !(min < max) {
+                return Err(format!(
+                    "uniform needs min < max, got {} and {}",
+                    fmt_num(min),
+                    fmt_num(max)
+                ));
+            }
+            let sampler = Uniform::new(min, max).map_err(|e| err(&e))?;
+            Ok(Distribution::Uniform { min, max, sampler })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    fn spec(kind: DistKind) -> DistSpec {
+        DistSpec {
+            dist: kind,
+            mean: None,
+            sd: None,
+            alpha: None,
+            beta: None,
+            shape: None,
+            scale: None,
+            mu: None,
+            sigma: None,
+            min: None,
+            mode: None,
+            max: None,
+            value: None,
+        }
+    }
+
+    fn sample_moments(d: &Distribution, n: usize) -> (f64, f64) {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let xs: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
+        let m = xs.iter().sum::<f64>() / n as f64;
+        let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n as f64 - 1.0);
+        (m, v.sqrt())
+    }
+
+    #[test]
+    fn mean_sd_parameterisations_reproduce_their_moments() {
+        for kind in [DistKind::Beta, DistKind::Gamma, DistKind::Lognormal] {
+            let (m, sd) = if kind == DistKind::Beta {
+                (0.05, 0.01)
+            } else {
+                (600_000.0, 50_000.0)
+            };
+            let mut s = spec(kind);
+            s.mean = Some(m);
+            s.sd = Some(sd);
+            let d = resolve(&Param::Dist(s), Role::NonNegative).unwrap();
+            assert!((d.mean() - m).abs() < 1e-9 * m, "{kind:?} analytic mean");
+            let (sm, ssd) = sample_moments(&d, 200_000);
+            // 200k draws: standard error of the mean is sd/447; allow 5 SE.
+            assert!(
+                (sm - m).abs() < 5.0 * sd / 447.0,
+                "{kind:?}: mean {sm} vs {m}"
+            );
+            assert!((ssd - sd).abs() < 0.02 * sd, "{kind:?}: sd {ssd} vs {sd}");
+        }
+    }
+
+    #[test]
+    fn probability_role_rejects_values_at_or_above_one() {
+        assert!(resolve(&Param::Fixed(1.3), Role::Probability).is_err());
+        assert!(resolve(&Param::Fixed(1.0), Role::Probability).is_err());
+        assert!(resolve(&Param::Fixed(-0.1), Role::Probability).is_err());
+        assert!(resolve(&Param::Fixed(0.999), Role::Probability).is_ok());
+        let mut t = spec(DistKind::Triangular);
+        t.min = Some(0.1);
+        t.mode = Some(0.5);
+        t.max = Some(1.2);
+        assert!(resolve(&Param::Dist(t), Role::Probability).is_err());
+        let mut g = spec(DistKind::Gamma);
+        g.mean = Some(0.1);
+        g.sd = Some(0.01);
+        let e = resolve(&Param::Dist(g), Role::Probability).unwrap_err();
+        assert!(e.contains("beta"), "{e}");
+    }
+
+    #[test]
+    fn impossible_beta_spread_is_explained() {
+        let mut s = spec(DistKind::Beta);
+        s.mean = Some(0.5);
+        s.sd = Some(0.6);
+        let e = resolve(&Param::Dist(s), Role::Probability).unwrap_err();
+        assert!(e.contains("sd <"), "{e}");
+    }
+
+    #[test]
+    fn foreign_fields_are_named() {
+        let mut s = spec(DistKind::Uniform);
+        s.min = Some(0.0);
+        s.max = Some(1.0);
+        s.mode = Some(0.5);
+        let e = resolve(&Param::Dist(s), Role::Real).unwrap_err();
+        assert!(e.contains("`mode`") && e.contains("uniform"), "{e}");
+    }
+}

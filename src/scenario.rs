@@ -1,0 +1,788 @@
+//! The scenario file format (TOML) and its loading.
+//!
+//! A scenario is data: the states of the staircase, the transitions between
+//! them, the cohort, the staff and grants, the money rules, and the targets.
+//! This module only reads and writes that data; [`crate::model`] checks it
+//! and turns it into a model the engine can run. `docs/scenario-format.md`
+//! documents every key.
+//!
+//! Unknown keys are errors. Every error names the file, line, key, what was
+//! expected, and the nearest valid key.
+
+use crate::calendar::YearMonth;
+use crate::error::{Diagnostic, ScenarioError, nearest};
+use crate::param::Param;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Name, start month and horizon.
+    pub scenario: Meta,
+    /// Replications and seed.
+    #[serde(default)]
+    pub simulation: Simulation,
+    /// The states citizens can be in (the staircase by default).
+    pub states: Vec<StateDef>,
+    /// Monthly transitions between states.
+    pub transitions: Vec<TransitionDef>,
+    /// The cohort, in segments.
+    pub segments: Vec<SegmentDef>,
+    /// Staff and how caseload affects transitions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staffing: Option<StaffingDef>,
+    /// Grants paid to the municipality in the scenario arm.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<GrantDef>,
+    /// Benefit rates, reimbursement, staff cost and discounting.
+    pub budget: BudgetDef,
+    /// Result targets ("40 % self-supporting after 12 months").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<TargetDef>,
+}
+
+/// `[scenario]`: what the scenario is and the period it covers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// A short name shown in reports.
+    pub name: String,
+    /// A longer description.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The first simulated month, `"YYYY-MM"`.
+    pub start: YearMonth,
+    /// Number of simulated months.
+    pub horizon_months: u32,
+}
+
+/// `[simulation]`: how many replications and which seed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Simulation {
+    /// Monte Carlo replications (each draws parameters and individual paths anew).
+    #[serde(default = "default_replications")]
+    pub replications: u32,
+    /// Seed of the random number streams; the same seed gives the same results.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+fn default_replications() -> u32 {
+    1000
+}
+fn default_seed() -> u64 {
+    1
+}
+
+impl Default for Simulation {
+    fn default() -> Self {
+        Simulation {
+            replications: default_replications(),
+            seed: default_seed(),
+        }
+    }
+}
+
+/// `[[states]]`: one state of the model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateDef {
+    /// Identifier used by transitions, segments and outputs.
+    pub id: String,
+    /// Human-readable label for reports.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    /// The municipality pays benefit for citizens in this state.
+    #[serde(default)]
+    pub pays_benefit: bool,
+    /// The citizen counts as self-supporting (off public income support).
+    #[serde(default)]
+    pub self_supporting: bool,
+    /// The citizen is in ordinary employment.
+    #[serde(default)]
+    pub employed: bool,
+    /// The citizen is in education.
+    #[serde(default)]
+    pub education: bool,
+    /// The citizen is in an activation offer.
+    #[serde(default)]
+    pub activation: bool,
+    /// Under the pre-2016 regime, whether benefit in this state is reimbursed at
+    /// the active rate. Defaults to `activation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reimbursed_as_active: Option<bool>,
+    /// Monthly cost of the activity (DKK per citizen-month): wage subsidy, mentor, course fee.
+    #[serde(default)]
+    pub activity_cost: Param,
+}
+
+/// `[[transitions]]`: a monthly move from one state to another.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionDef {
+    /// Identifier used by segment multipliers; defaults to `"from->to"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Origin state id.
+    pub from: String,
+    /// Destination state id.
+    pub to: String,
+    /// Monthly probability as if this were the only way out of `from`.
+    pub probability: Param,
+    /// Scaled by the staffing multiplier each month.
+    #[serde(default)]
+    pub staffing_sensitive: bool,
+    /// Elasticity for this transition, overriding `staffing.elasticity`
+    /// (negative for relapse that follow-up prevents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elasticity: Option<Param>,
+    /// One-off cost per citizen making this move (DKK), e.g. establishing a placement.
+    #[serde(default)]
+    pub one_off_cost: Param,
+    /// Duration dependence: rate multipliers by months already spent in `from`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duration: Vec<DurationBand>,
+}
+
+impl TransitionDef {
+    /// The identifier: `id` if given, else `"from->to"`.
+    pub fn key(&self) -> String {
+        self.id
+            .clone()
+            .unwrap_or_else(|| format!("{}->{}", self.from, self.to))
+    }
+}
+
+/// One band of duration dependence.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DurationBand {
+    /// The band starts in this month in the state (1 = first month in the state).
+    pub from_month: u32,
+    /// Multiplier on the transition's rate from that month on.
+    pub multiplier: Param,
+}
+
+/// `[[segments]]`: a group of citizens sharing start state, benefit and multipliers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentDef {
+    /// Name shown in outputs, e.g. `"match group 3"`.
+    pub name: String,
+    /// Citizens in the segment at the start.
+    #[serde(default)]
+    pub size: u32,
+    /// The state all citizens start in (or use `start_states`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_state: Option<String>,
+    /// Shares of the segment starting in each state (they must sum to 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_states: Option<BTreeMap<String, f64>>,
+    /// Benefit type, a key of `budget.benefit_rates`.
+    pub benefit_type: String,
+    /// Months already on benefit before the start (for the 2016 reimbursement bands).
+    #[serde(default)]
+    pub months_on_benefit: u32,
+    /// New citizens entering per month (fractions accumulate).
+    #[serde(default)]
+    pub inflow_per_month: f64,
+    /// State new citizens enter; defaults to `start_state`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inflow_state: Option<String>,
+    /// Months already on benefit for new citizens.
+    #[serde(default)]
+    pub inflow_months_on_benefit: u32,
+    /// Multipliers on the rates of named transitions, for this segment.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub multipliers: BTreeMap<String, Param>,
+    /// Probabilities replacing the base probability of named transitions, for this segment.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub overrides: BTreeMap<String, Param>,
+}
+
+/// `[staffing]`: staff in the unit and the effect of caseload.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffingDef {
+    /// Full-time staff serving the cohort in both arms.
+    pub baseline_fte: f64,
+    /// Citizens on benefit per productive FTE at which the base probabilities hold.
+    pub caseload_ref: f64,
+    /// Elasticity of staffing-sensitive rates with respect to caseload_ref / caseload.
+    #[serde(default)]
+    pub elasticity: Param,
+    /// Lower clamp of the staffing multiplier.
+    #[serde(default = "default_m_min")]
+    pub multiplier_min: f64,
+    /// Upper clamp of the staffing multiplier.
+    #[serde(default = "default_m_max")]
+    pub multiplier_max: f64,
+    /// Extra staff in the scenario arm.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hires: Vec<HireDef>,
+}
+
+fn default_m_min() -> f64 {
+    0.5
+}
+fn default_m_max() -> f64 {
+    2.0
+}
+
+/// `[[staffing.hires]]`: extra staff, present only in the scenario arm.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HireDef {
+    /// What the hire is, e.g. `"job consultants"`.
+    pub name: String,
+    /// Full-time equivalents.
+    pub fte: f64,
+    /// First month employed, `"YYYY-MM"`.
+    pub start: YearMonth,
+    /// Last month employed, `"YYYY-MM"` (inclusive); defaults to the horizon's end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<YearMonth>,
+    /// Months before a new hire is fully productive (linear ramp).
+    #[serde(default)]
+    pub ramp_up_months: u32,
+    /// The grant that pays for the hire, or `"municipality"`.
+    #[serde(default = "default_funder")]
+    pub funded_by: String,
+}
+
+fn default_funder() -> String {
+    "municipality".into()
+}
+
+/// `[[grants]]`: money the scenario brings in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantDef {
+    /// Name, referred to by `staffing.hires.funded_by`.
+    pub name: String,
+    /// Amount per budget year (DKK), keyed by year: `{ 2007 = 2171981 }`.
+    pub amounts: BTreeMap<String, f64>,
+    /// What the grant pays for (text for reports).
+    #[serde(default = "default_pays_for")]
+    pub pays_for: String,
+}
+
+fn default_pays_for() -> String {
+    "staff".into()
+}
+
+/// `[budget]`: the money rules.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetDef {
+    /// Benefit rates per benefit type.
+    pub benefit_rates: BTreeMap<String, BenefitRateDef>,
+    /// The state reimbursement regime.
+    pub reimbursement: ReimbursementDef,
+    /// Fully loaded cost of one FTE-year (DKK); required when there is a `[staffing]` section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_cost_per_fte_year: Option<Param>,
+    /// Share of activity costs the state reimburses.
+    #[serde(default)]
+    pub activity_cost_reimbursement: f64,
+    /// Yearly discount rate for present values.
+    #[serde(default = "default_discount")]
+    pub discount_rate: f64,
+    /// The wider municipal and public view: income tax and equalisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wider: Option<WiderDef>,
+}
+
+fn default_discount() -> f64 {
+    0.035
+}
+
+/// `[budget.benefit_rates.<type>]`: monthly rates of one benefit type.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BenefitRateDef {
+    /// Monthly rate (DKK) per year: `{ 2015 = 10849, 2016 = 10968 }`.
+    pub rates: BTreeMap<String, f64>,
+    /// Yearly indexation applied beyond the years given.
+    #[serde(default)]
+    pub indexation: f64,
+}
+
+/// The reimbursement regimes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Regime {
+    /// The 2016 refusion staircase: by cumulative time on benefit.
+    #[serde(rename = "2016")]
+    Staircase2016,
+    /// Before 2016: by activation status.
+    #[serde(rename = "pre2016")]
+    Pre2016,
+    /// No reimbursement.
+    #[serde(rename = "none")]
+    None,
+}
+
+/// `[budget.reimbursement]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReimbursementDef {
+    /// `"2016"`, `"pre2016"` or `"none"`.
+    pub regime: Regime,
+    /// 2016 regime: bands of cumulative months on benefit; defaults to the law's 80/40/30/20 %.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bands: Option<Vec<ReimbursementBand>>,
+    /// 2016 regime: months off benefit after which the count starts again.
+    #[serde(default = "default_reset")]
+    pub reset_after_months: u32,
+    /// pre-2016 regime: rate for citizens in active states.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_rate: Option<f64>,
+    /// pre-2016 regime: rate for citizens in passive states.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passive_rate: Option<f64>,
+}
+
+fn default_reset() -> u32 {
+    12
+}
+
+/// One band of the 2016 staircase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReimbursementBand {
+    /// First cumulative month on benefit in the band (1-based).
+    pub from_month: u32,
+    /// Share of the benefit the state reimburses.
+    pub rate: f64,
+}
+
+/// `[budget.wider]`: what a citizen in work means beyond the benefit saving.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WiderDef {
+    /// Municipal income tax per citizen-month in ordinary employment (DKK).
+    pub tax_per_employed_month: Param,
+    /// Loss through equalisation (udligning) per citizen-month in employment (DKK).
+    pub equalisation_per_employed_month: Param,
+    /// State income tax per citizen-month in employment (DKK), for the public-sector view.
+    #[serde(default)]
+    pub state_tax_per_employed_month: Param,
+}
+
+/// `[[targets]]`: a result target.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetDef {
+    /// Text shown in reports.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The metric (see `docs/scenario-format.md` for the list).
+    pub metric: String,
+    /// When: months after start (`12`) or a calendar month (`"2008-05"`).
+    pub month: MonthRef,
+    /// Met if the value is at least this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<f64>,
+    /// Met if the value is at most this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<f64>,
+    /// Compare the value divided by its value at the start (month 0).
+    #[serde(default)]
+    pub relative_to_start: bool,
+}
+
+/// A month given either as months after start or as a calendar month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonthRef {
+    /// Months after the start (0 = the starting position).
+    Offset(u32),
+    /// A calendar month; measured at the end of that month.
+    Calendar(YearMonth),
+}
+
+impl Serialize for MonthRef {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            MonthRef::Offset(n) => s.serialize_u32(*n),
+            MonthRef::Calendar(ym) => ym.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MonthRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = MonthRef;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("months after start (e.g. 12) or a month \"YYYY-MM\"")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<MonthRef, E> {
+                u32::try_from(v)
+                    .map(MonthRef::Offset)
+                    .map_err(|_| E::custom(format!("expected months after start ≥ 0, got {v}")))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<MonthRef, E> {
+                self.visit_i64(v as i64)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<MonthRef, E> {
+                YearMonth::parse(v).map(MonthRef::Calendar).ok_or_else(|| {
+                    E::custom(format!(
+                        "expected a month \"YYYY-MM\" or months after start, got \"{v}\""
+                    ))
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A scenario file read from disk: its text, its parsed contents, and where it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    /// The path as given.
+    pub path: String,
+    /// The file's text, kept to locate errors and for the run manifest.
+    pub source: String,
+    /// The parsed contents.
+    pub file: ScenarioFile,
+}
+
+impl LoadedScenario {
+    /// Reads and parses a scenario file.
+    pub fn from_path(path: &Path) -> Result<Self, ScenarioError> {
+        let source = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_str(&path.display().to_string(), &source)
+    }
+
+    /// Parses scenario text; `path` is used in error messages.
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(path: &str, source: &str) -> Result<Self, ScenarioError> {
+        match toml::from_str::<ScenarioFile>(source) {
+            Ok(file) => Ok(LoadedScenario {
+                path: path.to_string(),
+                source: source.to_string(),
+                file,
+            }),
+            Err(e) => Err(ScenarioError::Invalid(vec![parse_diagnostic(
+                path, source, &e,
+            )])),
+        }
+    }
+
+    /// A diagnostic for the key at `path`, located in this file.
+    pub fn diagnostic(
+        &self,
+        key: &KeyPath,
+        message: String,
+        suggestion: Option<String>,
+    ) -> Diagnostic {
+        let span = locate(&self.source, key);
+        let (line, column, snippet) = match span {
+            Some(offset) => {
+                let (l, c) = line_col(&self.source, offset);
+                (
+                    Some(l),
+                    Some(c),
+                    self.source
+                        .lines()
+                        .nth(l - 1)
+                        .map(|s| s.trim_end().to_string()),
+                )
+            }
+            None => (None, None, None),
+        };
+        Diagnostic {
+            file: self.path.clone(),
+            line,
+            column,
+            key: key.to_string(),
+            message,
+            suggestion,
+            snippet,
+        }
+    }
+}
+
+/// A path to a key in a scenario file, e.g. `transitions[2].probability`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyPath(pub Vec<Seg>);
+
+/// One step of a [`KeyPath`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    /// A table key.
+    Key(String),
+    /// An array index (0-based).
+    Index(usize),
+}
+
+impl KeyPath {
+    /// A path from dotted text (`"budget.reimbursement.regime"`); no indices.
+    pub fn parse(dotted: &str) -> Self {
+        KeyPath(
+            dotted
+                .split('.')
+                .filter(|s| !s.is_empty())
+                .map(|s| Seg::Key(s.to_string()))
+                .collect(),
+        )
+    }
+    /// This path extended by a key.
+    pub fn key(&self, k: &str) -> Self {
+        let mut p = self.clone();
+        p.0.push(Seg::Key(k.to_string()));
+        p
+    }
+    /// This path extended by an index.
+    pub fn index(&self, i: usize) -> Self {
+        let mut p = self.clone();
+        p.0.push(Seg::Index(i));
+        p
+    }
+}
+
+impl fmt::Display for KeyPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for s in &self.0 {
+            match s {
+                Seg::Key(k) => {
+                    if !first {
+                        f.write_str(".")?;
+                    }
+                    f.write_str(k)?;
+                }
+                Seg::Index(i) => write!(f, "[{i}]")?,
+            }
+            first = false;
+        }
+        Ok(())
+    }
+}
+
+fn line_col(source: &str, offset: usize) -> (usize, usize) {
+    let before = &source[..offset.min(source.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rfind('\n').map(|p| offset - p).unwrap_or(offset + 1);
+    (line, col)
+}
+
+/// Byte offset of the deepest part of `path` that exists in the document.
+fn locate(source: &str, path: &KeyPath) -> Option<usize> {
+    let doc = toml_edit::Document::parse(source).ok()?;
+    locate_item(doc.as_item(), &path.0)
+}
+
+fn first_key_offset(t: &toml_edit::Table) -> Option<usize> {
+    t.iter()
+        .filter_map(|(k, _)| t.key(k).and_then(|k| k.span()).map(|s| s.start))
+        .min()
+}
+
+fn locate_in_table(t: &toml_edit::Table, rest: &[Seg]) -> Option<usize> {
+    if rest.is_empty() {
+        return t.span().map(|s| s.start).or_else(|| first_key_offset(t));
+    }
+    match &rest[0] {
+        Seg::Key(k) => {
+            let key_off = t.key(k).and_then(|k| k.span()).map(|s| s.start);
+            let Some(next) = t.get(k) else {
+                return first_key_offset(t);
+            };
+            let deeper = locate_item(next, &rest[1..]);
+            deeper.or(key_off)
+        }
+        Seg::Index(_) => first_key_offset(t),
+    }
+}
+
+fn locate_item(item: &toml_edit::Item, rest: &[Seg]) -> Option<usize> {
+    use toml_edit::Item;
+    if rest.is_empty() {
+        return match item {
+            Item::Value(v) => v.span().map(|s| s.start),
+            Item::Table(t) => t.span().map(|s| s.start).or_else(|| first_key_offset(t)),
+            _ => None,
+        };
+    }
+    match (item, &rest[0]) {
+        (Item::Table(t), _) => locate_in_table(t, rest),
+        (Item::ArrayOfTables(a), Seg::Index(i)) => {
+            a.get(*i).and_then(|t| locate_in_table(t, &rest[1..]))
+        }
+        (Item::Value(v), _) => locate_value(v, rest),
+        _ => None,
+    }
+}
+
+fn locate_value(v: &toml_edit::Value, rest: &[Seg]) -> Option<usize> {
+    use toml_edit::Value;
+    if rest.is_empty() {
+        return v.span().map(|s| s.start);
+    }
+    match (v, &rest[0]) {
+        (Value::InlineTable(t), Seg::Key(k)) => {
+            let key_off = t.key(k).and_then(|k| k.span()).map(|s| s.start);
+            match t.get(k) {
+                Some(next) => locate_value(next, &rest[1..]).or(key_off),
+                None => v.span().map(|s| s.start),
+            }
+        }
+        (Value::Array(a), Seg::Index(i)) => match a.get(*i) {
+            Some(next) => locate_value(next, &rest[1..]),
+            None => v.span().map(|s| s.start),
+        },
+        _ => v.span().map(|s| s.start),
+    }
+}
+
+/// Turns a TOML/serde error into a diagnostic with line, key and nearest valid key.
+fn parse_diagnostic(path: &str, source: &str, e: &toml::de::Error) -> Diagnostic {
+    let message = e.message().trim().to_string();
+    let (line, column, snippet) = match e.span() {
+        Some(span) => {
+            let (l, c) = line_col(source, span.start);
+            (
+                Some(l),
+                Some(c),
+                source.lines().nth(l - 1).map(|s| s.trim_end().to_string()),
+            )
+        }
+        None => (None, None, None),
+    };
+    let key = e
+        .span()
+        .map(|s| key_at(source, s.start))
+        .unwrap_or_default();
+    let suggestion = suggestion_from_serde(&message);
+    let message = message.replace("unknown field", "unknown key");
+    Diagnostic {
+        file: path.to_string(),
+        line,
+        column,
+        key,
+        message,
+        suggestion,
+        snippet,
+    }
+}
+
+/// The dotted key whose definition covers `offset`, found from the table headers above it.
+fn key_at(source: &str, offset: usize) -> String {
+    let before = &source[..offset.min(source.len())];
+    let header = before
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| {
+            l.trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        })
+        .unwrap_or_default();
+    let line_start = before.rfind('\n').map(|p| p + 1).unwrap_or(0);
+    let line = source[line_start..].lines().next().unwrap_or("");
+    let this_key = line
+        .split('=')
+        .next()
+        .map(str::trim)
+        .filter(|k| !k.starts_with('[') && !k.is_empty());
+    match (header.is_empty(), this_key) {
+        (true, Some(k)) => k.to_string(),
+        (false, Some(k)) if line.contains('=') => format!("{header}.{k}"),
+        _ => header,
+    }
+}
+
+/// From serde's "unknown field `x`, expected one of `a`, `b`" the nearest of `a`, `b`.
+fn suggestion_from_serde(message: &str) -> Option<String> {
+    if !(message.starts_with("unknown field") || message.starts_with("unknown variant")) {
+        return None;
+    }
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let (bad, candidates) = quoted.split_first()?;
+    nearest(bad, candidates.iter().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINI: &str = r#"
+[scenario]
+name = "x"
+start = "2024-01"
+horizon_months = 12
+
+[[states]]
+id = "a"
+pays_benefit = true
+
+[[states]]
+id = "b"
+
+[[transitions]]
+from = "a"
+to = "b"
+probability = { dist = "beta", mean = 0.1, sd = 0.01 }
+
+[[segments]]
+name = "all"
+size = 10
+start_state = "a"
+benefit_type = "kh"
+
+[budget.benefit_rates.kh]
+rates = { 2024 = 12326 }
+
+[budget.reimbursement]
+regime = "2016"
+"#;
+
+    #[test]
+    fn a_minimal_scenario_parses() {
+        let s = LoadedScenario::from_str("mini.toml", MINI).unwrap();
+        assert_eq!(s.file.states.len(), 2);
+        assert_eq!(s.file.simulation.replications, 1000);
+        assert_eq!(s.file.budget.benefit_rates["kh"].rates["2024"], 12326.0);
+    }
+
+    #[test]
+    fn misspelt_key_is_located_and_corrected() {
+        let bad = MINI.replace("horizon_months", "horizon_month");
+        let e = LoadedScenario::from_str("mini.toml", &bad).unwrap_err();
+        let d = &e.diagnostics()[0];
+        assert_eq!(d.line, Some(5));
+        assert_eq!(d.suggestion.as_deref(), Some("horizon_months"));
+        assert!(d.message.contains("unknown key"), "{}", d.message);
+    }
+
+    #[test]
+    fn locate_finds_nested_keys() {
+        let s = LoadedScenario::from_str("mini.toml", MINI).unwrap();
+        let k = KeyPath::parse("transitions")
+            .index(0)
+            .key("probability")
+            .key("sd");
+        let d = s.diagnostic(&k, "x".into(), None);
+        assert_eq!(d.line, Some(17));
+        assert_eq!(d.key, "transitions[0].probability.sd");
+        let k = KeyPath::parse("segments").index(0).key("start_state");
+        assert_eq!(s.diagnostic(&k, "x".into(), None).line, Some(22));
+        let k = KeyPath::parse("budget.reimbursement.regime");
+        assert_eq!(s.diagnostic(&k, "x".into(), None).line, Some(29));
+    }
+}

@@ -1,0 +1,94 @@
+//! Summaries over replications: mean, median, 90 % interval and the Monte
+//! Carlo standard error of the mean, so a user can see both the spread of
+//! outcomes and whether more replications would change the answer.
+
+use statrs::statistics::{Data, OrderStatistics};
+
+/// Summary of one outcome over replications.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    /// Replications with a finite value.
+    pub n: usize,
+    /// Mean.
+    pub mean: f64,
+    /// Standard deviation over replications.
+    pub sd: f64,
+    /// Median.
+    pub median: f64,
+    /// 5th percentile.
+    pub p05: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Monte Carlo standard error of the mean: sd / √n.
+    pub mcse: f64,
+}
+
+impl Summary {
+    /// Summarises the finite values; NaN marks a replication where the outcome is undefined.
+    /// Quantiles follow statrs (Hyndman & Fan type 8, median-unbiased).
+    pub fn of(values: &[f64]) -> Summary {
+        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        let n = finite.len();
+        if n == 0 {
+            return Summary {
+                n,
+                mean: f64::NAN,
+                sd: f64::NAN,
+                median: f64::NAN,
+                p05: f64::NAN,
+                p95: f64::NAN,
+                mcse: f64::NAN,
+            };
+        }
+        // Sum in a fixed order so results are identical however they were computed.
+        let mean = finite.iter().sum::<f64>() / n as f64;
+        let sd = if n > 1 {
+            (finite.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n as f64 - 1.0)).sqrt()
+        } else {
+            0.0
+        };
+        let mut data = Data::new(finite);
+        Summary {
+            n,
+            mean,
+            sd,
+            median: data.median(),
+            p05: data.quantile(0.05),
+            p95: data.quantile(0.95),
+            mcse: sd / (n as f64).sqrt(),
+        }
+    }
+
+    /// Summary of a yes/no outcome: the mean is the probability.
+    pub fn of_indicator(values: &[bool]) -> Summary {
+        let v: Vec<f64> = values.iter().map(|b| *b as u8 as f64).collect();
+        Summary::of(&v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_of_known_values() {
+        let v: Vec<f64> = (1..=101).map(|x| x as f64).collect();
+        let s = Summary::of(&v);
+        assert_eq!(s.n, 101);
+        assert_eq!(s.mean, 51.0);
+        assert_eq!(s.median, 51.0);
+        assert!((s.p05 - 5.7).abs() < 1e-9, "{}", s.p05);
+        assert!((s.p95 - 96.3).abs() < 1e-9, "{}", s.p95);
+        let sd = (v.iter().map(|x| (x - 51.0f64).powi(2)).sum::<f64>() / 100.0).sqrt();
+        assert!((s.sd - sd).abs() < 1e-12);
+        assert!((s.mcse - sd / 101f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn undefined_values_are_left_out() {
+        let s = Summary::of(&[1.0, f64::NAN, 3.0]);
+        assert_eq!(s.n, 2);
+        assert_eq!(s.mean, 2.0);
+        assert!(Summary::of(&[f64::NAN]).mean.is_nan());
+    }
+}

@@ -1,0 +1,273 @@
+//! The terminal summary: the answer a person can read in ten seconds.
+
+use crate::model::Model;
+use crate::outcomes::{EFFECT_NAMES, Results, arm_outcome_names};
+use crate::stats::Summary;
+use std::fmt::Write;
+
+/// Formats an amount in DKK with thousands separators, e.g. `-1,706,574`.
+pub fn dkk(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".into();
+    }
+    let neg = v < 0.0;
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if neg && out != "0" {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn pct(v: f64) -> String {
+    if v.is_finite() {
+        format!("{:.1} %", v * 100.0)
+    } else {
+        "n/a".into()
+    }
+}
+
+fn pp(v: f64) -> String {
+    if v.is_finite() {
+        format!("{:+.1} pp", v * 100.0)
+    } else {
+        "n/a".into()
+    }
+}
+
+fn interval(s: &Summary, f: impl Fn(f64) -> String) -> String {
+    format!("({} to {})", f(s.p05), f(s.p95))
+}
+
+/// The summary printed after a run.
+pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> String {
+    let mut o = String::new();
+    let names = arm_outcome_names(model);
+    let k = |n: &str| names.iter().position(|x| x == n).expect("outcome name");
+    let e = |n: &str| {
+        &res.effect_summaries[EFFECT_NAMES
+            .iter()
+            .position(|x| *x == n)
+            .expect("effect name")]
+    };
+    let (sc, cf, df) = (
+        &res.arm_summaries[0],
+        &res.arm_summaries[1],
+        &res.arm_summaries[2],
+    );
+    let end = model.calendar(model.horizon);
+    let _ = writeln!(o, "\n{}", model.name);
+    let _ = writeln!(
+        o,
+        "{} replications, seed {}, {} months {} to {}, {} citizens ({} at start)",
+        replications,
+        seed,
+        model.horizon,
+        model.start,
+        end,
+        model.total_size(),
+        model.initial_size()
+    );
+    let _ = writeln!(
+        o,
+        "Mean (90 % interval over replications); effect = scenario against counterfactual, paired.\n"
+    );
+    let _ = writeln!(
+        o,
+        "{:<44} {:>12} {:>14}   {}",
+        format!("At the end of {end}"),
+        "scenario",
+        "counterfactual",
+        "effect"
+    );
+    for (label, key) in [
+        (
+            "Self-supporting share / Selvforsørgende",
+            "self_supporting_share",
+        ),
+        ("Employment share / Beskæftigede", "employment_share"),
+        ("Education share / I uddannelse", "education_share"),
+        ("On benefit share / På ydelse", "benefit_share"),
+        ("Ever left benefit for work or education", "outflow_share"),
+    ] {
+        let i = k(key);
+        let _ = writeln!(
+            o,
+            "{:<44} {:>12} {:>14}   {} {}",
+            label,
+            pct(sc[i].mean),
+            pct(cf[i].mean),
+            pp(df[i].mean),
+            interval(&df[i], pp)
+        );
+    }
+    for t in &model.targets {
+        let _ = t;
+    }
+    let ss = e("extra_self_supporting");
+    let _ = writeln!(
+        o,
+        "{:<44} {:>12} {:>14}   {:+.1} {}",
+        "Extra self-supporting citizens",
+        "",
+        "",
+        ss.mean,
+        interval(ss, |v| format!("{v:+.1}"))
+    );
+    let bm = e("benefit_months_avoided");
+    let _ = writeln!(
+        o,
+        "{:<44} {:>12} {:>14}   {:+.0} {}",
+        "Benefit months avoided",
+        "",
+        "",
+        bm.mean,
+        interval(bm, |v| format!("{v:+.0}"))
+    );
+
+    let _ = writeln!(
+        o,
+        "\n{:<44} {:>16} {:>16}   {}",
+        "Money over the horizon, DKK", "scenario", "counterfactual", "effect (+ = saving)"
+    );
+    let money = |o: &mut String, label: &str, key: &str, effect: Option<&str>| {
+        let i = k(key);
+        let eff = match effect {
+            Some(name) => {
+                let s = e(name);
+                format!("{} {}", dkk(s.mean), interval(s, dkk))
+            }
+            None => format!("{} {}", dkk(df[i].mean), interval(&df[i], dkk)),
+        };
+        let _ = writeln!(
+            o,
+            "{:<44} {:>16} {:>16}   {}",
+            label,
+            dkk(sc[i].mean),
+            dkk(cf[i].mean),
+            eff
+        );
+    };
+    money(
+        &mut o,
+        "Gross benefit",
+        "gross_benefit",
+        Some("gross_benefit_saving"),
+    );
+    money(
+        &mut o,
+        "Municipal net benefit (after reimbursement)",
+        "net_benefit",
+        Some("net_benefit_saving"),
+    );
+    money(&mut o, "Extra staff cost", "extra_staff_cost", None);
+    money(&mut o, "Grant income", "grant_income", None);
+    money(
+        &mut o,
+        "Co-financing (extra staff not covered)",
+        "co_financing",
+        None,
+    );
+    money(
+        &mut o,
+        "Municipal net cost, all items",
+        "total_net_cost",
+        Some("net_municipal_effect"),
+    );
+    let ne = e("net_municipal_effect");
+    let pv = e("net_municipal_effect_pv");
+    let pos = e("net_effect_positive");
+    let _ = writeln!(
+        o,
+        "\nNet municipal effect: {} DKK {}  ± {} (Monte Carlo s.e.)",
+        dkk(ne.mean),
+        interval(ne, dkk),
+        dkk(ne.mcse)
+    );
+    let _ = writeln!(
+        o,
+        "  present value at {:.1} %: {} DKK {}",
+        model.budget.discount_rate * 100.0,
+        dkk(pv.mean),
+        interval(pv, dkk)
+    );
+    let _ = writeln!(
+        o,
+        "  probability the scenario saves money: {}  (± {})",
+        pct(pos.mean),
+        pct(pos.mcse)
+    );
+    let be = match res.break_even_median {
+        Some(m) => format!(
+            "median month {} ({}); reached within the horizon in {} of replications",
+            m,
+            model.calendar(m.round() as usize),
+            pct(res.break_even_share)
+        ),
+        None => format!(
+            "not reached within the horizon in most replications (reached in {})",
+            pct(res.break_even_share)
+        ),
+    };
+    let _ = writeln!(o, "  break-even: {be}");
+    let rpk = e("return_per_krone");
+    if rpk.n > 0 {
+        let _ = writeln!(
+            o,
+            "  return per krone of extra staff: {:.2} {}",
+            rpk.mean,
+            interval(rpk, |v| format!("{v:.2}"))
+        );
+    }
+    if model.budget.wider.is_some() {
+        let w = e("wider_net_effect");
+        let p = e("public_net_effect");
+        let _ = writeln!(
+            o,
+            "  wider municipal effect (with tax and equalisation): {} DKK {}",
+            dkk(w.mean),
+            interval(w, dkk)
+        );
+        let _ = writeln!(
+            o,
+            "  public-sector effect (state + municipality): {} DKK {}",
+            dkk(p.mean),
+            interval(p, dkk)
+        );
+    }
+
+    if !model.targets.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n{:<52} {:>22} {:>22}",
+            "Targets", "scenario: value, P(met)", "counterfactual"
+        );
+        for (i, t) in model.targets.iter().enumerate() {
+            let kv = k(&format!("target_{}_value", i + 1));
+            let fmt_v = |v: f64| {
+                if t.metric.unit() == "share" && !t.relative_to_start {
+                    pct(v)
+                } else {
+                    format!("{v:.2}")
+                }
+            };
+            let _ = writeln!(
+                o,
+                "{:<52} {:>12}, {:>7} {:>12}, {:>7}",
+                format!("{} ({})", t.name, t.condition()),
+                fmt_v(sc[kv].mean),
+                pct(sc[kv + 1].mean),
+                fmt_v(cf[kv].mean),
+                pct(cf[kv + 1].mean)
+            );
+        }
+    }
+    o
+}
