@@ -28,7 +28,8 @@ pub struct ScenarioFile {
     pub simulation: Simulation,
     /// The states citizens can be in (the staircase by default).
     pub states: Vec<StateDef>,
-    /// Monthly transitions between states.
+    /// Monthly transitions between states (a state without transitions is absorbing).
+    #[serde(default)]
     pub transitions: Vec<TransitionDef>,
     /// The cohort, in segments.
     pub segments: Vec<SegmentDef>,
@@ -664,7 +665,10 @@ fn parse_diagnostic(path: &str, source: &str, e: &toml::de::Error) -> Diagnostic
         .map(|s| key_at(source, s.start))
         .unwrap_or_default();
     let suggestion = suggestion_from_serde(&message);
-    let message = message.replace("unknown field", "unknown key");
+    let message = message
+        .replace("unknown field", "unknown key")
+        .replace("missing field", "missing key");
+    let snippet = snippet.filter(|s| !s.trim().is_empty());
     Diagnostic {
         file: path.to_string(),
         line,

@@ -1,0 +1,19 @@
+//! Engine benchmarks. Run with `cargo bench --bench bench_main`;
+//! see docs/performance.md for the figures and how to read them.
+
+use criterion::criterion_main;
+
+mod benchmarks;
+
+criterion::criterion_group!(
+    name = replication;
+    config = criterion::Criterion::default();
+    targets = benchmarks::engine::copenhagen_replication, benchmarks::engine::scaling
+);
+criterion::criterion_group!(
+    name = simulate;
+    config = criterion::Criterion::default();
+    targets = benchmarks::simulate::simulate_100
+);
+
+criterion_main!(replication, simulate);

@@ -1,0 +1,5 @@
+//! Criterion benchmark groups for the engine.
+
+pub mod engine;
+pub mod scenario;
+pub mod simulate;

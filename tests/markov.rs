@@ -1,0 +1,273 @@
+//! The engine against closed-form Markov chain results and the competing-hazards rule.
+
+mod common;
+use common::*;
+use trappe::engine::{SimOptions, monthly_columns, simulate};
+use trappe::model::{COUNTERFACTUAL, SCENARIO};
+
+const CHAIN: &str = r#"
+[budget.reimbursement]
+regime = "none"
+"#;
+
+const STATES: &str = r#"
+[[states]]
+id = "a"
+pays_benefit = true
+[[states]]
+id = "b"
+pays_benefit = true
+activation = true
+[[states]]
+id = "job"
+self_supporting = true
+employed = true
+[[states]]
+id = "gone"
+
+[[transitions]]
+from = "a"
+to = "b"
+probability = 0.10
+[[transitions]]
+from = "a"
+to = "gone"
+probability = 0.02
+[[transitions]]
+from = "b"
+to = "job"
+probability = 0.08
+[[transitions]]
+from = "b"
+to = "a"
+probability = 0.05
+[[transitions]]
+from = "job"
+to = "b"
+probability = 0.03
+
+[[segments]]
+name = "all"
+size = 2000
+start_state = "a"
+benefit_type = "kh"
+"#;
+
+/// One-month transition matrix by competing hazards, computed independently of the engine.
+fn competing_matrix(exits: &[&[(usize, f64)]]) -> Vec<Vec<f64>> {
+    let n = exits.len();
+    let mut p = vec![vec![0.0; n]; n];
+    for (i, ex) in exits.iter().enumerate() {
+        let rates: Vec<f64> = ex.iter().map(|(_, q)| -(1.0f64 - q).ln()).collect();
+        let total: f64 = rates.iter().sum();
+        let leave = 1.0 - (-total).exp();
+        for ((j, _), r) in ex.iter().zip(&rates) {
+            p[i][*j] += leave * r / total;
+        }
+        p[i][i] += 1.0 - leave;
+    }
+    p
+}
+
+#[test]
+fn mean_occupancy_matches_the_closed_form_chain_for_48_months() {
+    let text = scenario(STATES, 48, 200, CHAIN);
+    let m = model(&text);
+    let opts = SimOptions {
+        replications: 200,
+        seed: 7,
+        threads: None,
+        trajectories: 0,
+        first_replication: 0,
+    };
+    let reps = simulate(&m, &[SCENARIO], &opts, &|| {}).unwrap();
+    let cols = monthly_columns(&m);
+    let nc = cols.len();
+    let p = competing_matrix(&[
+        &[(1, 0.10), (3, 0.02)],
+        &[(2, 0.08), (0, 0.05)],
+        &[(1, 0.03)],
+        &[],
+    ]);
+    let mut dist = vec![1.0, 0.0, 0.0, 0.0];
+    let n_total = 2000.0 * 200.0;
+    let mut worst = 0.0f64;
+    for month in 0..=48 {
+        for s in 0..4 {
+            let c = cols
+                .iter()
+                .position(|c| *c == format!("occupancy:{}", m.states[s].id))
+                .unwrap();
+            let mean: f64 = reps
+                .iter()
+                .map(|r| r.arms[0].monthly[month * nc + c])
+                .sum::<f64>()
+                / n_total;
+            let se = (dist[s] * (1.0 - dist[s]) / n_total).sqrt().max(1e-12);
+            let z = (mean - dist[s]).abs() / se;
+            worst = worst.max(z);
+            assert!(
+                z < 4.5 || (mean - dist[s]).abs() < 1e-12,
+                "month {month} state {}: simulated {mean:.5}, closed form {:.5} ({z:.1} standard errors)",
+                m.states[s].id,
+                dist[s]
+            );
+        }
+        // Advance the closed form one month: dist <- dist · P.
+        let next: Vec<f64> = (0..4)
+            .map(|j| (0..4).map(|i| dist[i] * p[i][j]).sum())
+            .collect();
+        dist = next;
+    }
+    // With 196 comparisons, the largest deviation should look like chance, not a bias of zero.
+    assert!(worst > 0.5, "suspiciously exact agreement: {worst}");
+}
+
+#[test]
+fn competing_exits_split_as_hazards_predict_and_not_as_summed_probabilities() {
+    let body = r#"
+[[states]]
+id = "a"
+pays_benefit = true
+[[states]]
+id = "b"
+[[states]]
+id = "c"
+[[transitions]]
+from = "a"
+to = "b"
+probability = 0.3
+[[transitions]]
+from = "a"
+to = "c"
+probability = 0.2
+[[segments]]
+name = "all"
+size = 100000
+start_state = "a"
+benefit_type = "kh"
+"#;
+    let m = model(&scenario(body, 1, 1, CHAIN));
+    let opts = SimOptions {
+        replications: 4,
+        seed: 3,
+        threads: None,
+        trajectories: 0,
+        first_replication: 0,
+    };
+    let reps = simulate(&m, &[SCENARIO], &opts, &|| {}).unwrap();
+    let nc = monthly_columns(&m).len();
+    let n = 400_000.0;
+    let share = |s: usize| {
+        reps.iter()
+            .map(|r| r.arms[0].monthly[nc + 1 + s])
+            .sum::<f64>()
+            / n
+    };
+    let (r1, r2) = (-(0.7f64).ln(), -(0.8f64).ln());
+    let leave = 1.0 - (-(r1 + r2)).exp(); // = 1 - 0.7 * 0.8 = 0.44
+    assert!((leave - 0.44).abs() < 1e-12);
+    let (pb, pc) = (leave * r1 / (r1 + r2), leave * r2 / (r1 + r2));
+    for (s, expect, summed) in [(1, pb, 0.3), (2, pc, 0.2)] {
+        let got = share(s);
+        let se = (expect * (1.0 - expect) / n).sqrt();
+        assert!(
+            (got - expect).abs() < 4.0 * se,
+            "state {s}: {got} vs competing hazards {expect}"
+        );
+        // Summing probabilities (the common mistake) predicts 0.3 and 0.2: far off.
+        assert!(
+            (got - summed).abs() > 10.0 * se,
+            "state {s}: {got} is indistinguishable from summed {summed}"
+        );
+    }
+    let stayed = share(0);
+    assert!(
+        (stayed - 0.56).abs() < 4.0 * (0.56f64 * 0.44 / n).sqrt(),
+        "stayed {stayed}"
+    );
+    assert!(
+        (stayed - 0.5).abs() > 0.05,
+        "summed probabilities would leave 0.5 in place"
+    );
+}
+
+#[test]
+fn duration_dependence_changes_the_rate_from_the_given_month() {
+    // Exit probability 0.2 in months 1-3 in the state, 0.2 with a 0.25 rate multiplier after.
+    let body = r#"
+[[states]]
+id = "a"
+pays_benefit = true
+[[states]]
+id = "b"
+[[transitions]]
+from = "a"
+to = "b"
+probability = 0.2
+duration = [{ from_month = 4, multiplier = 0.25 }]
+[[segments]]
+name = "all"
+size = 50000
+start_state = "a"
+benefit_type = "kh"
+"#;
+    let m = model(&scenario(body, 8, 4, CHAIN));
+    let opts = SimOptions {
+        replications: 4,
+        seed: 5,
+        threads: None,
+        trajectories: 0,
+        first_replication: 0,
+    };
+    let reps = simulate(&m, &[SCENARIO], &opts, &|| {}).unwrap();
+    let nc = monthly_columns(&m).len();
+    let n = 200_000.0;
+    let late = 1.0 - (0.25 * (0.8f64).ln()).exp();
+    let mut stay = 1.0;
+    for month in 1..=8 {
+        stay *= if month <= 3 { 0.8 } else { 1.0 - late };
+        let got = reps
+            .iter()
+            .map(|r| r.arms[0].monthly[month * nc + 1])
+            .sum::<f64>()
+            / n;
+        let se = (stay * (1.0 - stay) / n).sqrt();
+        assert!(
+            (got - stay).abs() < 4.5 * se,
+            "month {month}: {got} vs {stay}"
+        );
+    }
+}
+
+#[test]
+fn inflow_arrives_on_schedule_and_counts_in_the_shares() {
+    let body = r#"
+[[states]]
+id = "a"
+pays_benefit = true
+[[segments]]
+name = "all"
+size = 10
+start_state = "a"
+benefit_type = "kh"
+inflow_per_month = 2.5
+"#;
+    let m = model(&scenario(body, 4, 1, CHAIN));
+    let reps = simulate(
+        &m,
+        &[SCENARIO, COUNTERFACTUAL],
+        &SimOptions {
+            replications: 1,
+            seed: 1,
+            threads: Some(1),
+            trajectories: 0,
+            first_replication: 0,
+        },
+        &|| {},
+    )
+    .unwrap();
+    let nc = monthly_columns(&m).len();
+    let entered: Vec<f64> = (0..=4).map(|mo| reps[0].arms[0].monthly[mo * nc]).collect();
+    assert_eq!(entered, vec![10.0, 12.0, 15.0, 17.0, 20.0]);
+}
