@@ -28,11 +28,7 @@ impl BenefitRates {
         match self.by_year.range(..year).next_back() {
             Some((y, v)) => v * growth.powi(year - y),
             None => {
-                let (y, v) = self
-                    .by_year
-                    .iter()
-                    .next()
-                    .expect("validated: at least one rate");
+                let (y, v) = self.by_year.iter().next().expect("validated: at least one rate");
                 v / growth.powi(y - year)
             }
         }
@@ -86,10 +82,7 @@ impl Reimbursement {
                 }
                 share
             }
-            Reimbursement::Pre2016 {
-                active: a,
-                passive: p,
-            } => {
+            Reimbursement::Pre2016 { active: a, passive: p } => {
                 if active {
                     *a
                 } else {
@@ -103,9 +96,7 @@ impl Reimbursement {
     /// Months off benefit after which the 2016 count starts again (None for other regimes).
     pub fn reset_after(&self) -> Option<u32> {
         match self {
-            Reimbursement::Staircase2016 {
-                reset_after_months, ..
-            } => Some(*reset_after_months),
+            Reimbursement::Staircase2016 { reset_after_months, .. } => Some(*reset_after_months),
             _ => None,
         }
     }
@@ -113,9 +104,7 @@ impl Reimbursement {
     /// A short name for reports.
     pub fn name(&self) -> &'static str {
         match self {
-            Reimbursement::Staircase2016 { .. } => {
-                "2016 (refusion staircase by cumulative time on benefit)"
-            }
+            Reimbursement::Staircase2016 { .. } => "2016 (refusion staircase by cumulative time on benefit)",
             Reimbursement::Pre2016 { .. } => "pre2016 (by activation status)",
             Reimbursement::None => "none",
         }
@@ -312,21 +301,13 @@ pub fn items_for(start: YearMonth, flows: &[[f64; N_FLOWS]]) -> BudgetYears {
         years.push(year);
         values.push(row);
     }
-    BudgetYears {
-        years,
-        values,
-        total,
-    }
+    BudgetYears { years, values, total }
 }
 
 /// Present value at the start year of amounts per budget year, discounting each
 /// year `y` by `(1 + rate)^-(y - start_year)`.
 pub fn present_value(start_year: i32, years: &[i32], amounts: &[f64], rate: f64) -> f64 {
-    years
-        .iter()
-        .zip(amounts)
-        .map(|(y, a)| a / (1.0 + rate).powi(y - start_year))
-        .sum()
+    years.iter().zip(amounts).map(|(y, a)| a / (1.0 + rate).powi(y - start_year)).sum()
 }
 
 /// The first simulated month (1-based) from which the cumulative net effect is
@@ -351,10 +332,7 @@ mod tests {
 
     #[test]
     fn rates_are_indexed_forward_and_back() {
-        let r = BenefitRates {
-            by_year: [(2015, 10_000.0), (2017, 12_000.0)].into(),
-            indexation: 0.02,
-        };
+        let r = BenefitRates { by_year: [(2015, 10_000.0), (2017, 12_000.0)].into(), indexation: 0.02 };
         assert_eq!(r.rate(2015), 10_000.0);
         assert!((r.rate(2016) - 10_200.0).abs() < 1e-9);
         assert_eq!(r.rate(2017), 12_000.0);
@@ -364,17 +342,9 @@ mod tests {
 
     #[test]
     fn staircase_bands_follow_the_law() {
-        let r = Reimbursement::Staircase2016 {
-            bands: BANDS_2016.to_vec(),
-            reset_after_months: 12,
-        };
+        let r = Reimbursement::Staircase2016 { bands: BANDS_2016.to_vec(), reset_after_months: 12 };
         let shares: Vec<f64> = (1..=14).map(|m| r.share(m, false)).collect();
-        assert_eq!(
-            shares,
-            vec![
-                0.8, 0.4, 0.4, 0.4, 0.4, 0.4, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.2, 0.2
-            ]
-        );
+        assert_eq!(shares, vec![0.8, 0.4, 0.4, 0.4, 0.4, 0.4, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.2, 0.2]);
     }
 
     #[test]
@@ -391,15 +361,9 @@ mod tests {
         f[Flow::ExtraStaffCost as usize] = 1_000.0;
         f[Flow::GrantIncome as usize] = 700.0;
         let by = items_for(YearMonth::new(2020, 1).unwrap(), &[f]);
-        let idx = Item::ALL
-            .iter()
-            .position(|i| *i == Item::CoFinancing)
-            .unwrap();
+        let idx = Item::ALL.iter().position(|i| *i == Item::CoFinancing).unwrap();
         assert_eq!(by.total[idx], 300.0);
-        let tot = Item::ALL
-            .iter()
-            .position(|i| *i == Item::TotalNetCost)
-            .unwrap();
+        let tot = Item::ALL.iter().position(|i| *i == Item::TotalNetCost).unwrap();
         assert_eq!(by.total[tot], 300.0);
     }
 }

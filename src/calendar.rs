@@ -25,10 +25,7 @@ impl YearMonth {
     /// The month `n` months after this one (`n` may be negative).
     pub fn add_months(self, n: i64) -> Self {
         let idx = self.index() + n;
-        Self {
-            year: idx.div_euclid(12) as i32,
-            month: (idx.rem_euclid(12) + 1) as u32,
-        }
+        Self { year: idx.div_euclid(12) as i32, month: (idx.rem_euclid(12) + 1) as u32 }
     }
 
     /// Months from `self` to `later` (negative if `later` is earlier).

@@ -39,10 +39,7 @@ pub fn describe(model: &Model) -> String {
             flags.push("activation");
         }
         if s.reimbursed_as_active
-            && matches!(
-                model.budget.reimbursement,
-                crate::budget::Reimbursement::Pre2016 { .. }
-            )
+            && matches!(model.budget.reimbursement, crate::budget::Reimbursement::Pre2016 { .. })
         {
             flags.push("reimbursed as active");
         }
@@ -51,21 +48,11 @@ pub fn describe(model: &Model) -> String {
         } else {
             format!("; activity cost {} DKK/month", s.activity_cost)
         };
-        let _ = writeln!(
-            o,
-            "  {:<14} {} [{}]{}",
-            s.id,
-            s.label,
-            flags.join(", "),
-            cost
-        );
+        let _ = writeln!(o, "  {:<14} {} [{}]{}", s.id, s.label, flags.join(", "), cost);
     }
 
-    let _ = writeln!(
-        o,
-        "\nTransitions ({}), monthly probability as if the only exit:",
-        model.transitions.len()
-    );
+    let _ =
+        writeln!(o, "\nTransitions ({}), monthly probability as if the only exit:", model.transitions.len());
     for t in &model.transitions {
         let mut extra = Vec::new();
         if t.staffing_sensitive {
@@ -85,11 +72,7 @@ pub fn describe(model: &Model) -> String {
             "  {:<28} {}{}",
             t.id,
             t.probability,
-            if extra.is_empty() {
-                String::new()
-            } else {
-                format!("  ({})", extra.join("; "))
-            }
+            if extra.is_empty() { String::new() } else { format!("  ({})", extra.join("; ")) }
         );
     }
     let _ = writeln!(
@@ -99,10 +82,7 @@ pub fn describe(model: &Model) -> String {
     for (s, st) in model.states.iter().enumerate() {
         let exits: Vec<_> = model.transitions.iter().filter(|t| t.from == s).collect();
         if exits.len() > 1 {
-            let r: f64 = exits
-                .iter()
-                .map(|t| -(1.0 - t.probability.mean()).ln())
-                .sum();
+            let r: f64 = exits.iter().map(|t| -(1.0 - t.probability.mean()).ln()).sum();
             let naive: f64 = exits.iter().map(|t| t.probability.mean()).sum();
             let _ = writeln!(
                 o,
@@ -121,11 +101,8 @@ pub fn describe(model: &Model) -> String {
         model.total_size()
     );
     for g in &model.segments {
-        let starts: Vec<String> = g
-            .start
-            .iter()
-            .map(|(s, n)| format!("{n} in {}", model.states[*s].id))
-            .collect();
+        let starts: Vec<String> =
+            g.start.iter().map(|(s, n)| format!("{n} in {}", model.states[*s].id)).collect();
         let _ = writeln!(
             o,
             "  {:<14} {} citizens ({}); benefit {}; {} months on benefit before start",
@@ -146,18 +123,10 @@ pub fn describe(model: &Model) -> String {
             );
         }
         for (t, d) in &g.multipliers {
-            let _ = writeln!(
-                o,
-                "  {:<14} rate multiplier on {}: {d}",
-                "", model.transitions[*t].id
-            );
+            let _ = writeln!(o, "  {:<14} rate multiplier on {}: {d}", "", model.transitions[*t].id);
         }
         for (t, d) in &g.overrides {
-            let _ = writeln!(
-                o,
-                "  {:<14} probability of {} replaced by {d}",
-                "", model.transitions[*t].id
-            );
+            let _ = writeln!(o, "  {:<14} probability of {} replaced by {d}", "", model.transitions[*t].id);
         }
     }
 
@@ -189,20 +158,13 @@ pub fn describe(model: &Model) -> String {
                 );
             }
             let _ = writeln!(o, "  FTE per month (paid / productive):");
-            let _ = writeln!(
-                o,
-                "    {:<19} {:>20} {:>20}",
-                "months", "scenario", "counterfactual"
-            );
+            let _ = writeln!(o, "    {:<19} {:>20} {:>20}", "months", "scenario", "counterfactual");
             let mut m = 1;
             while m <= model.horizon {
                 let a = (model.staff(SCENARIO, m), model.staff(COUNTERFACTUAL, m));
                 let mut last = m;
                 while last < model.horizon
-                    && (
-                        model.staff(SCENARIO, last + 1),
-                        model.staff(COUNTERFACTUAL, last + 1),
-                    ) == a
+                    && (model.staff(SCENARIO, last + 1), model.staff(COUNTERFACTUAL, last + 1)) == a
                 {
                     last += 1;
                 }
@@ -223,10 +185,7 @@ pub fn describe(model: &Model) -> String {
             }
         }
         None => {
-            let _ = writeln!(
-                o,
-                "\nStaffing: not modelled (no staffing-sensitive transitions)"
-            );
+            let _ = writeln!(o, "\nStaffing: not modelled (no staffing-sensitive transitions)");
         }
     }
 
@@ -235,28 +194,15 @@ pub fn describe(model: &Model) -> String {
     } else {
         let _ = writeln!(o, "\nGrants (scenario arm only), DKK per budget year:");
         for g in &model.grants {
-            let years: Vec<String> = g
-                .amounts
-                .iter()
-                .map(|(y, a)| format!("{y}: {}", dkk(*a)))
-                .collect();
-            let _ = writeln!(
-                o,
-                "  {} (pays for {}): {}",
-                g.name,
-                g.pays_for,
-                years.join("; ")
-            );
+            let years: Vec<String> = g.amounts.iter().map(|(y, a)| format!("{y}: {}", dkk(*a))).collect();
+            let _ = writeln!(o, "  {} (pays for {}): {}", g.name, g.pays_for, years.join("; "));
         }
         let income = model.grant_income(SCENARIO);
         let mut by_year = std::collections::BTreeMap::new();
         for (m, v) in income.iter().enumerate() {
             *by_year.entry(model.calendar(m + 1).year).or_insert(0.0) += v;
         }
-        let years: Vec<String> = by_year
-            .iter()
-            .map(|(y, a)| format!("{y}: {}", dkk(*a)))
-            .collect();
+        let years: Vec<String> = by_year.iter().map(|(y, a)| format!("{y}: {}", dkk(*a))).collect();
         let _ = writeln!(o, "  grant income booked: {}", years.join("; "));
     }
 
@@ -264,14 +210,9 @@ pub fn describe(model: &Model) -> String {
     let _ = writeln!(o, "\nBudget:");
     let _ = writeln!(o, "  reimbursement regime: {}", b.reimbursement.name());
     match &b.reimbursement {
-        crate::budget::Reimbursement::Staircase2016 {
-            bands,
-            reset_after_months,
-        } => {
-            let txt: Vec<String> = bands
-                .iter()
-                .map(|(m, r)| format!("from month {m}: {}", fmt_num(*r)))
-                .collect();
+        crate::budget::Reimbursement::Staircase2016 { bands, reset_after_months } => {
+            let txt: Vec<String> =
+                bands.iter().map(|(m, r)| format!("from month {m}: {}", fmt_num(*r))).collect();
             let _ = writeln!(
                 o,
                 "    {}; count starts again after {reset_after_months} months off benefit",
@@ -279,12 +220,7 @@ pub fn describe(model: &Model) -> String {
             );
         }
         crate::budget::Reimbursement::Pre2016 { active, passive } => {
-            let _ = writeln!(
-                o,
-                "    active {} / passive {}",
-                fmt_num(*active),
-                fmt_num(*passive)
-            );
+            let _ = writeln!(o, "    active {} / passive {}", fmt_num(*active), fmt_num(*passive));
         }
         crate::budget::Reimbursement::None => {}
     }
@@ -297,26 +233,12 @@ pub fn describe(model: &Model) -> String {
         let r = &b.benefit_rates[i];
         let txt: Vec<String> = years
             .iter()
-            .map(|y| {
-                format!(
-                    "{y}: {}{}",
-                    dkk(r.rate(*y)),
-                    if r.is_given(*y) { "" } else { " (indexed)" }
-                )
-            })
+            .map(|y| format!("{y}: {}{}", dkk(r.rate(*y)), if r.is_given(*y) { "" } else { " (indexed)" }))
             .collect();
         let _ = writeln!(o, "  benefit {name}, DKK/month: {}", txt.join("; "));
     }
-    let _ = writeln!(
-        o,
-        "  staff cost per FTE-year: {} DKK",
-        b.staff_cost_per_fte_year
-    );
-    let _ = writeln!(
-        o,
-        "  activity costs reimbursed: {}",
-        fmt_num(b.activity_cost_reimbursement)
-    );
+    let _ = writeln!(o, "  staff cost per FTE-year: {} DKK", b.staff_cost_per_fte_year);
+    let _ = writeln!(o, "  activity costs reimbursed: {}", fmt_num(b.activity_cost_reimbursement));
     let _ = writeln!(o, "  discount rate: {} per year", fmt_num(b.discount_rate));
     if let Some(w) = &b.wider {
         let _ = writeln!(
@@ -336,11 +258,7 @@ pub fn describe(model: &Model) -> String {
                 t.metric.name(&model.states),
                 t.condition(),
                 t.month,
-                if t.month == 0 {
-                    "the start".to_string()
-                } else {
-                    model.calendar(t.month).to_string()
-                }
+                if t.month == 0 { "the start".to_string() } else { model.calendar(t.month).to_string() }
             );
         }
     }

@@ -49,15 +49,9 @@ pub fn monthly_columns(model: &Model) -> Vec<String> {
     c.extend(model.states.iter().map(|s| format!("occupancy:{}", s.id)));
     c.extend(MONTHLY_SHARES.iter().map(|s| s.to_string()));
     c.extend(
-        [
-            "cumulative_benefit_months",
-            "fte",
-            "productive_fte",
-            "caseload",
-            "staffing_multiplier",
-        ]
-        .iter()
-        .map(|s| s.to_string()),
+        ["cumulative_benefit_months", "fte", "productive_fte", "caseload", "staffing_multiplier"]
+            .iter()
+            .map(|s| s.to_string()),
     );
     c
 }
@@ -137,18 +131,15 @@ pub struct SimOptions {
     pub threads: Option<usize>,
     /// Number of individual paths to record from replication 0.
     pub trajectories: usize,
-    /// Run only replications `i` with `i % shard_count == shard_index`.
+    /// Number of the first replication to run (replications are numbered from 0 and
+    /// each has its own random streams, so any range can be run anywhere).
     pub first_replication: u32,
 }
 
 /// Keys of the model's uncertain parameters, in the order of [`Replication::params`].
 /// Only parameters that are not fixed are listed.
 pub fn parameter_keys(model: &Model) -> Vec<String> {
-    param_specs(model)
-        .into_iter()
-        .filter(|(_, d)| !d.is_fixed())
-        .map(|(k, _)| k)
-        .collect()
+    param_specs(model).into_iter().filter(|(_, d)| !d.is_fixed()).map(|(k, _)| k).collect()
 }
 
 fn param_specs(model: &Model) -> Vec<(String, &Distribution)> {
@@ -161,48 +152,27 @@ fn param_specs(model: &Model) -> Vec<(String, &Distribution)> {
         if let Some(e) = &t.elasticity {
             v.push((format!("transitions.{}.elasticity", t.id), e));
         }
-        v.push((
-            format!("transitions.{}.one_off_cost", t.id),
-            &t.one_off_cost,
-        ));
+        v.push((format!("transitions.{}.one_off_cost", t.id), &t.one_off_cost));
         for (j, (_, d)) in t.duration.iter().enumerate() {
             v.push((format!("transitions.{}.duration.{j}", t.id), d));
         }
     }
     for g in &model.segments {
         for (t, d) in &g.multipliers {
-            v.push((
-                format!(
-                    "segments.{}.multipliers.{}",
-                    g.name, model.transitions[*t].id
-                ),
-                d,
-            ));
+            v.push((format!("segments.{}.multipliers.{}", g.name, model.transitions[*t].id), d));
         }
         for (t, d) in &g.overrides {
-            v.push((
-                format!("segments.{}.overrides.{}", g.name, model.transitions[*t].id),
-                d,
-            ));
+            v.push((format!("segments.{}.overrides.{}", g.name, model.transitions[*t].id), d));
         }
     }
     if let Some(st) = &model.staffing {
         v.push(("staffing.elasticity".into(), &st.elasticity));
     }
-    v.push((
-        "budget.staff_cost_per_fte_year".into(),
-        &model.budget.staff_cost_per_fte_year,
-    ));
+    v.push(("budget.staff_cost_per_fte_year".into(), &model.budget.staff_cost_per_fte_year));
     if let Some(w) = &model.budget.wider {
         v.push(("budget.wider.tax_per_employed_month".into(), &w.tax));
-        v.push((
-            "budget.wider.equalisation_per_employed_month".into(),
-            &w.equalisation,
-        ));
-        v.push((
-            "budget.wider.state_tax_per_employed_month".into(),
-            &w.state_tax,
-        ));
+        v.push(("budget.wider.equalisation_per_employed_month".into(), &w.equalisation));
+        v.push(("budget.wider.state_tax_per_employed_month".into(), &w.state_tax));
     }
     v
 }
@@ -231,6 +201,8 @@ struct Drawn {
     seg_rate: Vec<f64>,
     /// Duration multiplier per transition per band entry.
     duration: Vec<Vec<f64>>,
+    /// The staffing elasticity drawn for this replication (0 without staffing).
+    default_elasticity: f64,
     staff_cost: f64,
     tax: f64,
     equalisation: f64,
@@ -260,30 +232,17 @@ fn draw(model: &Model, seed: u64, rep: u32) -> Drawn {
     }
     let get = |k: String| values[&k];
     let nt = model.transitions.len();
-    let default_e = model
-        .staffing
-        .as_ref()
-        .map(|_| get("staffing.elasticity".into()))
-        .unwrap_or(0.0);
-    let base_rate: Vec<f64> = model
-        .transitions
-        .iter()
-        .map(|t| rate_of(get(format!("transitions.{}.probability", t.id))))
-        .collect();
+    let default_e = model.staffing.as_ref().map(|_| get("staffing.elasticity".into())).unwrap_or(0.0);
+    let base_rate: Vec<f64> =
+        model.transitions.iter().map(|t| rate_of(get(format!("transitions.{}.probability", t.id)))).collect();
     let mut seg_rate = Vec::with_capacity(model.segments.len() * nt);
     for g in &model.segments {
         let mut r = base_rate.clone();
         for (t, _) in &g.overrides {
-            r[*t] = rate_of(get(format!(
-                "segments.{}.overrides.{}",
-                g.name, model.transitions[*t].id
-            )));
+            r[*t] = rate_of(get(format!("segments.{}.overrides.{}", g.name, model.transitions[*t].id)));
         }
         for (t, _) in &g.multipliers {
-            r[*t] *= get(format!(
-                "segments.{}.multipliers.{}",
-                g.name, model.transitions[*t].id
-            ));
+            r[*t] *= get(format!("segments.{}.multipliers.{}", g.name, model.transitions[*t].id));
         }
         seg_rate.extend(r);
     }
@@ -296,11 +255,7 @@ fn draw(model: &Model, seed: u64, rep: u32) -> Drawn {
         None => (0.0, 0.0, 0.0),
     };
     Drawn {
-        activity_cost: model
-            .states
-            .iter()
-            .map(|s| get(format!("states.{}.activity_cost", s.id)))
-            .collect(),
+        activity_cost: model.states.iter().map(|s| get(format!("states.{}.activity_cost", s.id))).collect(),
         one_off: model
             .transitions
             .iter()
@@ -320,11 +275,10 @@ fn draw(model: &Model, seed: u64, rep: u32) -> Drawn {
             .transitions
             .iter()
             .map(|t| {
-                (0..t.duration.len())
-                    .map(|j| get(format!("transitions.{}.duration.{j}", t.id)))
-                    .collect()
+                (0..t.duration.len()).map(|j| get(format!("transitions.{}.duration.{j}", t.id))).collect()
             })
             .collect(),
+        default_elasticity: default_e,
         staff_cost: get("budget.staff_cost_per_fte_year".into()),
         tax,
         equalisation,
@@ -371,12 +325,7 @@ impl Layout {
                 .map(|&b| {
                     exits[s]
                         .iter()
-                        .map(|&t| {
-                            model.transitions[t]
-                                .duration
-                                .iter()
-                                .rposition(|(from, _)| *from <= b)
-                        })
+                        .map(|&t| model.transitions[t].duration.iter().rposition(|(from, _)| *from <= b))
                         .collect()
                 })
                 .collect();
@@ -396,16 +345,7 @@ impl Layout {
             }
         }
         let n_rows = row_off.len();
-        Layout {
-            n_states,
-            exits,
-            bands,
-            dur_entry,
-            row_base,
-            row_off,
-            n_rows,
-            n_thr,
-        }
+        Layout { n_states, exits, bands, dur_entry, row_base, row_off, n_rows, n_thr }
     }
 }
 
@@ -447,20 +387,12 @@ impl Tables {
                         rates.push(r);
                     }
                     let total: f64 = rates.iter().sum();
-                    let leave = if total > 0.0 {
-                        1.0 - (-total).exp()
-                    } else {
-                        0.0
-                    };
+                    let leave = if total > 0.0 { 1.0 - (-total).exp() } else { 0.0 };
                     self.leave[row] = leave;
                     let mut cum = 0.0;
                     for (k, &t) in exits.iter().enumerate() {
                         cum += rates[k];
-                        self.thr[off + k] = if total > 0.0 {
-                            leave * (cum / total)
-                        } else {
-                            0.0
-                        };
+                        self.thr[off + k] = if total > 0.0 { leave * (cum / total) } else { 0.0 };
                         self.dest[off + k] = model.transitions[t].to as u8;
                         self.trans[off + k] = t as u16;
                     }
@@ -525,11 +457,7 @@ impl Cohort {
             }
             entered_by.push(segment.len());
         }
-        Cohort {
-            segment,
-            entered_by,
-            init,
-        }
+        Cohort { segment, entered_by, init }
     }
 }
 
@@ -569,18 +497,10 @@ struct ShareClasses {
 impl ShareClasses {
     fn new(r: &Reimbursement) -> ShareClasses {
         match r {
-            Reimbursement::Staircase2016 {
-                bands,
-                reset_after_months,
-            } => {
+            Reimbursement::Staircase2016 { bands, reset_after_months } => {
                 let cap = bands.last().map(|b| b.0).unwrap_or(1) as usize;
                 let by_cum = (0..=cap)
-                    .map(|c| {
-                        bands
-                            .iter()
-                            .rposition(|b| (b.0 as usize) <= c.max(1))
-                            .unwrap_or(0) as u8
-                    })
+                    .map(|c| bands.iter().rposition(|b| (b.0 as usize) <= c.max(1)).unwrap_or(0) as u8)
                     .collect();
                 ShareClasses {
                     by_cum,
@@ -595,12 +515,9 @@ impl ShareClasses {
                 staircase: false,
                 reset: None,
             },
-            Reimbursement::None => ShareClasses {
-                by_cum: vec![],
-                shares: vec![0.0, 0.0],
-                staircase: false,
-                reset: None,
-            },
+            Reimbursement::None => {
+                ShareClasses { by_cum: vec![], shares: vec![0.0, 0.0], staircase: false, reset: None }
+            }
         }
     }
 
@@ -692,25 +609,13 @@ pub fn simulate_replication(
         .collect();
     let grants: Vec<Vec<f64>> = arms.iter().map(|a| model.grant_income(*a)).collect();
     let mut cum_benefit_months = vec![0u64; arms.len()];
-    let default_e = model.staffing.as_ref().map(|_| {
-        drawn
-            .elasticity
-            .iter()
-            .zip(&model.transitions)
-            .find(|(_, t)| t.staffing_sensitive && t.elasticity.is_none())
-            .map(|(e, _)| *e)
-    });
-    let default_e = default_e.flatten().unwrap_or(0.0);
+    let default_e = drawn.default_elasticity;
 
     // Month 0: the starting position.
     let admit = |people: &mut Vec<Person>, upto: usize| {
         while people.len() < upto {
             let (s, cum) = cohort.init[people.len()];
-            people.push(Person {
-                state: s,
-                cum_benefit: cum,
-                ..Person::default()
-            });
+            people.push(Person { state: s, cum_benefit: cum, ..Person::default() });
         }
     };
     for (a, arm) in arms.iter().enumerate() {
@@ -745,10 +650,7 @@ pub fn simulate_replication(
         for (a, arm) in arms.iter().enumerate() {
             admit(&mut people[a], entered);
             accs[a].clear();
-            let on_benefit = people[a]
-                .iter()
-                .filter(|p| flags.pays[p.state as usize])
-                .count() as f64;
+            let on_benefit = people[a].iter().filter(|p| flags.pays[p.state as usize]).count() as f64;
             let staff = model.staff(*arm, m);
             let mut rep_mult = 1.0;
             if let Some(st) = &model.staffing {
@@ -826,8 +728,7 @@ pub fn simulate_replication(
                     Some(j) => {
                         let dest = tab.dest[j];
                         acc.moves_month[tab.trans[j] as usize] += 1;
-                        if flags.pays[st]
-                            && (flags.employed[dest as usize] || flags.education[dest as usize])
+                        if flags.pays[st] && (flags.employed[dest as usize] || flags.education[dest as usize])
                         {
                             p.flags |= FLAG_OUTFLOW;
                         }
@@ -845,12 +746,8 @@ pub fn simulate_replication(
                 acc.six += (p.flags & FLAG_SIX != 0) as u64;
                 if traced {
                     let rate = model.budget.benefit_rates[bt].rate(year);
-                    let benefit = if class != usize::MAX { rate } else { 0.0 };
-                    let reimb = if class != usize::MAX {
-                        rate * classes.shares[class]
-                    } else {
-                        0.0
-                    };
+                    let benefit = if class != usize::MAX { (rate * 100.0).round() / 100.0 } else { 0.0 };
+                    let reimb = if class != usize::MAX { (rate * classes.shares[class] * 100.0).round() / 100.0 } else { 0.0 };
                     trace_rows.push(TrajectoryRow {
                         replication: rep,
                         arm: arms[a].name,
@@ -865,9 +762,7 @@ pub fn simulate_replication(
                         benefit,
                         reimbursement: reimb,
                         activity_cost: drawn.activity_cost[before as usize],
-                        one_off_cost: moved
-                            .map(|j| drawn.one_off[tab.trans[j] as usize])
-                            .unwrap_or(0.0),
+                        one_off_cost: moved.map(|j| drawn.one_off[tab.trans[j] as usize]).unwrap_or(0.0),
                     });
                 }
             }
@@ -877,7 +772,7 @@ pub fn simulate_replication(
         }
 
         // Book the month's money and record its outcomes.
-        for (a, arm) in arms.iter().enumerate() {
+        for a in 0..arms.len() {
             let acc = &accs[a];
             let run = &mut runs[a];
             let (staff, on_benefit, mult) = caseloads[a];
@@ -915,7 +810,6 @@ pub fn simulate_replication(
             f[Flow::Tax as usize] = e * drawn.tax;
             f[Flow::Equalisation as usize] = e * drawn.equalisation;
             f[Flow::StateTax as usize] = e * drawn.state_tax;
-            let _ = arm;
             let row = &mut run.monthly[m * cols..(m + 1) * cols];
             record_month(
                 model,
@@ -931,12 +825,7 @@ pub fn simulate_replication(
         }
     }
 
-    Replication {
-        index: rep,
-        params: drawn.recorded,
-        arms: runs,
-        trajectories: trace_rows,
-    }
+    Replication { index: rep, params: drawn.recorded, arms: runs, trajectories: trace_rows }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -971,20 +860,12 @@ fn record_month(
     row[so + 4] = act as f64 / n;
     row[so + 5] = acc.outflow as f64 / n;
     row[so + 6] = acc.six as f64 / n;
-    row[so + 7] = if ben > 0 {
-        acc.dur_sum as f64 / ben as f64
-    } else {
-        0.0
-    };
+    row[so + 7] = if ben > 0 { acc.dur_sum as f64 / ben as f64 } else { 0.0 };
     row[so + 8] = cum_benefit_months as f64;
     row[so + 9] = staff.baseline_fte + staff.extra_fte;
     row[so + 10] = staff.productive_fte;
     let (on_benefit, mult) = caseload.unwrap_or((ben as f64, 1.0));
-    row[so + 11] = if staff.productive_fte > 0.0 {
-        on_benefit / staff.productive_fte
-    } else {
-        0.0
-    };
+    row[so + 11] = if staff.productive_fte > 0.0 { on_benefit / staff.productive_fte } else { 0.0 };
     row[so + 12] = mult;
 }
 

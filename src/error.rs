@@ -95,12 +95,7 @@ where
     let word_l = word.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| {
-            (
-                strsim::normalized_damerau_levenshtein(&word_l, &c.to_lowercase()),
-                c,
-            )
-        })
+        .map(|c| (strsim::normalized_damerau_levenshtein(&word_l, &c.to_lowercase()), c))
         .filter(|(score, _)| *score >= 0.5)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c.to_string())
@@ -113,10 +108,7 @@ mod tests {
     #[test]
     fn nearest_finds_typos_and_ignores_strangers() {
         let keys = ["horizon_months", "start", "name", "description"];
-        assert_eq!(
-            nearest("horizon_month", keys).as_deref(),
-            Some("horizon_months")
-        );
+        assert_eq!(nearest("horizon_month", keys).as_deref(), Some("horizon_months"));
         assert_eq!(nearest("strat", keys).as_deref(), Some("start"));
         assert_eq!(nearest("zzzzzz", keys), None);
     }

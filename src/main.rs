@@ -71,16 +71,7 @@ fn main() -> ExitCode {
 fn execute(cli: Cli) -> anyhow::Result<()> {
     use std::io::Write;
     match cli.command {
-        Command::Run {
-            scenario,
-            replications,
-            seed,
-            out,
-            force,
-            quiet,
-            threads,
-            trajectories,
-        } => {
+        Command::Run { scenario, replications, seed, out, force, quiet, threads, trajectories } => {
             let out = out.unwrap_or_else(|| trappe::run::default_out(&scenario));
             let cfg = trappe::run::RunConfig {
                 scenario,
@@ -95,12 +86,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             let report = trappe::run::run(&cfg)?;
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{}", report.summary)?;
-            writeln!(
-                stdout,
-                "\nResults in {}: {}",
-                report.out.display(),
-                report.files.join(", ")
-            )?;
+            writeln!(stdout, "\nResults in {}: {}", report.out.display(), report.files.join(", "))?;
         }
         Command::Check { scenario } => {
             let (_, model) = trappe::model::Model::load(&scenario)?;

@@ -133,11 +133,7 @@ impl Hire {
 
     /// FTE employed (paid) in calendar month `ym`.
     pub fn employed_fte(&self, ym: YearMonth) -> f64 {
-        if ym < self.start || ym > self.end {
-            0.0
-        } else {
-            self.fte
-        }
+        if ym < self.start || ym > self.end { 0.0 } else { self.fte }
     }
 }
 
@@ -161,14 +157,21 @@ pub struct Staffing {
 impl Staffing {
     /// The staffing multiplier `clamp((caseload_ref / caseload)^elasticity, min, max)`.
     #[inline]
+    ///
+    /// With no productive staff the caseload is infinite, and with nobody on
+    /// benefit it is zero; the clamp bounds the multiplier in both cases.
     pub fn multiplier(&self, on_benefit: f64, productive_fte: f64, elasticity: f64) -> f64 {
         if elasticity == 0.0 {
             return 1.0;
         }
-        let caseload = on_benefit / productive_fte;
-        (self.caseload_ref / caseload)
-            .powf(elasticity)
-            .clamp(self.multiplier_min, self.multiplier_max)
+        let ratio = if productive_fte <= 0.0 {
+            0.0
+        } else if on_benefit <= 0.0 {
+            f64::INFINITY
+        } else {
+            self.caseload_ref / (on_benefit / productive_fte)
+        };
+        ratio.powf(elasticity).clamp(self.multiplier_min, self.multiplier_max)
     }
 }
 
@@ -243,10 +246,7 @@ impl Metric {
         ("benefit_share", Metric::BenefitShare),
         ("activation_share", Metric::ActivationShare),
         ("outflow_share", Metric::OutflowShare),
-        (
-            "six_month_employment_share",
-            Metric::SixMonthEmploymentShare,
-        ),
+        ("six_month_employment_share", Metric::SixMonthEmploymentShare),
         ("mean_benefit_duration", Metric::MeanBenefitDuration),
     ];
 
@@ -254,11 +254,7 @@ impl Metric {
     pub fn name(self, states: &[State]) -> String {
         match self {
             Metric::StateShare(s) => format!("share:{}", states[s].id),
-            m => Metric::NAMED
-                .iter()
-                .find(|(_, x)| *x == m)
-                .map(|(n, _)| n.to_string())
-                .unwrap_or_default(),
+            m => Metric::NAMED.iter().find(|(_, x)| *x == m).map(|(n, _)| n.to_string()).unwrap_or_default(),
         }
     }
 
@@ -296,11 +292,7 @@ impl Target {
 
     /// The condition as text, e.g. `≥ 0.4`.
     pub fn condition(&self) -> String {
-        let rel = if self.relative_to_start {
-            " × start value"
-        } else {
-            ""
-        };
+        let rel = if self.relative_to_start { " × start value" } else { "" };
         match (self.at_least, self.at_most) {
             (Some(a), Some(b)) => format!("between {a} and {b}{rel}"),
             (Some(a), None) => format!("≥ {a}{rel}"),
@@ -322,17 +314,9 @@ pub struct Arm {
 }
 
 /// The scenario arm: everything in the file.
-pub const SCENARIO: Arm = Arm {
-    name: "scenario",
-    with_hires: true,
-    with_grants: true,
-};
+pub const SCENARIO: Arm = Arm { name: "scenario", with_hires: true, with_grants: true };
 /// The counterfactual: the same cohort and parameters without extra staff and grants.
-pub const COUNTERFACTUAL: Arm = Arm {
-    name: "counterfactual",
-    with_hires: false,
-    with_grants: false,
-};
+pub const COUNTERFACTUAL: Arm = Arm { name: "counterfactual", with_hires: false, with_grants: false };
 
 /// Staffing in one month of one arm.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -381,16 +365,9 @@ pub struct Model {
 impl Model {
     /// Checks a loaded scenario and resolves it; every problem found is reported.
     pub fn from_scenario(sc: &LoadedScenario) -> Result<Model, ScenarioError> {
-        let mut v = Validator {
-            sc,
-            errors: Vec::new(),
-        };
+        let mut v = Validator { sc, errors: Vec::new() };
         let model = v.build();
-        if v.errors.is_empty() {
-            Ok(model)
-        } else {
-            Err(ScenarioError::Invalid(v.errors))
-        }
+        if v.errors.is_empty() { Ok(model) } else { Err(ScenarioError::Invalid(v.errors)) }
     }
 
     /// Reads, checks and resolves a scenario file.
@@ -413,11 +390,7 @@ impl Model {
     /// Staff in simulated month `m` (1-based) of an arm.
     pub fn staff(&self, arm: Arm, m: usize) -> MonthStaff {
         let Some(st) = &self.staffing else {
-            return MonthStaff {
-                baseline_fte: 0.0,
-                extra_fte: 0.0,
-                productive_fte: 0.0,
-            };
+            return MonthStaff { baseline_fte: 0.0, extra_fte: 0.0, productive_fte: 0.0 };
         };
         let ym = self.calendar(m);
         let (mut extra, mut productive) = (0.0, st.baseline_fte);
@@ -427,11 +400,7 @@ impl Model {
                 productive += h.fte * h.productivity(ym);
             }
         }
-        MonthStaff {
-            baseline_fte: st.baseline_fte,
-            extra_fte: extra,
-            productive_fte: productive,
-        }
+        MonthStaff { baseline_fte: st.baseline_fte, extra_fte: extra, productive_fte: productive }
     }
 
     /// Grant income per simulated month (index 0 = month 1) for an arm: each budget
@@ -505,10 +474,7 @@ impl Validator<'_> {
                     key,
                     format!(
                         "no state `{id}`; the states are {}",
-                        ids.iter()
-                            .map(|s| format!("`{s}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        ids.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
                     ),
                     suggestion,
                 );
@@ -521,11 +487,7 @@ impl Validator<'_> {
         match text.parse::<i32>() {
             Ok(y) if (1900..=2200).contains(&y) => Some(y),
             _ => {
-                self.err(
-                    key,
-                    format!("expected a year such as 2019 as the key, got `{text}`"),
-                    None,
-                );
+                self.err(key, format!("expected a year such as 2019 as the key, got `{text}`"), None);
                 None
             }
         }
@@ -557,11 +519,7 @@ impl Validator<'_> {
 
         // [[states]]
         if f.states.is_empty() {
-            self.err(
-                root.key("states"),
-                "a scenario needs at least one [[states]] table",
-                None,
-            );
+            self.err(root.key("states"), "a scenario needs at least one [[states]] table", None);
         }
         if f.states.len() > 250 {
             self.err(
@@ -576,28 +534,15 @@ impl Validator<'_> {
         for (i, s) in f.states.iter().enumerate() {
             let k = root.key("states").index(i);
             if s.id.trim().is_empty() || s.id.contains(char::is_whitespace) {
-                self.err(
-                    k.key("id"),
-                    "a state id must be a non-empty word without spaces",
-                    None,
-                );
+                self.err(k.key("id"), "a state id must be a non-empty word without spaces", None);
             }
             if !seen.insert(s.id.clone()) {
-                self.err(
-                    k.key("id"),
-                    format!("state `{}` is defined twice", s.id),
-                    None,
-                );
+                self.err(k.key("id"), format!("state `{}` is defined twice", s.id), None);
             }
-            let activity_cost =
-                self.param(k.key("activity_cost"), &s.activity_cost, Role::NonNegative);
+            let activity_cost = self.param(k.key("activity_cost"), &s.activity_cost, Role::NonNegative);
             states.push(State {
                 id: s.id.clone(),
-                label: if s.label.is_empty() {
-                    s.id.clone()
-                } else {
-                    s.label.clone()
-                },
+                label: if s.label.is_empty() { s.id.clone() } else { s.label.clone() },
                 pays_benefit: s.pays_benefit,
                 self_supporting: s.self_supporting,
                 employed: s.employed,
@@ -634,10 +579,7 @@ impl Validator<'_> {
                 );
             }
             let probability = self.param(k.key("probability"), &t.probability, Role::Probability);
-            let elasticity = t
-                .elasticity
-                .as_ref()
-                .map(|e| self.param(k.key("elasticity"), e, Role::Real));
+            let elasticity = t.elasticity.as_ref().map(|e| self.param(k.key("elasticity"), e, Role::Real));
             if t.elasticity.is_some() && !t.staffing_sensitive {
                 self.err(
                     k.key("elasticity"),
@@ -652,8 +594,7 @@ impl Validator<'_> {
                     None,
                 );
             }
-            let one_off_cost =
-                self.param(k.key("one_off_cost"), &t.one_off_cost, Role::NonNegative);
+            let one_off_cost = self.param(k.key("one_off_cost"), &t.one_off_cost, Role::NonNegative);
             let mut duration = Vec::new();
             let mut last = 0;
             for (j, b) in t.duration.iter().enumerate() {
@@ -661,7 +602,10 @@ impl Validator<'_> {
                 if b.from_month <= last {
                     self.err(
                         kb.key("from_month"),
-                        format!("duration bands must start at month 1 or later and ascend; got {} after {last}", b.from_month),
+                        format!(
+                            "duration bands must start at month 1 or later and ascend; got {} after {last}",
+                            b.from_month
+                        ),
                         None,
                     );
                 }
@@ -710,40 +654,26 @@ impl Validator<'_> {
             if !(r.indexation > -0.5 && r.indexation < 0.5) {
                 self.err(
                     k.key("indexation"),
-                    format!(
-                        "expected a yearly indexation such as 0.014, got {}",
-                        r.indexation
-                    ),
+                    format!("expected a yearly indexation such as 0.014, got {}", r.indexation),
                     None,
                 );
             }
             if by_year.is_empty() {
                 by_year.insert(start.year, 0.0);
             }
-            benefit_rates.push(BenefitRates {
-                by_year,
-                indexation: r.indexation,
-            });
+            benefit_rates.push(BenefitRates { by_year, indexation: r.indexation });
         }
 
         // [[segments]]
         let mut segments = Vec::new();
         if f.segments.is_empty() {
-            self.err(
-                root.key("segments"),
-                "the cohort is empty: add at least one [[segments]] table",
-                None,
-            );
+            self.err(root.key("segments"), "the cohort is empty: add at least one [[segments]] table", None);
         }
         let mut seg_names = HashSet::new();
         for (i, s) in f.segments.iter().enumerate() {
             let k = root.key("segments").index(i);
             if !seg_names.insert(s.name.clone()) {
-                self.err(
-                    k.key("name"),
-                    format!("segment `{}` is defined twice", s.name),
-                    None,
-                );
+                self.err(k.key("name"), format!("segment `{}` is defined twice", s.name), None);
             }
             let mut start_counts = Vec::new();
             match (&s.start_state, &s.start_states) {
@@ -817,7 +747,11 @@ impl Validator<'_> {
                 (None, Some(_)) => start_counts.first().map(|x| x.0).unwrap_or(0),
                 (None, None) => {
                     if s.inflow_per_month > 0.0 {
-                        self.err(k.key("inflow_per_month"), "with `start_states`, name the state new citizens enter in `inflow_state`", Some("inflow_state".into()));
+                        self.err(
+                            k.key("inflow_per_month"),
+                            "with `start_states`, name the state new citizens enter in `inflow_state`",
+                            Some("inflow_state".into()),
+                        );
                     }
                     0
                 }
@@ -885,38 +819,28 @@ impl Validator<'_> {
         for (i, g) in f.grants.iter().enumerate() {
             let k = root.key("grants").index(i);
             if grant_names.iter().filter(|n| **n == g.name).count() > 1 {
-                self.err(
-                    k.key("name"),
-                    format!("grant `{}` is defined twice", g.name),
-                    None,
-                );
+                self.err(k.key("name"), format!("grant `{}` is defined twice", g.name), None);
             }
             let mut amounts = BTreeMap::new();
             for (y, a) in &g.amounts {
                 let ky = k.key("amounts").key(y);
                 if let Some(year) = self.year_key(ky.clone(), y) {
                     if !(a.is_finite() && *a >= 0.0) {
-                        self.err(
-                            ky.clone(),
-                            format!("expected a non-negative amount in DKK, got {a}"),
-                            None,
-                        );
+                        self.err(ky.clone(), format!("expected a non-negative amount in DKK, got {a}"), None);
                     }
                     if year < start.year || year > end.year {
                         self.err(
                             ky,
-                            format!("grant money for {year} falls outside the simulated period {start} to {end}"),
+                            format!(
+                                "grant money for {year} falls outside the simulated period {start} to {end}"
+                            ),
                             None,
                         );
                     }
                     amounts.insert(year, *a);
                 }
             }
-            grants.push(Grant {
-                name: g.name.clone(),
-                amounts,
-                pays_for: g.pays_for.clone(),
-            });
+            grants.push(Grant { name: g.name.clone(), amounts, pays_for: g.pays_for.clone() });
         }
 
         // [staffing]
@@ -1010,11 +934,7 @@ impl Validator<'_> {
             match r.regime {
                 Regime::Staircase2016 => {
                     if r.active_rate.is_some() || r.passive_rate.is_some() {
-                        let which = if r.active_rate.is_some() {
-                            "active_rate"
-                        } else {
-                            "passive_rate"
-                        };
+                        let which = if r.active_rate.is_some() { "active_rate" } else { "passive_rate" };
                         self.err(kr.key(which), "`active_rate` and `passive_rate` belong to the pre2016 regime; the 2016 regime uses `bands`", None);
                     }
                     let bands: Vec<(u32, f64)> = match &r.bands {
@@ -1022,11 +942,7 @@ impl Validator<'_> {
                         None => BANDS_2016.to_vec(),
                     };
                     if bands.first().map(|x| x.0) != Some(1) {
-                        self.err(
-                            kr.key("bands"),
-                            "the first band must start at month 1",
-                            None,
-                        );
+                        self.err(kr.key("bands"), "the first band must start at month 1", None);
                     }
                     for (i, w) in bands.windows(2).enumerate() {
                         if w[1].0 <= w[0].0 {
@@ -1047,16 +963,9 @@ impl Validator<'_> {
                         }
                     }
                     if r.reset_after_months == 0 {
-                        self.err(
-                            kr.key("reset_after_months"),
-                            "expected at least 1 month",
-                            None,
-                        );
+                        self.err(kr.key("reset_after_months"), "expected at least 1 month", None);
                     }
-                    Reimbursement::Staircase2016 {
-                        bands,
-                        reset_after_months: r.reset_after_months.max(1),
-                    }
+                    Reimbursement::Staircase2016 { bands, reset_after_months: r.reset_after_months.max(1) }
                 }
                 Regime::Pre2016 => {
                     if r.bands.is_some() {
@@ -1065,11 +974,7 @@ impl Validator<'_> {
                     let mut get = |key: &str, v: Option<f64>| match v {
                         Some(x) if (0.0..=1.0).contains(&x) => x,
                         Some(x) => {
-                            self.err(
-                                kr.key(key),
-                                format!("expected a share in [0, 1], got {x}"),
-                                None,
-                            );
+                            self.err(kr.key(key), format!("expected a share in [0, 1], got {x}"), None);
                             0.0
                         }
                         None => {
@@ -1099,20 +1004,14 @@ impl Validator<'_> {
         if !(0.0..=1.0).contains(&b.activity_cost_reimbursement) {
             self.err(
                 kb.key("activity_cost_reimbursement"),
-                format!(
-                    "expected a share in [0, 1], got {}",
-                    b.activity_cost_reimbursement
-                ),
+                format!("expected a share in [0, 1], got {}", b.activity_cost_reimbursement),
                 None,
             );
         }
         if !(b.discount_rate >= 0.0 && b.discount_rate < 1.0) {
             self.err(
                 kb.key("discount_rate"),
-                format!(
-                    "expected a yearly rate in [0, 1) such as 0.035, got {}",
-                    b.discount_rate
-                ),
+                format!("expected a yearly rate in [0, 1) such as 0.035, got {}", b.discount_rate),
                 None,
             );
         }
@@ -1144,16 +1043,11 @@ impl Validator<'_> {
             let metric = match parse_metric(&t.metric, &ids) {
                 Ok(m) => m,
                 Err(sug) => {
-                    let mut names: Vec<String> =
-                        Metric::NAMED.iter().map(|(n, _)| n.to_string()).collect();
+                    let mut names: Vec<String> = Metric::NAMED.iter().map(|(n, _)| n.to_string()).collect();
                     names.push("share:<state>".into());
                     self.err(
                         k.key("metric"),
-                        format!(
-                            "unknown metric `{}`; expected one of {}",
-                            t.metric,
-                            names.join(", ")
-                        ),
+                        format!("unknown metric `{}`; expected one of {}", t.metric, names.join(", ")),
                         sug,
                     );
                     Metric::SelfSupportingShare
@@ -1171,11 +1065,7 @@ impl Validator<'_> {
                 );
             }
             if t.at_least.is_none() && t.at_most.is_none() {
-                self.err(
-                    k.key("metric"),
-                    "a target needs `at_least` or `at_most`",
-                    Some("at_least".into()),
-                );
+                self.err(k.key("metric"), "a target needs `at_least` or `at_most`", Some("at_least".into()));
             }
             let name = if t.name.is_empty() {
                 let cond = match (t.at_least, t.at_most) {
@@ -1251,9 +1141,7 @@ fn largest_remainder(n: u32, shares: &[(usize, f64)]) -> Vec<(usize, u32)> {
     let mut left = n - counts.iter().sum::<u32>();
     let mut order: Vec<usize> = (0..shares.len()).collect();
     order.sort_by(|&a, &b| {
-        (exact[b] - exact[b].floor())
-            .total_cmp(&(exact[a] - exact[a].floor()))
-            .then(a.cmp(&b))
+        (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b))
     });
     for &i in order.iter().cycle() {
         if left == 0 {
@@ -1288,12 +1176,30 @@ mod tests {
             ramp_up_months: 3,
             funded_by: Funder::Municipality,
         };
-        let p: Vec<f64> = (5..=10)
-            .map(|m| h.productivity(YearMonth::new(2007, m).unwrap()))
-            .collect();
+        let p: Vec<f64> = (5..=10).map(|m| h.productivity(YearMonth::new(2007, m).unwrap())).collect();
         assert_eq!(p, vec![0.0, 0.25, 0.5, 0.75, 1.0, 1.0]);
         assert_eq!(h.employed_fte(YearMonth::new(2007, 6).unwrap()), 4.0);
         assert_eq!(h.employed_fte(YearMonth::new(2011, 1).unwrap()), 0.0);
+    }
+
+    #[test]
+    fn staffing_multiplier_follows_the_formula_and_its_clamp() {
+        let st = Staffing {
+            baseline_fte: 10.0,
+            caseload_ref: 50.0,
+            elasticity: Distribution::Fixed(0.5),
+            multiplier_min: 0.5,
+            multiplier_max: 2.0,
+            hires: vec![],
+        };
+        // 500 on benefit, 12.5 FTE: caseload 40, (50/40)^0.5.
+        assert!((st.multiplier(500.0, 12.5, 0.5) - 1.25f64.sqrt()).abs() < 1e-15);
+        assert!((st.multiplier(500.0, 12.5, -0.5) - 0.8f64.sqrt()).abs() < 1e-15);
+        assert_eq!(st.multiplier(500.0, 12.5, 0.0), 1.0);
+        assert_eq!(st.multiplier(500.0, 100.0, 1.0), 2.0); // caseload 5: ratio 10, clamped
+        assert_eq!(st.multiplier(500.0, 0.0, 0.5), 0.5); // no staff: lower clamp
+        assert_eq!(st.multiplier(0.0, 10.0, 0.5), 2.0); // nobody on benefit: upper clamp
+        assert_eq!(st.multiplier(0.0, 0.0, 0.5), 0.5);
     }
 
     #[test]

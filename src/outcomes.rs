@@ -60,10 +60,7 @@ pub struct RepOutcomes {
 }
 
 fn col(model: &Model, name: &str) -> usize {
-    monthly_columns(model)
-        .iter()
-        .position(|c| c == name)
-        .expect("known column")
+    monthly_columns(model).iter().position(|c| c == name).expect("known column")
 }
 
 /// Value of a metric at month `m` in an arm's monthly record.
@@ -74,15 +71,8 @@ pub fn metric_at(model: &Model, monthly: &[f64], metric: Metric, m: usize) -> f6
     match metric {
         Metric::StateShare(s) => row[1 + s] / row[0].max(1.0),
         other => {
-            let name = Metric::NAMED
-                .iter()
-                .find(|(_, x)| *x == other)
-                .map(|(n, _)| *n)
-                .unwrap_or("");
-            let k = MONTHLY_SHARES
-                .iter()
-                .position(|s| *s == name)
-                .expect("named metric has a column");
+            let name = Metric::NAMED.iter().find(|(_, x)| *x == other).map(|(n, _)| *n).unwrap_or("");
+            let k = MONTHLY_SHARES.iter().position(|s| *s == name).expect("named metric has a column");
             row[so + k]
         }
     }
@@ -103,17 +93,9 @@ pub fn rep_outcomes(model: &Model, rep: &Replication) -> RepOutcomes {
         v.push(last[cum_col]);
         let by = items_for(model.start, &run.flows);
         v.extend(by.total.iter().copied());
-        let tot = Item::ALL
-            .iter()
-            .position(|i| *i == Item::TotalNetCost)
-            .unwrap();
+        let tot = Item::ALL.iter().position(|i| *i == Item::TotalNetCost).unwrap();
         let amounts: Vec<f64> = by.values.iter().map(|y| y[tot]).collect();
-        v.push(present_value(
-            model.start.year,
-            &by.years,
-            &amounts,
-            model.budget.discount_rate,
-        ));
+        v.push(present_value(model.start.year, &by.years, &amounts, model.budget.discount_rate));
         for t in &model.targets {
             let mut value = metric_at(model, &run.monthly, t.metric, t.month);
             if t.relative_to_start {
@@ -121,11 +103,7 @@ pub fn rep_outcomes(model: &Model, rep: &Replication) -> RepOutcomes {
                 value = if base != 0.0 { value / base } else { f64::NAN };
             }
             v.push(value);
-            v.push(if value.is_finite() && t.is_met(value) {
-                1.0
-            } else {
-                0.0
-            });
+            v.push(if value.is_finite() && t.is_met(value) { 1.0 } else { 0.0 });
         }
         arms.push(v);
         budget.push(by);
@@ -151,33 +129,18 @@ pub fn rep_outcomes(model: &Model, rep: &Replication) -> RepOutcomes {
         s("total_net_cost"),
         s("total_net_cost_pv"),
         if s("total_net_cost") > 0.0 { 1.0 } else { 0.0 },
-        break_even_month(&monthly_net_effect)
-            .map(|m| m as f64)
-            .unwrap_or(f64::NAN),
-        if extra_staff > 0.0 {
-            savings / extra_staff
-        } else {
-            f64::NAN
-        },
-        if extra_ss > 0.0 && extra_staff > 0.0 {
-            extra_staff / extra_ss
-        } else {
-            f64::NAN
-        },
+        break_even_month(&monthly_net_effect).map(|m| m as f64).unwrap_or(f64::NAN),
+        if extra_staff > 0.0 { savings / extra_staff } else { f64::NAN },
+        if extra_ss > 0.0 && extra_staff > 0.0 { extra_staff / extra_ss } else { f64::NAN },
         s("wider_net_cost"),
         s("public_cost"),
     ];
-    RepOutcomes {
-        index: rep.index,
-        arms,
-        effects,
-        budget,
-        monthly_net_effect,
-        params: rep.params.clone(),
-    }
+    RepOutcomes { index: rep.index, arms, effects, budget, monthly_net_effect, params: rep.params.clone() }
 }
 
-fn total_net_cost(f: &[f64; N_FLOWS]) -> f64 {
+/// The municipality's net cost in one month's flows: net benefit, net activity
+/// cost, one-off costs and all staff, less grant income.
+pub fn total_net_cost(f: &[f64; N_FLOWS]) -> f64 {
     use Flow as F;
     let g = |x: F| f[x as usize];
     g(F::GrossBenefit) - g(F::Reimbursement) + g(F::ActivityCost) - g(F::ActivityReimbursement)
@@ -219,13 +182,7 @@ pub fn summarise_outcomes(arms: &[Arm], outs: Vec<RepOutcomes>) -> Results {
         for k in 0..n_arm {
             let vals: Vec<f64> = outs
                 .iter()
-                .map(|o| {
-                    if a < arms.len() {
-                        o.arms[a][k]
-                    } else {
-                        o.arms[0][k] - o.arms[1][k]
-                    }
-                })
+                .map(|o| if a < arms.len() { o.arms[a][k] } else { o.arms[0][k] - o.arms[1][k] })
                 .collect();
             v.push(Summary::of(&vals));
         }
@@ -234,17 +191,10 @@ pub fn summarise_outcomes(arms: &[Arm], outs: Vec<RepOutcomes>) -> Results {
     let effect_summaries: Vec<Summary> = (0..EFFECT_NAMES.len())
         .map(|k| Summary::of(&outs.iter().map(|o| o.effects[k]).collect::<Vec<_>>()))
         .collect();
-    let be_idx = EFFECT_NAMES
-        .iter()
-        .position(|n| *n == "break_even_month")
-        .unwrap();
-    let mut be: Vec<f64> = outs
-        .iter()
-        .map(|o| o.effects[be_idx])
-        .map(|x| if x.is_nan() { f64::INFINITY } else { x })
-        .collect();
-    let break_even_share =
-        be.iter().filter(|x| x.is_finite()).count() as f64 / be.len().max(1) as f64;
+    let be_idx = EFFECT_NAMES.iter().position(|n| *n == "break_even_month").unwrap();
+    let mut be: Vec<f64> =
+        outs.iter().map(|o| o.effects[be_idx]).map(|x| if x.is_nan() { f64::INFINITY } else { x }).collect();
+    let break_even_share = be.iter().filter(|x| x.is_finite()).count() as f64 / be.len().max(1) as f64;
     be.sort_by(|a, b| a.total_cmp(b));
     let break_even_median = if be.is_empty() {
         None

@@ -8,7 +8,7 @@
 use crate::budget::Item;
 use crate::engine::{Replication, TrajectoryRow, monthly_columns, parameter_keys};
 use crate::model::{Arm, Model};
-use crate::outcomes::{EFFECT_NAMES, Results, arm_outcome_names};
+use crate::outcomes::{EFFECT_NAMES, Results, arm_outcome_names, total_net_cost};
 use crate::scenario::{LoadedScenario, ScenarioFile};
 use crate::stats::Summary;
 use serde::Serialize;
@@ -78,27 +78,17 @@ impl Staging {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        fs::create_dir_all(&parent).map_err(|source| OutputError::Unwritable {
-            path: target.to_path_buf(),
-            source,
-        })?;
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_else(|| "out".into());
+        fs::create_dir_all(&parent)
+            .map_err(|source| OutputError::Unwritable { path: target.to_path_buf(), source })?;
+        let name =
+            target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
         let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if tmp.exists() {
             let _ = fs::remove_dir_all(&tmp);
         }
-        fs::create_dir(&tmp).map_err(|source| OutputError::Unwritable {
-            path: target.to_path_buf(),
-            source,
-        })?;
-        Ok(Staging {
-            target: target.to_path_buf(),
-            tmp,
-            committed: false,
-        })
+        fs::create_dir(&tmp)
+            .map_err(|source| OutputError::Unwritable { path: target.to_path_buf(), source })?;
+        Ok(Staging { target: target.to_path_buf(), tmp, committed: false })
     }
 
     /// Path of a file inside the staging folder.
@@ -113,10 +103,7 @@ impl Staging {
 
     /// Moves the complete results into place, replacing an existing folder.
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
-        let unwritable = |source| OutputError::Unwritable {
-            path: self.target.clone(),
-            source,
-        };
+        let unwritable = |source| OutputError::Unwritable { path: self.target.clone(), source };
         if self.target.exists() {
             let old = self.tmp.with_extension("old");
             fs::rename(&self.target, &old).map_err(unwritable)?;
@@ -144,19 +131,12 @@ pub fn num(v: f64) -> String {
         return String::new();
     }
     let s = format!("{:.6}", v);
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
     if s == "-0" { "0".into() } else { s }
 }
 
 fn csv_writer(path: &Path) -> Result<csv::Writer<fs::File>, OutputError> {
-    csv::Writer::from_path(path).map_err(|source| OutputError::Csv {
-        path: path.to_path_buf(),
-        source,
-    })
+    csv::Writer::from_path(path).map_err(|source| OutputError::Csv { path: path.to_path_buf(), source })
 }
 
 fn write_rows(
@@ -165,30 +145,16 @@ fn write_rows(
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<(), OutputError> {
     let mut w = csv_writer(path)?;
-    let err = |source| OutputError::Csv {
-        path: path.to_path_buf(),
-        source,
-    };
+    let err = |source| OutputError::Csv { path: path.to_path_buf(), source };
     w.write_record(header).map_err(err)?;
     for r in rows {
         w.write_record(&r).map_err(err)?;
     }
-    w.flush().map_err(|source| OutputError::File {
-        path: path.to_path_buf(),
-        source,
-    })
+    w.flush().map_err(|source| OutputError::File { path: path.to_path_buf(), source })
 }
 
 fn summary_cells(s: &Summary) -> Vec<String> {
-    vec![
-        num(s.mean),
-        num(s.median),
-        num(s.p05),
-        num(s.p95),
-        num(s.mcse),
-        num(s.sd),
-        s.n.to_string(),
-    ]
+    vec![num(s.mean), num(s.median), num(s.p05), num(s.p95), num(s.mcse), num(s.sd), s.n.to_string()]
 }
 
 const SUMMARY_STATS: [&str; 7] = ["mean", "median", "p05", "p95", "mcse", "sd", "n"];
@@ -234,52 +200,34 @@ pub fn unit_of(name: &str) -> &'static str {
 /// Writes `summary.csv`: every outcome at the horizon per arm and difference, the
 /// effects, and each target's value and probability of being met.
 pub fn write_summary(path: &Path, model: &Model, res: &Results) -> Result<(), OutputError> {
-    let mut header: Vec<String> = ["section", "metric", "arm", "unit"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut header: Vec<String> =
+        ["section", "metric", "arm", "unit"].iter().map(|s| s.to_string()).collect();
     header.extend(SUMMARY_STATS.iter().map(|s| s.to_string()));
     header.push("label".into());
     let names = arm_outcome_names(model);
     let mut rows = Vec::new();
     let arm_label = |a: usize| {
-        if a < res.arm_names.len() {
-            res.arm_names[a]
-        } else {
-            "difference"
-        }
+        if a < res.arm_names.len() { res.arm_names[a] } else { "difference" }
     };
     for (k, name) in names.iter().enumerate() {
         if name.starts_with("target_") {
             continue;
         }
         for a in 0..res.arm_summaries.len() {
-            let mut r = vec![
-                "outcome".into(),
-                name.clone(),
-                arm_label(a).into(),
-                unit_of(name).into(),
-            ];
+            let mut r = vec!["outcome".into(), name.clone(), arm_label(a).into(), unit_of(name).into()];
             r.extend(summary_cells(&res.arm_summaries[a][k]));
             r.push(String::new());
             rows.push(r);
         }
     }
     for (k, name) in EFFECT_NAMES.iter().enumerate() {
-        let mut r = vec![
-            "effect".into(),
-            name.to_string(),
-            "effect".into(),
-            unit_of(name).into(),
-        ];
+        let mut r = vec!["effect".into(), name.to_string(), "effect".into(), unit_of(name).into()];
         r.extend(summary_cells(&res.effect_summaries[k]));
         r.push(if *name == "break_even_month" {
             format!(
                 "reached in {} of replications; median counting not reached: {}",
                 num(res.break_even_share),
-                res.break_even_median
-                    .map(num)
-                    .unwrap_or_else(|| "not reached".into())
+                res.break_even_median.map(num).unwrap_or_else(|| "not reached".into())
             )
         } else {
             String::new()
@@ -287,10 +235,7 @@ pub fn write_summary(path: &Path, model: &Model, res: &Results) -> Result<(), Ou
         rows.push(r);
     }
     for (i, t) in model.targets.iter().enumerate() {
-        let kv = names
-            .iter()
-            .position(|n| *n == format!("target_{}_value", i + 1))
-            .unwrap();
+        let kv = names.iter().position(|n| *n == format!("target_{}_value", i + 1)).unwrap();
         for a in 0..res.arm_summaries.len() {
             let mut r = vec![
                 "target".into(),
@@ -331,11 +276,7 @@ pub fn write_replications(path: &Path, model: &Model, res: &Results) -> Result<(
         (0..=n_arms).map(move |a| {
             let mut r = vec![
                 o.index.to_string(),
-                if a < n_arms {
-                    res.arm_names[a].to_string()
-                } else {
-                    "difference".into()
-                },
+                if a < n_arms { res.arm_names[a].to_string() } else { "difference".into() },
             ];
             if a < n_arms {
                 r.extend(o.arms[a].iter().map(|v| num(*v)));
@@ -363,25 +304,15 @@ pub fn write_monthly(
     let cols = monthly_columns(model);
     let nc = cols.len();
     let h = model.horizon;
-    let mut header: Vec<String> = ["month", "date", "arm", "metric", "unit"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    header.extend(
-        ["mean", "median", "p05", "p95", "mcse"]
-            .iter()
-            .map(|s| s.to_string()),
-    );
+    let mut header: Vec<String> =
+        ["month", "date", "arm", "metric", "unit"].iter().map(|s| s.to_string()).collect();
+    header.extend(["mean", "median", "p05", "p95", "mcse"].iter().map(|s| s.to_string()));
     let mut rows = Vec::new();
     let mut vals = vec![0.0; reps.len()];
     for m in 0..=h {
         let date = model.start.add_months(m as i64 - 1).to_string();
         for a in 0..=arms.len() {
-            let arm = if a < arms.len() {
-                arms[a].name
-            } else {
-                "difference"
-            };
+            let arm = if a < arms.len() { arms[a].name } else { "difference" };
             for (c, name) in cols.iter().enumerate() {
                 for (i, r) in reps.iter().enumerate() {
                     vals[i] = if a < arms.len() {
@@ -394,18 +325,8 @@ pub fn write_monthly(
                 rows.push(month_row(m, &date, arm, name, unit_of(name), &s));
             }
             if m >= 1 {
-                for (i, o) in res.reps.iter().enumerate() {
-                    let _ = o;
-                    let f = |x: usize| {
-                        crate::budget::items_for(
-                            model.calendar(m),
-                            &reps[i].arms[x].flows[m - 1..m],
-                        )
-                        .total[Item::ALL
-                            .iter()
-                            .position(|it| *it == Item::TotalNetCost)
-                            .unwrap()]
-                    };
+                for (i, r) in reps.iter().enumerate() {
+                    let f = |x: usize| total_net_cost(&r.arms[x].flows[m - 1]);
                     vals[i] = if a < arms.len() { f(a) } else { f(0) - f(1) };
                 }
                 let s = Summary::of(&vals);
@@ -415,14 +336,7 @@ pub fn write_monthly(
                         vals[i] = o.monthly_net_effect[..m].iter().sum();
                     }
                     let s = Summary::of(&vals);
-                    rows.push(month_row(
-                        m,
-                        &date,
-                        "effect",
-                        "cumulative_net_effect",
-                        "DKK",
-                        &s,
-                    ));
+                    rows.push(month_row(m, &date, "effect", "cumulative_net_effect", "DKK", &s));
                 }
             }
         }
@@ -430,14 +344,7 @@ pub fn write_monthly(
     write_rows(path, &header, rows.into_iter())
 }
 
-fn month_row(
-    m: usize,
-    date: &str,
-    arm: &str,
-    metric: &str,
-    unit: &str,
-    s: &Summary,
-) -> Vec<String> {
+fn month_row(m: usize, date: &str, arm: &str, metric: &str, unit: &str, s: &Summary) -> Vec<String> {
     vec![
         m.to_string(),
         date.to_string(),
@@ -455,33 +362,18 @@ fn month_row(
 /// Writes `budget_years.csv`: every budget item per budget year and in total,
 /// per arm and difference (scenario − counterfactual), plus the net municipal effect.
 pub fn write_budget_years(path: &Path, res: &Results) -> Result<(), OutputError> {
-    let mut header: Vec<String> = ["year", "item", "arm", "unit"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    header.extend(
-        ["mean", "median", "p05", "p95", "mcse", "label"]
-            .iter()
-            .map(|s| s.to_string()),
-    );
+    let mut header: Vec<String> = ["year", "item", "arm", "unit"].iter().map(|s| s.to_string()).collect();
+    header.extend(["mean", "median", "p05", "p95", "mcse", "label"].iter().map(|s| s.to_string()));
     let Some(first) = res.reps.first() else {
         return write_rows(path, &header, std::iter::empty());
     };
     let years = first.budget[0].years.clone();
     let n_arms = res.arm_names.len();
-    let tot_idx = Item::ALL
-        .iter()
-        .position(|i| *i == Item::TotalNetCost)
-        .unwrap();
+    let tot_idx = Item::ALL.iter().position(|i| *i == Item::TotalNetCost).unwrap();
     let mut rows = Vec::new();
-    let periods: Vec<Option<usize>> = (0..years.len())
-        .map(Some)
-        .chain(std::iter::once(None))
-        .collect();
+    let periods: Vec<Option<usize>> = (0..years.len()).map(Some).chain(std::iter::once(None)).collect();
     for period in periods {
-        let year = period
-            .map(|y| years[y].to_string())
-            .unwrap_or_else(|| "total".into());
+        let year = period.map(|y| years[y].to_string()).unwrap_or_else(|| "total".into());
         let value = |o: &crate::outcomes::RepOutcomes, a: usize, k: usize| match period {
             Some(y) => o.budget[a].values[y][k],
             None => o.budget[a].total[k],
@@ -491,20 +383,10 @@ pub fn write_budget_years(path: &Path, res: &Results) -> Result<(), OutputError>
                 let vals: Vec<f64> = res
                     .reps
                     .iter()
-                    .map(|o| {
-                        if a < n_arms {
-                            value(o, a, k)
-                        } else {
-                            value(o, 0, k) - value(o, 1, k)
-                        }
-                    })
+                    .map(|o| if a < n_arms { value(o, a, k) } else { value(o, 0, k) - value(o, 1, k) })
                     .collect();
                 let s = Summary::of(&vals);
-                let arm = if a < n_arms {
-                    res.arm_names[a]
-                } else {
-                    "difference"
-                };
+                let arm = if a < n_arms { res.arm_names[a] } else { "difference" };
                 rows.push(vec![
                     year.clone(),
                     item.key().into(),
@@ -519,11 +401,7 @@ pub fn write_budget_years(path: &Path, res: &Results) -> Result<(), OutputError>
                 ]);
             }
         }
-        let vals: Vec<f64> = res
-            .reps
-            .iter()
-            .map(|o| value(o, 1, tot_idx) - value(o, 0, tot_idx))
-            .collect();
+        let vals: Vec<f64> = res.reps.iter().map(|o| value(o, 1, tot_idx) - value(o, 0, tot_idx)).collect();
         let s = Summary::of(&vals);
         rows.push(vec![
             year.clone(),
@@ -535,8 +413,7 @@ pub fn write_budget_years(path: &Path, res: &Results) -> Result<(), OutputError>
             num(s.p05),
             num(s.p95),
             num(s.mcse),
-            "Net municipal effect (counterfactual − scenario net cost) / Kommunal nettoeffekt"
-                .into(),
+            "Net municipal effect (counterfactual − scenario net cost) / Kommunal nettoeffekt".into(),
         ]);
     }
     write_rows(path, &header, rows.into_iter())
@@ -545,10 +422,7 @@ pub fn write_budget_years(path: &Path, res: &Results) -> Result<(), OutputError>
 /// Writes `trajectories.csv`: sampled individual paths, month by month.
 pub fn write_trajectories(path: &Path, rows: &[TrajectoryRow]) -> Result<(), OutputError> {
     let mut w = csv_writer(path)?;
-    let err = |source| OutputError::Csv {
-        path: path.to_path_buf(),
-        source,
-    };
+    let err = |source| OutputError::Csv { path: path.to_path_buf(), source };
     if rows.is_empty() {
         w.write_record([
             "replication",
@@ -571,10 +445,7 @@ pub fn write_trajectories(path: &Path, rows: &[TrajectoryRow]) -> Result<(), Out
     for r in rows {
         w.serialize(r).map_err(err)?;
     }
-    w.flush().map_err(|source| OutputError::File {
-        path: path.to_path_buf(),
-        source,
-    })
+    w.flush().map_err(|source| OutputError::File { path: path.to_path_buf(), source })
 }
 
 /// What made a result: written as `run.toml` so any figure can be traced and re-run.
@@ -610,10 +481,7 @@ pub struct Manifest {
 
 /// SHA-256 of text, hex-encoded.
 pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Manifest {
@@ -646,14 +514,8 @@ impl Manifest {
     /// Writes the manifest as TOML.
     pub fn write(&self, path: &Path) -> Result<(), OutputError> {
         let text = toml::to_string(self)?;
-        let mut f = fs::File::create(path).map_err(|source| OutputError::File {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        f.write_all(text.as_bytes())
-            .map_err(|source| OutputError::File {
-                path: path.to_path_buf(),
-                source,
-            })
+        let mut f = fs::File::create(path)
+            .map_err(|source| OutputError::File { path: path.to_path_buf(), source })?;
+        f.write_all(text.as_bytes()).map_err(|source| OutputError::File { path: path.to_path_buf(), source })
     }
 }

@@ -111,7 +111,9 @@ impl<'de> Deserialize<'de> for Param {
         impl<'de> Visitor<'de> for ParamVisitor {
             type Value = Param;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a number or a distribution table such as { dist = \"beta\", mean = 0.05, sd = 0.01 }")
+                f.write_str(
+                    "a number or a distribution table such as { dist = \"beta\", mean = 0.05, sd = 0.01 }",
+                )
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Param, E> {
                 Ok(Param::Fixed(v))
@@ -241,9 +243,7 @@ impl Distribution {
             Distribution::Fixed(v) => (v, v),
             Distribution::Beta { .. } => (0.0, 1.0),
             Distribution::Gamma { .. } | Distribution::LogNormal { .. } => (0.0, f64::INFINITY),
-            Distribution::Triangular { min, max, .. } | Distribution::Uniform { min, max, .. } => {
-                (min, max)
-            }
+            Distribution::Triangular { min, max, .. } | Distribution::Uniform { min, max, .. } => (min, max),
         }
     }
 }
@@ -252,34 +252,18 @@ impl fmt::Display for Distribution {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Distribution::Fixed(v) => write!(f, "{}", fmt_num(v)),
-            Distribution::Beta { alpha, beta, .. } => write!(
-                f,
-                "Beta(α={}, β={}) mean {}",
-                fmt_num(alpha),
-                fmt_num(beta),
-                fmt_num(self.mean())
-            ),
-            Distribution::Gamma { shape, scale, .. } => write!(
-                f,
-                "Gamma(k={}, θ={}) mean {}",
-                fmt_num(shape),
-                fmt_num(scale),
-                fmt_num(self.mean())
-            ),
-            Distribution::LogNormal { mu, sigma, .. } => write!(
-                f,
-                "LogNormal(μ={}, σ={}) mean {}",
-                fmt_num(mu),
-                fmt_num(sigma),
-                fmt_num(self.mean())
-            ),
-            Distribution::Triangular { min, mode, max, .. } => write!(
-                f,
-                "Triangular({}, {}, {})",
-                fmt_num(min),
-                fmt_num(mode),
-                fmt_num(max)
-            ),
+            Distribution::Beta { alpha, beta, .. } => {
+                write!(f, "Beta(α={}, β={}) mean {}", fmt_num(alpha), fmt_num(beta), fmt_num(self.mean()))
+            }
+            Distribution::Gamma { shape, scale, .. } => {
+                write!(f, "Gamma(k={}, θ={}) mean {}", fmt_num(shape), fmt_num(scale), fmt_num(self.mean()))
+            }
+            Distribution::LogNormal { mu, sigma, .. } => {
+                write!(f, "LogNormal(μ={}, σ={}) mean {}", fmt_num(mu), fmt_num(sigma), fmt_num(self.mean()))
+            }
+            Distribution::Triangular { min, mode, max, .. } => {
+                write!(f, "Triangular({}, {}, {})", fmt_num(min), fmt_num(mode), fmt_num(max))
+            }
             Distribution::Uniform { min, max, .. } => {
                 write!(f, "Uniform({}, {})", fmt_num(min), fmt_num(max))
             }
@@ -314,11 +298,7 @@ pub fn resolve(param: &Param, role: Role) -> Result<Distribution, String> {
         let what = if dist.is_fixed() {
             format!("got {}", fmt_num(lo))
         } else {
-            format!(
-                "{dist} can take values from {} to {}",
-                fmt_num(lo),
-                fmt_num(hi)
-            )
+            format!("{dist} can take values from {} to {}", fmt_num(lo), fmt_num(hi))
         };
         let hint = match (role, &dist) {
             (Role::Probability, Distribution::Gamma { .. } | Distribution::LogNormal { .. }) => {
@@ -335,8 +315,7 @@ pub fn resolve(param: &Param, role: Role) -> Result<Distribution, String> {
 }
 
 fn need(spec: &DistSpec, name: &str, v: Option<f64>) -> Result<f64, String> {
-    let v =
-        v.ok_or_else(|| format!("a {:?} distribution needs `{name}`", spec.dist).to_lowercase())?;
+    let v = v.ok_or_else(|| format!("a {:?} distribution needs `{name}`", spec.dist).to_lowercase())?;
     if !v.is_finite() {
         return Err(format!("`{name}` must be a finite number"));
     }
@@ -363,11 +342,7 @@ fn only(spec: &DistSpec, allowed: &[&str]) -> Result<(), String> {
             return Err(format!(
                 "`{name}` does not belong to a {} distribution; it takes {}",
                 format!("{:?}", spec.dist).to_lowercase(),
-                allowed
-                    .iter()
-                    .map(|a| format!("`{a}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
             ));
         }
     }
@@ -385,20 +360,17 @@ fn resolve_spec(spec: &DistSpec) -> Result<Distribution, String> {
             only(spec, &["mean", "sd", "alpha", "beta"])?;
             let (alpha, beta) = if spec.alpha.is_some() || spec.beta.is_some() {
                 if spec.mean.is_some() || spec.sd.is_some() {
-                    return Err("give a beta distribution either `mean` and `sd`, or `alpha` and `beta`, not both".into());
+                    return Err(
+                        "give a beta distribution either `mean` and `sd`, or `alpha` and `beta`, not both"
+                            .into(),
+                    );
                 }
-                (
-                    need(spec, "alpha", spec.alpha)?,
-                    need(spec, "beta", spec.beta)?,
-                )
+                (need(spec, "alpha", spec.alpha)?, need(spec, "beta", spec.beta)?)
             } else {
                 let m = need(spec, "mean", spec.mean)?;
                 let sd = need(spec, "sd", spec.sd)?;
                 if !(m > 0.0 && m < 1.0) {
-                    return Err(format!(
-                        "a beta mean must lie strictly between 0 and 1, got {}",
-                        fmt_num(m)
-                    ));
+                    return Err(format!("a beta mean must lie strictly between 0 and 1, got {}", fmt_num(m)));
                 }
                 let max_sd = (m * (1.0 - m)).sqrt();
                 if !(sd > 0.0 && sd < max_sd) {
@@ -420,19 +392,12 @@ fn resolve_spec(spec: &DistSpec) -> Result<Distribution, String> {
                 ));
             }
             let sampler = Beta::new(alpha, beta).map_err(|e| err(&e))?;
-            Ok(Distribution::Beta {
-                alpha,
-                beta,
-                sampler,
-            })
+            Ok(Distribution::Beta { alpha, beta, sampler })
         }
         DistKind::Gamma => {
             only(spec, &["mean", "sd", "shape", "scale"])?;
             let (shape, scale) = if spec.shape.is_some() || spec.scale.is_some() {
-                (
-                    need(spec, "shape", spec.shape)?,
-                    need(spec, "scale", spec.scale)?,
-                )
+                (need(spec, "shape", spec.shape)?, need(spec, "scale", spec.scale)?)
             } else {
                 let m = need(spec, "mean", spec.mean)?;
                 let sd = need(spec, "sd", spec.sd)?;
@@ -453,11 +418,7 @@ fn resolve_spec(spec: &DistSpec) -> Result<Distribution, String> {
                 ));
             }
             let sampler = Gamma::new(shape, scale).map_err(|e| err(&e))?;
-            Ok(Distribution::Gamma {
-                shape,
-                scale,
-                sampler,
-            })
+            Ok(Distribution::Gamma { shape, scale, sampler })
         }
         DistKind::Lognormal => {
             only(spec, &["mean", "sd", "mu", "sigma"])?;
@@ -484,11 +445,8 @@ fn resolve_spec(spec: &DistSpec) -> Result<Distribution, String> {
         }
         DistKind::Triangular => {
             only(spec, &["min", "mode", "max"])?;
-            let (min, mode, max) = (
-                need(spec, "min", spec.min)?,
-                need(spec, "mode", spec.mode)?,
-                need(spec, "max", spec.max)?,
-            );
+            let (min, mode, max) =
+                (need(spec, "min", spec.min)?, need(spec, "mode", spec.mode)?, need(spec, "max", spec.max)?);
             if !(min <= mode && mode <= max && min < max) {
                 return Err(format!(
                     "triangular needs min ≤ mode ≤ max and min < max, got {}, {}, {}",
@@ -498,22 +456,13 @@ fn resolve_spec(spec: &DistSpec) -> Result<Distribution, String> {
                 ));
             }
             let sampler = Triangular::new(min, max, mode).map_err(|e| err(&e))?;
-            Ok(Distribution::Triangular {
-                min,
-                mode,
-                max,
-                sampler,
-            })
+            Ok(Distribution::Triangular { min, mode, max, sampler })
         }
         DistKind::Uniform => {
             only(spec, &["min", "max"])?;
             let (min, max) = (need(spec, "min", spec.min)?, need(spec, "max", spec.max)?);
             if !(min < max) {
-                return Err(format!(
-                    "uniform needs min < max, got {} and {}",
-                    fmt_num(min),
-                    fmt_num(max)
-                ));
+                return Err(format!("uniform needs min < max, got {} and {}", fmt_num(min), fmt_num(max)));
             }
             let sampler = Uniform::new(min, max).map_err(|e| err(&e))?;
             Ok(Distribution::Uniform { min, max, sampler })
@@ -556,11 +505,7 @@ mod tests {
     #[test]
     fn mean_sd_parameterisations_reproduce_their_moments() {
         for kind in [DistKind::Beta, DistKind::Gamma, DistKind::Lognormal] {
-            let (m, sd) = if kind == DistKind::Beta {
-                (0.05, 0.01)
-            } else {
-                (600_000.0, 50_000.0)
-            };
+            let (m, sd) = if kind == DistKind::Beta { (0.05, 0.01) } else { (600_000.0, 50_000.0) };
             let mut s = spec(kind);
             s.mean = Some(m);
             s.sd = Some(sd);
@@ -568,10 +513,7 @@ mod tests {
             assert!((d.mean() - m).abs() < 1e-9 * m, "{kind:?} analytic mean");
             let (sm, ssd) = sample_moments(&d, 200_000);
             // 200k draws: standard error of the mean is sd/447; allow 5 SE.
-            assert!(
-                (sm - m).abs() < 5.0 * sd / 447.0,
-                "{kind:?}: mean {sm} vs {m}"
-            );
+            assert!((sm - m).abs() < 5.0 * sd / 447.0, "{kind:?}: mean {sm} vs {m}");
             assert!((ssd - sd).abs() < 0.02 * sd, "{kind:?}: sd {ssd} vs {sd}");
         }
     }

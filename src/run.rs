@@ -44,10 +44,7 @@ pub struct RunReport {
 
 /// The default output folder for a scenario: `results/<file stem>`.
 pub fn default_out(scenario: &Path) -> PathBuf {
-    let stem = scenario
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_else(|| "run".into());
+    let stem = scenario.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "run".into());
     PathBuf::from("results").join(stem)
 }
 
@@ -65,8 +62,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
     let staging = Staging::begin(&cfg.out, cfg.force)?;
 
     let bar = if cfg.progress && std::io::stderr().is_terminal() {
-        let b =
-            ProgressBar::with_draw_target(Some(replications as u64), ProgressDrawTarget::stderr());
+        let b = ProgressBar::with_draw_target(Some(replications as u64), ProgressDrawTarget::stderr());
         b.set_style(
             ProgressStyle::with_template(
                 "{spinner} {bar:40} {pos}/{len} replications  {elapsed} elapsed, {eta} left",
@@ -85,8 +81,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
         trajectories: cfg.trajectories,
         first_replication: 0,
     };
-    let reps =
-        simulate(&model, &arms, &opts, &|| bar.inc(1)).context("cannot start worker threads")?;
+    let reps = simulate(&model, &arms, &opts, &|| bar.inc(1)).context("cannot start worker threads")?;
     bar.finish_and_clear();
 
     let res = summarise(&model, &arms, &reps);
@@ -101,29 +96,15 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
     outputs::write_monthly(&staging.file("monthly.csv"), &model, &arms, &reps, &res)?;
     outputs::write_budget_years(&staging.file("budget_years.csv"), &res)?;
     if cfg.trajectories > 0 {
-        let rows: Vec<_> = reps
-            .iter()
-            .flat_map(|r| r.trajectories.iter().cloned())
-            .collect();
+        let rows: Vec<_> = reps.iter().flat_map(|r| r.trajectories.iter().cloned()).collect();
         outputs::write_trajectories(&staging.file("trajectories.csv"), &rows)?;
         files.push("trajectories.csv".into());
     }
     files.push("run.toml".into());
-    Manifest::new(
-        &sc,
-        seed,
-        replications,
-        threads,
-        cfg.trajectories,
-        files.clone(),
-    )
-    .write(&staging.file("run.toml"))?;
+    Manifest::new(&sc, seed, replications, threads, cfg.trajectories, files.clone())
+        .write(&staging.file("run.toml"))?;
     let out = staging.commit()?;
 
     let summary = crate::terminal::summary(&model, &res, replications, seed);
-    Ok(RunReport {
-        summary,
-        out,
-        files,
-    })
+    Ok(RunReport { summary, out, files })
 }

@@ -82,10 +82,7 @@ fn default_seed() -> u64 {
 
 impl Default for Simulation {
     fn default() -> Self {
-        Simulation {
-            replications: default_replications(),
-            seed: default_seed(),
-        }
+        Simulation { replications: default_replications(), seed: default_seed() }
     }
 }
 
@@ -153,9 +150,7 @@ pub struct TransitionDef {
 impl TransitionDef {
     /// The identifier: `id` if given, else `"from->to"`.
     pub fn key(&self) -> String {
-        self.id
-            .clone()
-            .unwrap_or_else(|| format!("{}->{}", self.from, self.to))
+        self.id.clone().unwrap_or_else(|| format!("{}->{}", self.from, self.to))
     }
 }
 
@@ -433,9 +428,7 @@ impl<'de> Deserialize<'de> for MonthRef {
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<MonthRef, E> {
                 YearMonth::parse(v).map(MonthRef::Calendar).ok_or_else(|| {
-                    E::custom(format!(
-                        "expected a month \"YYYY-MM\" or months after start, got \"{v}\""
-                    ))
+                    E::custom(format!("expected a month \"YYYY-MM\" or months after start, got \"{v}\""))
                 })
             }
         }
@@ -457,10 +450,8 @@ pub struct LoadedScenario {
 impl LoadedScenario {
     /// Reads and parses a scenario file.
     pub fn from_path(path: &Path) -> Result<Self, ScenarioError> {
-        let source = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let source = std::fs::read_to_string(path)
+            .map_err(|source| ScenarioError::Read { path: path.to_path_buf(), source })?;
         Self::from_str(&path.display().to_string(), &source)
     }
 
@@ -468,36 +459,18 @@ impl LoadedScenario {
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(path: &str, source: &str) -> Result<Self, ScenarioError> {
         match toml::from_str::<ScenarioFile>(source) {
-            Ok(file) => Ok(LoadedScenario {
-                path: path.to_string(),
-                source: source.to_string(),
-                file,
-            }),
-            Err(e) => Err(ScenarioError::Invalid(vec![parse_diagnostic(
-                path, source, &e,
-            )])),
+            Ok(file) => Ok(LoadedScenario { path: path.to_string(), source: source.to_string(), file }),
+            Err(e) => Err(ScenarioError::Invalid(vec![parse_diagnostic(path, source, &e)])),
         }
     }
 
     /// A diagnostic for the key at `path`, located in this file.
-    pub fn diagnostic(
-        &self,
-        key: &KeyPath,
-        message: String,
-        suggestion: Option<String>,
-    ) -> Diagnostic {
+    pub fn diagnostic(&self, key: &KeyPath, message: String, suggestion: Option<String>) -> Diagnostic {
         let span = locate(&self.source, key);
         let (line, column, snippet) = match span {
             Some(offset) => {
                 let (l, c) = line_col(&self.source, offset);
-                (
-                    Some(l),
-                    Some(c),
-                    self.source
-                        .lines()
-                        .nth(l - 1)
-                        .map(|s| s.trim_end().to_string()),
-                )
+                (Some(l), Some(c), self.source.lines().nth(l - 1).map(|s| s.trim_end().to_string()))
             }
             None => (None, None, None),
         };
@@ -529,13 +502,7 @@ pub enum Seg {
 impl KeyPath {
     /// A path from dotted text (`"budget.reimbursement.regime"`); no indices.
     pub fn parse(dotted: &str) -> Self {
-        KeyPath(
-            dotted
-                .split('.')
-                .filter(|s| !s.is_empty())
-                .map(|s| Seg::Key(s.to_string()))
-                .collect(),
-        )
+        KeyPath(dotted.split('.').filter(|s| !s.is_empty()).map(|s| Seg::Key(s.to_string())).collect())
     }
     /// This path extended by a key.
     pub fn key(&self, k: &str) -> Self {
@@ -584,9 +551,7 @@ fn locate(source: &str, path: &KeyPath) -> Option<usize> {
 }
 
 fn first_key_offset(t: &toml_edit::Table) -> Option<usize> {
-    t.iter()
-        .filter_map(|(k, _)| t.key(k).and_then(|k| k.span()).map(|s| s.start))
-        .min()
+    t.iter().filter_map(|(k, _)| t.key(k).and_then(|k| k.span()).map(|s| s.start)).min()
 }
 
 fn locate_in_table(t: &toml_edit::Table, rest: &[Seg]) -> Option<usize> {
@@ -617,9 +582,7 @@ fn locate_item(item: &toml_edit::Item, rest: &[Seg]) -> Option<usize> {
     }
     match (item, &rest[0]) {
         (Item::Table(t), _) => locate_in_table(t, rest),
-        (Item::ArrayOfTables(a), Seg::Index(i)) => {
-            a.get(*i).and_then(|t| locate_in_table(t, &rest[1..]))
-        }
+        (Item::ArrayOfTables(a), Seg::Index(i)) => a.get(*i).and_then(|t| locate_in_table(t, &rest[1..])),
         (Item::Value(v), _) => locate_value(v, rest),
         _ => None,
     }
@@ -652,32 +615,15 @@ fn parse_diagnostic(path: &str, source: &str, e: &toml::de::Error) -> Diagnostic
     let (line, column, snippet) = match e.span() {
         Some(span) => {
             let (l, c) = line_col(source, span.start);
-            (
-                Some(l),
-                Some(c),
-                source.lines().nth(l - 1).map(|s| s.trim_end().to_string()),
-            )
+            (Some(l), Some(c), source.lines().nth(l - 1).map(|s| s.trim_end().to_string()))
         }
         None => (None, None, None),
     };
-    let key = e
-        .span()
-        .map(|s| key_at(source, s.start))
-        .unwrap_or_default();
+    let key = e.span().map(|s| key_at(source, s.start)).unwrap_or_default();
     let suggestion = suggestion_from_serde(&message);
-    let message = message
-        .replace("unknown field", "unknown key")
-        .replace("missing field", "missing key");
+    let message = message.replace("unknown field", "unknown key").replace("missing field", "missing key");
     let snippet = snippet.filter(|s| !s.trim().is_empty());
-    Diagnostic {
-        file: path.to_string(),
-        line,
-        column,
-        key,
-        message,
-        suggestion,
-        snippet,
-    }
+    Diagnostic { file: path.to_string(), line, column, key, message, suggestion, snippet }
 }
 
 /// The dotted key whose definition covers `offset`, found from the table headers above it.
@@ -688,22 +634,11 @@ fn key_at(source: &str, offset: usize) -> String {
         .rev()
         .map(str::trim)
         .find(|l| l.starts_with('['))
-        .map(|l| {
-            l.trim_start_matches('[')
-                .split(']')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_string()
-        })
+        .map(|l| l.trim_start_matches('[').split(']').next().unwrap_or("").trim().to_string())
         .unwrap_or_default();
     let line_start = before.rfind('\n').map(|p| p + 1).unwrap_or(0);
     let line = source[line_start..].lines().next().unwrap_or("");
-    let this_key = line
-        .split('=')
-        .next()
-        .map(str::trim)
-        .filter(|k| !k.starts_with('[') && !k.is_empty());
+    let this_key = line.split('=').next().map(str::trim).filter(|k| !k.starts_with('[') && !k.is_empty());
     match (header.is_empty(), this_key) {
         (true, Some(k)) => k.to_string(),
         (false, Some(k)) if line.contains('=') => format!("{header}.{k}"),
@@ -777,10 +712,7 @@ regime = "2016"
     #[test]
     fn locate_finds_nested_keys() {
         let s = LoadedScenario::from_str("mini.toml", MINI).unwrap();
-        let k = KeyPath::parse("transitions")
-            .index(0)
-            .key("probability")
-            .key("sd");
+        let k = KeyPath::parse("transitions").index(0).key("probability").key("sd");
         let d = s.diagnostic(&k, "x".into(), None);
         assert_eq!(d.line, Some(17));
         assert_eq!(d.key, "transitions[0].probability.sd");

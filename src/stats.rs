@@ -77,8 +77,9 @@ mod tests {
         assert_eq!(s.n, 101);
         assert_eq!(s.mean, 51.0);
         assert_eq!(s.median, 51.0);
-        assert!((s.p05 - 5.7).abs() < 1e-9, "{}", s.p05);
-        assert!((s.p95 - 96.3).abs() < 1e-9, "{}", s.p95);
+        // Type 8: h = (n + 1/3) p + 1/3; p = 0.05 gives h = 5.4, so x5 + 0.4 (x6 - x5) = 5.4.
+        assert!((s.p05 - 5.4).abs() < 1e-9, "{}", s.p05);
+        assert!((s.p95 - 96.6).abs() < 1e-9, "{}", s.p95);
         let sd = (v.iter().map(|x| (x - 51.0f64).powi(2)).sum::<f64>() / 100.0).sqrt();
         assert!((s.sd - sd).abs() < 1e-12);
         assert!((s.mcse - sd / 101f64.sqrt()).abs() < 1e-12);

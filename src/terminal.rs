@@ -19,27 +19,15 @@ pub fn dkk(v: f64) -> String {
         }
         out.push(c);
     }
-    if neg && out != "0" {
-        format!("-{out}")
-    } else {
-        out
-    }
+    if neg && out != "0" { format!("-{out}") } else { out }
 }
 
 fn pct(v: f64) -> String {
-    if v.is_finite() {
-        format!("{:.1} %", v * 100.0)
-    } else {
-        "n/a".into()
-    }
+    if v.is_finite() { format!("{:.1} %", v * 100.0) } else { "n/a".into() }
 }
 
 fn pp(v: f64) -> String {
-    if v.is_finite() {
-        format!("{:+.1} pp", v * 100.0)
-    } else {
-        "n/a".into()
-    }
+    if v.is_finite() { format!("{:+.1} pp", v * 100.0) } else { "n/a".into() }
 }
 
 fn interval(s: &Summary, f: impl Fn(f64) -> String) -> String {
@@ -51,17 +39,8 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
     let mut o = String::new();
     let names = arm_outcome_names(model);
     let k = |n: &str| names.iter().position(|x| x == n).expect("outcome name");
-    let e = |n: &str| {
-        &res.effect_summaries[EFFECT_NAMES
-            .iter()
-            .position(|x| *x == n)
-            .expect("effect name")]
-    };
-    let (sc, cf, df) = (
-        &res.arm_summaries[0],
-        &res.arm_summaries[1],
-        &res.arm_summaries[2],
-    );
+    let e = |n: &str| &res.effect_summaries[EFFECT_NAMES.iter().position(|x| *x == n).expect("effect name")];
+    let (sc, cf, df) = (&res.arm_summaries[0], &res.arm_summaries[1], &res.arm_summaries[2]);
     let end = model.calendar(model.horizon);
     let _ = writeln!(o, "\n{}", model.name);
     let _ = writeln!(
@@ -88,10 +67,7 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
         "effect"
     );
     for (label, key) in [
-        (
-            "Self-supporting share / Selvforsørgende",
-            "self_supporting_share",
-        ),
+        ("Self-supporting share / Selvforsørgende", "self_supporting_share"),
         ("Employment share / Beskæftigede", "employment_share"),
         ("Education share / I uddannelse", "education_share"),
         ("On benefit share / På ydelse", "benefit_share"),
@@ -146,41 +122,14 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
             }
             None => format!("{} {}", dkk(df[i].mean), interval(&df[i], dkk)),
         };
-        let _ = writeln!(
-            o,
-            "{:<44} {:>16} {:>16}   {}",
-            label,
-            dkk(sc[i].mean),
-            dkk(cf[i].mean),
-            eff
-        );
+        let _ = writeln!(o, "{:<44} {:>16} {:>16}   {}", label, dkk(sc[i].mean), dkk(cf[i].mean), eff);
     };
-    money(
-        &mut o,
-        "Gross benefit",
-        "gross_benefit",
-        Some("gross_benefit_saving"),
-    );
-    money(
-        &mut o,
-        "Municipal net benefit (after reimbursement)",
-        "net_benefit",
-        Some("net_benefit_saving"),
-    );
+    money(&mut o, "Gross benefit", "gross_benefit", Some("gross_benefit_saving"));
+    money(&mut o, "Municipal net benefit (after reimbursement)", "net_benefit", Some("net_benefit_saving"));
     money(&mut o, "Extra staff cost", "extra_staff_cost", None);
     money(&mut o, "Grant income", "grant_income", None);
-    money(
-        &mut o,
-        "Co-financing (extra staff not covered)",
-        "co_financing",
-        None,
-    );
-    money(
-        &mut o,
-        "Municipal net cost, all items",
-        "total_net_cost",
-        Some("net_municipal_effect"),
-    );
+    money(&mut o, "Co-financing (extra staff not covered)", "co_financing", None);
+    money(&mut o, "Municipal net cost, all items", "total_net_cost", Some("net_municipal_effect"));
     let ne = e("net_municipal_effect");
     let pv = e("net_municipal_effect_pv");
     let pos = e("net_effect_positive");
@@ -198,12 +147,7 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
         dkk(pv.mean),
         interval(pv, dkk)
     );
-    let _ = writeln!(
-        o,
-        "  probability the scenario saves money: {}  (± {})",
-        pct(pos.mean),
-        pct(pos.mcse)
-    );
+    let _ = writeln!(o, "  probability the scenario saves money: {}  (± {})", pct(pos.mean), pct(pos.mcse));
     let be = match res.break_even_median {
         Some(m) => format!(
             "median month {} ({}); reached within the horizon in {} of replications",
@@ -244,19 +188,11 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
     }
 
     if !model.targets.is_empty() {
-        let _ = writeln!(
-            o,
-            "\n{:<52} {:>22} {:>22}",
-            "Targets", "scenario: value, P(met)", "counterfactual"
-        );
+        let _ = writeln!(o, "\n{:<52} {:>22} {:>22}", "Targets", "scenario: value, P(met)", "counterfactual");
         for (i, t) in model.targets.iter().enumerate() {
             let kv = k(&format!("target_{}_value", i + 1));
             let fmt_v = |v: f64| {
-                if t.metric.unit() == "share" && !t.relative_to_start {
-                    pct(v)
-                } else {
-                    format!("{v:.2}")
-                }
+                if t.metric.unit() == "share" && !t.relative_to_start { pct(v) } else { format!("{v:.2}") }
             };
             let _ = writeln!(
                 o,

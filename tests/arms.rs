@@ -8,22 +8,13 @@ use trappe::model::{Arm, COUNTERFACTUAL, SCENARIO};
 use trappe::outcomes::{EFFECT_NAMES, summarise};
 
 fn opts(replications: u32) -> SimOptions {
-    SimOptions {
-        replications,
-        seed: 11,
-        threads: None,
-        trajectories: 0,
-        first_replication: 0,
-    }
+    SimOptions { replications, seed: 11, threads: None, trajectories: 0, first_replication: 0 }
 }
 
 #[test]
 fn an_arm_compared_with_itself_differs_by_exactly_zero_everywhere() {
     let m = model(&default_text());
-    let twin = Arm {
-        name: "counterfactual",
-        ..SCENARIO
-    };
+    let twin = Arm { name: "counterfactual", ..SCENARIO };
     let arms = [SCENARIO, twin];
     let reps = simulate(&m, &arms, &opts(30), &|| {}).unwrap();
     for r in &reps {
@@ -31,11 +22,7 @@ fn an_arm_compared_with_itself_differs_by_exactly_zero_everywhere() {
     }
     let res = summarise(&m, &arms, &reps);
     for (k, s) in res.arm_summaries[2].iter().enumerate() {
-        assert_eq!(
-            (s.mean, s.p05, s.p95, s.sd),
-            (0.0, 0.0, 0.0, 0.0),
-            "difference of outcome {k}"
-        );
+        assert_eq!((s.mean, s.p05, s.p95, s.sd), (0.0, 0.0, 0.0, 0.0), "difference of outcome {k}");
     }
     for o in &res.reps {
         for (k, name) in EFFECT_NAMES.iter().enumerate() {
@@ -67,10 +54,7 @@ fn a_scenario_without_extras_gives_zero_difference_in_the_csv_files() {
     let text = cut(&text, "[[grants]]", "\n# ---");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("same.toml"), text).unwrap();
-    let out = trappe(
-        &["run", "same.toml", "-n", "20", "--out", "res", "-q"],
-        dir.path(),
-    );
+    let out = trappe(&["run", "same.toml", "-n", "20", "--out", "res", "-q"], dir.path());
     assert!(out.status.success(), "{}", texts(&out).1);
     let mut rdr = csv::Reader::from_path(dir.path().join("res/summary.csv")).unwrap();
     let h = rdr.headers().unwrap().clone();
@@ -107,48 +91,29 @@ fn more_staff_raises_self_support_and_zero_elasticity_changes_nothing() {
     let arms = [SCENARIO, COUNTERFACTUAL];
     let reps = simulate(&m, &arms, &opts(40), &|| {}).unwrap();
     let res = summarise(&m, &arms, &reps);
-    let k = EFFECT_NAMES
-        .iter()
-        .position(|n| *n == "extra_self_supporting")
-        .unwrap();
+    let k = EFFECT_NAMES.iter().position(|n| *n == "extra_self_supporting").unwrap();
     let s = &res.effect_summaries[k];
-    assert!(
-        s.mean > 5.0 * s.mcse && s.mean > 0.0,
-        "extra self-supporting {} ± {}",
-        s.mean,
-        s.mcse
-    );
-    let kb = EFFECT_NAMES
-        .iter()
-        .position(|n| *n == "benefit_months_avoided")
-        .unwrap();
+    assert!(s.mean > 5.0 * s.mcse && s.mean > 0.0, "extra self-supporting {} ± {}", s.mean, s.mcse);
+    let kb = EFFECT_NAMES.iter().position(|n| *n == "benefit_months_avoided").unwrap();
     assert!(res.effect_summaries[kb].mean > 0.0);
     // The multiplier recorded each month is the formula applied to the recorded caseload.
     let cols = monthly_columns(&m);
     let nc = cols.len();
     let (cl, mu) = (
         cols.iter().position(|c| c == "caseload").unwrap(),
-        cols.iter()
-            .position(|c| c == "staffing_multiplier")
-            .unwrap(),
+        cols.iter().position(|c| c == "staffing_multiplier").unwrap(),
     );
     for month in 1..=m.horizon {
         let row = &reps[0].arms[0].monthly[month * nc..(month + 1) * nc];
         let expect = (50.0 / row[cl]).powf(0.5).clamp(0.5, 2.0);
-        assert!(
-            (row[mu] - expect).abs() < 1e-12,
-            "month {month}: {} vs {expect}",
-            row[mu]
-        );
+        assert!((row[mu] - expect).abs() < 1e-12, "month {month}: {} vs {expect}", row[mu]);
     }
 
     // Elasticity 0 everywhere: staffing cannot matter, so every outcome but money is identical.
-    let flat = text
-        .replace("elasticity = 0.5", "elasticity = 0.0")
-        .replace(
-            "elasticity = { dist = \"triangular\", min = -0.25, mode = -0.1, max = 0.0 }",
-            "elasticity = 0.0",
-        );
+    let flat = text.replace("elasticity = 0.5", "elasticity = 0.0").replace(
+        "elasticity = { dist = \"triangular\", min = -0.25, mode = -0.1, max = 0.0 }",
+        "elasticity = 0.0",
+    );
     let m = model(&flat);
     let reps = simulate(&m, &arms, &opts(10), &|| {}).unwrap();
     for r in &reps {
@@ -200,23 +165,13 @@ start = "2016-01"
     let m = model(&text);
     let arms = [SCENARIO, COUNTERFACTUAL];
     let reps = simulate(&m, &arms, &opts(20), &|| {}).unwrap();
-    let t = m
-        .transitions
-        .iter()
-        .position(|t| t.id == "job->benefit")
-        .unwrap();
+    let t = m.transitions.iter().position(|t| t.id == "job->benefit").unwrap();
     for r in &reps {
         let (sc, cf) = (&r.arms[0], &r.arms[1]);
         // Relapses per job-month: lower with more staff in every replication.
         let job = m.state_index("job").unwrap();
         let rate = |a: &trappe::engine::ArmRun| a.moves[t] as f64 / a.state_months[job] as f64;
-        assert!(
-            rate(sc) < rate(cf),
-            "replication {}: {} vs {}",
-            r.index,
-            rate(sc),
-            rate(cf)
-        );
+        assert!(rate(sc) < rate(cf), "replication {}: {} vs {}", r.index, rate(sc), rate(cf));
     }
 }
 
@@ -227,42 +182,19 @@ fn the_same_seed_gives_byte_identical_files_with_one_and_two_threads() {
     let scen = scen.to_str().unwrap();
     for (threads, out) in [("1", "one"), ("2", "two")] {
         let o = trappe(
-            &[
-                "run",
-                scen,
-                "-n",
-                "40",
-                "-j",
-                threads,
-                "--trajectories",
-                "5",
-                "--out",
-                out,
-                "-q",
-            ],
+            &["run", scen, "-n", "40", "-j", threads, "--trajectories", "5", "--out", out, "-q"],
             dir.path(),
         );
         assert!(o.status.success(), "{}", texts(&o).1);
     }
-    for f in [
-        "summary.csv",
-        "replications.csv",
-        "monthly.csv",
-        "budget_years.csv",
-        "trajectories.csv",
-    ] {
+    for f in ["summary.csv", "replications.csv", "monthly.csv", "budget_years.csv", "trajectories.csv"] {
         let a = std::fs::read(dir.path().join("one").join(f)).unwrap();
         let b = std::fs::read(dir.path().join("two").join(f)).unwrap();
         assert!(!a.is_empty());
         assert!(a == b, "{f} differs between 1 and 2 threads");
     }
     // A different seed gives different numbers.
-    let o = trappe(
-        &[
-            "run", scen, "-n", "40", "--seed", "99", "--out", "other", "-q",
-        ],
-        dir.path(),
-    );
+    let o = trappe(&["run", scen, "-n", "40", "--seed", "99", "--out", "other", "-q"], dir.path());
     assert!(o.status.success());
     let a = std::fs::read(dir.path().join("one/summary.csv")).unwrap();
     let c = std::fs::read(dir.path().join("other/summary.csv")).unwrap();

@@ -8,32 +8,19 @@ use std::path::Path;
 /// Writes a broken copy of the default scenario and runs `trappe check` and `trappe run` on it.
 fn rejected(replace: &str, with: &str) -> String {
     let text = default_text();
-    assert!(
-        text.contains(replace),
-        "the default scenario no longer contains {replace:?}"
-    );
+    assert!(text.contains(replace), "the default scenario no longer contains {replace:?}");
     let bad = text.replacen(replace, with, 1);
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bad.toml"), &bad).unwrap();
     let check = trappe(&["check", "bad.toml"], dir.path());
     let (_, err) = texts(&check);
-    assert_eq!(
-        check.status.code(),
-        Some(2),
-        "check should fail with status 2: {err}"
-    );
+    assert_eq!(check.status.code(), Some(2), "check should fail with status 2: {err}");
     assert!(!err.contains("panicked"), "{err}");
     let run = trappe(&["run", "bad.toml", "--out", "res", "-q"], dir.path());
     assert_eq!(run.status.code(), Some(2));
-    assert!(
-        !dir.path().join("res").exists(),
-        "a failed run must not leave an output folder"
-    );
+    assert!(!dir.path().join("res").exists(), "a failed run must not leave an output folder");
     assert_no_partial(dir.path());
-    assert!(
-        err.starts_with("error: bad.toml:"),
-        "error should start with the file: {err}"
-    );
+    assert!(err.starts_with("error: bad.toml:"), "error should start with the file: {err}");
     err
 }
 
@@ -50,14 +37,8 @@ fn line_of(text: &str, needle: &str) -> usize {
 
 #[test]
 fn probability_above_one() {
-    let err = rejected(
-        "probability = { dist = \"beta\", mean = 0.08, sd = 0.02 }",
-        "probability = 1.3",
-    );
-    let line = line_of(
-        &default_text(),
-        "probability = { dist = \"beta\", mean = 0.08, sd = 0.02 }",
-    );
+    let err = rejected("probability = { dist = \"beta\", mean = 0.08, sd = 0.02 }", "probability = 1.3");
+    let line = line_of(&default_text(), "probability = { dist = \"beta\", mean = 0.08, sd = 0.02 }");
     assert!(err.contains(&format!("bad.toml:{line}:")), "{err}");
     assert!(err.contains("key `transitions[0].probability`"), "{err}");
     assert!(err.contains("[0, 1)") && err.contains("1.3"), "{err}");
@@ -73,29 +54,17 @@ fn transition_to_a_state_that_does_not_exist() {
 
 #[test]
 fn hire_starting_after_the_horizon() {
-    let err = rejected(
-        "start = \"2024-01\"\nend = \"2025-12\"",
-        "start = \"2031-01\"\nend = \"2031-12\"",
-    );
+    let err = rejected("start = \"2024-01\"\nend = \"2025-12\"", "start = \"2031-01\"\nend = \"2031-12\"");
     assert!(err.contains("key `staffing.hires[0].start`"), "{err}");
     assert!(err.contains("2031-01") && err.contains("2026-12"), "{err}");
 }
 
 #[test]
 fn negative_amounts() {
-    let err = rejected(
-        "amounts = { 2024 = 1000000 }",
-        "amounts = { 2024 = -1000000 }",
-    );
-    assert!(
-        err.contains("key `grants[0].amounts.2024`") && err.contains("non-negative"),
-        "{err}"
-    );
+    let err = rejected("amounts = { 2024 = 1000000 }", "amounts = { 2024 = -1000000 }");
+    assert!(err.contains("key `grants[0].amounts.2024`") && err.contains("non-negative"), "{err}");
     let err = rejected("one_off_cost = 2000", "one_off_cost = -2000");
-    assert!(
-        err.contains("key `transitions[2].one_off_cost`") && err.contains("non-negative"),
-        "{err}"
-    );
+    assert!(err.contains("key `transitions[2].one_off_cost`") && err.contains("non-negative"), "{err}");
 }
 
 #[test]
@@ -109,15 +78,9 @@ fn misspelt_keys_name_the_nearest_valid_key() {
     assert!(err.contains("did you mean `staffing_sensitive`?"), "{err}");
     let err = rejected("regime = \"2016\"", "regime = \"2061\"");
     assert!(err.contains("did you mean `2016`?"), "{err}");
-    let err = rejected(
-        "benefit_type = \"kh_30plus_other\"",
-        "benefit_type = \"kh_30plus_othr\"",
-    );
+    let err = rejected("benefit_type = \"kh_30plus_other\"", "benefit_type = \"kh_30plus_othr\"");
     assert!(err.contains("did you mean `kh_30plus_other`?"), "{err}");
-    let err = rejected(
-        "dist = \"beta\", mean = 0.08",
-        "dist = \"betta\", mean = 0.08",
-    );
+    let err = rejected("dist = \"beta\", mean = 0.08", "dist = \"betta\", mean = 0.08");
     assert!(err.contains("did you mean `beta`?"), "{err}");
 }
 
@@ -136,16 +99,10 @@ fn empty_cohort() {
 #[test]
 fn zero_replications_in_the_file_and_on_the_command_line() {
     let err = rejected("replications = 1000", "replications = 0");
-    assert!(
-        err.contains("key `simulation.replications`") && err.contains("at least 1"),
-        "{err}"
-    );
+    assert!(err.contains("key `simulation.replications`") && err.contains("at least 1"), "{err}");
     let dir = tempfile::tempdir().unwrap();
     let scen = repo().join("scenarios/staircase-default.toml");
-    let o = trappe(
-        &["run", scen.to_str().unwrap(), "-n", "0", "--out", "res"],
-        dir.path(),
-    );
+    let o = trappe(&["run", scen.to_str().unwrap(), "-n", "0", "--out", "res"], dir.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(texts(&o).1.contains("--replications"), "{}", texts(&o).1);
     assert!(!dir.path().join("res").exists());
@@ -156,29 +113,16 @@ fn a_missing_file_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let o = trappe(&["check", "nowhere.toml"], dir.path());
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        texts(&o)
-            .1
-            .contains("cannot read scenario file nowhere.toml"),
-        "{}",
-        texts(&o).1
-    );
+    assert!(texts(&o).1.contains("cannot read scenario file nowhere.toml"), "{}", texts(&o).1);
 }
 
 #[test]
 fn several_problems_are_reported_together() {
     let text = default_text()
-        .replacen(
-            "probability = { dist = \"beta\", mean = 0.08, sd = 0.02 }",
-            "probability = 1.3",
-            1,
-        )
+        .replacen("probability = { dist = \"beta\", mean = 0.08, sd = 0.02 }", "probability = 1.3", 1)
         .replace("fte = 2\n", "fte = -2\n");
     let err = error(&text);
-    assert!(
-        err.contains("transitions[0].probability") && err.contains("staffing.hires[0].fte"),
-        "{err}"
-    );
+    assert!(err.contains("transitions[0].probability") && err.contains("staffing.hires[0].fte"), "{err}");
     assert!(err.contains("2 problems"), "{err}");
 }
 
@@ -187,23 +131,10 @@ fn an_unwritable_output_folder_fails_before_simulating() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("blocker"), "a file, not a folder").unwrap();
     let scen = repo().join("scenarios/staircase-default.toml");
-    let o = trappe(
-        &[
-            "run",
-            scen.to_str().unwrap(),
-            "-n",
-            "5",
-            "--out",
-            "blocker/res",
-        ],
-        dir.path(),
-    );
+    let o = trappe(&["run", scen.to_str().unwrap(), "-n", "5", "--out", "blocker/res"], dir.path());
     assert_eq!(o.status.code(), Some(2));
     let err = texts(&o).1;
-    assert!(
-        err.contains("cannot write to output folder blocker/res"),
-        "{err}"
-    );
+    assert!(err.contains("cannot write to output folder blocker/res"), "{err}");
     assert_no_partial(dir.path());
 }
 
@@ -217,68 +148,31 @@ fn an_existing_output_folder_needs_force() {
     let o = trappe(&["run", scen, "-n", "5", "--out", "res", "-q"], dir.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(texts(&o).1.contains("--force"), "{}", texts(&o).1);
-    assert!(
-        dir.path().join("res/keep.txt").exists(),
-        "the folder must be left alone"
-    );
-    let o = trappe(
-        &["run", scen, "-n", "5", "--out", "res", "-q", "--force"],
-        dir.path(),
-    );
+    assert!(dir.path().join("res/keep.txt").exists(), "the folder must be left alone");
+    let o = trappe(&["run", scen, "-n", "5", "--out", "res", "-q", "--force"], dir.path());
     assert!(o.status.success(), "{}", texts(&o).1);
     assert!(dir.path().join("res/summary.csv").exists());
-    assert!(
-        !dir.path().join("res/keep.txt").exists(),
-        "--force replaces the folder"
-    );
+    assert!(!dir.path().join("res/keep.txt").exists(), "--force replaces the folder");
     assert_no_partial(dir.path());
 }
 
 #[test]
 fn other_validation_rules() {
     let cases: &[(&str, &str, &str)] = &[
-        (
-            "rates = { 2024 = 12326 }",
-            "rates = { twenty = 12326 }",
-            "expected a year",
-        ),
-        (
-            "discount_rate = 0.035",
-            "discount_rate = 1.5",
-            "budget.discount_rate",
-        ),
+        ("rates = { 2024 = 12326 }", "rates = { twenty = 12326 }", "expected a year"),
+        ("discount_rate = 0.035", "discount_rate = 1.5", "budget.discount_rate"),
         ("month = 24", "month = 99", "outside the simulation"),
-        (
-            "metric = \"benefit_share\"",
-            "metric = \"benefit_shares\"",
-            "did you mean `benefit_share`?",
-        ),
-        (
-            "funded_by = \"reinforcement\"",
-            "funded_by = \"reinforcment\"",
-            "did you mean `reinforcement`?",
-        ),
-        (
-            "start = \"2024-01\"\nhorizon",
-            "start = \"2024-13\"\nhorizon",
-            "YYYY-MM",
-        ),
+        ("metric = \"benefit_share\"", "metric = \"benefit_shares\"", "did you mean `benefit_share`?"),
+        ("funded_by = \"reinforcement\"", "funded_by = \"reinforcment\"", "did you mean `reinforcement`?"),
+        ("start = \"2024-01\"\nhorizon", "start = \"2024-13\"\nhorizon", "YYYY-MM"),
         (
             "start_states = { step0 = 0.4, step1 = 0.6 }",
             "start_states = { step0 = 0.4, step1 = 0.5 }",
             "sum to 1",
         ),
         ("regime = \"2016\"", "regime = \"pre2016\"", "active_rate"),
-        (
-            "{ dist = \"beta\", mean = 0.08, sd = 0.02 }",
-            "{ dist = \"beta\", mean = 0.08, sd = 0.5 }",
-            "sd <",
-        ),
-        (
-            "caseload_ref = 50",
-            "caseload_ref = 0",
-            "staffing.caseload_ref",
-        ),
+        ("{ dist = \"beta\", mean = 0.08, sd = 0.02 }", "{ dist = \"beta\", mean = 0.08, sd = 0.5 }", "sd <"),
+        ("caseload_ref = 50", "caseload_ref = 0", "staffing.caseload_ref"),
     ];
     for (from, to, expect) in cases {
         let text = default_text();

@@ -78,12 +78,7 @@ fn reimbursement_2016_falls_through_the_bands_from_the_first_month() {
     // Month by month, to the krone.
     for (mo, f) in r.arms[0].flows.iter().enumerate() {
         let expect = 100.0 * 10_000.0 * law_2016(mo as u32 + 1);
-        assert!(
-            (f[1] - expect).abs() < 0.5,
-            "month {}: {} vs {expect}",
-            mo + 1,
-            f[1]
-        );
+        assert!((f[1] - expect).abs() < 0.5, "month {}: {} vs {expect}", mo + 1, f[1]);
     }
 }
 
@@ -93,11 +88,7 @@ fn months_already_on_benefit_before_the_start_count_in_the_bands() {
     // months 3-8 are the 7th-12th (30 %), month 9 on the 13th+ (20 %).
     let m = model(&stuck(4, R2016, false, 12));
     let r = simulate_replication(&m, &[SCENARIO], m.seed, 0, 0);
-    let shares: Vec<f64> = r.arms[0]
-        .flows
-        .iter()
-        .map(|f| f[1] / (100.0 * 10_000.0))
-        .collect();
+    let shares: Vec<f64> = r.arms[0].flows.iter().map(|f| f[1] / (100.0 * 10_000.0)).collect();
     let expect = [0.4, 0.4, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.2, 0.2, 0.2, 0.2];
     for (got, want) in shares.iter().zip(expect) {
         assert!((got - want).abs() < 1e-12, "{shares:?}");
@@ -105,18 +96,12 @@ fn months_already_on_benefit_before_the_start_count_in_the_bands() {
     // Long-term recipients are at 20 % from the start.
     let m = model(&stuck(36, R2016, false, 12));
     let r = simulate_replication(&m, &[SCENARIO], m.seed, 0, 0);
-    assert!(
-        r.arms[0]
-            .flows
-            .iter()
-            .all(|f| (f[1] - 100.0 * 10_000.0 * 0.2).abs() < 1e-6)
-    );
+    assert!(r.arms[0].flows.iter().all(|f| (f[1] - 100.0 * 10_000.0 * 0.2).abs() < 1e-6));
 }
 
 #[test]
 fn pre2016_reimbursement_depends_on_activation() {
-    let pre =
-        "[budget.reimbursement]\nregime = \"pre2016\"\nactive_rate = 0.65\npassive_rate = 0.35\n";
+    let pre = "[budget.reimbursement]\nregime = \"pre2016\"\nactive_rate = 0.65\npassive_rate = 0.35\n";
     for (activation, share) in [(true, 0.65), (false, 0.35)] {
         let m = model(&stuck(0, pre, activation, 12));
         let r = simulate_replication(&m, &[SCENARIO], m.seed, 0, 0);
@@ -124,10 +109,8 @@ fn pre2016_reimbursement_depends_on_activation() {
         assert!((item(&by, Item::Reimbursement) - 100.0 * 10_000.0 * 12.0 * share).abs() < 0.5);
     }
     // reimbursed_as_active overrides the activation flag.
-    let text = stuck(0, pre, true, 12).replace(
-        "activation = true",
-        "activation = true\nreimbursed_as_active = false",
-    );
+    let text = stuck(0, pre, true, 12)
+        .replace("activation = true", "activation = true\nreimbursed_as_active = false");
     let m = model(&text);
     let r = simulate_replication(&m, &[SCENARIO], m.seed, 0, 0);
     let by = items_for(m.start, &r.arms[0].flows);
@@ -144,11 +127,7 @@ fn indexation_applies_per_budget_year() {
     // 12 months × 10,000, then indexed 2 % a year: 120,000, 122,400, 124,848 per citizen.
     let expect = [120_000.0, 122_400.0, 124_848.0];
     for (y, e) in expect.iter().enumerate() {
-        assert!(
-            (by.values[y][0] - 100.0 * e).abs() < 1e-3,
-            "year {y}: {}",
-            by.values[y][0]
-        );
+        assert!((by.values[y][0] - 100.0 * e).abs() < 1e-3, "year {y}: {}", by.values[y][0]);
     }
 }
 
@@ -183,11 +162,7 @@ months_on_benefit = 3
     let r = simulate_replication(&m, &[SCENARIO], m.seed, 0, 400);
     let mut resets = 0;
     for citizen in 0..400u32 {
-        let rows: Vec<_> = r
-            .trajectories
-            .iter()
-            .filter(|t| t.citizen == citizen)
-            .collect();
+        let rows: Vec<_> = r.trajectories.iter().filter(|t| t.citizen == citizen).collect();
         assert_eq!(rows.len(), 120);
         let (mut cum, mut off) = (3u32, 0u32);
         for t in rows {
@@ -200,10 +175,7 @@ months_on_benefit = 3
                 assert!(t.on_benefit);
                 assert_eq!(t.cumulative_benefit_months, cum);
                 assert_eq!(t.benefit, 10_000.0);
-                assert!(
-                    (t.reimbursement - 10_000.0 * law_2016(cum)).abs() < 1e-9,
-                    "{t:?}"
-                );
+                assert!((t.reimbursement - 10_000.0 * law_2016(cum)).abs() < 1e-9, "{t:?}");
             } else {
                 off += 1;
                 if off >= 12 {
@@ -213,18 +185,14 @@ months_on_benefit = 3
             }
         }
     }
-    assert!(
-        resets > 20,
-        "the reset rule was exercised only {resets} times"
-    );
+    assert!(resets > 20, "the reset rule was exercised only {resets} times");
 }
 
 #[test]
 fn staff_cost_grant_and_co_financing_follow_the_schedule() {
     let text = format!(
         "{}\n{}",
-        stuck(0, R2016, false, 24)
-            .replace("[budget]", "[budget]\nstaff_cost_per_fte_year = 600000"),
+        stuck(0, R2016, false, 24).replace("[budget]", "[budget]\nstaff_cost_per_fte_year = 600000"),
         r#"
 [staffing]
 baseline_fte = 2
@@ -248,13 +216,7 @@ amounts = { 2016 = 300000, 2017 = 100000 }
     let reps = simulate(
         &m,
         &[SCENARIO, COUNTERFACTUAL],
-        &SimOptions {
-            replications: 2,
-            seed: 1,
-            threads: Some(1),
-            trajectories: 0,
-            first_replication: 0,
-        },
+        &SimOptions { replications: 2, seed: 1, threads: Some(1), trajectories: 0, first_replication: 0 },
         &|| {},
     )
     .unwrap();

@@ -73,36 +73,19 @@ fn competing_matrix(exits: &[&[(usize, f64)]]) -> Vec<Vec<f64>> {
 fn mean_occupancy_matches_the_closed_form_chain_for_48_months() {
     let text = scenario(STATES, 48, 200, CHAIN);
     let m = model(&text);
-    let opts = SimOptions {
-        replications: 200,
-        seed: 7,
-        threads: None,
-        trajectories: 0,
-        first_replication: 0,
-    };
+    let opts =
+        SimOptions { replications: 200, seed: 7, threads: None, trajectories: 0, first_replication: 0 };
     let reps = simulate(&m, &[SCENARIO], &opts, &|| {}).unwrap();
     let cols = monthly_columns(&m);
     let nc = cols.len();
-    let p = competing_matrix(&[
-        &[(1, 0.10), (3, 0.02)],
-        &[(2, 0.08), (0, 0.05)],
-        &[(1, 0.03)],
-        &[],
-    ]);
+    let p = competing_matrix(&[&[(1, 0.10), (3, 0.02)], &[(2, 0.08), (0, 0.05)], &[(1, 0.03)], &[]]);
     let mut dist = vec![1.0, 0.0, 0.0, 0.0];
     let n_total = 2000.0 * 200.0;
     let mut worst = 0.0f64;
     for month in 0..=48 {
         for s in 0..4 {
-            let c = cols
-                .iter()
-                .position(|c| *c == format!("occupancy:{}", m.states[s].id))
-                .unwrap();
-            let mean: f64 = reps
-                .iter()
-                .map(|r| r.arms[0].monthly[month * nc + c])
-                .sum::<f64>()
-                / n_total;
+            let c = cols.iter().position(|c| *c == format!("occupancy:{}", m.states[s].id)).unwrap();
+            let mean: f64 = reps.iter().map(|r| r.arms[0].monthly[month * nc + c]).sum::<f64>() / n_total;
             let se = (dist[s] * (1.0 - dist[s]) / n_total).sqrt().max(1e-12);
             let z = (mean - dist[s]).abs() / se;
             worst = worst.max(z);
@@ -114,9 +97,7 @@ fn mean_occupancy_matches_the_closed_form_chain_for_48_months() {
             );
         }
         // Advance the closed form one month: dist <- dist · P.
-        let next: Vec<f64> = (0..4)
-            .map(|j| (0..4).map(|i| dist[i] * p[i][j]).sum())
-            .collect();
+        let next: Vec<f64> = (0..4).map(|j| (0..4).map(|i| dist[i] * p[i][j]).sum()).collect();
         dist = next;
     }
     // With 196 comparisons, the largest deviation should look like chance, not a bias of zero.
@@ -148,22 +129,11 @@ start_state = "a"
 benefit_type = "kh"
 "#;
     let m = model(&scenario(body, 1, 1, CHAIN));
-    let opts = SimOptions {
-        replications: 4,
-        seed: 3,
-        threads: None,
-        trajectories: 0,
-        first_replication: 0,
-    };
+    let opts = SimOptions { replications: 4, seed: 3, threads: None, trajectories: 0, first_replication: 0 };
     let reps = simulate(&m, &[SCENARIO], &opts, &|| {}).unwrap();
     let nc = monthly_columns(&m).len();
     let n = 400_000.0;
-    let share = |s: usize| {
-        reps.iter()
-            .map(|r| r.arms[0].monthly[nc + 1 + s])
-            .sum::<f64>()
-            / n
-    };
+    let share = |s: usize| reps.iter().map(|r| r.arms[0].monthly[nc + 1 + s]).sum::<f64>() / n;
     let (r1, r2) = (-(0.7f64).ln(), -(0.8f64).ln());
     let leave = 1.0 - (-(r1 + r2)).exp(); // = 1 - 0.7 * 0.8 = 0.44
     assert!((leave - 0.44).abs() < 1e-12);
@@ -171,10 +141,7 @@ benefit_type = "kh"
     for (s, expect, summed) in [(1, pb, 0.3), (2, pc, 0.2)] {
         let got = share(s);
         let se = (expect * (1.0 - expect) / n).sqrt();
-        assert!(
-            (got - expect).abs() < 4.0 * se,
-            "state {s}: {got} vs competing hazards {expect}"
-        );
+        assert!((got - expect).abs() < 4.0 * se, "state {s}: {got} vs competing hazards {expect}");
         // Summing probabilities (the common mistake) predicts 0.3 and 0.2: far off.
         assert!(
             (got - summed).abs() > 10.0 * se,
@@ -182,14 +149,8 @@ benefit_type = "kh"
         );
     }
     let stayed = share(0);
-    assert!(
-        (stayed - 0.56).abs() < 4.0 * (0.56f64 * 0.44 / n).sqrt(),
-        "stayed {stayed}"
-    );
-    assert!(
-        (stayed - 0.5).abs() > 0.05,
-        "summed probabilities would leave 0.5 in place"
-    );
+    assert!((stayed - 0.56).abs() < 4.0 * (0.56f64 * 0.44 / n).sqrt(), "stayed {stayed}");
+    assert!((stayed - 0.5).abs() > 0.05, "summed probabilities would leave 0.5 in place");
 }
 
 #[test]
@@ -213,13 +174,7 @@ start_state = "a"
 benefit_type = "kh"
 "#;
     let m = model(&scenario(body, 8, 4, CHAIN));
-    let opts = SimOptions {
-        replications: 4,
-        seed: 5,
-        threads: None,
-        trajectories: 0,
-        first_replication: 0,
-    };
+    let opts = SimOptions { replications: 4, seed: 5, threads: None, trajectories: 0, first_replication: 0 };
     let reps = simulate(&m, &[SCENARIO], &opts, &|| {}).unwrap();
     let nc = monthly_columns(&m).len();
     let n = 200_000.0;
@@ -227,16 +182,9 @@ benefit_type = "kh"
     let mut stay = 1.0;
     for month in 1..=8 {
         stay *= if month <= 3 { 0.8 } else { 1.0 - late };
-        let got = reps
-            .iter()
-            .map(|r| r.arms[0].monthly[month * nc + 1])
-            .sum::<f64>()
-            / n;
+        let got = reps.iter().map(|r| r.arms[0].monthly[month * nc + 1]).sum::<f64>() / n;
         let se = (stay * (1.0 - stay) / n).sqrt();
-        assert!(
-            (got - stay).abs() < 4.5 * se,
-            "month {month}: {got} vs {stay}"
-        );
+        assert!((got - stay).abs() < 4.5 * se, "month {month}: {got} vs {stay}");
     }
 }
 
@@ -257,13 +205,7 @@ inflow_per_month = 2.5
     let reps = simulate(
         &m,
         &[SCENARIO, COUNTERFACTUAL],
-        &SimOptions {
-            replications: 1,
-            seed: 1,
-            threads: Some(1),
-            trajectories: 0,
-            first_replication: 0,
-        },
+        &SimOptions { replications: 1, seed: 1, threads: Some(1), trajectories: 0, first_replication: 0 },
         &|| {},
     )
     .unwrap();

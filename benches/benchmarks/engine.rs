@@ -17,10 +17,7 @@ pub fn copenhagen_replication(c: &mut Criterion) {
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5))
-        .throughput(Throughput::Elements(person_months(
-            COPENHAGEN_CITIZENS,
-            COPENHAGEN_MONTHS,
-        )));
+        .throughput(Throughput::Elements(person_months(COPENHAGEN_CITIZENS, COPENHAGEN_MONTHS)));
     let mut rep = 0u32;
     g.bench_function("copenhagen_9500x48x2", |b| {
         b.iter(|| {
@@ -35,15 +32,10 @@ pub fn copenhagen_replication(c: &mut Criterion) {
 /// One replication of both arms at 1,000, 10,000 and 100,000 citizens, 48 months.
 pub fn scaling(c: &mut Criterion) {
     let mut g = c.benchmark_group("replication_scaling");
-    g.sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(3));
+    g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
     for citizens in [1_000u64, 10_000, 100_000] {
         let m = model(citizens, COPENHAGEN_MONTHS);
-        g.throughput(Throughput::Elements(person_months(
-            citizens,
-            COPENHAGEN_MONTHS,
-        )));
+        g.throughput(Throughput::Elements(person_months(citizens, COPENHAGEN_MONTHS)));
         let mut rep = 0u32;
         g.bench_with_input(BenchmarkId::from_parameter(citizens), &m, |b, m| {
             b.iter(|| {

@@ -28,10 +28,7 @@ pub fn toml_text(citizens: u64, months: u64) -> String {
         .replace("@BASELINE_FTE@", &format!("{:.2}", citizens as f64 / 50.0))
         .replace("@EXTRA_FTE@", &format!("{:.2}", 50.0 * scale))
         .replace("@GRANT@", &format!("{:.0}", 26_898_526.0 * scale));
-    assert!(
-        !text.contains('@'),
-        "unfilled placeholder in the benchmark template"
-    );
+    assert!(!text.contains('@'), "unfilled placeholder in the benchmark template");
     text
 }
 
@@ -40,15 +37,11 @@ pub fn model(citizens: u64, months: u64) -> Model {
     let text = toml_text(citizens, months);
     let sc = LoadedScenario::from_str("benches/benchmarks/copenhagen.toml", &text)
         .unwrap_or_else(|e| panic!("benchmark scenario does not parse: {e:?}"));
-    let model = Model::from_scenario(&sc)
-        .unwrap_or_else(|e| panic!("benchmark scenario is not valid: {e:?}"));
+    let model =
+        Model::from_scenario(&sc).unwrap_or_else(|e| panic!("benchmark scenario is not valid: {e:?}"));
     assert_eq!(model.horizon as u64, months);
     assert_eq!(model.initial_size(), citizens);
-    assert_eq!(
-        model.total_size(),
-        citizens,
-        "the benchmark scenario has no inflow"
-    );
+    assert_eq!(model.total_size(), citizens, "the benchmark scenario has no inflow");
     model
 }
 

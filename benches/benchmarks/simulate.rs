@@ -13,11 +13,11 @@ pub fn simulate_100(c: &mut Criterion) {
     let m = model(COPENHAGEN_CITIZENS, COPENHAGEN_MONTHS);
     let arms = [SCENARIO, COUNTERFACTUAL];
     let mut g = c.benchmark_group("simulate_100_replications");
-    // One iteration takes seconds: criterion's minimum of 10 samples, and a
-    // measurement time short enough that it runs each sample once.
+    // One iteration takes one to two seconds: criterion's minimum of 10 samples,
+    // one iteration per sample (about 20 s per thread count on 2 cores).
     g.sample_size(10)
         .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(10))
+        .measurement_time(Duration::from_secs(20))
         .throughput(Throughput::Elements(
             person_months(COPENHAGEN_CITIZENS, COPENHAGEN_MONTHS) * REPLICATIONS as u64,
         ));

@@ -35,19 +35,12 @@ pub fn error(text: &str) -> String {
 
 /// Runs the `trappe` binary.
 pub fn trappe(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trappe"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run trappe")
+    Command::new(env!("CARGO_BIN_EXE_trappe")).args(args).current_dir(dir).output().expect("run trappe")
 }
 
 /// Text of stdout and stderr.
 pub fn texts(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).to_string(),
-        String::from_utf8_lossy(&o.stderr).to_string(),
-    )
+    (String::from_utf8_lossy(&o.stdout).to_string(), String::from_utf8_lossy(&o.stderr).to_string())
 }
 
 /// A one-state-block scenario builder for closed-form tests: `body` holds the states,
