@@ -22,7 +22,20 @@ pub fn arm_outcome_names(model: &Model) -> Vec<String> {
         v.push(format!("target_{}_value", i + 1));
         v.push(format!("target_{}_met", i + 1));
     }
+    for m in target_months(model) {
+        v.push(format!("self_supporting_share_month_{m}"));
+        v.push(format!("employment_share_month_{m}"));
+    }
     v
+}
+
+/// The distinct months (before the horizon) at which targets are measured, ascending.
+pub fn target_months(model: &Model) -> Vec<usize> {
+    let mut months: Vec<usize> =
+        model.targets.iter().map(|t| t.month).filter(|m| *m != model.horizon).collect();
+    months.sort_unstable();
+    months.dedup();
+    months
 }
 
 /// The effect outcomes of one replication (scenario against counterfactual).
@@ -104,6 +117,10 @@ pub fn rep_outcomes(model: &Model, rep: &Replication) -> RepOutcomes {
             }
             v.push(value);
             v.push(if value.is_finite() && t.is_met(value) { 1.0 } else { 0.0 });
+        }
+        for m in target_months(model) {
+            v.push(metric_at(model, &run.monthly, Metric::SelfSupportingShare, m));
+            v.push(metric_at(model, &run.monthly, Metric::EmploymentShare, m));
         }
         arms.push(v);
         budget.push(by);

@@ -161,7 +161,7 @@ const SUMMARY_STATS: [&str; 7] = ["mean", "median", "p05", "p95", "mcse", "sd", 
 
 /// Unit of an outcome by name.
 pub fn unit_of(name: &str) -> &'static str {
-    if name.ends_with("_share") {
+    if name.ends_with("_share") || name.contains("_share_month_") {
         "share"
     } else if name.ends_with("_met") || name == "net_effect_positive" {
         "probability"

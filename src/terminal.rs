@@ -84,8 +84,23 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
             interval(&df[i], pp)
         );
     }
-    for t in &model.targets {
-        let _ = t;
+    for m in crate::outcomes::target_months(model) {
+        let _ = writeln!(o, "{:<44}", format!("At the end of {} (month {m}, a target month)", model.calendar(m.max(1))));
+        for (label, key) in [
+            ("  Self-supporting share", format!("self_supporting_share_month_{m}")),
+            ("  Employment share", format!("employment_share_month_{m}")),
+        ] {
+            let i = k(&key);
+            let _ = writeln!(
+                o,
+                "{:<44} {:>12} {:>14}   {} {}",
+                label,
+                pct(sc[i].mean),
+                pct(cf[i].mean),
+                pp(df[i].mean),
+                interval(&df[i], pp)
+            );
+        }
     }
     let ss = e("extra_self_supporting");
     let _ = writeln!(
@@ -113,23 +128,28 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
         "\n{:<44} {:>16} {:>16}   {}",
         "Money over the horizon, DKK", "scenario", "counterfactual", "effect (+ = saving)"
     );
-    let money = |o: &mut String, label: &str, key: &str, effect: Option<&str>| {
+    // The effect column is a saving: counterfactual − scenario for costs, and
+    // scenario − counterfactual for income (grant income is good for the budget).
+    let money = |o: &mut String, label: &str, key: &str, effect: Option<&str>, income: bool| {
         let i = k(key);
         let eff = match effect {
             Some(name) => {
                 let s = e(name);
                 format!("{} {}", dkk(s.mean), interval(s, dkk))
             }
-            None => format!("{} {}", dkk(df[i].mean), interval(&df[i], dkk)),
+            None if income => format!("{} {}", dkk(df[i].mean), interval(&df[i], dkk)),
+            None => format!("{} ({} to {})", dkk(-df[i].mean), dkk(-df[i].p95), dkk(-df[i].p05)),
         };
         let _ = writeln!(o, "{:<44} {:>16} {:>16}   {}", label, dkk(sc[i].mean), dkk(cf[i].mean), eff);
     };
-    money(&mut o, "Gross benefit", "gross_benefit", Some("gross_benefit_saving"));
-    money(&mut o, "Municipal net benefit (after reimbursement)", "net_benefit", Some("net_benefit_saving"));
-    money(&mut o, "Extra staff cost", "extra_staff_cost", None);
-    money(&mut o, "Grant income", "grant_income", None);
-    money(&mut o, "Co-financing (extra staff not covered)", "co_financing", None);
-    money(&mut o, "Municipal net cost, all items", "total_net_cost", Some("net_municipal_effect"));
+    money(&mut o, "Gross benefit", "gross_benefit", Some("gross_benefit_saving"), false);
+    money(&mut o, "Municipal net benefit (after reimbursement)", "net_benefit", Some("net_benefit_saving"), false);
+    money(&mut o, "Activity costs (wage subsidy, mentor, course)", "activity_cost", None, false);
+    money(&mut o, "One-off costs (establishing placements)", "one_off_cost", None, false);
+    money(&mut o, "Extra staff cost", "extra_staff_cost", None, false);
+    money(&mut o, "Grant income", "grant_income", None, true);
+    money(&mut o, "Co-financing (extra staff not covered)", "co_financing", None, false);
+    money(&mut o, "Municipal net cost, all items", "total_net_cost", Some("net_municipal_effect"), false);
     let ne = e("net_municipal_effect");
     let pv = e("net_municipal_effect_pv");
     let pos = e("net_effect_positive");
