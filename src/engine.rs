@@ -747,7 +747,11 @@ pub fn simulate_replication(
                 if traced {
                     let rate = model.budget.benefit_rates[bt].rate(year);
                     let benefit = if class != usize::MAX { (rate * 100.0).round() / 100.0 } else { 0.0 };
-                    let reimb = if class != usize::MAX { (rate * classes.shares[class] * 100.0).round() / 100.0 } else { 0.0 };
+                    let reimb = if class != usize::MAX {
+                        (rate * classes.shares[class] * 100.0).round() / 100.0
+                    } else {
+                        0.0
+                    };
                     trace_rows.push(TrajectoryRow {
                         replication: rep,
                         arm: arms[a].name,

@@ -85,7 +85,11 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
         );
     }
     for m in crate::outcomes::target_months(model) {
-        let _ = writeln!(o, "{:<44}", format!("At the end of {} (month {m}, a target month)", model.calendar(m.max(1))));
+        let _ = writeln!(
+            o,
+            "{:<44}",
+            format!("At the end of {} (month {m}, a target month)", model.calendar(m.max(1)))
+        );
         for (label, key) in [
             ("  Self-supporting share", format!("self_supporting_share_month_{m}")),
             ("  Employment share", format!("employment_share_month_{m}")),
@@ -143,7 +147,13 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
         let _ = writeln!(o, "{:<44} {:>16} {:>16}   {}", label, dkk(sc[i].mean), dkk(cf[i].mean), eff);
     };
     money(&mut o, "Gross benefit", "gross_benefit", Some("gross_benefit_saving"), false);
-    money(&mut o, "Municipal net benefit (after reimbursement)", "net_benefit", Some("net_benefit_saving"), false);
+    money(
+        &mut o,
+        "Municipal net benefit (after reimbursement)",
+        "net_benefit",
+        Some("net_benefit_saving"),
+        false,
+    );
     money(&mut o, "Activity costs (wage subsidy, mentor, course)", "activity_cost", None, false);
     money(&mut o, "One-off costs (establishing placements)", "one_off_cost", None, false);
     money(&mut o, "Extra staff cost", "extra_staff_cost", None, false);
