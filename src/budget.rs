@@ -137,10 +137,13 @@ pub enum Flow {
     Equalisation,
     /// State income tax from citizens in employment.
     StateTax,
+    /// The part of the extra staff cost that grants cover: for each grant and
+    /// budget year, the smaller of the grant and the cost of the hires it funds.
+    GrantCoveredStaffCost,
 }
 
 /// Number of [`Flow`] kinds.
-pub const N_FLOWS: usize = 11;
+pub const N_FLOWS: usize = 12;
 
 /// Budget items, derived from the flows, as reported per budget year and in total (DKK).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +164,8 @@ pub enum Item {
     ExtraStaffCost,
     /// Grant income.
     GrantIncome,
-    /// The part of the extra staff cost the grant does not cover.
+    /// The part of the extra staff cost grants do not cover: hires paid by the
+    /// municipality, and grant-funded hires beyond their grant's amount that year.
     CoFinancing,
     /// Net benefit + activity + one-off + staff − grant: what the municipality pays.
     TotalNetCost,
@@ -234,8 +238,7 @@ impl Item {
         }
     }
 
-    /// Derives this item from summed flows over a period. `co_financing` needs
-    /// the whole budget year, so it is computed per year by [`items_for`].
+    /// Derives this item from summed flows over a period.
     fn from_flows(self, f: &[f64; N_FLOWS]) -> f64 {
         use Flow as F;
         let g = |x: F| f[x as usize];
@@ -254,7 +257,7 @@ impl Item {
             Item::StaffCost => staff,
             Item::ExtraStaffCost => g(F::ExtraStaffCost),
             Item::GrantIncome => g(F::GrantIncome),
-            Item::CoFinancing => (g(F::ExtraStaffCost) - g(F::GrantIncome)).max(0.0),
+            Item::CoFinancing => g(F::ExtraStaffCost) - g(F::GrantCoveredStaffCost),
             Item::TotalNetCost => total,
             Item::Tax => g(F::Tax),
             Item::Equalisation => g(F::Equalisation),
@@ -311,13 +314,14 @@ pub fn present_value(start_year: i32, years: &[i32], amounts: &[f64], rate: f64)
 }
 
 /// The first simulated month (1-based) from which the cumulative net effect is
-/// non-negative and stays so to the horizon; `None` if it is negative at the horizon.
+/// positive and stays so to the horizon; `None` if it is not positive at the horizon
+/// (a scenario that changes nothing never breaks even).
 pub fn break_even_month(monthly_net_effect: &[f64]) -> Option<usize> {
     let mut cumulative = 0.0;
     let mut since: Option<usize> = None;
     for (m, e) in monthly_net_effect.iter().enumerate() {
         cumulative += e;
-        if cumulative >= 0.0 {
+        if cumulative > 0.0 {
             since.get_or_insert(m + 1);
         } else {
             since = None;
@@ -353,6 +357,8 @@ mod tests {
         assert_eq!(break_even_month(&[-5.0, 6.0, -3.0, 4.0]), Some(4));
         assert_eq!(break_even_month(&[-5.0, 6.0, -3.0]), None);
         assert_eq!(break_even_month(&[1.0, 1.0]), Some(1));
+        assert_eq!(break_even_month(&[-5.0, 5.0, 1.0]), Some(3));
+        assert_eq!(break_even_month(&[0.0, 0.0]), None);
     }
 
     #[test]
@@ -360,6 +366,7 @@ mod tests {
         let mut f = [0.0; N_FLOWS];
         f[Flow::ExtraStaffCost as usize] = 1_000.0;
         f[Flow::GrantIncome as usize] = 700.0;
+        f[Flow::GrantCoveredStaffCost as usize] = 700.0;
         let by = items_for(YearMonth::new(2020, 1).unwrap(), &[f]);
         let idx = Item::ALL.iter().position(|i| *i == Item::CoFinancing).unwrap();
         assert_eq!(by.total[idx], 300.0);

@@ -258,7 +258,11 @@ pub fn describe(model: &Model) -> String {
                 t.metric.name(&model.states),
                 t.condition(),
                 t.month,
-                if t.month == 0 { "the start".to_string() } else { model.calendar(t.month).to_string() }
+                if t.month == 0 {
+                    "the month before the start".to_string()
+                } else {
+                    model.calendar(t.month).to_string()
+                }
             );
         }
     }

@@ -421,6 +421,8 @@ struct Person {
     cum_benefit: u16,
     /// Consecutive months off benefit (for the 2016 reset).
     off_benefit: u16,
+    /// Months in the current spell on benefit (0 when off benefit).
+    spell: u16,
 }
 
 /// Static facts per citizen (same in every arm).
@@ -608,6 +610,8 @@ pub fn simulate_replication(
         })
         .collect();
     let grants: Vec<Vec<f64>> = arms.iter().map(|a| model.grant_income(*a)).collect();
+    let covered: Vec<Vec<f64>> =
+        arms.iter().map(|a| model.grant_covered_staff_cost(*a, drawn.staff_cost)).collect();
     let mut cum_benefit_months = vec![0u64; arms.len()];
     let default_e = drawn.default_elasticity;
 
@@ -615,7 +619,8 @@ pub fn simulate_replication(
     let admit = |people: &mut Vec<Person>, upto: usize| {
         while people.len() < upto {
             let (s, cum) = cohort.init[people.len()];
-            people.push(Person { state: s, cum_benefit: cum, ..Person::default() });
+            let spell = if flags.pays[s as usize] { cum } else { 0 };
+            people.push(Person { state: s, cum_benefit: cum, spell, ..Person::default() });
         }
     };
     for (a, arm) in arms.iter().enumerate() {
@@ -624,7 +629,7 @@ pub fn simulate_replication(
         for p in &people[a] {
             acc.occ_end[p.state as usize] += 1;
             if flags.pays[p.state as usize] {
-                acc.dur_sum += p.cum_benefit as u64;
+                acc.dur_sum += p.spell as u64;
             }
         }
         let staff = model.staff(*arm, 1);
@@ -682,10 +687,12 @@ pub fn simulate_replication(
                 let mut class = usize::MAX;
                 if flags.pays[st] {
                     p.cum_benefit = p.cum_benefit.saturating_add(1);
+                    p.spell = p.spell.saturating_add(1);
                     p.off_benefit = 0;
                     class = classes.class(p.cum_benefit, flags.active[st]);
                     acc.benefit_months[bt * n_classes + class] += 1;
                 } else {
+                    p.spell = 0;
                     p.off_benefit = p.off_benefit.saturating_add(1);
                     if let Some(reset) = classes.reset {
                         if p.off_benefit as u32 >= reset {
@@ -740,7 +747,7 @@ pub fn simulate_replication(
                 let end = p.state as usize;
                 acc.occ_end[end] += 1;
                 if flags.pays[end] {
-                    acc.dur_sum += p.cum_benefit as u64;
+                    acc.dur_sum += p.spell as u64;
                 }
                 acc.outflow += (p.flags & FLAG_OUTFLOW != 0) as u64;
                 acc.six += (p.flags & FLAG_SIX != 0) as u64;
@@ -810,6 +817,7 @@ pub fn simulate_replication(
             f[Flow::BaselineStaffCost as usize] = staff.baseline_fte * drawn.staff_cost / 12.0;
             f[Flow::ExtraStaffCost as usize] = staff.extra_fte * drawn.staff_cost / 12.0;
             f[Flow::GrantIncome as usize] = grants[a][m - 1];
+            f[Flow::GrantCoveredStaffCost as usize] = covered[a][m - 1];
             let e = employed_months as f64;
             f[Flow::Tax as usize] = e * drawn.tax;
             f[Flow::Equalisation as usize] = e * drawn.equalisation;
@@ -869,7 +877,13 @@ fn record_month(
     row[so + 9] = staff.baseline_fte + staff.extra_fte;
     row[so + 10] = staff.productive_fte;
     let (on_benefit, mult) = caseload.unwrap_or((ben as f64, 1.0));
-    row[so + 11] = if staff.productive_fte > 0.0 { on_benefit / staff.productive_fte } else { 0.0 };
+    row[so + 11] = if staff.productive_fte > 0.0 {
+        on_benefit / staff.productive_fte
+    } else if model.staffing.is_some() {
+        f64::INFINITY // no productive staff: reported as an empty cell
+    } else {
+        0.0
+    };
     row[so + 12] = mult;
 }
 

@@ -428,6 +428,43 @@ impl Model {
         out
     }
 
+    /// Per simulated month, the part of the arm's extra staff cost that grants cover,
+    /// given the cost of one FTE-year: for each grant and budget year, the smaller of
+    /// the grant's amount and the cost of the hires it funds, spread over that year's
+    /// months in proportion to those hires' cost.
+    pub fn grant_covered_staff_cost(&self, arm: Arm, staff_cost_per_fte_year: f64) -> Vec<f64> {
+        let mut out = vec![0.0; self.horizon];
+        let Some(st) = &self.staffing else { return out };
+        if !(arm.with_hires && arm.with_grants) {
+            return out;
+        }
+        for (gi, g) in self.grants.iter().enumerate() {
+            let funded: Vec<f64> = (1..=self.horizon)
+                .map(|m| {
+                    let ym = self.calendar(m);
+                    st.hires
+                        .iter()
+                        .filter(|h| h.funded_by == Funder::Grant(gi))
+                        .map(|h| h.employed_fte(ym) * staff_cost_per_fte_year / 12.0)
+                        .sum()
+                })
+                .collect();
+            let mut by_year: BTreeMap<i32, f64> = BTreeMap::new();
+            for (m, f) in funded.iter().enumerate() {
+                *by_year.entry(self.calendar(m + 1).year).or_default() += f;
+            }
+            for (m, f) in funded.iter().enumerate() {
+                let year = self.calendar(m + 1).year;
+                let total = by_year[&year];
+                if total > 0.0 {
+                    let covered = g.amounts.get(&year).copied().unwrap_or(0.0).min(total);
+                    out[m] += f * covered / total;
+                }
+            }
+        }
+        out
+    }
+
     /// Citizens at the start.
     pub fn initial_size(&self) -> u64 {
         self.segments.iter().map(|s| s.size() as u64).sum()
@@ -986,9 +1023,31 @@ impl Validator<'_> {
                     let passive = get("passive_rate", r.passive_rate);
                     Reimbursement::Pre2016 { active, passive }
                 }
-                Regime::None => Reimbursement::None,
+                Regime::None => {
+                    for (key, given) in [
+                        ("bands", r.bands.is_some()),
+                        ("active_rate", r.active_rate.is_some()),
+                        ("passive_rate", r.passive_rate.is_some()),
+                    ] {
+                        if given {
+                            self.err(kr.key(key), format!("`{key}` has no effect with regime \"none\"; remove it or choose \"2016\" or \"pre2016\""), None);
+                        }
+                    }
+                    Reimbursement::None
+                }
             }
         };
+        if !matches!(reimbursement, Reimbursement::Pre2016 { .. }) {
+            for (i, s) in f.states.iter().enumerate() {
+                if s.reimbursed_as_active.is_some() {
+                    self.err(
+                        root.key("states").index(i).key("reimbursed_as_active"),
+                        "`reimbursed_as_active` only applies under the pre2016 reimbursement regime; remove it",
+                        None,
+                    );
+                }
+            }
+        }
         let staff_cost_per_fte_year = match (&b.staff_cost_per_fte_year, &staffing) {
             (Some(p), _) => self.param(kb.key("staff_cost_per_fte_year"), p, Role::NonNegative),
             (None, Some(_)) => {
@@ -1067,16 +1126,8 @@ impl Validator<'_> {
             if t.at_least.is_none() && t.at_most.is_none() {
                 self.err(k.key("metric"), "a target needs `at_least` or `at_most`", Some("at_least".into()));
             }
-            let name = if t.name.is_empty() {
-                let cond = match (t.at_least, t.at_most) {
-                    (Some(a), _) => format!("≥ {a}"),
-                    (_, Some(b)) => format!("≤ {b}"),
-                    _ => String::new(),
-                };
-                format!("{} {cond} at month {month}", t.metric)
-            } else {
-                t.name.clone()
-            };
+            let name =
+                if t.name.is_empty() { format!("{} at month {month}", t.metric) } else { t.name.clone() };
             targets.push(Target {
                 name,
                 metric,
@@ -1130,7 +1181,8 @@ pub fn parse_metric(name: &str, state_ids: &[String]) -> Result<Metric, Option<S
 }
 
 /// Splits `n` citizens by shares so that the counts sum to `n` exactly
-/// (largest-remainder rounding, ties to the earlier state).
+/// (largest-remainder rounding; ties go to the state listed first, and
+/// `start_states` tables list their states in alphabetical order).
 fn largest_remainder(n: u32, shares: &[(usize, f64)]) -> Vec<(usize, u32)> {
     let total: f64 = shares.iter().map(|s| s.1).sum();
     if total <= 0.0 {

@@ -16,6 +16,7 @@ pub fn arm_outcome_names(model: &Model) -> Vec<String> {
     let mut v: Vec<String> = MONTHLY_SHARES.iter().map(|s| s.to_string()).collect();
     v.push("self_supporting_citizens".into());
     v.push("benefit_months".into());
+    v.extend(model.states.iter().map(|s| format!("months:{}", s.id)));
     v.extend(Item::ALL.iter().map(|i| i.key().to_string()));
     v.push("total_net_cost_pv".into());
     for (i, _) in model.targets.iter().enumerate() {
@@ -70,6 +71,8 @@ pub struct RepOutcomes {
     pub monthly_net_effect: Vec<f64>,
     /// Drawn parameter values.
     pub params: Vec<f64>,
+    /// Numerator and denominator of `return_per_krone` and `cost_per_extra_self_supporting`.
+    pub ratio_parts: [(f64, f64); 2],
 }
 
 fn col(model: &Model, name: &str) -> usize {
@@ -104,6 +107,7 @@ pub fn rep_outcomes(model: &Model, rep: &Replication) -> RepOutcomes {
         let mut v: Vec<f64> = (0..MONTHLY_SHARES.len()).map(|k| last[so + k]).collect();
         v.push(last[so] * last[0]);
         v.push(last[cum_col]);
+        v.extend(run.state_months.iter().map(|n| *n as f64));
         let by = items_for(model.start, &run.flows);
         v.extend(by.total.iter().copied());
         let tot = Item::ALL.iter().position(|i| *i == Item::TotalNetCost).unwrap();
@@ -152,7 +156,15 @@ pub fn rep_outcomes(model: &Model, rep: &Replication) -> RepOutcomes {
         s("wider_net_cost"),
         s("public_cost"),
     ];
-    RepOutcomes { index: rep.index, arms, effects, budget, monthly_net_effect, params: rep.params.clone() }
+    RepOutcomes {
+        index: rep.index,
+        arms,
+        effects,
+        budget,
+        monthly_net_effect,
+        params: rep.params.clone(),
+        ratio_parts: [(savings, extra_staff), (extra_staff, extra_ss)],
+    }
 }
 
 /// The municipality's net cost in one month's flows: net benefit, net activity
@@ -205,9 +217,15 @@ pub fn summarise_outcomes(arms: &[Arm], outs: Vec<RepOutcomes>) -> Results {
         }
         arm_summaries.push(v);
     }
-    let effect_summaries: Vec<Summary> = (0..EFFECT_NAMES.len())
+    let mut effect_summaries: Vec<Summary> = (0..EFFECT_NAMES.len())
         .map(|k| Summary::of(&outs.iter().map(|o| o.effects[k]).collect::<Vec<_>>()))
         .collect();
+    for (j, name) in ["return_per_krone", "cost_per_extra_self_supporting"].iter().enumerate() {
+        let k = EFFECT_NAMES.iter().position(|n| n == name).expect("ratio effect");
+        let nums: Vec<f64> = outs.iter().map(|o| o.ratio_parts[j].0).collect();
+        let dens: Vec<f64> = outs.iter().map(|o| o.ratio_parts[j].1).collect();
+        effect_summaries[k] = Summary::of_ratio(&nums, &dens);
+    }
     let be_idx = EFFECT_NAMES.iter().position(|n| *n == "break_even_month").unwrap();
     let mut be: Vec<f64> =
         outs.iter().map(|o| o.effects[be_idx]).map(|x| if x.is_nan() { f64::INFINITY } else { x }).collect();

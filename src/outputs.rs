@@ -170,6 +170,7 @@ pub fn unit_of(name: &str) -> &'static str {
     } else if name == "benefit_months"
         || name == "benefit_months_avoided"
         || name == "cumulative_benefit_months"
+        || name.starts_with("months:")
     {
         "citizen-months"
     } else if name == "break_even_month" {
@@ -225,7 +226,7 @@ pub fn write_summary(path: &Path, model: &Model, res: &Results) -> Result<(), Ou
         r.extend(summary_cells(&res.effect_summaries[k]));
         r.push(if *name == "break_even_month" {
             format!(
-                "reached in {} of replications; median counting not reached: {}",
+                "statistics over replications that break even; reached in {} of replications; median counting not reached as beyond the horizon: {}",
                 num(res.break_even_share),
                 res.break_even_median.map(num).unwrap_or_else(|| "not reached".into())
             )
@@ -236,26 +237,25 @@ pub fn write_summary(path: &Path, model: &Model, res: &Results) -> Result<(), Ou
     }
     for (i, t) in model.targets.iter().enumerate() {
         let kv = names.iter().position(|n| *n == format!("target_{}_value", i + 1)).unwrap();
+        let unit = if t.relative_to_start { "ratio to the value at the start" } else { t.metric.unit() };
+        let label = format!("{} ({})", t.name, t.condition());
         for a in 0..res.arm_summaries.len() {
-            let mut r = vec![
-                "target".into(),
-                format!("target_{}_value", i + 1),
-                arm_label(a).into(),
-                t.metric.unit().into(),
-            ];
+            let mut r =
+                vec!["target".into(), format!("target_{}_value", i + 1), arm_label(a).into(), unit.into()];
             r.extend(summary_cells(&res.arm_summaries[a][kv]));
-            r.push(format!("{} ({})", t.name, t.condition()));
+            r.push(label.clone());
             rows.push(r);
         }
-        for a in 0..res.arm_names.len() {
+        for a in 0..res.arm_summaries.len() {
+            let unit = if a < res.arm_names.len() { "probability" } else { "difference in probability" };
             let mut r = vec![
                 "target".into(),
                 format!("target_{}_probability", i + 1),
                 arm_label(a).into(),
-                "probability".into(),
+                unit.into(),
             ];
             r.extend(summary_cells(&res.arm_summaries[a][kv + 1]));
-            r.push(format!("{} ({})", t.name, t.condition()));
+            r.push(label.clone());
             rows.push(r);
         }
     }
@@ -421,31 +421,44 @@ pub fn write_budget_years(path: &Path, res: &Results) -> Result<(), OutputError>
 
 /// Writes `trajectories.csv`: sampled individual paths, month by month.
 pub fn write_trajectories(path: &Path, rows: &[TrajectoryRow]) -> Result<(), OutputError> {
-    let mut w = csv_writer(path)?;
-    let err = |source| OutputError::Csv { path: path.to_path_buf(), source };
-    if rows.is_empty() {
-        w.write_record([
-            "replication",
-            "arm",
-            "citizen",
-            "segment",
-            "month",
-            "date",
-            "state",
-            "next_state",
-            "on_benefit",
-            "cumulative_benefit_months",
-            "benefit",
-            "reimbursement",
-            "activity_cost",
-            "one_off_cost",
-        ])
-        .map_err(err)?;
-    }
-    for r in rows {
-        w.serialize(r).map_err(err)?;
-    }
-    w.flush().map_err(|source| OutputError::File { path: path.to_path_buf(), source })
+    let header: Vec<String> = [
+        "replication",
+        "arm",
+        "citizen",
+        "segment",
+        "month",
+        "date",
+        "state",
+        "next_state",
+        "on_benefit",
+        "cumulative_benefit_months",
+        "benefit",
+        "reimbursement",
+        "activity_cost",
+        "one_off_cost",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let cells = rows.iter().map(|r| {
+        vec![
+            r.replication.to_string(),
+            r.arm.to_string(),
+            r.citizen.to_string(),
+            r.segment.clone(),
+            r.month.to_string(),
+            r.date.clone(),
+            r.state.clone(),
+            r.next_state.clone(),
+            r.on_benefit.to_string(),
+            r.cumulative_benefit_months.to_string(),
+            num(r.benefit),
+            num(r.reimbursement),
+            num(r.activity_cost),
+            num(r.one_off_cost),
+        ]
+    });
+    write_rows(path, &header, cells)
 }
 
 /// What made a result: written as `run.toml` so any figure can be traced and re-run.
@@ -479,6 +492,47 @@ pub struct Manifest {
     pub scenario_resolved: ScenarioFile,
 }
 
+/// The scenario as run: every default and derived value written out (transition
+/// ids, reimbursement bands, hire end months, inflow states, labels, target names),
+/// and `[simulation]` as overridden on the command line.
+pub fn resolved_file(sc: &LoadedScenario, model: &Model, seed: u64, replications: u32) -> ScenarioFile {
+    use crate::budget::Reimbursement;
+    use crate::scenario::ReimbursementBand;
+    let mut f = sc.file.clone();
+    f.simulation.seed = seed;
+    f.simulation.replications = replications;
+    let pre2016 = matches!(model.budget.reimbursement, Reimbursement::Pre2016 { .. });
+    for (def, st) in f.states.iter_mut().zip(&model.states) {
+        def.label = st.label.clone();
+        if pre2016 {
+            def.reimbursed_as_active = Some(st.reimbursed_as_active);
+        }
+    }
+    for (def, t) in f.transitions.iter_mut().zip(&model.transitions) {
+        def.id = Some(t.id.clone());
+    }
+    for (def, g) in f.segments.iter_mut().zip(&model.segments) {
+        def.inflow_state = Some(model.states[g.inflow_state].id.clone());
+    }
+    if let (Some(def), Some(st)) = (f.staffing.as_mut(), model.staffing.as_ref()) {
+        for (h, hire) in def.hires.iter_mut().zip(&st.hires) {
+            h.end = Some(hire.end);
+        }
+    }
+    if let Reimbursement::Staircase2016 { bands, .. } = &model.budget.reimbursement {
+        f.budget.reimbursement.bands = Some(
+            bands
+                .iter()
+                .map(|(from_month, rate)| ReimbursementBand { from_month: *from_month, rate: *rate })
+                .collect(),
+        );
+    }
+    for (def, t) in f.targets.iter_mut().zip(&model.targets) {
+        def.name = t.name.clone();
+    }
+    f
+}
+
 /// SHA-256 of text, hex-encoded.
 pub fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
@@ -488,6 +542,7 @@ impl Manifest {
     /// A manifest for a run of `sc`.
     pub fn new(
         sc: &LoadedScenario,
+        model: &Model,
         seed: u64,
         replications: u32,
         threads: usize,
@@ -507,7 +562,7 @@ impl Manifest {
             trajectories,
             files,
             scenario_source: sc.source.clone(),
-            scenario_resolved: sc.file.clone(),
+            scenario_resolved: resolved_file(sc, model, seed, replications),
         }
     }
 

@@ -397,6 +397,12 @@ fn resolve_spec(spec: &DistSpec) -> Result<Distribution, String> {
         DistKind::Gamma => {
             only(spec, &["mean", "sd", "shape", "scale"])?;
             let (shape, scale) = if spec.shape.is_some() || spec.scale.is_some() {
+                if spec.mean.is_some() || spec.sd.is_some() {
+                    return Err(
+                        "give a gamma distribution either `mean` and `sd`, or `shape` and `scale`, not both"
+                            .into(),
+                    );
+                }
                 (need(spec, "shape", spec.shape)?, need(spec, "scale", spec.scale)?)
             } else {
                 let m = need(spec, "mean", spec.mean)?;
@@ -423,6 +429,12 @@ fn resolve_spec(spec: &DistSpec) -> Result<Distribution, String> {
         DistKind::Lognormal => {
             only(spec, &["mean", "sd", "mu", "sigma"])?;
             let (mu, sigma) = if spec.mu.is_some() || spec.sigma.is_some() {
+                if spec.mean.is_some() || spec.sd.is_some() {
+                    return Err(
+                        "give a lognormal distribution either `mean` and `sd`, or `mu` and `sigma`, not both"
+                            .into(),
+                    );
+                }
                 (need(spec, "mu", spec.mu)?, need(spec, "sigma", spec.sigma)?)
             } else {
                 let m = need(spec, "mean", spec.mean)?;

@@ -101,7 +101,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
         files.push("trajectories.csv".into());
     }
     files.push("run.toml".into());
-    Manifest::new(&sc, seed, replications, threads, cfg.trajectories, files.clone())
+    Manifest::new(&sc, &model, seed, replications, threads, cfg.trajectories, files.clone())
         .write(&staging.file("run.toml"))?;
     let out = staging.commit()?;
 

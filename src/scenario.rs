@@ -619,7 +619,18 @@ fn parse_diagnostic(path: &str, source: &str, e: &toml::de::Error) -> Diagnostic
         }
         None => (None, None, None),
     };
-    let key = e.span().map(|s| key_at(source, s.start)).unwrap_or_default();
+    let mut key = e.span().map(|s| key_at(source, s.start)).unwrap_or_default();
+    let (mut line, mut column, mut snippet) = (line, column, snippet);
+    if let Some(missing) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+        // A missing top-level section is reported against the whole file: no line to show.
+        let whole_file = e.span().is_some_and(|s| s.start == 0);
+        if whole_file {
+            (line, column, snippet) = (None, None, None);
+            key = missing.to_string();
+        } else {
+            key = if key.is_empty() { missing.to_string() } else { format!("{key}.{missing}") };
+        }
+    }
     let suggestion = suggestion_from_serde(&message);
     let message = message.replace("unknown field", "unknown key").replace("missing field", "missing key");
     let snippet = snippet.filter(|s| !s.trim().is_empty());
@@ -633,12 +644,22 @@ fn key_at(source: &str, offset: usize) -> String {
         .lines()
         .rev()
         .map(str::trim)
-        .find(|l| l.starts_with('['))
+        .find(|l| l.starts_with('[') && !l.contains('='))
         .map(|l| l.trim_start_matches('[').split(']').next().unwrap_or("").trim().to_string())
         .unwrap_or_default();
     let line_start = before.rfind('\n').map(|p| p + 1).unwrap_or(0);
     let line = source[line_start..].lines().next().unwrap_or("");
-    let this_key = line.split('=').next().map(str::trim).filter(|k| !k.starts_with('[') && !k.is_empty());
+    let this_key = line
+        .split('=')
+        .next()
+        .map(str::trim)
+        .filter(|k| !k.starts_with('[') && !k.starts_with('#') && !k.is_empty());
+    // An error on a table header itself belongs to that table.
+    let header = if line.trim_start().starts_with('[') {
+        line.trim().trim_start_matches('[').split(']').next().unwrap_or("").trim().to_string()
+    } else {
+        header
+    };
     match (header.is_empty(), this_key) {
         (true, Some(k)) => k.to_string(),
         (false, Some(k)) if line.contains('=') => format!("{header}.{k}"),

@@ -59,6 +59,44 @@ impl Summary {
         }
     }
 
+    /// Summary of a ratio `num / den` over replications. The mean is the ratio of
+    /// the means (Σ num / Σ den), which stays defined when a few replications have
+    /// a denominator near zero, with the delta-method standard error. Quantiles are
+    /// of the per-replication ratios, counting a non-positive denominator as an
+    /// infinite ratio (e.g. a cost per extra citizen when no extra citizen was
+    /// gained), so they are honest about such replications; `n` counts the
+    /// replications with a positive denominator.
+    pub fn of_ratio(nums: &[f64], dens: &[f64]) -> Summary {
+        let len = nums.len().min(dens.len());
+        let (sn, sd_) = (nums[..len].iter().sum::<f64>(), dens[..len].iter().sum::<f64>());
+        let n_pos = dens[..len].iter().filter(|d| **d > 0.0).count();
+        if len == 0 || sd_ <= 0.0 || n_pos == 0 {
+            return Summary::of(&[]);
+        }
+        let ratio = sn / sd_;
+        let mean_den = sd_ / len as f64;
+        let resid: f64 = (0..len).map(|i| (nums[i] - ratio * dens[i]).powi(2)).sum();
+        let mcse = if len > 1 { (resid / (len as f64 * (len as f64 - 1.0))).sqrt() / mean_den } else { 0.0 };
+        // An infinite ratio is stood in for by f64::MAX so that interpolation stays
+        // defined; a quantile that lands on it is reported as undefined.
+        let per: Vec<f64> =
+            (0..len).map(|i| if dens[i] > 0.0 { nums[i] / dens[i] } else { f64::MAX }).collect();
+        let mut data = Data::new(per);
+        let q = |data: &mut Data<Vec<f64>>, p: f64| {
+            let v = data.quantile(p);
+            if v.abs() < 1e300 { v } else { f64::NAN }
+        };
+        Summary {
+            n: n_pos,
+            mean: ratio,
+            sd: mcse * (len as f64).sqrt(),
+            median: q(&mut data, 0.5),
+            p05: q(&mut data, 0.05),
+            p95: q(&mut data, 0.95),
+            mcse,
+        }
+    }
+
     /// Summary of a yes/no outcome: the mean is the probability.
     pub fn of_indicator(values: &[bool]) -> Summary {
         let v: Vec<f64> = values.iter().map(|b| *b as u8 as f64).collect();
@@ -83,6 +121,16 @@ mod tests {
         let sd = (v.iter().map(|x| (x - 51.0f64).powi(2)).sum::<f64>() / 100.0).sqrt();
         assert!((s.sd - sd).abs() < 1e-12);
         assert!((s.mcse - sd / 101f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ratio_summary_is_the_ratio_of_means() {
+        let s = Summary::of_ratio(&[10.0, 30.0, 20.0], &[1.0, 3.0, 0.0]);
+        assert!((s.mean - 15.0).abs() < 1e-12); // 60 / 4
+        assert_eq!(s.n, 2);
+        assert_eq!(s.median, 10.0); // ratios 10, 10, +inf
+        assert!(s.p95.is_nan()); // the upper tail is unbounded
+        assert!(Summary::of_ratio(&[1.0], &[0.0]).mean.is_nan());
     }
 
     #[test]

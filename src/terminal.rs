@@ -84,11 +84,36 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
             interval(&df[i], pp)
         );
     }
+    let ss = e("extra_self_supporting");
+    let _ = writeln!(
+        o,
+        "{:<44} {:>12} {:>14}   {:+.1} {}",
+        "Extra self-supporting citizens at the end",
+        "",
+        "",
+        ss.mean,
+        interval(ss, |v| format!("{v:+.1}"))
+    );
+    let bm = e("benefit_months_avoided");
+    let _ = writeln!(
+        o,
+        "{:<44} {:>12} {:>14}   {:+.0} {}",
+        "Benefit months avoided over the horizon",
+        "",
+        "",
+        bm.mean,
+        interval(bm, |v| format!("{v:+.0}"))
+    );
+
     for m in crate::outcomes::target_months(model) {
         let _ = writeln!(
             o,
             "{:<44}",
-            format!("At the end of {} (month {m}, a target month)", model.calendar(m.max(1)))
+            if m == 0 {
+                "At the start (month 0, a target month)".to_string()
+            } else {
+                format!("At the end of {} (month {m}, a target month)", model.calendar(m))
+            }
         );
         for (label, key) in [
             ("  Self-supporting share", format!("self_supporting_share_month_{m}")),
@@ -106,27 +131,6 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
             );
         }
     }
-    let ss = e("extra_self_supporting");
-    let _ = writeln!(
-        o,
-        "{:<44} {:>12} {:>14}   {:+.1} {}",
-        "Extra self-supporting citizens",
-        "",
-        "",
-        ss.mean,
-        interval(ss, |v| format!("{v:+.1}"))
-    );
-    let bm = e("benefit_months_avoided");
-    let _ = writeln!(
-        o,
-        "{:<44} {:>12} {:>14}   {:+.0} {}",
-        "Benefit months avoided",
-        "",
-        "",
-        bm.mean,
-        interval(bm, |v| format!("{v:+.0}"))
-    );
-
     let _ = writeln!(
         o,
         "\n{:<44} {:>16} {:>16}   {}",

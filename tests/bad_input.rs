@@ -109,6 +109,15 @@ fn zero_replications_in_the_file_and_on_the_command_line() {
 }
 
 #[test]
+fn a_missing_section_is_named() {
+    let text = default_text();
+    let a = text.find("[[segments]]").unwrap();
+    let b = text.find("# ---------------------------------------------------------------- staffing").unwrap();
+    let err = error(&format!("{}{}", &text[..a], &text[b..]));
+    assert!(err.contains("key `segments`: missing key `segments`"), "{err}");
+}
+
+#[test]
 fn a_missing_file_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let o = trappe(&["check", "nowhere.toml"], dir.path());
@@ -173,6 +182,17 @@ fn other_validation_rules() {
         ("regime = \"2016\"", "regime = \"pre2016\"", "active_rate"),
         ("{ dist = \"beta\", mean = 0.08, sd = 0.02 }", "{ dist = \"beta\", mean = 0.08, sd = 0.5 }", "sd <"),
         ("caseload_ref = 50", "caseload_ref = 0", "staffing.caseload_ref"),
+        ("regime = \"2016\"", "regime = \"none\"\nactive_rate = 0.5", "no effect with regime \"none\""),
+        (
+            "activation = true\n# Course",
+            "activation = true\nreimbursed_as_active = true\n# Course",
+            "only applies under the pre2016",
+        ),
+        (
+            "{ dist = \"triangular\", min = 520000",
+            "{ dist = \"gamma\", shape = 2, mean = 5, min = 520000",
+            "does not belong",
+        ),
     ];
     for (from, to, expect) in cases {
         let text = default_text();

@@ -239,3 +239,53 @@ amounts = { 2016 = 300000, 2017 = 100000 }
     let d = item(&sc, Item::TotalNetCost) - item(&cf, Item::TotalNetCost);
     assert!((d - (600_000.0 - 400_000.0)).abs() < 1e-6, "{d}");
 }
+
+#[test]
+fn co_financing_depends_on_who_funds_each_hire() {
+    // Two hires of 1 FTE for all of 2016 at 600,000 DKK: one paid by a 400,000 DKK grant,
+    // one by the municipality. The grant covers 400,000 of its hire's 600,000; the
+    // municipality's hire is co-financing in full: 200,000 + 600,000.
+    let text = format!(
+        "{}\n{}",
+        stuck(0, R2016, false, 12).replace("[budget]", "[budget]\nstaff_cost_per_fte_year = 600000"),
+        r#"
+[staffing]
+baseline_fte = 1
+caseload_ref = 50
+[[staffing.hires]]
+name = "grant-funded"
+fte = 1
+start = "2016-01"
+funded_by = "pool"
+[[staffing.hires]]
+name = "own"
+fte = 1
+start = "2016-01"
+[[grants]]
+name = "pool"
+amounts = { 2016 = 400000 }
+"#
+    );
+    let m = model(&text);
+    let r = simulate_replication(&m, &[SCENARIO, COUNTERFACTUAL], m.seed, 0, 0);
+    let sc = items_for(m.start, &r.arms[0].flows);
+    assert!((item(&sc, Item::ExtraStaffCost) - 1_200_000.0).abs() < 1e-6);
+    assert!((item(&sc, Item::CoFinancing) - 800_000.0).abs() < 1e-6);
+    // A grant larger than its hires' cost covers that cost and no more.
+    let m = model(&text.replace("2016 = 400000", "2016 = 900000"));
+    let r = simulate_replication(&m, &[SCENARIO, COUNTERFACTUAL], m.seed, 0, 0);
+    let sc = items_for(m.start, &r.arms[0].flows);
+    assert!((item(&sc, Item::CoFinancing) - 600_000.0).abs() < 1e-6);
+    assert!((item(&sc, Item::GrantIncome) - 900_000.0).abs() < 1e-6);
+}
+
+#[test]
+fn mean_benefit_duration_is_the_current_spell_including_months_before_the_start() {
+    let m = model(&stuck(10, R2016, false, 12));
+    let r = simulate_replication(&m, &[SCENARIO], m.seed, 0, 0);
+    let cols = trappe::engine::monthly_columns(&m);
+    let c = cols.iter().position(|c| c == "mean_benefit_duration").unwrap();
+    for month in 0..=12 {
+        assert_eq!(r.arms[0].monthly[month * cols.len() + c], 10.0 + month as f64);
+    }
+}
