@@ -970,9 +970,18 @@ impl Validator<'_> {
             let kr = kb.key("reimbursement");
             match r.regime {
                 Regime::Staircase2016 => {
-                    if r.active_rate.is_some() || r.passive_rate.is_some() {
-                        let which = if r.active_rate.is_some() { "active_rate" } else { "passive_rate" };
-                        self.err(kr.key(which), "`active_rate` and `passive_rate` belong to the pre2016 regime; the 2016 regime uses `bands`", None);
+                    for (key, given) in
+                        [("active_rate", r.active_rate.is_some()), ("passive_rate", r.passive_rate.is_some())]
+                    {
+                        if given {
+                            self.err(
+                                kr.key(key),
+                                format!(
+                                    "`{key}` belongs to the pre2016 regime; the 2016 regime uses `bands`"
+                                ),
+                                None,
+                            );
+                        }
                     }
                     let bands: Vec<(u32, f64)> = match &r.bands {
                         Some(bs) => bs.iter().map(|x| (x.from_month, x.rate)).collect(),
@@ -999,14 +1008,22 @@ impl Validator<'_> {
                             );
                         }
                     }
-                    if r.reset_after_months == 0 {
+                    let reset = r.reset_after_months.unwrap_or(12);
+                    if reset == 0 {
                         self.err(kr.key("reset_after_months"), "expected at least 1 month", None);
                     }
-                    Reimbursement::Staircase2016 { bands, reset_after_months: r.reset_after_months.max(1) }
+                    Reimbursement::Staircase2016 { bands, reset_after_months: reset.max(1) }
                 }
                 Regime::Pre2016 => {
                     if r.bands.is_some() {
                         self.err(kr.key("bands"), "`bands` belong to the 2016 regime; pre2016 uses `active_rate` and `passive_rate`", None);
+                    }
+                    if r.reset_after_months.is_some() {
+                        self.err(
+                            kr.key("reset_after_months"),
+                            "`reset_after_months` belongs to the 2016 regime; remove it",
+                            None,
+                        );
                     }
                     let mut get = |key: &str, v: Option<f64>| match v {
                         Some(x) if (0.0..=1.0).contains(&x) => x,
@@ -1028,6 +1045,7 @@ impl Validator<'_> {
                         ("bands", r.bands.is_some()),
                         ("active_rate", r.active_rate.is_some()),
                         ("passive_rate", r.passive_rate.is_some()),
+                        ("reset_after_months", r.reset_after_months.is_some()),
                     ] {
                         if given {
                             self.err(kr.key(key), format!("`{key}` has no effect with regime \"none\"; remove it or choose \"2016\" or \"pre2016\""), None);

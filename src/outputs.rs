@@ -519,7 +519,8 @@ pub fn resolved_file(sc: &LoadedScenario, model: &Model, seed: u64, replications
             h.end = Some(hire.end);
         }
     }
-    if let Reimbursement::Staircase2016 { bands, .. } = &model.budget.reimbursement {
+    if let Reimbursement::Staircase2016 { bands, reset_after_months } = &model.budget.reimbursement {
+        f.budget.reimbursement.reset_after_months = Some(*reset_after_months);
         f.budget.reimbursement.bands = Some(
             bands
                 .iter()

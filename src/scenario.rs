@@ -332,19 +332,15 @@ pub struct ReimbursementDef {
     /// 2016 regime: bands of cumulative months on benefit; defaults to the law's 80/40/30/20 %.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bands: Option<Vec<ReimbursementBand>>,
-    /// 2016 regime: months off benefit after which the count starts again.
-    #[serde(default = "default_reset")]
-    pub reset_after_months: u32,
+    /// 2016 regime: months off benefit after which the count starts again (default 12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_after_months: Option<u32>,
     /// pre-2016 regime: rate for citizens in active states.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_rate: Option<f64>,
     /// pre-2016 regime: rate for citizens in passive states.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passive_rate: Option<f64>,
-}
-
-fn default_reset() -> u32 {
-    12
 }
 
 /// One band of the 2016 staircase.

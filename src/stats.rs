@@ -70,13 +70,20 @@ impl Summary {
         let len = nums.len().min(dens.len());
         let (sn, sd_) = (nums[..len].iter().sum::<f64>(), dens[..len].iter().sum::<f64>());
         let n_pos = dens[..len].iter().filter(|d| **d > 0.0).count();
-        if len == 0 || sd_ <= 0.0 || n_pos == 0 {
+        if len == 0 || n_pos == 0 {
             return Summary::of(&[]);
         }
-        let ratio = sn / sd_;
-        let mean_den = sd_ / len as f64;
-        let resid: f64 = (0..len).map(|i| (nums[i] - ratio * dens[i]).powi(2)).sum();
-        let mcse = if len > 1 { (resid / (len as f64 * (len as f64 - 1.0))).sqrt() / mean_den } else { 0.0 };
+        // The ratio of means needs a positive mean denominator.
+        let (ratio, mcse) = if sd_ > 0.0 {
+            let ratio = sn / sd_;
+            let mean_den = sd_ / len as f64;
+            let resid: f64 = (0..len).map(|i| (nums[i] - ratio * dens[i]).powi(2)).sum();
+            let mcse =
+                if len > 1 { (resid / (len as f64 * (len as f64 - 1.0))).sqrt() / mean_den } else { 0.0 };
+            (ratio, mcse)
+        } else {
+            (f64::NAN, f64::NAN)
+        };
         // An infinite ratio is stood in for by f64::MAX so that interpolation stays
         // defined; a quantile that lands on it is reported as undefined.
         let per: Vec<f64> =
@@ -89,7 +96,8 @@ impl Summary {
         Summary {
             n: n_pos,
             mean: ratio,
-            sd: mcse * (len as f64).sqrt(),
+            // The spread of per-replication ratios is unbounded when any is infinite.
+            sd: f64::NAN,
             median: q(&mut data, 0.5),
             p05: q(&mut data, 0.05),
             p95: q(&mut data, 0.95),

@@ -26,6 +26,10 @@ fn pct(v: f64) -> String {
     if v.is_finite() { format!("{:.1} %", v * 100.0) } else { "n/a".into() }
 }
 
+fn num2(v: f64) -> String {
+    if v.is_finite() { format!("{v:.2}") } else { "n/a".into() }
+}
+
 fn pp(v: f64) -> String {
     if v.is_finite() { format!("{:+.1} pp", v * 100.0) } else { "n/a".into() }
 }
@@ -197,12 +201,7 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
     let _ = writeln!(o, "  break-even: {be}");
     let rpk = e("return_per_krone");
     if rpk.n > 0 {
-        let _ = writeln!(
-            o,
-            "  return per krone of extra staff: {:.2} {}",
-            rpk.mean,
-            interval(rpk, |v| format!("{v:.2}"))
-        );
+        let _ = writeln!(o, "  return per krone of extra staff: {} {}", num2(rpk.mean), interval(rpk, num2));
     }
     if model.budget.wider.is_some() {
         let w = e("wider_net_effect");
@@ -226,12 +225,17 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
         for (i, t) in model.targets.iter().enumerate() {
             let kv = k(&format!("target_{}_value", i + 1));
             let fmt_v = |v: f64| {
-                if t.metric.unit() == "share" && !t.relative_to_start { pct(v) } else { format!("{v:.2}") }
+                if t.metric.unit() == "share" && !t.relative_to_start { pct(v) } else { num2(v) }
             };
+            let mut label = format!("{} ({})", t.name, t.condition());
+            if label.chars().count() > 52 {
+                let _ = writeln!(o, "{label}");
+                label = String::new();
+            }
             let _ = writeln!(
                 o,
                 "{:<52} {:>12}, {:>7} {:>12}, {:>7}",
-                format!("{} ({})", t.name, t.condition()),
+                label,
                 fmt_v(sc[kv].mean),
                 pct(sc[kv + 1].mean),
                 fmt_v(cf[kv].mean),
