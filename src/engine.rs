@@ -895,6 +895,18 @@ pub fn simulate(
     opts: &SimOptions,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<Replication>, rayon::ThreadPoolBuildError> {
+    simulate_with(model, arms, opts, progress, &|r| r)
+}
+
+/// Runs all replications like [`simulate`], reducing each one with `reduce` as soon
+/// as it is finished, so that only what `reduce` keeps stays in memory.
+pub fn simulate_with<T: Send>(
+    model: &Model,
+    arms: &[Arm],
+    opts: &SimOptions,
+    progress: &(dyn Fn() + Sync),
+    reduce: &(dyn Fn(Replication) -> T + Sync),
+) -> Result<Vec<T>, rayon::ThreadPoolBuildError> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(t) = opts.threads {
         builder = builder.num_threads(t);
@@ -906,7 +918,7 @@ pub fn simulate(
             .into_par_iter()
             .map(|r| {
                 let k = if r == 0 { opts.trajectories } else { 0 };
-                let out = simulate_replication(model, arms, opts.seed, r, k);
+                let out = reduce(simulate_replication(model, arms, opts.seed, r, k));
                 progress();
                 out
             })

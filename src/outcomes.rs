@@ -73,6 +73,12 @@ pub struct RepOutcomes {
     pub params: Vec<f64>,
     /// Numerator and denominator of `return_per_krone` and `cost_per_extra_self_supporting`.
     pub ratio_parts: [(f64, f64); 2],
+    /// Per arm, the monthly record (see [`monthly_columns`]).
+    pub monthly: Vec<Vec<f64>>,
+    /// Per arm, the municipality's net cost in each month 1..=horizon.
+    pub monthly_net_cost: Vec<Vec<f64>>,
+    /// Sampled individual paths, if any.
+    pub trajectories: Vec<crate::engine::TrajectoryRow>,
 }
 
 fn col(model: &Model, name: &str) -> usize {
@@ -164,6 +170,9 @@ pub fn rep_outcomes(model: &Model, rep: &Replication) -> RepOutcomes {
         monthly_net_effect,
         params: rep.params.clone(),
         ratio_parts: [(savings, extra_staff), (extra_staff, extra_ss)],
+        monthly: rep.arms.iter().map(|a| a.monthly.clone()).collect(),
+        monthly_net_cost: rep.arms.iter().map(|a| a.flows.iter().map(total_net_cost).collect()).collect(),
+        trajectories: rep.trajectories.clone(),
     }
 }
 

@@ -6,9 +6,9 @@
 //! meanings and units are documented in `docs/outputs.md`.
 
 use crate::budget::Item;
-use crate::engine::{Replication, TrajectoryRow, monthly_columns, parameter_keys};
+use crate::engine::{TrajectoryRow, monthly_columns, parameter_keys};
 use crate::model::{Arm, Model};
-use crate::outcomes::{EFFECT_NAMES, Results, arm_outcome_names, total_net_cost};
+use crate::outcomes::{EFFECT_NAMES, Results, arm_outcome_names};
 use crate::scenario::{LoadedScenario, ScenarioFile};
 use crate::stats::Summary;
 use serde::Serialize;
@@ -294,13 +294,8 @@ pub fn write_replications(path: &Path, model: &Model, res: &Results) -> Result<(
 
 /// Writes `monthly.csv`: every monthly column (occupancy, shares, staffing) and the
 /// monthly municipal net cost, per arm and difference, with mean and interval.
-pub fn write_monthly(
-    path: &Path,
-    model: &Model,
-    arms: &[Arm],
-    reps: &[Replication],
-    res: &Results,
-) -> Result<(), OutputError> {
+pub fn write_monthly(path: &Path, model: &Model, arms: &[Arm], res: &Results) -> Result<(), OutputError> {
+    let reps = &res.reps;
     let cols = monthly_columns(model);
     let nc = cols.len();
     let h = model.horizon;
@@ -316,9 +311,9 @@ pub fn write_monthly(
             for (c, name) in cols.iter().enumerate() {
                 for (i, r) in reps.iter().enumerate() {
                     vals[i] = if a < arms.len() {
-                        r.arms[a].monthly[m * nc + c]
+                        r.monthly[a][m * nc + c]
                     } else {
-                        r.arms[0].monthly[m * nc + c] - r.arms[1].monthly[m * nc + c]
+                        r.monthly[0][m * nc + c] - r.monthly[1][m * nc + c]
                     };
                 }
                 let s = Summary::of(&vals);
@@ -326,7 +321,7 @@ pub fn write_monthly(
             }
             if m >= 1 {
                 for (i, r) in reps.iter().enumerate() {
-                    let f = |x: usize| total_net_cost(&r.arms[x].flows[m - 1]);
+                    let f = |x: usize| r.monthly_net_cost[x][m - 1];
                     vals[i] = if a < arms.len() { f(a) } else { f(0) - f(1) };
                 }
                 let s = Summary::of(&vals);

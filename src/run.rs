@@ -1,8 +1,8 @@
 //! `trappe run`: from a scenario file to a results folder and a summary.
 
-use crate::engine::{SimOptions, simulate};
+use crate::engine::{SimOptions, simulate_with};
 use crate::model::{COUNTERFACTUAL, Model, SCENARIO};
-use crate::outcomes::summarise;
+use crate::outcomes::{rep_outcomes, summarise_outcomes};
 use crate::outputs::{self, Manifest, Staging};
 use crate::scenario::LoadedScenario;
 use anyhow::Context;
@@ -81,10 +81,14 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
         trajectories: cfg.trajectories,
         first_replication: 0,
     };
-    let reps = simulate(&model, &arms, &opts, &|| bar.inc(1)).context("cannot start worker threads")?;
+    // Each replication is reduced to its outcomes and monthly record as soon as it is
+    // done, so memory holds per-replication summaries, not raw cash flows.
+    let reduce = |r| rep_outcomes(&model, &r);
+    let outs = simulate_with(&model, &arms, &opts, &|| bar.inc(1), &reduce)
+        .context("cannot start worker threads")?;
     bar.finish_and_clear();
 
-    let res = summarise(&model, &arms, &reps);
+    let res = summarise_outcomes(&arms, outs);
     let mut files = vec![
         "summary.csv".to_string(),
         "replications.csv".to_string(),
@@ -93,10 +97,10 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
     ];
     outputs::write_summary(&staging.file("summary.csv"), &model, &res)?;
     outputs::write_replications(&staging.file("replications.csv"), &model, &res)?;
-    outputs::write_monthly(&staging.file("monthly.csv"), &model, &arms, &reps, &res)?;
+    outputs::write_monthly(&staging.file("monthly.csv"), &model, &arms, &res)?;
     outputs::write_budget_years(&staging.file("budget_years.csv"), &res)?;
     if cfg.trajectories > 0 {
-        let rows: Vec<_> = reps.iter().flat_map(|r| r.trajectories.iter().cloned()).collect();
+        let rows: Vec<_> = res.reps.iter().flat_map(|r| r.trajectories.iter().cloned()).collect();
         outputs::write_trajectories(&staging.file("trajectories.csv"), &rows)?;
         files.push("trajectories.csv".into());
     }
