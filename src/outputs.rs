@@ -380,38 +380,28 @@ pub fn write_budget_years(path: &Path, res: &Results) -> Result<(), OutputError>
                     .iter()
                     .map(|o| if a < n_arms { value(o, a, k) } else { value(o, 0, k) - value(o, 1, k) })
                     .collect();
-                let s = Summary::of(&vals);
                 let arm = if a < n_arms { res.arm_names[a] } else { "difference" };
-                rows.push(vec![
-                    year.clone(),
-                    item.key().into(),
-                    arm.into(),
-                    "DKK".into(),
-                    num(s.mean),
-                    num(s.median),
-                    num(s.p05),
-                    num(s.p95),
-                    num(s.mcse),
-                    item.label().into(),
-                ]);
+                rows.push(budget_row(&year, item.key(), arm, &vals, item.label()));
             }
         }
         let vals: Vec<f64> = res.reps.iter().map(|o| value(o, 1, tot_idx) - value(o, 0, tot_idx)).collect();
-        let s = Summary::of(&vals);
-        rows.push(vec![
-            year.clone(),
-            "net_municipal_effect".into(),
-            "effect".into(),
-            "DKK".into(),
-            num(s.mean),
-            num(s.median),
-            num(s.p05),
-            num(s.p95),
-            num(s.mcse),
-            "Net municipal effect (counterfactual − scenario net cost) / Kommunal nettoeffekt".into(),
-        ]);
+        rows.push(budget_row(
+            &year,
+            "net_municipal_effect",
+            "effect",
+            &vals,
+            "Net municipal effect (counterfactual − scenario net cost) / Kommunal nettoeffekt",
+        ));
     }
     write_rows(path, &header, rows.into_iter())
+}
+
+fn budget_row(year: &str, item: &str, arm: &str, vals: &[f64], label: &str) -> Vec<String> {
+    let s = Summary::of(vals);
+    let mut r = vec![year.to_string(), item.to_string(), arm.to_string(), "DKK".to_string()];
+    r.extend([num(s.mean), num(s.median), num(s.p05), num(s.p95), num(s.mcse)]);
+    r.push(label.to_string());
+    r
 }
 
 /// Writes `trajectories.csv`: sampled individual paths, month by month.

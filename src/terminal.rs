@@ -38,6 +38,19 @@ fn interval(s: &Summary, f: impl Fn(f64) -> String) -> String {
     format!("({} to {})", f(s.p05), f(s.p95))
 }
 
+/// One line of shares: both arms' means and the paired effect with its interval.
+fn share_row(o: &mut String, label: &str, sc: &Summary, cf: &Summary, df: &Summary) {
+    let _ = writeln!(
+        o,
+        "{:<44} {:>12} {:>14}   {} {}",
+        label,
+        pct(sc.mean),
+        pct(cf.mean),
+        pp(df.mean),
+        interval(df, pp)
+    );
+}
+
 /// The summary printed after a run.
 pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> String {
     let mut o = String::new();
@@ -78,15 +91,7 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
         ("Ever left benefit for work or education", "outflow_share"),
     ] {
         let i = k(key);
-        let _ = writeln!(
-            o,
-            "{:<44} {:>12} {:>14}   {} {}",
-            label,
-            pct(sc[i].mean),
-            pct(cf[i].mean),
-            pp(df[i].mean),
-            interval(&df[i], pp)
-        );
+        share_row(&mut o, label, &sc[i], &cf[i], &df[i]);
     }
     let ss = e("extra_self_supporting");
     let _ = writeln!(
@@ -124,15 +129,7 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
             ("  Employment share", format!("employment_share_month_{m}")),
         ] {
             let i = k(&key);
-            let _ = writeln!(
-                o,
-                "{:<44} {:>12} {:>14}   {} {}",
-                label,
-                pct(sc[i].mean),
-                pct(cf[i].mean),
-                pp(df[i].mean),
-                interval(&df[i], pp)
-            );
+            share_row(&mut o, label, &sc[i], &cf[i], &df[i]);
         }
     }
     let _ = writeln!(
