@@ -647,15 +647,21 @@ pub fn simulate_replication(
     }
 
     let mut person_rng = stream(seed, rep, "citizens");
+    let mut us: Vec<f64> = Vec::with_capacity(n_total);
+    let seg_bt: Vec<usize> = model.segments.iter().map(|s| s.benefit_type).collect();
     let mut staffing_m = vec![1.0; nt];
     for m in 1..=h {
         let entered = cohort.entered_by[m];
         let year = model.calendar(m).year;
         let mut caseloads = Vec::with_capacity(arms.len());
         for (a, arm) in arms.iter().enumerate() {
+            // On benefit this month: last month's end-of-month count plus new arrivals.
+            let before = people[a].len();
             admit(&mut people[a], entered);
+            let arrived = people[a][before..].iter().filter(|p| flags.pays[p.state as usize]).count();
+            let stayed: u64 = (0..ns).filter(|&s| flags.pays[s]).map(|s| accs[a].occ_end[s]).sum();
+            let on_benefit = (stayed as usize + arrived) as f64;
             accs[a].clear();
-            let on_benefit = people[a].iter().filter(|p| flags.pays[p.state as usize]).count() as f64;
             let staff = model.staff(*arm, m);
             let mut rep_mult = 1.0;
             if let Some(st) = &model.staffing {
@@ -672,16 +678,19 @@ pub fn simulate_replication(
             caseloads.push((staff, on_benefit, rep_mult));
         }
 
-        let mut tpos = 0;
-        for i in 0..entered {
-            let u = (person_rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
-            let g = cohort.segment[i] as usize;
-            let bt = model.segments[g].benefit_type;
-            let traced = tpos < trace.len() && trace[tpos] == i;
-            for a in 0..arms.len() {
-                let p = &mut people[a][i];
-                let acc = &mut accs[a];
-                let tab = &tables[a];
+        // One uniform number per citizen-month, drawn in citizen order and shared by
+        // every arm (common random numbers).
+        us.clear();
+        us.extend((0..entered).map(|_| (person_rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)));
+        for a in 0..arms.len() {
+            let acc = &mut accs[a];
+            let tab = &tables[a];
+            let mut tpos = 0;
+            for (i, p) in people[a][..entered].iter_mut().enumerate() {
+                let u = us[i];
+                let g = cohort.segment[i] as usize;
+                let bt = seg_bt[g];
+                let traced = tpos < trace.len() && trace[tpos] == i;
                 let st = p.state as usize;
                 acc.occ_during[st] += 1;
                 let mut class = usize::MAX;
@@ -776,9 +785,9 @@ pub fn simulate_replication(
                         one_off_cost: moved.map(|j| drawn.one_off[tab.trans[j] as usize]).unwrap_or(0.0),
                     });
                 }
-            }
-            if traced {
-                tpos += 1;
+                if traced {
+                    tpos += 1;
+                }
             }
         }
 
@@ -837,6 +846,8 @@ pub fn simulate_replication(
         }
     }
 
+    // Each citizen's path in one block: by citizen, then arm, then month.
+    trace_rows.sort_by_key(|r| (r.citizen, arms.iter().position(|a| a.name == r.arm), r.month));
     Replication { index: rep, params: drawn.recorded, arms: runs, trajectories: trace_rows }
 }
 
