@@ -1,0 +1,162 @@
+//! The shipped scenarios: every file in scenarios/ passes `trappe check` and runs, and
+//! the Slagelse case resolves its grant and hires exactly as seed 002 states them.
+
+mod common;
+use common::*;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Every `*.toml` file in scenarios/, sorted by name.
+fn scenario_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("scenarios"))
+        .expect("read scenarios/")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The seed cases each have a ready scenario (a missing file would otherwise go unnoticed).
+#[test]
+fn every_seed_case_has_a_scenario() {
+    let names: Vec<String> =
+        scenario_files().iter().map(|p| p.file_name().unwrap().to_string_lossy().to_string()).collect();
+    for expected in [
+        "staircase-default.toml",
+        "copenhagen-2007-job-consultant-pool.toml",
+        "slagelse-2007-integration-job-unit.toml",
+        "aalborg-2015-integration-order.toml",
+        "aalborg-2018-refugees.toml",
+        "aalborg-2019-reinforcement-youth.toml",
+        "aalborg-2019-reinforcement-sickness.toml",
+        "aalborg-2019-reinforcement-team.toml",
+    ] {
+        assert!(names.iter().any(|n| n == expected), "scenarios/{expected} is missing; found {names:?}");
+    }
+}
+
+#[test]
+fn every_scenario_passes_check() {
+    let files = scenario_files();
+    assert!(!files.is_empty());
+    for f in &files {
+        let out = trappe(&["check", f.to_str().unwrap()], &repo());
+        let (stdout, stderr) = texts(&out);
+        assert!(out.status.success(), "trappe check {} failed:\n{stderr}", f.display());
+        assert!(stdout.contains("the scenario is valid"), "{}:\n{stdout}", f.display());
+    }
+}
+
+#[test]
+fn every_scenario_runs_and_writes_summary_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in &scenario_files() {
+        let name = f.file_stem().unwrap().to_string_lossy().to_string();
+        let out_dir = dir.path().join(&name);
+        let out = trappe(
+            &["run", f.to_str().unwrap(), "-n", "3", "--out", out_dir.to_str().unwrap(), "-q"],
+            &repo(),
+        );
+        assert!(out.status.success(), "trappe run {} failed:\n{}", f.display(), texts(&out).1);
+        let summary = out_dir.join("summary.csv");
+        assert!(summary.is_file(), "{} wrote no summary.csv", f.display());
+        let text = std::fs::read_to_string(&summary).unwrap();
+        assert!(text.lines().count() > 1, "{}: summary.csv has no rows", f.display());
+        assert!(text.contains("net_municipal_effect"), "{}: no net_municipal_effect row", f.display());
+    }
+}
+
+/// One row of the FTE table printed by `trappe check`: first and last month of the
+/// range, and paid FTE in the scenario and counterfactual arms.
+struct FteRow {
+    first: String,
+    last: String,
+    scenario_paid: f64,
+    counterfactual_paid: f64,
+}
+
+/// Parses the "FTE per month (paid / productive)" table of `trappe check`.
+fn fte_table(check: &str) -> Vec<FteRow> {
+    let mut rows = Vec::new();
+    let mut lines = check.lines().skip_while(|l| !l.contains("FTE per month (paid / productive)"));
+    lines.next(); // the title
+    lines.next(); // "months  scenario  counterfactual"
+    for line in lines {
+        let t: Vec<&str> = line.split_whitespace().collect();
+        // A row is "<month> a / b c / d" or "<month> to <month> a / b c / d".
+        let (first, last, rest) = match t.as_slice() {
+            [m, "to", n, rest @ ..] => (m.to_string(), n.to_string(), rest),
+            [m, rest @ ..] => (m.to_string(), m.to_string(), rest),
+            [] => break,
+        };
+        if rest.len() != 6 || rest[1] != "/" || rest[4] != "/" {
+            break;
+        }
+        rows.push(FteRow {
+            first,
+            last,
+            scenario_paid: rest[0].parse().unwrap(),
+            counterfactual_paid: rest[3].parse().unwrap(),
+        });
+    }
+    rows
+}
+
+/// The month after `ym` ("YYYY-MM").
+fn next_month(ym: &str) -> String {
+    let (y, m): (i32, u32) = (ym[..4].parse().unwrap(), ym[5..].parse().unwrap());
+    if m == 12 { format!("{}-01", y + 1) } else { format!("{y}-{:02}", m + 1) }
+}
+
+#[test]
+fn slagelse_books_the_grant_each_year_and_hires_one_then_five() {
+    let f = repo().join("scenarios/slagelse-2007-integration-job-unit.toml");
+    let out = trappe(&["check", f.to_str().unwrap()], &repo());
+    let (check, stderr) = texts(&out);
+    assert!(out.status.success(), "{stderr}");
+
+    // Grant income: exactly 2,171,981 DKK in each budget year 2007-2010 (seed 002).
+    let booked = check
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("grant income booked: "))
+        .unwrap_or_else(|| panic!("no 'grant income booked' line in:\n{check}"));
+    let by_year: BTreeMap<&str, &str> =
+        booked.split("; ").map(|item| item.split_once(": ").expect("'year: amount'")).collect();
+    for year in ["2007", "2008", "2009", "2010"] {
+        assert_eq!(by_year.get(year), Some(&"2,171,981"), "grant income in {year}: {booked}");
+    }
+
+    // The hires as seed 002 states them: 1 consultant from May 2007, 4 from June 2007.
+    let hire = |fte: &str, from: &str| {
+        check
+            .lines()
+            .any(|l| l.trim().starts_with(&format!("hire: {fte} FTE")) && l.contains(&format!("from {from}")))
+    };
+    assert!(hire("1", "2007-05"), "no hire of 1 FTE from 2007-05 in:\n{check}");
+    assert!(hire("4", "2007-06"), "no hire of 4 FTE from 2007-06 in:\n{check}");
+
+    // Paid FTE in the scenario arm: baseline + 1 in 2007-05, baseline + 5 from 2007-06 to
+    // the end; the counterfactual keeps the baseline throughout.
+    let baseline: f64 = check
+        .lines()
+        .find_map(|l| l.strip_prefix("Staffing: baseline "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("no baseline in:\n{check}"));
+    let rows = fte_table(&check);
+    assert!(!rows.is_empty(), "no FTE table in:\n{check}");
+    assert_eq!(rows[0].first, "2007-05");
+    assert_eq!(rows[0].last, "2007-05", "May 2007 must be a row of its own");
+    assert_eq!(rows[0].scenario_paid - baseline, 1.0, "extra FTE in 2007-05");
+    let mut expected_first = "2007-06".to_string();
+    for r in &rows[1..] {
+        assert_eq!(r.first, expected_first, "rows must cover the months without gaps");
+        assert_eq!(r.scenario_paid - baseline, 5.0, "extra FTE in {} to {}", r.first, r.last);
+        expected_first = next_month(&r.last);
+    }
+    assert_eq!(rows.last().unwrap().last, "2010-12", "the hires last to the end of 2010");
+    for r in &rows {
+        assert_eq!(r.counterfactual_paid, baseline, "counterfactual FTE in {} to {}", r.first, r.last);
+    }
+}
