@@ -56,6 +56,14 @@ pub fn monthly_columns(model: &Model) -> Vec<String> {
     c
 }
 
+/// Column names of a segment's monthly record: the first columns of
+/// [`monthly_columns`] (`entered`, occupancies and [`MONTHLY_SHARES`]), without staffing.
+pub fn segment_columns(model: &Model) -> Vec<String> {
+    let mut c = monthly_columns(model);
+    c.truncate(share_offset(model) + MONTHLY_SHARES.len());
+    c
+}
+
 /// Index of the first share column in the monthly record.
 pub fn share_offset(model: &Model) -> usize {
     1 + model.states.len()
@@ -72,6 +80,10 @@ pub struct ArmRun {
     pub moves: Vec<u64>,
     /// Citizen-months spent in each state over the horizon.
     pub state_months: Vec<u64>,
+    /// The same record per segment, `(horizon + 1) × segments × ` [`segment_columns`]
+    /// values, row-major by month then segment: what calibration compares with
+    /// observed figures given per segment.
+    pub segment_monthly: Vec<f64>,
 }
 
 /// One replication: the parameters drawn and every arm's results.
@@ -430,6 +442,8 @@ struct Cohort {
     segment: Vec<u16>,
     /// Citizens entered by the end of month m (index m = 0..=horizon).
     entered_by: Vec<usize>,
+    /// The same per segment: `[m][g]`.
+    entered_by_segment: Vec<Vec<usize>>,
     /// Initial state and months on benefit per citizen.
     init: Vec<(u8, u16)>,
 }
@@ -447,8 +461,11 @@ impl Cohort {
             }
         }
         let mut entered_by = vec![segment.len()];
+        let mut per_segment: Vec<usize> = model.segments.iter().map(|g| g.size() as usize).collect();
+        let mut entered_by_segment = vec![per_segment.clone()];
         for m in 1..=model.horizon {
             for (g, seg) in model.segments.iter().enumerate() {
+                per_segment[g] += seg.arrivals(m) as usize;
                 for _ in 0..seg.arrivals(m) {
                     segment.push(g as u16);
                     init.push((
@@ -458,8 +475,9 @@ impl Cohort {
                 }
             }
             entered_by.push(segment.len());
+            entered_by_segment.push(per_segment.clone());
         }
-        Cohort { segment, entered_by, init }
+        Cohort { segment, entered_by, entered_by_segment, init }
     }
 }
 
@@ -539,10 +557,14 @@ struct Acc {
     benefit_months: Vec<u64>,
     occ_during: Vec<u64>,
     moves_month: Vec<u64>,
+    /// End-of-month occupancy per (segment, state): `[g * states + s]`.
     occ_end: Vec<u64>,
-    outflow: u64,
-    six: u64,
-    dur_sum: u64,
+    /// Per segment: citizens who have ever left benefit for work or education.
+    outflow: Vec<u64>,
+    /// Per segment: citizens who have had 6 consecutive months in work.
+    six: Vec<u64>,
+    /// Per segment: sum of current benefit spells of those on benefit.
+    dur_sum: Vec<u64>,
 }
 
 impl Acc {
@@ -551,10 +573,10 @@ impl Acc {
             benefit_months: vec![0; model.benefit_types.len() * n_classes],
             occ_during: vec![0; model.states.len()],
             moves_month: vec![0; model.transitions.len()],
-            occ_end: vec![0; model.states.len()],
-            outflow: 0,
-            six: 0,
-            dur_sum: 0,
+            occ_end: vec![0; model.segments.len() * model.states.len()],
+            outflow: vec![0; model.segments.len()],
+            six: vec![0; model.segments.len()],
+            dur_sum: vec![0; model.segments.len()],
         }
     }
     fn clear(&mut self) {
@@ -562,9 +584,9 @@ impl Acc {
         self.occ_during.fill(0);
         self.moves_month.fill(0);
         self.occ_end.fill(0);
-        self.outflow = 0;
-        self.six = 0;
-        self.dur_sum = 0;
+        self.outflow.fill(0);
+        self.six.fill(0);
+        self.dur_sum.fill(0);
     }
 }
 
@@ -587,6 +609,8 @@ pub fn simulate_replication(
     let nt = model.transitions.len();
     let cols = monthly_columns(model).len();
     let so = share_offset(model);
+    let ng = model.segments.len();
+    let seg_cols = so + MONTHLY_SHARES.len();
     let n_total = cohort.segment.len();
 
     let trace: Vec<usize> = if trajectories > 0 && n_total > 0 {
@@ -607,6 +631,7 @@ pub fn simulate_replication(
             flows: vec![[0.0; N_FLOWS]; h],
             moves: vec![0; nt],
             state_months: vec![0; ns],
+            segment_monthly: vec![0.0; (h + 1) * ng * seg_cols],
         })
         .collect();
     let grants: Vec<Vec<f64>> = arms.iter().map(|a| model.grant_income(*a)).collect();
@@ -626,20 +651,22 @@ pub fn simulate_replication(
     for (a, arm) in arms.iter().enumerate() {
         admit(&mut people[a], cohort.entered_by[0]);
         let acc = &mut accs[a];
-        for p in &people[a] {
-            acc.occ_end[p.state as usize] += 1;
+        for (i, p) in people[a].iter().enumerate() {
+            let g = cohort.segment[i] as usize;
+            acc.occ_end[g * ns + p.state as usize] += 1;
             if flags.pays[p.state as usize] {
-                acc.dur_sum += p.spell as u64;
+                acc.dur_sum[g] += p.spell as u64;
             }
         }
         let staff = model.staff(*arm, 1);
+        let run = &mut runs[a];
         record_month(
             model,
             &flags,
             acc,
-            &mut runs[a].monthly[..cols],
-            so,
-            cohort.entered_by[0],
+            &mut run.monthly[..cols],
+            &mut run.segment_monthly[..ng * seg_cols],
+            &cohort.entered_by_segment[0],
             0,
             staff,
             None,
@@ -659,7 +686,7 @@ pub fn simulate_replication(
             let before = people[a].len();
             admit(&mut people[a], entered);
             let arrived = people[a][before..].iter().filter(|p| flags.pays[p.state as usize]).count();
-            let stayed: u64 = (0..ns).filter(|&s| flags.pays[s]).map(|s| accs[a].occ_end[s]).sum();
+            let stayed: u64 = (0..ng * ns).filter(|&k| flags.pays[k % ns]).map(|k| accs[a].occ_end[k]).sum();
             let on_benefit = (stayed as usize + arrived) as f64;
             accs[a].clear();
             let staff = model.staff(*arm, m);
@@ -754,12 +781,12 @@ pub fn simulate_replication(
                     None => p.in_state = p.in_state.saturating_add(1),
                 }
                 let end = p.state as usize;
-                acc.occ_end[end] += 1;
+                acc.occ_end[g * ns + end] += 1;
                 if flags.pays[end] {
-                    acc.dur_sum += p.spell as u64;
+                    acc.dur_sum[g] += p.spell as u64;
                 }
-                acc.outflow += (p.flags & FLAG_OUTFLOW != 0) as u64;
-                acc.six += (p.flags & FLAG_SIX != 0) as u64;
+                acc.outflow[g] += (p.flags & FLAG_OUTFLOW != 0) as u64;
+                acc.six[g] += (p.flags & FLAG_SIX != 0) as u64;
                 if traced {
                     let rate = model.budget.benefit_rates[bt].rate(year);
                     let benefit = if class != usize::MAX { (rate * 100.0).round() / 100.0 } else { 0.0 };
@@ -831,14 +858,13 @@ pub fn simulate_replication(
             f[Flow::Tax as usize] = e * drawn.tax;
             f[Flow::Equalisation as usize] = e * drawn.equalisation;
             f[Flow::StateTax as usize] = e * drawn.state_tax;
-            let row = &mut run.monthly[m * cols..(m + 1) * cols];
             record_month(
                 model,
                 &flags,
                 acc,
-                row,
-                so,
-                entered,
+                &mut run.monthly[m * cols..(m + 1) * cols],
+                &mut run.segment_monthly[m * ng * seg_cols..(m + 1) * ng * seg_cols],
+                &cohort.entered_by_segment[m],
                 cum_benefit_months[a],
                 staff,
                 Some((on_benefit, mult)),
@@ -851,39 +877,40 @@ pub fn simulate_replication(
     Replication { index: rep, params: drawn.recorded, arms: runs, trajectories: trace_rows }
 }
 
+/// Writes the end-of-month record: the whole cohort's row and one row per segment.
+/// The whole row is computed from the summed counts, not from the segment rows'
+/// shares, so the two agree exactly.
 #[allow(clippy::too_many_arguments)]
 fn record_month(
     model: &Model,
     flags: &StateFlags,
     acc: &Acc,
     row: &mut [f64],
-    so: usize,
-    entered: usize,
+    segment_rows: &mut [f64],
+    entered_by_segment: &[usize],
     cum_benefit_months: u64,
     staff: crate::model::MonthStaff,
     caseload: Option<(f64, f64)>,
 ) {
     let ns = model.states.len();
-    let n = entered.max(1) as f64;
-    row[0] = entered as f64;
-    let (mut ss, mut emp, mut edu, mut ben, mut act) = (0u64, 0u64, 0u64, 0u64, 0u64);
-    for s in 0..ns {
-        let c = acc.occ_end[s];
-        row[1 + s] = c as f64;
-        ss += c * flags.self_supporting[s] as u64;
-        emp += c * flags.employed[s] as u64;
-        edu += c * flags.education[s] as u64;
-        ben += c * flags.pays[s] as u64;
-        act += c * flags.activation[s] as u64;
+    let so = share_offset(model);
+    let seg_cols = so + MONTHLY_SHARES.len();
+    // Counts of the whole cohort, summed over segments.
+    let mut occ = vec![0u64; ns];
+    let (mut outflow, mut six, mut dur_sum) = (0u64, 0u64, 0u64);
+    for (g, &entered) in entered_by_segment.iter().enumerate() {
+        let occ_g = &acc.occ_end[g * ns..(g + 1) * ns];
+        for s in 0..ns {
+            occ[s] += occ_g[s];
+        }
+        outflow += acc.outflow[g];
+        six += acc.six[g];
+        dur_sum += acc.dur_sum[g];
+        let seg_row = &mut segment_rows[g * seg_cols..(g + 1) * seg_cols];
+        fill_shares(flags, seg_row, so, entered, occ_g, acc.outflow[g], acc.six[g], acc.dur_sum[g]);
     }
-    row[so] = ss as f64 / n;
-    row[so + 1] = emp as f64 / n;
-    row[so + 2] = edu as f64 / n;
-    row[so + 3] = ben as f64 / n;
-    row[so + 4] = act as f64 / n;
-    row[so + 5] = acc.outflow as f64 / n;
-    row[so + 6] = acc.six as f64 / n;
-    row[so + 7] = if ben > 0 { acc.dur_sum as f64 / ben as f64 } else { 0.0 };
+    let entered: usize = entered_by_segment.iter().sum();
+    let ben = fill_shares(flags, row, so, entered, &occ, outflow, six, dur_sum);
     row[so + 8] = cum_benefit_months as f64;
     row[so + 9] = staff.baseline_fte + staff.extra_fte;
     row[so + 10] = staff.productive_fte;
@@ -896,6 +923,41 @@ fn record_month(
         0.0
     };
     row[so + 12] = mult;
+}
+
+/// Writes `entered`, the occupancies and the [`MONTHLY_SHARES`] of one group of
+/// citizens into the start of `row`; returns the number on benefit.
+#[allow(clippy::too_many_arguments)]
+fn fill_shares(
+    flags: &StateFlags,
+    row: &mut [f64],
+    so: usize,
+    entered: usize,
+    occ: &[u64],
+    outflow: u64,
+    six: u64,
+    dur_sum: u64,
+) -> u64 {
+    let n = entered.max(1) as f64;
+    row[0] = entered as f64;
+    let (mut ss, mut emp, mut edu, mut ben, mut act) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    for (s, &c) in occ.iter().enumerate() {
+        row[1 + s] = c as f64;
+        ss += c * flags.self_supporting[s] as u64;
+        emp += c * flags.employed[s] as u64;
+        edu += c * flags.education[s] as u64;
+        ben += c * flags.pays[s] as u64;
+        act += c * flags.activation[s] as u64;
+    }
+    row[so] = ss as f64 / n;
+    row[so + 1] = emp as f64 / n;
+    row[so + 2] = edu as f64 / n;
+    row[so + 3] = ben as f64 / n;
+    row[so + 4] = act as f64 / n;
+    row[so + 5] = outflow as f64 / n;
+    row[so + 6] = six as f64 / n;
+    row[so + 7] = if ben > 0 { dur_sum as f64 / ben as f64 } else { 0.0 };
+    ben
 }
 
 /// Runs all replications of the model in the given arms, in parallel, and returns

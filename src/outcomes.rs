@@ -7,7 +7,7 @@
 //! (positive = more citizens in work).
 
 use crate::budget::{BudgetYears, Flow, Item, N_FLOWS, break_even_month, items_for, present_value};
-use crate::engine::{MONTHLY_SHARES, Replication, monthly_columns, share_offset};
+use crate::engine::{MONTHLY_SHARES, Replication, monthly_columns, segment_columns, share_offset};
 use crate::model::{Arm, Metric, Model};
 use crate::stats::Summary;
 
@@ -88,7 +88,19 @@ fn col(model: &Model, name: &str) -> usize {
 /// Value of a metric at month `m` in an arm's monthly record.
 pub fn metric_at(model: &Model, monthly: &[f64], metric: Metric, m: usize) -> f64 {
     let cols = monthly_columns(model).len();
-    let row = &monthly[m * cols..(m + 1) * cols];
+    metric_in_row(model, &monthly[m * cols..(m + 1) * cols], metric)
+}
+
+/// Value of a metric at month `m` for segment `g`, from an arm's
+/// [`crate::engine::ArmRun::segment_monthly`].
+pub fn segment_metric_at(model: &Model, segment_monthly: &[f64], g: usize, metric: Metric, m: usize) -> f64 {
+    let cols = segment_columns(model).len();
+    let start = (m * model.segments.len() + g) * cols;
+    metric_in_row(model, &segment_monthly[start..start + cols], metric)
+}
+
+/// Value of a metric in one row of a monthly record (whole cohort or one segment).
+fn metric_in_row(model: &Model, row: &[f64], metric: Metric) -> f64 {
     let so = share_offset(model);
     match metric {
         Metric::StateShare(s) => row[1 + s] / row[0].max(1.0),

@@ -213,3 +213,80 @@ inflow_per_month = 2.5
     let entered: Vec<f64> = (0..=4).map(|mo| reps[0].arms[0].monthly[mo * nc]).collect();
     assert_eq!(entered, vec![10.0, 12.0, 15.0, 17.0, 20.0]);
 }
+
+/// Each segment's own record follows its own chain (here a segment multiplier doubles
+/// one rate), and the segment records add up exactly to the whole cohort's.
+#[test]
+fn segment_records_follow_their_own_chain_and_add_up_to_the_whole() {
+    let body = r#"
+[[states]]
+id = "a"
+pays_benefit = true
+[[states]]
+id = "job"
+self_supporting = true
+employed = true
+[[transitions]]
+from = "a"
+to = "job"
+probability = 0.05
+[[transitions]]
+from = "job"
+to = "a"
+probability = 0.02
+[[segments]]
+name = "slow"
+size = 3000
+start_state = "a"
+benefit_type = "kh"
+[[segments]]
+name = "fast"
+size = 1000
+start_state = "a"
+benefit_type = "kh"
+multipliers = { "a->job" = 2.0 }
+"#;
+    let m = model(&scenario(body, 24, 100, CHAIN));
+    let opts =
+        SimOptions { replications: 100, seed: 11, threads: None, trajectories: 0, first_replication: 0 };
+    let reps = simulate(&m, &[SCENARIO], &opts, &|| {}).unwrap();
+    let nc = monthly_columns(&m).len();
+    let sc = trappe::engine::segment_columns(&m).len();
+    use trappe::model::Metric;
+    use trappe::outcomes::{metric_at, segment_metric_at};
+    for r in &reps {
+        let run = &r.arms[0];
+        for month in 0..=24 {
+            for c in 0..sc {
+                let sum: f64 = (0..2).map(|g| run.segment_monthly[(month * 2 + g) * sc + c]).sum();
+                if c <= m.states.len() {
+                    assert_eq!(sum, run.monthly[month * nc + c], "column {c}, month {month}");
+                }
+            }
+            let whole = metric_at(&m, &run.monthly, Metric::SelfSupportingShare, month);
+            let slow = segment_metric_at(&m, &run.segment_monthly, 0, Metric::SelfSupportingShare, month);
+            let fast = segment_metric_at(&m, &run.segment_monthly, 1, Metric::SelfSupportingShare, month);
+            assert!((whole - (0.75 * slow + 0.25 * fast)).abs() < 1e-12, "weighted shares, month {month}");
+        }
+    }
+    // Closed form per segment: a two-state chain, P(job at t) = π(1 − (1 − a − b)^t).
+    for (g, q_in, n) in [(0usize, 0.05f64, 3000.0), (1, 1.0 - (1.0f64 - 0.05).powi(2), 1000.0)] {
+        let (a, b) = (q_in, 0.02);
+        let pi = a / (a + b);
+        for month in [1usize, 6, 12, 24] {
+            let expected = pi * (1.0 - (1.0 - a - b).powi(month as i32));
+            let mean = reps
+                .iter()
+                .map(|r| {
+                    segment_metric_at(&m, &r.arms[0].segment_monthly, g, Metric::SelfSupportingShare, month)
+                })
+                .sum::<f64>()
+                / reps.len() as f64;
+            let se = (expected * (1.0 - expected) / (n * reps.len() as f64)).sqrt();
+            assert!(
+                (mean - expected).abs() < 4.5 * se,
+                "segment {g} month {month}: {mean:.5} against {expected:.5} (se {se:.5})"
+            );
+        }
+    }
+}
