@@ -116,7 +116,8 @@ fn slagelse_books_the_grant_each_year_and_hires_one_then_five() {
     let (check, stderr) = texts(&out);
     assert!(out.status.success(), "{stderr}");
 
-    // Grant income: exactly 2,171,981 DKK in each budget year 2007-2010 (seed 002).
+    // Grant income: exactly 2,171,981 DKK in each budget year 2007-2010 (seed 002), and
+    // none in 2011, the last four months of the grant's four project years.
     let booked = check
         .lines()
         .find_map(|l| l.trim().strip_prefix("grant income booked: "))
@@ -126,6 +127,7 @@ fn slagelse_books_the_grant_each_year_and_hires_one_then_five() {
     for year in ["2007", "2008", "2009", "2010"] {
         assert_eq!(by_year.get(year), Some(&"2,171,981"), "grant income in {year}: {booked}");
     }
+    assert_eq!(by_year.get("2011"), Some(&"0"), "grant income in 2011: {booked}");
 
     // The hires as seed 002 states them: 1 consultant from May 2007, 4 from June 2007.
     let hire = |fte: &str, from: &str| {
@@ -155,7 +157,11 @@ fn slagelse_books_the_grant_each_year_and_hires_one_then_five() {
         assert_eq!(r.scenario_paid - baseline, 5.0, "extra FTE in {} to {}", r.first, r.last);
         expected_first = next_month(&r.last);
     }
-    assert_eq!(rows.last().unwrap().last, "2010-12", "the hires last to the end of 2010");
+    assert_eq!(
+        rows.last().unwrap().last,
+        "2011-04",
+        "the hires last to the end of April 2011, four project years from May/June 2007"
+    );
     for r in &rows {
         assert_eq!(r.counterfactual_paid, baseline, "counterfactual FTE in {} to {}", r.first, r.last);
     }
