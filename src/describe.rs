@@ -67,6 +67,9 @@ pub fn describe(model: &Model) -> String {
         for (from, m) in &t.duration {
             extra.push(format!("×{m} from month {from} in state"));
         }
+        if let Some(h) = &t.hours {
+            extra.push(format!("placement: {h} consultant hours, waits when the month's hours run out"));
+        }
         let _ = writeln!(
             o,
             "  {:<28} {}{}",
@@ -146,15 +149,21 @@ pub fn describe(model: &Model) -> String {
                     Funder::Municipality => "the municipality".to_string(),
                     Funder::Grant(g) => format!("grant `{}`", model.grants[*g].name),
                 };
+                let serves = match h.serves {
+                    crate::scenario::Serves::Caseload => "",
+                    crate::scenario::Serves::Placements => ", serves placements only",
+                    crate::scenario::Serves::Both => ", serves caseload and placements",
+                };
                 let _ = writeln!(
                     o,
-                    "  hire: {} FTE {} from {} to {}, ramp-up {} months, paid by {}",
+                    "  hire: {} FTE {} from {} to {}, ramp-up {} months, paid by {}{}",
                     fmt_num(h.fte),
                     h.name,
                     h.start,
                     h.end,
                     h.ramp_up_months,
-                    funder
+                    funder,
+                    serves
                 );
             }
             let _ = writeln!(o, "  FTE per month (paid / productive):");
@@ -182,6 +191,42 @@ pub fn describe(model: &Model) -> String {
                 };
                 let _ = writeln!(o, "    {:<19} {:>20} {:>20}", range, show(a.0), show(a.1));
                 m = last + 1;
+            }
+            if let Some(c) = &st.capacity {
+                let _ = writeln!(
+                    o,
+                    "  Placement capacity: {} placement FTE in both arms, {} hours per FTE-month, share on placements {}",
+                    fmt_num(c.placement_fte),
+                    fmt_num((c.hours_per_fte_month * 100.0).round() / 100.0),
+                    c.placement_share
+                );
+                let _ = writeln!(
+                    o,
+                    "  Placement hours per month at the mean share (productive placement FTE × hours × share):"
+                );
+                let _ = writeln!(o, "    {:<19} {:>20} {:>20}", "months", "scenario", "counterfactual");
+                let hours = |arm, m| {
+                    let s = model.staff(arm, m);
+                    ((s.placement_fte * c.hours_per_fte_month * c.placement_share.mean()) * 10.0).round()
+                        / 10.0
+                };
+                let mut m = 1;
+                while m <= model.horizon {
+                    let a = (hours(SCENARIO, m), hours(COUNTERFACTUAL, m));
+                    let mut last = m;
+                    while last < model.horizon
+                        && (hours(SCENARIO, last + 1), hours(COUNTERFACTUAL, last + 1)) == a
+                    {
+                        last += 1;
+                    }
+                    let range = if last == m {
+                        model.calendar(m).to_string()
+                    } else {
+                        format!("{} to {}", model.calendar(m), model.calendar(last))
+                    };
+                    let _ = writeln!(o, "    {:<19} {:>20} {:>20}", range, fmt_num(a.0), fmt_num(a.1));
+                    m = last + 1;
+                }
             }
         }
         None => {

@@ -53,7 +53,18 @@ pub fn monthly_columns(model: &Model) -> Vec<String> {
             .iter()
             .map(|s| s.to_string()),
     );
+    if has_capacity(model) {
+        c.extend(CAPACITY_COLUMNS.iter().map(|s| s.to_string()));
+    }
     c
+}
+
+/// Columns of the monthly record with `[staffing.capacity]`, after the staffing columns.
+pub const CAPACITY_COLUMNS: [&str; 5] =
+    ["waiting_list", "placements", "placement_fte", "placement_hours", "placement_hours_used"];
+
+fn has_capacity(model: &Model) -> bool {
+    model.staffing.as_ref().is_some_and(|s| s.capacity.is_some())
 }
 
 /// Column names of a segment's monthly record: the first columns of
@@ -80,6 +91,10 @@ pub struct ArmRun {
     pub moves: Vec<u64>,
     /// Citizen-months spent in each state over the horizon.
     pub state_months: Vec<u64>,
+    /// Moves that drew on placement capacity over the horizon.
+    pub placements: u64,
+    /// Months those placements waited, summed (0 for a move made in the month it was drawn).
+    pub placement_wait_months: u64,
     /// The same record per segment, `(horizon + 1) × segments × ` [`segment_columns`]
     /// values, row-major by month then segment: what calibration compares with
     /// observed figures given per segment.
@@ -118,6 +133,8 @@ pub struct TrajectoryRow {
     pub state: String,
     /// State at the end of the month.
     pub next_state: String,
+    /// On the waiting list for a placement at the end of the month.
+    pub waiting: bool,
     /// Benefit paid this month.
     pub on_benefit: bool,
     /// Cumulative months on benefit, including this one.
@@ -168,6 +185,9 @@ fn param_specs(model: &Model) -> Vec<(String, &Distribution)> {
         for (j, (_, d)) in t.duration.iter().enumerate() {
             v.push((format!("transitions.{}.duration.{j}", t.id), d));
         }
+        if let Some(h) = &t.hours {
+            v.push((format!("transitions.{}.hours", t.id), h));
+        }
     }
     for g in &model.segments {
         for (t, d) in &g.multipliers {
@@ -179,6 +199,9 @@ fn param_specs(model: &Model) -> Vec<(String, &Distribution)> {
     }
     if let Some(st) = &model.staffing {
         v.push(("staffing.elasticity".into(), &st.elasticity));
+        if let Some(c) = &st.capacity {
+            v.push(("staffing.capacity.placement_share".into(), &c.placement_share));
+        }
     }
     v.push(("budget.staff_cost_per_fte_year".into(), &model.budget.staff_cost_per_fte_year));
     if let Some(w) = &model.budget.wider {
@@ -215,6 +238,10 @@ struct Drawn {
     duration: Vec<Vec<f64>>,
     /// The staffing elasticity drawn for this replication (0 without staffing).
     default_elasticity: f64,
+    /// Consultant hours per move, per transition (NaN: the move needs no hours).
+    hours: Vec<f64>,
+    /// Placement hours per productive placement FTE-month (0 without capacity).
+    hours_per_placement_fte: f64,
     staff_cost: f64,
     tax: f64,
     equalisation: f64,
@@ -291,6 +318,18 @@ fn draw(model: &Model, seed: u64, rep: u32) -> Drawn {
             })
             .collect(),
         default_elasticity: default_e,
+        hours: model
+            .transitions
+            .iter()
+            .map(|t| match t.hours {
+                Some(_) => get(format!("transitions.{}.hours", t.id)),
+                None => f64::NAN,
+            })
+            .collect(),
+        hours_per_placement_fte: match model.staffing.as_ref().and_then(|s| s.capacity.as_ref()) {
+            Some(c) => c.hours_per_fte_month * get("staffing.capacity.placement_share".into()),
+            None => 0.0,
+        },
         staff_cost: get("budget.staff_cost_per_fte_year".into()),
         tax,
         equalisation,
@@ -368,6 +407,10 @@ struct Tables {
     thr: Vec<f64>,
     dest: Vec<u8>,
     trans: Vec<u16>,
+    /// The same for citizens on the waiting list: only the exits that need no
+    /// placement hours (empty without capacity).
+    leave_waiting: Vec<f64>,
+    thr_waiting: Vec<f64>,
 }
 
 impl Tables {
@@ -377,11 +420,25 @@ impl Tables {
             thr: vec![0.0; layout.n_thr],
             dest: vec![0; layout.n_thr],
             trans: vec![0; layout.n_thr],
+            leave_waiting: Vec::new(),
+            thr_waiting: Vec::new(),
         }
     }
 
     /// Competing hazards: P(leave) = 1 − exp(−Σ r); exit k's share r_k / Σ r.
-    fn fill(&mut self, model: &Model, layout: &Layout, drawn: &Drawn, staffing_m: &[f64]) {
+    /// With `waiting`, the tables for citizens on the waiting list are filled as well.
+    fn fill(&mut self, model: &Model, layout: &Layout, drawn: &Drawn, staffing_m: &[f64], waiting: bool) {
+        self.fill_one(model, layout, drawn, staffing_m, false);
+        if waiting {
+            if self.leave_waiting.is_empty() {
+                self.leave_waiting = vec![0.0; layout.n_rows];
+                self.thr_waiting = vec![0.0; layout.n_thr];
+            }
+            self.fill_one(model, layout, drawn, staffing_m, true);
+        }
+    }
+
+    fn fill_one(&mut self, model: &Model, layout: &Layout, drawn: &Drawn, staffing_m: &[f64], waiting: bool) {
         let nt = model.transitions.len();
         let mut rates = Vec::new();
         for g in 0..model.segments.len() {
@@ -396,21 +453,28 @@ impl Tables {
                         if let Some(j) = layout.dur_entry[s][b][k] {
                             r *= drawn.duration[t][j];
                         }
+                        if waiting && !drawn.hours[t].is_nan() {
+                            r = 0.0; // a citizen already waiting for a placement does not draw it again
+                        }
                         rates.push(r);
                     }
                     let total: f64 = rates.iter().sum();
                     let leave = if total > 0.0 { 1.0 - (-total).exp() } else { 0.0 };
-                    self.leave[row] = leave;
+                    let (leave_out, thr) = if waiting {
+                        (&mut self.leave_waiting, &mut self.thr_waiting)
+                    } else {
+                        (&mut self.leave, &mut self.thr)
+                    };
+                    leave_out[row] = leave;
+                    // The cumulative sum reaches `total` exactly at the last exit with a
+                    // positive rate, so its threshold is exactly P(leave), and an exit with
+                    // rate 0 is never chosen.
                     let mut cum = 0.0;
                     for (k, &t) in exits.iter().enumerate() {
                         cum += rates[k];
-                        self.thr[off + k] = if total > 0.0 { leave * (cum / total) } else { 0.0 };
+                        thr[off + k] = if total > 0.0 { leave * (cum / total) } else { 0.0 };
                         self.dest[off + k] = model.transitions[t].to as u8;
                         self.trans[off + k] = t as u16;
-                    }
-                    // Guard against rounding: the last threshold is exactly P(leave).
-                    if !exits.is_empty() {
-                        self.thr[off + exits.len() - 1] = leave;
                     }
                 }
             }
@@ -420,6 +484,26 @@ impl Tables {
 
 const FLAG_OUTFLOW: u8 = 1;
 const FLAG_SIX: u8 = 2;
+const FLAG_WAITING: u8 = 4;
+
+/// A placement drawn but not yet made: a place on the waiting list.
+#[derive(Debug, Clone, Copy)]
+struct Request {
+    /// Month the placement was drawn (the queue is served oldest first).
+    since: u16,
+    /// Random priority among requests of the same month, the same in every arm.
+    priority: u64,
+    citizen: u32,
+    transition: u16,
+}
+
+/// A well-mixed 64-bit hash (SplitMix64's finaliser), for priorities that are random
+/// but the same for a citizen and month in every arm.
+fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
 
 /// A citizen's state in one arm.
 #[derive(Debug, Clone, Copy, Default)]
@@ -565,6 +649,13 @@ struct Acc {
     six: Vec<u64>,
     /// Per segment: sum of current benefit spells of those on benefit.
     dur_sum: Vec<u64>,
+    /// Placement capacity this month: waiting at the end, placements made, hours
+    /// available and used.
+    waiting: u64,
+    placements: u64,
+    wait_months: u64,
+    hours: f64,
+    hours_used: f64,
 }
 
 impl Acc {
@@ -577,6 +668,11 @@ impl Acc {
             outflow: vec![0; model.segments.len()],
             six: vec![0; model.segments.len()],
             dur_sum: vec![0; model.segments.len()],
+            waiting: 0,
+            placements: 0,
+            wait_months: 0,
+            hours: 0.0,
+            hours_used: 0.0,
         }
     }
     fn clear(&mut self) {
@@ -587,6 +683,11 @@ impl Acc {
         self.outflow.fill(0);
         self.six.fill(0);
         self.dur_sum.fill(0);
+        self.waiting = 0;
+        self.placements = 0;
+        self.wait_months = 0;
+        self.hours = 0.0;
+        self.hours_used = 0.0;
     }
 }
 
@@ -631,6 +732,8 @@ pub fn simulate_replication(
             flows: vec![[0.0; N_FLOWS]; h],
             moves: vec![0; nt],
             state_months: vec![0; ns],
+            placements: 0,
+            placement_wait_months: 0,
             segment_monthly: vec![0.0; (h + 1) * ng * seg_cols],
         })
         .collect();
@@ -659,6 +762,7 @@ pub fn simulate_replication(
             }
         }
         let staff = model.staff(*arm, 1);
+        acc.hours = staff.placement_fte * drawn.hours_per_placement_fte;
         let run = &mut runs[a];
         record_month(
             model,
@@ -674,6 +778,12 @@ pub fn simulate_replication(
     }
 
     let mut person_rng = stream(seed, rep, "citizens");
+    let capacity = has_capacity(model);
+    let queue_salt = stream(seed, rep, "queue").next_u64();
+    let mut queues: Vec<Vec<Request>> = arms.iter().map(|_| Vec::new()).collect();
+    let mut requests: Vec<Request> = Vec::new();
+    // Where each traced citizen's row of the current month is, per arm.
+    let mut trace_row_now: Vec<usize> = vec![usize::MAX; trace.len()];
     let mut us: Vec<f64> = Vec::with_capacity(n_total);
     let seg_bt: Vec<usize> = model.segments.iter().map(|s| s.benefit_type).collect();
     let mut staffing_m = vec![1.0; nt];
@@ -701,7 +811,7 @@ pub fn simulate_replication(
                 }
                 rep_mult = st.multiplier(on_benefit, staff.productive_fte, default_e);
             }
-            tables[a].fill(model, &layout, &drawn, &staffing_m);
+            tables[a].fill(model, &layout, &drawn, &staffing_m, capacity);
             caseloads.push((staff, on_benefit, rep_mult));
         }
 
@@ -713,6 +823,8 @@ pub fn simulate_replication(
             let acc = &mut accs[a];
             let tab = &tables[a];
             let mut tpos = 0;
+            requests.clear();
+            trace_row_now.fill(usize::MAX);
             for (i, p) in people[a][..entered].iter_mut().enumerate() {
                 let u = us[i];
                 let g = cohort.segment[i] as usize;
@@ -752,12 +864,15 @@ pub fn simulate_replication(
                     b += 1;
                 }
                 let row = layout.row_base[g * ns + st] + b;
+                let waiting = p.flags & FLAG_WAITING != 0;
+                let (leave, thr) =
+                    if waiting { (&tab.leave_waiting, &tab.thr_waiting) } else { (&tab.leave, &tab.thr) };
                 let mut moved: Option<usize> = None;
-                if u < tab.leave[row] {
+                if u < leave[row] {
                     let off = layout.row_off[row];
                     let n_exits = layout.exits[st].len();
                     for k in 0..n_exits {
-                        if u < tab.thr[off + k] {
+                        if u < thr[off + k] {
                             moved = Some(off + k);
                             break;
                         }
@@ -766,9 +881,24 @@ pub fn simulate_replication(
                         moved = Some(off + n_exits - 1);
                     }
                 }
+                // A placement that needs consultant hours is only requested here; it is
+                // made (or waits) when the month's requests are served below.
+                if let Some(j) = moved {
+                    let t = tab.trans[j] as usize;
+                    if capacity && !drawn.hours[t].is_nan() {
+                        requests.push(Request {
+                            since: m as u16,
+                            priority: mix64(queue_salt ^ ((i as u64) << 16) ^ m as u64),
+                            citizen: i as u32,
+                            transition: t as u16,
+                        });
+                        moved = None;
+                    }
+                }
                 let before = p.state;
                 match moved {
                     Some(j) => {
+                        p.flags &= !FLAG_WAITING;
                         let dest = tab.dest[j];
                         acc.moves_month[tab.trans[j] as usize] += 1;
                         if flags.pays[st] && (flags.employed[dest as usize] || flags.education[dest as usize])
@@ -788,6 +918,7 @@ pub fn simulate_replication(
                 acc.outflow[g] += (p.flags & FLAG_OUTFLOW != 0) as u64;
                 acc.six[g] += (p.flags & FLAG_SIX != 0) as u64;
                 if traced {
+                    trace_row_now[tpos] = trace_rows.len();
                     let rate = model.budget.benefit_rates[bt].rate(year);
                     let benefit = if class != usize::MAX { (rate * 100.0).round() / 100.0 } else { 0.0 };
                     let reimb = if class != usize::MAX {
@@ -804,6 +935,7 @@ pub fn simulate_replication(
                         date: model.calendar(m).to_string(),
                         state: model.states[before as usize].id.clone(),
                         next_state: model.states[end].id.clone(),
+                        waiting: false,
                         on_benefit: class != usize::MAX,
                         cumulative_benefit_months: p.cum_benefit as u32,
                         benefit,
@@ -814,6 +946,70 @@ pub fn simulate_replication(
                 }
                 if traced {
                     tpos += 1;
+                }
+            }
+
+            // Serve the waiting list, oldest request first (ties in random order),
+            // while the month's placement hours last.
+            if capacity {
+                let people = &mut people[a];
+                let queue = &mut queues[a];
+                queue.retain(|r| people[r.citizen as usize].flags & FLAG_WAITING != 0);
+                requests.sort_unstable_by_key(|r| (r.priority, r.citizen));
+                queue.extend_from_slice(&requests);
+                let hours = caseloads[a].0.placement_fte * drawn.hours_per_placement_fte;
+                let mut used = 0.0;
+                let mut served = 0;
+                for r in queue.iter() {
+                    let t = r.transition as usize;
+                    let need = drawn.hours[t];
+                    if used + need > hours * (1.0 + 1e-12) {
+                        break; // first come, first served: no one jumps the queue
+                    }
+                    used += need;
+                    served += 1;
+                    let i = r.citizen as usize;
+                    let g = cohort.segment[i] as usize;
+                    let p = &mut people[i];
+                    let (from, dest) = (p.state as usize, model.transitions[t].to);
+                    p.flags &= !FLAG_WAITING;
+                    acc.moves_month[t] += 1;
+                    if flags.pays[from]
+                        && (flags.employed[dest] || flags.education[dest])
+                        && p.flags & FLAG_OUTFLOW == 0
+                    {
+                        p.flags |= FLAG_OUTFLOW;
+                        acc.outflow[g] += 1;
+                    }
+                    acc.occ_end[g * ns + from] -= 1;
+                    acc.occ_end[g * ns + dest] += 1;
+                    if flags.pays[from] {
+                        acc.dur_sum[g] -= p.spell as u64;
+                    }
+                    if flags.pays[dest] {
+                        acc.dur_sum[g] += p.spell as u64;
+                    }
+                    p.state = dest as u8;
+                    p.in_state = 0;
+                    acc.placements += 1;
+                    acc.wait_months += (m - r.since as usize) as u64;
+                    if let Ok(k) = trace.binary_search(&i) {
+                        let row = &mut trace_rows[trace_row_now[k]];
+                        row.next_state = model.states[dest].id.clone();
+                        row.one_off_cost = drawn.one_off[t];
+                    }
+                }
+                queue.drain(..served);
+                for r in queue.iter() {
+                    people[r.citizen as usize].flags |= FLAG_WAITING;
+                }
+                acc.waiting = queue.len() as u64;
+                acc.hours = hours;
+                acc.hours_used = used;
+                for (k, &i) in trace.iter().enumerate() {
+                    if trace_row_now[k] != usize::MAX {
+                        trace_rows[trace_row_now[k]].waiting = people[i].flags & FLAG_WAITING != 0;
+                    }
                 }
             }
         }
@@ -846,6 +1042,8 @@ pub fn simulate_replication(
             }
             f[Flow::ActivityReimbursement as usize] =
                 f[Flow::ActivityCost as usize] * model.budget.activity_cost_reimbursement;
+            run.placements += acc.placements;
+            run.placement_wait_months += acc.wait_months;
             for t in 0..nt {
                 run.moves[t] += acc.moves_month[t];
                 f[Flow::OneOffCost as usize] += acc.moves_month[t] as f64 * drawn.one_off[t];
@@ -923,6 +1121,13 @@ fn record_month(
         0.0
     };
     row[so + 12] = mult;
+    if model.staffing.as_ref().is_some_and(|s| s.capacity.is_some()) {
+        row[so + 13] = acc.waiting as f64;
+        row[so + 14] = acc.placements as f64;
+        row[so + 15] = staff.placement_fte;
+        row[so + 16] = acc.hours;
+        row[so + 17] = acc.hours_used;
+    }
 }
 
 /// Writes `entered`, the occupancies and the [`MONTHLY_SHARES`] of one group of

@@ -9,7 +9,7 @@ use crate::budget::{BANDS_2016, BenefitRates, Reimbursement};
 use crate::calendar::YearMonth;
 use crate::error::{Diagnostic, ScenarioError, nearest};
 use crate::param::{Distribution, Param, Role, resolve};
-use crate::scenario::{KeyPath, LoadedScenario, MonthRef, Regime};
+use crate::scenario::{KeyPath, LoadedScenario, MonthRef, Regime, Serves};
 use std::collections::{BTreeMap, HashSet};
 
 /// A state of the model, with what it means for the citizen and the budget.
@@ -54,6 +54,8 @@ pub struct Transition {
     pub one_off_cost: Distribution,
     /// Duration dependence: `(first month in state, rate multiplier)`, ascending.
     pub duration: Vec<(u32, Distribution)>,
+    /// Consultant hours per move, when the move draws on placement capacity.
+    pub hours: Option<Distribution>,
 }
 
 /// A group of citizens sharing start, benefit and multipliers.
@@ -117,6 +119,8 @@ pub struct Hire {
     pub ramp_up_months: u32,
     /// Who pays.
     pub funded_by: Funder,
+    /// What the hire's time adds to (caseload, placement hours, or both).
+    pub serves: Serves,
 }
 
 impl Hire {
@@ -152,6 +156,20 @@ pub struct Staffing {
     pub multiplier_max: f64,
     /// Extra staff (scenario arm only).
     pub hires: Vec<Hire>,
+    /// Placement capacity, if modelled.
+    pub capacity: Option<Capacity>,
+}
+
+/// Consultant hours for placements each month (DOMAIN.md, "Staffing"): moves with
+/// `hours` beyond the month's hours wait, first come first served.
+#[derive(Debug, Clone)]
+pub struct Capacity {
+    /// Placement consultants' FTE in both arms.
+    pub placement_fte: f64,
+    /// Working hours per FTE per month.
+    pub hours_per_fte_month: f64,
+    /// Share of those hours spent on placements.
+    pub placement_share: Distribution,
 }
 
 impl Staffing {
@@ -325,8 +343,10 @@ pub struct MonthStaff {
     pub baseline_fte: f64,
     /// FTE paid, extra part.
     pub extra_fte: f64,
-    /// FTE weighted by productivity (ramp-up).
+    /// Caseworker FTE weighted by productivity (ramp-up): the caseload's denominator.
     pub productive_fte: f64,
+    /// Placement consultants' FTE weighted by productivity (with `[staffing.capacity]`).
+    pub placement_fte: f64,
 }
 
 /// A validated, resolved model.
@@ -390,17 +410,29 @@ impl Model {
     /// Staff in simulated month `m` (1-based) of an arm.
     pub fn staff(&self, arm: Arm, m: usize) -> MonthStaff {
         let Some(st) = &self.staffing else {
-            return MonthStaff { baseline_fte: 0.0, extra_fte: 0.0, productive_fte: 0.0 };
+            return MonthStaff { baseline_fte: 0.0, extra_fte: 0.0, productive_fte: 0.0, placement_fte: 0.0 };
         };
         let ym = self.calendar(m);
-        let (mut extra, mut productive) = (0.0, st.baseline_fte);
+        let placement_baseline = st.capacity.as_ref().map(|c| c.placement_fte).unwrap_or(0.0);
+        let (mut extra, mut productive, mut placement) = (0.0, st.baseline_fte, placement_baseline);
         if arm.with_hires {
             for h in &st.hires {
                 extra += h.employed_fte(ym);
-                productive += h.fte * h.productivity(ym);
+                let p = h.fte * h.productivity(ym);
+                if h.serves.caseload() {
+                    productive += p;
+                }
+                if h.serves.placements() {
+                    placement += p;
+                }
             }
         }
-        MonthStaff { baseline_fte: st.baseline_fte, extra_fte: extra, productive_fte: productive }
+        MonthStaff {
+            baseline_fte: st.baseline_fte + placement_baseline,
+            extra_fte: extra,
+            productive_fte: productive,
+            placement_fte: placement,
+        }
     }
 
     /// Grant income per simulated month (index 0 = month 1) for an arm: each budget
@@ -650,6 +682,14 @@ impl Validator<'_> {
                 let d = self.param(kb.key("multiplier"), &b.multiplier, Role::NonNegative);
                 duration.push((b.from_month, d));
             }
+            let hours = t.hours.as_ref().map(|h| self.param(k.key("hours"), h, Role::NonNegative));
+            if t.hours.is_some() && f.staffing.as_ref().is_none_or(|s| s.capacity.is_none()) {
+                self.err(
+                    k.key("hours"),
+                    "consultant hours per move need a [staffing.capacity] section giving the hours available",
+                    None,
+                );
+            }
             transitions.push(Transition {
                 id,
                 from,
@@ -659,6 +699,7 @@ impl Validator<'_> {
                 elasticity,
                 one_off_cost,
                 duration,
+                hours,
             });
         }
         let tid_list: Vec<String> = transitions.iter().map(|t| t.id.clone()).collect();
@@ -934,6 +975,14 @@ impl Validator<'_> {
                         }
                     }
                 };
+                if h.serves.placements() && s.capacity.is_none() {
+                    self.err(
+                        kh.key("serves"),
+                        "a hire that serves placements needs a [staffing.capacity] section (the placement \
+                         hours it adds to)",
+                        Some("caseload".into()),
+                    );
+                }
                 hires.push(Hire {
                     name: h.name.clone(),
                     fte: h.fte,
@@ -941,8 +990,45 @@ impl Validator<'_> {
                     end: hend,
                     ramp_up_months: h.ramp_up_months,
                     funded_by,
+                    serves: h.serves,
                 });
             }
+            let capacity = s.capacity.as_ref().map(|c| {
+                let kc = k.key("capacity");
+                if !(c.placement_fte.is_finite() && c.placement_fte >= 0.0) {
+                    self.err(
+                        kc.key("placement_fte"),
+                        format!("expected a non-negative FTE, got {}", c.placement_fte),
+                        None,
+                    );
+                }
+                if !(c.hours_per_fte_month.is_finite() && c.hours_per_fte_month > 0.0) {
+                    self.err(
+                        kc.key("hours_per_fte_month"),
+                        format!("expected positive hours per FTE per month, got {}", c.hours_per_fte_month),
+                        None,
+                    );
+                }
+                if c.placement_fte == 0.0 && !s.hires.iter().any(|h| h.serves.placements()) {
+                    self.err(
+                        kc.key("placement_fte"),
+                        "no one makes placements: give placement_fte, or hires with serves = \"placements\" or \"both\"",
+                        None,
+                    );
+                }
+                if !f.transitions.iter().any(|t| t.hours.is_some()) {
+                    self.err(
+                        kc.clone(),
+                        "no transition uses placement hours: give `hours` on the placement transitions",
+                        None,
+                    );
+                }
+                Capacity {
+                    placement_fte: c.placement_fte,
+                    hours_per_fte_month: c.hours_per_fte_month,
+                    placement_share: self.param(kc.key("placement_share"), &c.placement_share, Role::Share),
+                }
+            });
             Staffing {
                 baseline_fte: s.baseline_fte,
                 caseload_ref: s.caseload_ref,
@@ -950,6 +1036,7 @@ impl Validator<'_> {
                 multiplier_min: s.multiplier_min,
                 multiplier_max: s.multiplier_max,
                 hires,
+                capacity,
             }
         });
         if let Some(st) = &staffing {
@@ -1261,6 +1348,7 @@ mod tests {
             multiplier_min: 0.5,
             multiplier_max: 2.0,
             hires: vec![],
+            capacity: None,
         };
         // 500 on benefit, 12.5 FTE: caseload 40, (50/40)^0.5.
         assert!((st.multiplier(500.0, 12.5, 0.5) - 1.25f64.sqrt()).abs() < 1e-15);

@@ -19,6 +19,9 @@ pub fn arm_outcome_names(model: &Model) -> Vec<String> {
     v.extend(model.states.iter().map(|s| format!("months:{}", s.id)));
     v.extend(Item::ALL.iter().map(|i| i.key().to_string()));
     v.push("total_net_cost_pv".into());
+    if model.staffing.as_ref().is_some_and(|s| s.capacity.is_some()) {
+        v.extend(CAPACITY_OUTCOMES.iter().map(|s| s.to_string()));
+    }
     for (i, _) in model.targets.iter().enumerate() {
         v.push(format!("target_{}_value", i + 1));
         v.push(format!("target_{}_met", i + 1));
@@ -29,6 +32,12 @@ pub fn arm_outcome_names(model: &Model) -> Vec<String> {
     }
     v
 }
+
+/// Arm outcomes of placement capacity (only with `[staffing.capacity]`): placements
+/// made, the mean wait of a placement in months, and the waiting list's mean over the
+/// months and its length at the horizon.
+pub const CAPACITY_OUTCOMES: [&str; 4] =
+    ["placements", "mean_wait_months", "mean_waiting_list", "waiting_list_at_horizon"];
 
 /// The distinct months (before the horizon) at which targets are measured, ascending.
 pub fn target_months(model: &Model) -> Vec<usize> {
@@ -131,6 +140,18 @@ pub fn rep_outcomes(model: &Model, rep: &Replication) -> RepOutcomes {
         let tot = Item::ALL.iter().position(|i| *i == Item::TotalNetCost).unwrap();
         let amounts: Vec<f64> = by.values.iter().map(|y| y[tot]).collect();
         v.push(present_value(model.start.year, &by.years, &amounts, model.budget.discount_rate));
+        if model.staffing.as_ref().is_some_and(|s| s.capacity.is_some()) {
+            let wl = col(model, "waiting_list");
+            let waiting: f64 = (1..=h).map(|m| run.monthly[m * cols + wl]).sum();
+            v.push(run.placements as f64);
+            v.push(if run.placements > 0 {
+                run.placement_wait_months as f64 / run.placements as f64
+            } else {
+                f64::NAN
+            });
+            v.push(waiting / h as f64);
+            v.push(run.monthly[h * cols + wl]);
+        }
         for t in &model.targets {
             let mut value = metric_at(model, &run.monthly, t.metric, t.month);
             if t.relative_to_start {

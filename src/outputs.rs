@@ -185,8 +185,16 @@ pub fn unit_of(name: &str) -> &'static str {
         || name.starts_with("occupancy:")
     {
         "citizens"
-    } else if name == "fte" || name == "productive_fte" {
+    } else if name == "fte" || name == "productive_fte" || name == "placement_fte" {
         "FTE"
+    } else if name == "waiting_list" || name == "mean_waiting_list" || name == "waiting_list_at_horizon" {
+        "citizens"
+    } else if name == "placements" {
+        "placements"
+    } else if name == "mean_wait_months" {
+        "months"
+    } else if name == "placement_hours" || name == "placement_hours_used" {
+        "hours"
     } else if name == "caseload" {
         "citizens on benefit per productive FTE"
     } else if name == "staffing_multiplier" {
@@ -415,6 +423,7 @@ pub fn write_trajectories(path: &Path, rows: &[TrajectoryRow]) -> Result<(), Out
         "date",
         "state",
         "next_state",
+        "waiting",
         "on_benefit",
         "cumulative_benefit_months",
         "benefit",
@@ -435,6 +444,7 @@ pub fn write_trajectories(path: &Path, rows: &[TrajectoryRow]) -> Result<(), Out
             r.date.clone(),
             r.state.clone(),
             r.next_state.clone(),
+            r.waiting.to_string(),
             r.on_benefit.to_string(),
             r.cumulative_benefit_months.to_string(),
             num(r.benefit),

@@ -141,6 +141,8 @@ pub enum Role {
     NonNegative,
     /// Any real number (e.g. an elasticity, which may be negative).
     Real,
+    /// A share of a whole, in (0, 1] (e.g. the share of hours spent on placements).
+    Share,
 }
 
 impl Role {
@@ -149,6 +151,7 @@ impl Role {
             Role::Probability => "a monthly probability in [0, 1)",
             Role::NonNegative => "a non-negative number",
             Role::Real => "a number",
+            Role::Share => "a share in (0, 1]",
         }
     }
 }
@@ -293,6 +296,7 @@ pub fn resolve(param: &Param, role: Role) -> Result<Distribution, String> {
         Role::Probability => lo >= 0.0 && (hi < 1.0 || matches!(dist, Distribution::Beta { .. })),
         Role::NonNegative => lo >= 0.0,
         Role::Real => true,
+        Role::Share => (lo > 0.0 || matches!(dist, Distribution::Beta { .. })) && hi <= 1.0,
     };
     if !ok {
         let what = if dist.is_fixed() {

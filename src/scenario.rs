@@ -145,6 +145,10 @@ pub struct TransitionDef {
     /// Duration dependence: rate multipliers by months already spent in `from`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub duration: Vec<DurationBand>,
+    /// Consultant hours each move takes (a placement); with `[staffing.capacity]`,
+    /// moves beyond the month's hours wait, first come first served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<Param>,
 }
 
 impl TransitionDef {
@@ -221,6 +225,28 @@ pub struct StaffingDef {
     /// Extra staff in the scenario arm.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hires: Vec<HireDef>,
+    /// Consultant hours for placements, and the waiting list when they run out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<CapacityDef>,
+}
+
+/// `[staffing.capacity]`: the consultant hours available for placements each month.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityDef {
+    /// FTE of placement (company) consultants in both arms, besides `staffing.baseline_fte`.
+    #[serde(default)]
+    pub placement_fte: f64,
+    /// Working hours per FTE per month.
+    #[serde(default = "default_hours_per_fte_month")]
+    pub hours_per_fte_month: f64,
+    /// Share of a placement consultant's hours that goes to making placements.
+    pub placement_share: Param,
+}
+
+/// 1,924 hours per årsværk (PARAMETERS.md, "Standard annual hours") over 12 months.
+pub fn default_hours_per_fte_month() -> f64 {
+    1924.0 / 12.0
 }
 
 fn default_m_min() -> f64 {
@@ -249,6 +275,38 @@ pub struct HireDef {
     /// The grant that pays for the hire, or `"municipality"`.
     #[serde(default = "default_funder")]
     pub funded_by: String,
+    /// What the hire adds to: the caseworkers (`"caseload"`), the placement hours of
+    /// `[staffing.capacity]` (`"placements"`), or both.
+    #[serde(default, skip_serializing_if = "Serves::is_caseload")]
+    pub serves: Serves,
+}
+
+/// What a hire's time adds to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Serves {
+    /// Caseworkers: lowers the caseload (staffing multiplier).
+    #[default]
+    Caseload,
+    /// Placement consultants: adds placement hours.
+    Placements,
+    /// Both.
+    Both,
+}
+
+impl Serves {
+    /// True for the default, `"caseload"`.
+    pub fn is_caseload(&self) -> bool {
+        *self == Serves::Caseload
+    }
+    /// The hire lowers the caseload.
+    pub fn caseload(self) -> bool {
+        matches!(self, Serves::Caseload | Serves::Both)
+    }
+    /// The hire adds placement hours.
+    pub fn placements(self) -> bool {
+        matches!(self, Serves::Placements | Serves::Both)
+    }
 }
 
 fn default_funder() -> String {

@@ -114,6 +114,29 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
         interval(bm, |v| format!("{v:+.0}"))
     );
 
+    if model.staffing.as_ref().is_some_and(|s| s.capacity.is_some()) {
+        let _ = writeln!(o, "Placement capacity (consultant hours; first come, first served)");
+        for (label, key, digits) in [
+            ("  Placements made", "placements", 0),
+            ("  Mean wait for a placement, months", "mean_wait_months", 2),
+            ("  Waiting list, mean over the months", "mean_waiting_list", 1),
+            ("  Waiting list at the end", "waiting_list_at_horizon", 1),
+        ] {
+            let i = k(key);
+            let f = |v: f64| if v.is_finite() { format!("{v:.digits$}") } else { "n/a".into() };
+            let g = |v: f64| if v.is_finite() { format!("{v:+.digits$}") } else { "n/a".into() };
+            let _ = writeln!(
+                o,
+                "{:<44} {:>12} {:>14}   {} {}",
+                label,
+                f(sc[i].mean),
+                f(cf[i].mean),
+                g(df[i].mean),
+                interval(&df[i], g)
+            );
+        }
+    }
+
     for m in crate::outcomes::target_months(model) {
         let _ = writeln!(
             o,
