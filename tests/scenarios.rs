@@ -166,3 +166,98 @@ fn slagelse_books_the_grant_each_year_and_hires_one_then_five() {
         assert_eq!(r.counterfactual_paid, baseline, "counterfactual FTE in {} to {}", r.first, r.last);
     }
 }
+
+/// `trappe check` output of a shipped scenario.
+fn check_text(name: &str) -> String {
+    let f = repo().join("scenarios").join(name);
+    let out = trappe(&["check", f.to_str().unwrap()], &repo());
+    let (check, stderr) = texts(&out);
+    assert!(out.status.success(), "{name}: {stderr}");
+    check
+}
+
+/// Grant income booked per budget year, as `trappe check` prints it.
+fn booked(check: &str) -> BTreeMap<String, String> {
+    check
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("grant income booked: "))
+        .unwrap_or_else(|| panic!("no 'grant income booked' line in:\n{check}"))
+        .split("; ")
+        .map(|item| {
+            let (y, a) = item.split_once(": ").expect("'year: amount'");
+            (y.to_string(), a.to_string())
+        })
+        .collect()
+}
+
+/// Citizens per segment at the start, as `trappe check` prints them.
+fn segment_sizes(check: &str) -> BTreeMap<String, u32> {
+    let mut sizes = BTreeMap::new();
+    let mut lines = check.lines().skip_while(|l| !l.starts_with("Cohort:"));
+    lines.next();
+    for l in lines.take_while(|l| l.starts_with("  ")) {
+        if let Some((name, rest)) = l.trim().split_once(" citizens") {
+            let mut words: Vec<&str> = name.split_whitespace().collect();
+            if let Some(n) = words.pop().and_then(|w| w.parse().ok()) {
+                sizes.insert(words.join(" "), n);
+            }
+            let _ = rest;
+        }
+    }
+    sizes
+}
+
+/// The seed figures each case rests on come out of `trappe check` exactly.
+#[test]
+fn the_seed_figures_are_resolved_exactly() {
+    // Seed 003: 26,898,526 DKK a year 2007-2010; ~9,500 citizens, ~5,000 in match groups 3-4.
+    let c = check_text("copenhagen-2007-job-consultant-pool.toml");
+    let b = booked(&c);
+    for y in ["2007", "2008", "2009", "2010"] {
+        assert_eq!(b[y], "26,898,526", "Copenhagen {y}");
+    }
+    let sizes = segment_sizes(&c);
+    assert_eq!(sizes.values().sum::<u32>(), 9500, "{sizes:?}");
+    let match34: u32 = sizes.iter().filter(|(k, _)| k.starts_with("match 3-4")).map(|(_, v)| v).sum();
+    assert_eq!(match34, 5000, "{sizes:?}");
+
+    // Seed 000: 1.5 million DKK for 100 participants, Feb 2015 - Sep 2016.
+    let c = check_text("aalborg-2015-integration-order.toml");
+    let total: u64 = booked(&c).values().map(|a| a.replace(',', "").parse::<u64>().unwrap()).sum();
+    assert_eq!(total, 1_500_000);
+    assert_eq!(segment_sizes(&c).values().sum::<u32>(), 100);
+    assert!(c.contains("from 2015-02 to 2016-09"), "{c}");
+
+    // Seed 001: 690 refugees and family-reunified, 274 of them women (40 %).
+    let c = check_text("aalborg-2018-refugees.toml");
+    let sizes = segment_sizes(&c);
+    assert_eq!(sizes.values().sum::<u32>(), 690, "{sizes:?}");
+    let women: u32 = sizes.iter().filter(|(k, _)| k.starts_with("women")).map(|(_, v)| v).sum();
+    assert_eq!(women, 274, "{sizes:?}");
+
+    // Seed 004: 1 million DKK for each reinforcement, booked in 2019.
+    for name in [
+        "aalborg-2019-reinforcement-youth.toml",
+        "aalborg-2019-reinforcement-sickness.toml",
+        "aalborg-2019-reinforcement-team.toml",
+    ] {
+        let c = check_text(name);
+        assert_eq!(booked(&c)["2019"], "1,000,000", "{name}");
+    }
+    // The team: 500 activity-ready recipients, about 10 staff (50 each), 2 more for a year.
+    let c = check_text("aalborg-2019-reinforcement-team.toml");
+    assert_eq!(segment_sizes(&c).values().sum::<u32>(), 500);
+    assert!(c.contains("Staffing: baseline 10 FTE; caseload reference 50"), "{c}");
+    let hired: f64 = c
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("hire: "))
+        .filter(|l| l.contains("from 2019-07 to 2020-06"))
+        .map(|l| l.split_whitespace().next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(hired, 2.0, "2 extra staff for a year");
+    // Youth and sickness: 4 extra staff for the rest of 2019.
+    for name in ["aalborg-2019-reinforcement-youth.toml", "aalborg-2019-reinforcement-sickness.toml"] {
+        let c = check_text(name);
+        assert!(c.lines().any(|l| l.trim().starts_with("hire: 4 FTE") && l.contains("to 2019-12")), "{name}");
+    }
+}
