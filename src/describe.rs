@@ -240,15 +240,22 @@ pub fn describe(model: &Model) -> String {
         let _ = writeln!(o, "\nGrants (scenario arm only), DKK per budget year:");
         for g in &model.grants {
             let years: Vec<String> = g.amounts.iter().map(|(y, a)| format!("{y}: {}", dkk(*a))).collect();
-            let _ = writeln!(o, "  {} (pays for {}): {}", g.name, g.pays_for, years.join("; "));
+            let repaid = if g.repaid { "; unspent money repaid" } else { "" };
+            let _ = writeln!(o, "  {} (pays for {}{repaid}): {}", g.name, g.pays_for, years.join("; "));
         }
-        let income = model.grant_income(SCENARIO);
+        let income = model.grant_income(SCENARIO, model.budget.staff_cost_per_fte_year.mean());
         let mut by_year = std::collections::BTreeMap::new();
         for (m, v) in income.iter().enumerate() {
             *by_year.entry(model.calendar(m + 1).year).or_insert(0.0) += v;
         }
         let years: Vec<String> = by_year.iter().map(|(y, a)| format!("{y}: {}", dkk(*a))).collect();
         let _ = writeln!(o, "  grant income booked: {}", years.join("; "));
+        if model.grants.iter().any(|g| g.repaid) {
+            let _ = writeln!(
+                o,
+                "  (unspent money repaid: income at most the funded hires' cost, shown at the mean staff cost)"
+            );
+        }
     }
 
     let b = &model.budget;

@@ -737,7 +737,7 @@ pub fn simulate_replication(
             segment_monthly: vec![0.0; (h + 1) * ng * seg_cols],
         })
         .collect();
-    let grants: Vec<Vec<f64>> = arms.iter().map(|a| model.grant_income(*a)).collect();
+    let grants: Vec<Vec<f64>> = arms.iter().map(|a| model.grant_income(*a, drawn.staff_cost)).collect();
     let covered: Vec<Vec<f64>> =
         arms.iter().map(|a| model.grant_covered_staff_cost(*a, drawn.staff_cost)).collect();
     let mut cum_benefit_months = vec![0u64; arms.len()];

@@ -202,6 +202,8 @@ pub struct Grant {
     pub amounts: BTreeMap<i32, f64>,
     /// What it pays for.
     pub pays_for: String,
+    /// Money the funded hires do not use in a budget year is paid back.
+    pub repaid: bool,
 }
 
 /// The wider view: tax and equalisation per citizen-month in employment.
@@ -437,7 +439,10 @@ impl Model {
 
     /// Grant income per simulated month (index 0 = month 1) for an arm: each budget
     /// year's amount spread evenly over the simulated months of that year.
-    pub fn grant_income(&self, arm: Arm) -> Vec<f64> {
+    ///
+    /// A grant whose unspent money is repaid brings in, per budget year, only what
+    /// the hires it funds cost, which depends on the cost of one FTE-year.
+    pub fn grant_income(&self, arm: Arm, staff_cost_per_fte_year: f64) -> Vec<f64> {
         let mut out = vec![0.0; self.horizon];
         if !arm.with_grants {
             return out;
@@ -446,7 +451,13 @@ impl Model {
         for m in 1..=self.horizon {
             *months_in_year.entry(self.calendar(m).year).or_default() += 1;
         }
-        for g in &self.grants {
+        for (gi, g) in self.grants.iter().enumerate() {
+            if g.repaid {
+                for (slot, c) in out.iter_mut().zip(self.covered_by(gi, staff_cost_per_fte_year)) {
+                    *slot += c;
+                }
+                continue;
+            }
             for (year, amount) in &g.amounts {
                 if let Some(n) = months_in_year.get(year) {
                     for (m, slot) in out.iter_mut().enumerate() {
@@ -466,32 +477,42 @@ impl Model {
     /// months in proportion to those hires' cost.
     pub fn grant_covered_staff_cost(&self, arm: Arm, staff_cost_per_fte_year: f64) -> Vec<f64> {
         let mut out = vec![0.0; self.horizon];
-        let Some(st) = &self.staffing else { return out };
         if !(arm.with_hires && arm.with_grants) {
             return out;
         }
-        for (gi, g) in self.grants.iter().enumerate() {
-            let funded: Vec<f64> = (1..=self.horizon)
-                .map(|m| {
-                    let ym = self.calendar(m);
-                    st.hires
-                        .iter()
-                        .filter(|h| h.funded_by == Funder::Grant(gi))
-                        .map(|h| h.employed_fte(ym) * staff_cost_per_fte_year / 12.0)
-                        .sum()
-                })
-                .collect();
-            let mut by_year: BTreeMap<i32, f64> = BTreeMap::new();
-            for (m, f) in funded.iter().enumerate() {
-                *by_year.entry(self.calendar(m + 1).year).or_default() += f;
+        for gi in 0..self.grants.len() {
+            for (slot, c) in out.iter_mut().zip(self.covered_by(gi, staff_cost_per_fte_year)) {
+                *slot += c;
             }
-            for (m, f) in funded.iter().enumerate() {
-                let year = self.calendar(m + 1).year;
-                let total = by_year[&year];
-                if total > 0.0 {
-                    let covered = g.amounts.get(&year).copied().unwrap_or(0.0).min(total);
-                    out[m] += f * covered / total;
-                }
+        }
+        out
+    }
+
+    /// Per simulated month, the part of the cost of the hires funded by grant `gi` that
+    /// the grant covers (scenario arm).
+    fn covered_by(&self, gi: usize, staff_cost_per_fte_year: f64) -> Vec<f64> {
+        let mut out = vec![0.0; self.horizon];
+        let Some(st) = &self.staffing else { return out };
+        let funded: Vec<f64> = (1..=self.horizon)
+            .map(|m| {
+                let ym = self.calendar(m);
+                st.hires
+                    .iter()
+                    .filter(|h| h.funded_by == Funder::Grant(gi))
+                    .map(|h| h.employed_fte(ym) * staff_cost_per_fte_year / 12.0)
+                    .sum()
+            })
+            .collect();
+        let mut by_year: BTreeMap<i32, f64> = BTreeMap::new();
+        for (m, f) in funded.iter().enumerate() {
+            *by_year.entry(self.calendar(m + 1).year).or_default() += f;
+        }
+        for (m, f) in funded.iter().enumerate() {
+            let year = self.calendar(m + 1).year;
+            let total = by_year[&year];
+            if total > 0.0 {
+                let covered = self.grants[gi].amounts.get(&year).copied().unwrap_or(0.0).min(total);
+                out[m] += f * covered / total;
             }
         }
         out
@@ -918,7 +939,12 @@ impl Validator<'_> {
                     amounts.insert(year, *a);
                 }
             }
-            grants.push(Grant { name: g.name.clone(), amounts, pays_for: g.pays_for.clone() });
+            grants.push(Grant {
+                name: g.name.clone(),
+                amounts,
+                pays_for: g.pays_for.clone(),
+                repaid: g.unspent == crate::scenario::Unspent::Repaid,
+            });
         }
 
         // [staffing]

@@ -324,6 +324,27 @@ pub struct GrantDef {
     /// What the grant pays for (text for reports).
     #[serde(default = "default_pays_for")]
     pub pays_for: String,
+    /// What happens to money the funded hires do not use in a budget year.
+    #[serde(default, skip_serializing_if = "Unspent::is_kept")]
+    pub unspent: Unspent,
+}
+
+/// What happens to the part of a grant that the hires it funds do not cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unspent {
+    /// The municipality keeps it: the whole amount is income.
+    #[default]
+    Kept,
+    /// It is paid back: income is at most the cost of the funded hires, year by year.
+    Repaid,
+}
+
+impl Unspent {
+    /// True for the default, `"kept"`.
+    pub fn is_kept(&self) -> bool {
+        *self == Unspent::Kept
+    }
 }
 
 fn default_pays_for() -> String {

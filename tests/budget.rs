@@ -277,6 +277,76 @@ amounts = { 2016 = 400000 }
     let sc = items_for(m.start, &r.arms[0].flows);
     assert!((item(&sc, Item::CoFinancing) - 600_000.0).abs() < 1e-6);
     assert!((item(&sc, Item::GrantIncome) - 900_000.0).abs() < 1e-6);
+    // If unspent money is repaid, that grant brings in only its hire's 600,000.
+    let repaid = text
+        .replace("2016 = 400000", "2016 = 900000")
+        .replace("amounts = { 2016 = 900000 }", "amounts = { 2016 = 900000 }\nunspent = \"repaid\"");
+    let m = model(&repaid);
+    let r = simulate_replication(&m, &[SCENARIO, COUNTERFACTUAL], m.seed, 0, 0);
+    let sc = items_for(m.start, &r.arms[0].flows);
+    assert!((item(&sc, Item::GrantIncome) - 600_000.0).abs() < 1e-6);
+    assert!((item(&sc, Item::CoFinancing) - 600_000.0).abs() < 1e-6);
+    // ... and a grant smaller than the cost is income in full, repaid or not.
+    let m = model(&repaid.replace("2016 = 900000", "2016 = 400000"));
+    let r = simulate_replication(&m, &[SCENARIO, COUNTERFACTUAL], m.seed, 0, 0);
+    let sc = items_for(m.start, &r.arms[0].flows);
+    assert!((item(&sc, Item::GrantIncome) - 400_000.0).abs() < 1e-6);
+    assert!((item(&sc, Item::CoFinancing) - 800_000.0).abs() < 1e-6);
+}
+
+#[test]
+fn a_repaid_grant_follows_the_drawn_staff_cost_year_by_year() {
+    // 1 FTE from May 2016 to April 2017 (8 + 4 months) at an uncertain cost per FTE-year,
+    // funded by 500,000 a year with unspent money repaid: income each year is the
+    // smaller of 500,000 and that year's cost of the hire, in every replication.
+    let text = format!(
+        "{}\n{}",
+        stuck(0, R2016, false, 24).replace(
+            "[budget]",
+            "[budget]\nstaff_cost_per_fte_year = { dist = \"uniform\", min = 500000, max = 900000 }"
+        ),
+        r#"
+[staffing]
+baseline_fte = 2
+caseload_ref = 50
+[[staffing.hires]]
+name = "consultant"
+fte = 1
+start = "2016-05"
+end = "2017-04"
+funded_by = "pool"
+[[grants]]
+name = "pool"
+amounts = { 2016 = 500000, 2017 = 500000 }
+unspent = "repaid"
+"#
+    );
+    let m = model(&text);
+    let reps = simulate(
+        &m,
+        &[SCENARIO, COUNTERFACTUAL],
+        &SimOptions { replications: 20, seed: 3, threads: Some(1), trajectories: 0, first_replication: 0 },
+        &|| {},
+    )
+    .unwrap();
+    let k = trappe::engine::parameter_keys(&m)
+        .iter()
+        .position(|k| k == "budget.staff_cost_per_fte_year")
+        .unwrap();
+    let get = |by: &trappe::budget::BudgetYears, y: usize, it: Item| {
+        by.values[y][Item::ALL.iter().position(|x| *x == it).unwrap()]
+    };
+    let mut capped = 0;
+    for r in &reps {
+        let cost = r.params[k];
+        let sc = items_for(m.start, &r.arms[0].flows);
+        let (c2016, c2017) = (cost * 8.0 / 12.0, cost * 4.0 / 12.0);
+        assert!((get(&sc, 0, Item::GrantIncome) - c2016.min(500_000.0)).abs() < 1e-6);
+        assert!((get(&sc, 1, Item::GrantIncome) - c2017.min(500_000.0)).abs() < 1e-6);
+        assert!((get(&sc, 0, Item::CoFinancing) - (c2016 - c2016.min(500_000.0))).abs() < 1e-6);
+        capped += (c2016 > 500_000.0) as u32;
+    }
+    assert!(capped > 0 && capped < 20, "both cases occur: {capped}");
 }
 
 #[test]
