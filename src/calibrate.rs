@@ -773,6 +773,20 @@ fn fmt_sig(v: f64, digits: usize) -> String {
     fmt_num(round_sig(v, digits))
 }
 
+/// The longest common start of several texts, cut back to a `.` or `[`.
+fn common_prefix(texts: &[String]) -> String {
+    let Some(first) = texts.first() else { return String::new() };
+    let mut n = first.len();
+    for t in &texts[1..] {
+        n = n.min(first.bytes().zip(t.bytes()).take_while(|(a, b)| a == b).count());
+    }
+    let p = &first[..n];
+    match p.rfind('.') {
+        Some(i) => p[..=i].to_string(),
+        None => p.to_string(),
+    }
+}
+
 /// Everything `trappe calibrate` needs.
 #[derive(Debug, Clone)]
 pub struct CalibrateConfig {
@@ -983,20 +997,49 @@ pub fn report(model: &Model, scenario: &str, observed: &Observed, fit: &Fit, out
         );
     }
     let _ = writeln!(o, "\nParameters (mean as written -> fitted; bounds of the mean):");
-    let key_w = model.calibration.iter().map(|c| c.key.chars().count()).max().unwrap_or(9).max(9);
+    let bounds_text = |c: &crate::model::Calibrated| {
+        format!(
+            "[{}, {}]{}",
+            fmt_sig(c.bounds.0, 3),
+            fmt_sig(c.bounds.1, 3),
+            if c.bounds_given { "" } else { " (default)" }
+        )
+    };
     for (gi, g) in fit.groups.iter().enumerate() {
-        for &i in &g.members {
+        let flag = if fit.at_bound[gi].is_some() { "  AT BOUND" } else { "" };
+        let first = &model.calibration[g.members[0]];
+        let alike = g.members.iter().all(|&i| {
             let c = &model.calibration[i];
-            let flag = if fit.at_bound[gi].is_some() { "  AT BOUND" } else { "" };
+            c.dist.mean() == first.dist.mean() && c.bounds == first.bounds && c.kind == first.kind
+        });
+        if g.members.len() > 2 && alike {
+            // Members with the same start and bounds: one line for the group.
+            let keys: Vec<String> =
+                g.members.iter().map(|&i| model.calibration[i].path.to_string()).collect();
+            let common = common_prefix(&keys);
             let _ = writeln!(
                 o,
-                "  {:<key_w$}  {:>9} -> {:<9}  [{}, {}]{}{flag}",
+                "  {} ({} parameters: {}*)  each {} -> {}  {}{flag}",
+                g.name,
+                g.members.len(),
+                common,
+                fmt_sig(first.dist.mean(), 4),
+                fmt_sig(fit.fitted_mean(model, g.members[0]), 4),
+                bounds_text(first)
+            );
+            continue;
+        }
+        let _ = writeln!(o, "  {}:", g.name);
+        let key_w = g.members.iter().map(|&i| model.calibration[i].key.chars().count()).max().unwrap_or(0);
+        for &i in &g.members {
+            let c = &model.calibration[i];
+            let _ = writeln!(
+                o,
+                "    {:<key_w$}  {:>9} -> {:<9}  {}{flag}",
                 c.key,
                 fmt_sig(c.dist.mean(), 4),
                 fmt_sig(fit.fitted_mean(model, i), 4),
-                fmt_sig(c.bounds.0, 3),
-                fmt_sig(c.bounds.1, 3),
-                if c.bounds_given { "" } else { " (default)" }
+                bounds_text(c)
             );
         }
     }

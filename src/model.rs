@@ -586,7 +586,7 @@ impl Validator<'_> {
                 self.err(
                     key.key("bounds"),
                     "`bounds` only apply to a parameter marked `calibrate = true`; add it or remove `bounds`",
-                    Some("calibrate".into()),
+                    None,
                 );
             }
             return dist;

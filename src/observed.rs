@@ -69,12 +69,12 @@ pub struct Observed {
 #[derive(Debug, thiserror::Error)]
 pub enum ObservedError {
     /// The file could not be read.
-    #[error("cannot read observed figures file {}: {source}", path.display())]
+    #[error("cannot read observed figures file {}: {reason}", path.display())]
     Read {
         /// The path given.
         path: PathBuf,
         /// The operating system's reason.
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     /// The file was read but has problems; every problem found is listed.
     #[error("{}", format_all(.0))]
@@ -106,14 +106,14 @@ const REQUIRED: [&str; 4] = ["metric", "month", "segment", "value"];
 /// Reads and checks an observed-figures file against the model it calibrates.
 pub fn read(path: &Path, model: &Model) -> Result<Observed, ObservedError> {
     let bytes =
-        std::fs::read(path).map_err(|source| ObservedError::Read { path: path.to_path_buf(), source })?;
+        std::fs::read(path).map_err(|reason| ObservedError::Read { path: path.to_path_buf(), reason })?;
     let text = String::from_utf8_lossy(&bytes);
     parse(&path.display().to_string(), &text, model)
 }
 
 /// Parses observed figures from text; `path` is used in messages.
 pub fn parse(path: &str, text: &str, model: &Model) -> Result<Observed, ObservedError> {
-    let mut p = Parser { path, lines: text.lines().collect(), errors: Vec::new() };
+    let mut p = Parser { path, text, lines: text.lines().collect(), errors: Vec::new() };
     let rows = p.rows(text, model);
     if !p.errors.is_empty() {
         return Err(ObservedError::Invalid(p.errors));
@@ -123,6 +123,7 @@ pub fn parse(path: &str, text: &str, model: &Model) -> Result<Observed, Observed
 
 struct Parser<'a> {
     path: &'a str,
+    text: &'a str,
     lines: Vec<&'a str>,
     errors: Vec<Diagnostic>,
 }
@@ -179,7 +180,7 @@ impl Parser<'_> {
                 Some(Ok(r)) => break r,
             }
         };
-        let header_line = header.position().map(|p| p.line() as usize);
+        let header_line = header.position().map(|p| self.line_of(p));
         let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
         let mut col: [Option<usize>; 6] = [None; 6];
         for (i, n) in names.iter().enumerate() {
@@ -231,7 +232,7 @@ impl Parser<'_> {
             if rec.iter().all(str::is_empty) {
                 continue;
             }
-            let line = rec.position().map(|p| p.line() as usize);
+            let line = rec.position().map(|p| self.line_of(p));
             if rec.len() != names.len() {
                 self.err(
                     line,
@@ -392,8 +393,24 @@ impl Parser<'_> {
         out
     }
 
+    /// The file line of a record: the csv reader's position may point at blank or
+    /// comment lines skipped before it, so move past those.
+    fn line_of(&self, p: &csv::Position) -> usize {
+        let mut b = (p.byte() as usize).min(self.text.len());
+        loop {
+            let rest = &self.text[b..];
+            let end = rest.find('\n').map(|i| i + 1).unwrap_or(rest.len());
+            let l = rest[..end].trim();
+            if end == 0 || !(l.is_empty() || l.starts_with('#')) || b + end >= self.text.len() {
+                break;
+            }
+            b += end;
+        }
+        self.text[..b].matches('\n').count() + 1
+    }
+
     fn csv_error(&mut self, e: &csv::Error) {
-        let line = e.position().map(|p| p.line() as usize);
+        let line = e.position().map(|p| self.line_of(p));
         self.err(line, None, format!("not a readable CSV row: {e}"), None);
     }
 
