@@ -625,15 +625,23 @@ pub fn calibrated_text(
         }
     );
     // Comment lines per anchor key (the key of the parameter's table in its
-    // [[transitions]] or [[segments]] entry).
-    let mut notes: Vec<(KeyPath, String, Vec<String>)> = Vec::new();
+    // [[transitions]] or [[segments]] entry): members of one group with the same
+    // change share a line.
+    struct Change {
+        names: Vec<String>,
+        group: String,
+        from: f64,
+        to: f64,
+        factor: f64,
+        bound: Option<AtBound>,
+    }
+    let mut notes: Vec<(KeyPath, String, Vec<Change>)> = Vec::new();
     for (gi, g) in fit.groups.iter().enumerate() {
         let f = fit.factors[gi];
         for &i in &g.members {
             let c = &model.calibration[i];
-            let table = param_table(&mut doc, &c.path.0).with_context(|| {
-                format!("cannot find `{}` in {} to write its fitted value", c.path, sc.path)
-            })?;
+            let table = param_table(&mut doc, &c.path.0)
+                .with_context(|| format!("cannot find `{}` in {} to write its fitted value", c.path, sc.path))?;
             scale_spec(table, &c.dist, f)?;
             let segs = &c.path.0;
             if segs.len() < 3 {
@@ -641,34 +649,57 @@ pub fn calibrated_text(
             }
             let anchor = KeyPath(segs[..2].to_vec());
             let Seg::Key(anchor_key) = &segs[2] else { continue };
-            let what = match segs.get(3) {
-                Some(Seg::Key(t)) => format!("{anchor_key} {t}"),
-                _ => anchor_key.clone(),
+            let name = match segs.get(3) {
+                Some(Seg::Key(t)) => t.clone(),
+                _ => String::new(),
             };
-            let line = format!(
+            let (from, to) = (c.dist.mean(), c.dist.mean() * f);
+            let entry = match notes.iter_mut().position(|(a, k, _)| *a == anchor && k == anchor_key) {
+                Some(p) => &mut notes[p].2,
+                None => {
+                    notes.push((anchor, anchor_key.clone(), Vec::new()));
+                    &mut notes.last_mut().expect("just pushed").2
+                }
+            };
+            match entry.iter_mut().find(|ch| ch.group == g.name && ch.from == from && ch.factor == f) {
+                Some(ch) => ch.names.push(name),
+                None => entry.push(Change {
+                    names: vec![name],
+                    group: g.name.clone(),
+                    from,
+                    to,
+                    factor: f,
+                    bound: fit.at_bound[gi],
+                }),
+            }
+        }
+    }
+    for (anchor, key, changes) in &notes {
+        let mut lines = vec![head.clone()];
+        for ch in changes {
+            let what = match ch.names.as_slice() {
+                [n] if n.is_empty() => key.clone(),
+                [n] => format!("{key} {n}"),
+                ns => format!("{key} {} ({})", ns.join(", "), ns.len()),
+            };
+            lines.push(format!(
                 "{COMMENT_PREFIX} {what}: mean {} -> {} (group `{}`, factor {}{})",
-                fmt_sig(c.dist.mean(), 6),
-                fmt_sig(c.dist.mean() * f, 6),
-                g.name,
-                fmt_sig(f, 6),
-                match fit.at_bound[gi] {
+                fmt_sig(ch.from, 6),
+                fmt_sig(ch.to, 6),
+                ch.group,
+                fmt_sig(ch.factor, 6),
+                match ch.bound {
                     Some(AtBound::Lower) => ", AT LOWER BOUND",
                     Some(AtBound::Upper) => ", AT UPPER BOUND",
                     None => "",
                 }
-            );
-            match notes.iter_mut().find(|(a, k, _)| *a == anchor && k == anchor_key) {
-                Some((_, _, lines)) => lines.push(line),
-                None => notes.push((anchor, anchor_key.clone(), vec![head.clone(), line])),
-            }
+            ));
         }
-    }
-    for (anchor, key, lines) in &notes {
         if let Some(t) = param_table(&mut doc, &anchor.0) {
             if let Some(mut k) = t.key_mut(key) {
                 let decor = k.leaf_decor_mut();
                 let prefix = decor.prefix().and_then(|p| p.as_str()).unwrap_or("").to_string();
-                decor.set_prefix(with_comments(&prefix, lines));
+                decor.set_prefix(with_comments(&prefix, &lines));
             }
         }
     }
