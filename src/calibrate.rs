@@ -640,8 +640,9 @@ pub fn calibrated_text(
         let f = fit.factors[gi];
         for &i in &g.members {
             let c = &model.calibration[i];
-            let table = param_table(&mut doc, &c.path.0)
-                .with_context(|| format!("cannot find `{}` in {} to write its fitted value", c.path, sc.path))?;
+            let table = param_table(&mut doc, &c.path.0).with_context(|| {
+                format!("cannot find `{}` in {} to write its fitted value", c.path, sc.path)
+            })?;
             scale_spec(table, &c.dist, f)?;
             let segs = &c.path.0;
             if segs.len() < 3 {
