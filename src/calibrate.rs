@@ -696,12 +696,14 @@ pub fn calibrated_text(
                 }
             ));
         }
-        if let Some(t) = param_table(&mut doc, &anchor.0) {
-            if let Some(mut k) = t.key_mut(key) {
-                let decor = k.leaf_decor_mut();
-                let prefix = decor.prefix().and_then(|p| p.as_str()).unwrap_or("").to_string();
-                decor.set_prefix(with_comments(&prefix, &lines));
-            }
+        // An entry written as an inline table has no room for comments: its
+        // values are still replaced.
+        if let Some(t) = param_table(&mut doc, &anchor.0)
+            && let Some(mut k) = t.key_mut(key)
+        {
+            let decor = k.leaf_decor_mut();
+            let prefix = decor.prefix().and_then(|p| p.as_str()).unwrap_or("").to_string();
+            decor.set_prefix(with_comments(&prefix, &lines));
         }
     }
     let text = doc.to_string();
