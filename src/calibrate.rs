@@ -1063,13 +1063,18 @@ pub fn report(model: &Model, scenario: &str, observed: &Observed, fit: &Fit, out
             );
             continue;
         }
-        let _ = writeln!(o, "  {}:", g.name);
+        // A parameter fitted on its own is its own group: no group line.
+        let own = g.members.len() == 1 && g.name == first.key;
+        if !own {
+            let _ = writeln!(o, "  {}:", g.name);
+        }
+        let indent = if own { "  " } else { "    " };
         let key_w = g.members.iter().map(|&i| model.calibration[i].key.chars().count()).max().unwrap_or(0);
         for &i in &g.members {
             let c = &model.calibration[i];
             let _ = writeln!(
                 o,
-                "    {:<key_w$}  {:>9} -> {:<9}  {}{flag}",
+                "{indent}{:<key_w$}  {:>9} -> {:<9}  {}{flag}",
                 c.key,
                 fmt_sig(c.dist.mean(), 4),
                 fmt_sig(fit.fitted_mean(model, i), 4),
