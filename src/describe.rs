@@ -300,6 +300,8 @@ pub fn describe(model: &Model) -> String {
         );
     }
 
+    o.push_str(&crate::calibrate::describe_marks(model));
+
     if !model.targets.is_empty() {
         let _ = writeln!(o, "\nTargets:");
         for t in &model.targets {

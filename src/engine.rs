@@ -259,7 +259,17 @@ fn draw(model: &Model, seed: u64, rep: u32) -> Drawn {
     let mut values = std::collections::HashMap::with_capacity(specs.len());
     let mut recorded = Vec::new();
     for (key, d) in &specs {
-        let v = if d.is_fixed() {
+        let v = if let Some(o) = model.draw_overrides.get(key) {
+            // Calibration's candidate distribution, drawn as its quantile at this
+            // parameter's own uniform number: the same number in every evaluation.
+            let mut rng = stream(seed, rep, key);
+            let u = ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
+            let x = o.quantile(u);
+            if !d.is_fixed() {
+                recorded.push(x);
+            }
+            x
+        } else if d.is_fixed() {
             d.mean()
         } else {
             let mut rng = stream(seed, rep, key);

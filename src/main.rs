@@ -44,11 +44,54 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         trajectories: usize,
     },
+    /// Fit the parameters marked `calibrate` to observed figures; write the calibrated scenario.
+    Calibrate {
+        /// The scenario file (TOML) with parameters marked `calibrate = true`.
+        scenario: PathBuf,
+        /// Observed figures: CSV with columns metric, month, segment, value[, se][, fit].
+        #[arg(long)]
+        observed: PathBuf,
+        /// Calibrated scenario to write [default: <scenario stem>.calibrated.toml beside it].
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
+        /// Replications per evaluation (the same ones every time: common random numbers).
+        #[arg(long, short = 'n', default_value_t = trappe::calibrate::DEFAULT_REPLICATIONS,
+              value_parser = clap::value_parser!(u32).range(2..))]
+        replications: u32,
+        /// Random seed (overrides [simulation] seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The arm whose outcomes are fitted: the counterfactual (history without the
+        /// scenario's extra staff) or the scenario.
+        #[arg(long, value_enum, default_value_t = ArmArg::Counterfactual)]
+        arm: ArmArg,
+        /// Most objective evaluations (each simulates all replications).
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..))]
+        max_evaluations: u32,
+        /// Worker threads [default: all cores]; results do not depend on it.
+        #[arg(long, short = 'j', value_parser = clap::value_parser!(u32).range(1..))]
+        threads: Option<u32>,
+        /// No progress display.
+        #[arg(long, short = 'q')]
+        quiet: bool,
+    },
     /// Validate a scenario and print the resolved model.
     Check {
         /// The scenario file (TOML).
         scenario: PathBuf,
     },
+}
+
+/// The arm `trappe calibrate` fits.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum ArmArg {
+    /// Without the scenario's extra staff and grants.
+    Counterfactual,
+    /// With them.
+    Scenario,
 }
 
 fn main() -> ExitCode {
@@ -87,6 +130,36 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{}", report.summary)?;
             writeln!(stdout, "\nResults in {}: {}", report.out.display(), report.files.join(", "))?;
+        }
+        Command::Calibrate {
+            scenario,
+            observed,
+            out,
+            force,
+            replications,
+            seed,
+            arm,
+            max_evaluations,
+            threads,
+            quiet,
+        } => {
+            let cfg = trappe::calibrate::CalibrateConfig {
+                scenario,
+                observed,
+                out,
+                force,
+                replications,
+                seed,
+                threads: threads.map(|t| t as usize),
+                arm: match arm {
+                    ArmArg::Counterfactual => trappe::calibrate::FitArm::Counterfactual,
+                    ArmArg::Scenario => trappe::calibrate::FitArm::Scenario,
+                },
+                max_evaluations,
+                progress: !quiet,
+            };
+            let report = trappe::calibrate::calibrate(&cfg)?;
+            write!(std::io::stdout().lock(), "{}", report.text)?;
         }
         Command::Check { scenario } => {
             let (_, model) = trappe::model::Model::load(&scenario)?;

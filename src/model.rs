@@ -8,9 +8,9 @@
 use crate::budget::{BANDS_2016, BenefitRates, Reimbursement};
 use crate::calendar::YearMonth;
 use crate::error::{Diagnostic, ScenarioError, nearest};
-use crate::param::{Distribution, Param, Role, resolve};
+use crate::param::{CalibrateMark, Distribution, Param, Role, fmt_num, resolve};
 use crate::scenario::{KeyPath, LoadedScenario, MonthRef, Regime, Serves};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A state of the model, with what it means for the citizen and the budget.
 #[derive(Debug, Clone)]
@@ -351,6 +351,46 @@ pub struct MonthStaff {
     pub placement_fte: f64,
 }
 
+/// What kind of parameter a calibration mark sits on; sets its default bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalibratedKind {
+    /// A transition's monthly probability, or a segment's override of it.
+    Probability,
+    /// A segment's multiplier on a transition's rate.
+    Multiplier,
+}
+
+impl CalibratedKind {
+    /// Default bounds of the fitted mean: probability [0.0001, 0.95], multiplier [0.05, 20].
+    pub fn default_bounds(self) -> (f64, f64) {
+        match self {
+            CalibratedKind::Probability => (1e-4, 0.95),
+            CalibratedKind::Multiplier => (0.05, 20.0),
+        }
+    }
+}
+
+/// A parameter marked `calibrate` in the scenario file: what `trappe calibrate` fits.
+#[derive(Debug, Clone)]
+pub struct Calibrated {
+    /// The parameter's key as the engine names it (see [`crate::engine::parameter_keys`]),
+    /// e.g. `transitions.job_ready->job.probability`.
+    pub key: String,
+    /// Where it is written in the file, e.g. `transitions[0].probability`.
+    pub path: KeyPath,
+    /// Its calibration group: the name given with `calibrate = "name"`, or the key
+    /// for a parameter fitted on its own. The members of a group share one factor.
+    pub group: String,
+    /// Probability or multiplier.
+    pub kind: CalibratedKind,
+    /// The distribution as written (the starting point of the fit).
+    pub dist: Distribution,
+    /// Bounds of the fitted mean: as written, or the kind's default.
+    pub bounds: (f64, f64),
+    /// True if the bounds were written in the file.
+    pub bounds_given: bool,
+}
+
 /// A validated, resolved model.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -382,12 +422,18 @@ pub struct Model {
     pub budget: Budget,
     /// Targets.
     pub targets: Vec<Target>,
+    /// Parameters marked for calibration, in file order.
+    pub calibration: Vec<Calibrated>,
+    /// Distributions that replace parameters' own when drawing, by engine key, each
+    /// drawn as its quantile at the parameter's own uniform number. Empty except
+    /// while `trappe calibrate` evaluates candidate values (common random numbers).
+    pub draw_overrides: HashMap<String, Distribution>,
 }
 
 impl Model {
     /// Checks a loaded scenario and resolves it; every problem found is reported.
     pub fn from_scenario(sc: &LoadedScenario) -> Result<Model, ScenarioError> {
-        let mut v = Validator { sc, errors: Vec::new() };
+        let mut v = Validator { sc, errors: Vec::new(), calibration: Vec::new() };
         let model = v.build();
         if v.errors.is_empty() { Ok(model) } else { Err(ScenarioError::Invalid(v.errors)) }
     }
@@ -537,6 +583,7 @@ impl Model {
 struct Validator<'a> {
     sc: &'a LoadedScenario,
     errors: Vec<Diagnostic>,
+    calibration: Vec<Calibrated>,
 }
 
 impl Validator<'_> {
@@ -545,7 +592,119 @@ impl Validator<'_> {
         self.errors.push(d);
     }
 
+    /// Resolves a parameter that may not be calibrated: a `calibrate` or `bounds`
+    /// key on it is an error.
     fn param(&mut self, key: KeyPath, p: &Param, role: Role) -> Distribution {
+        let (mark, bounds) = p.calibration();
+        if let Some(m) = mark {
+            if m.is_marked() || bounds.is_some() {
+                self.err(
+                    key.key("calibrate"),
+                    format!(
+                        "`{key}` cannot be calibrated; `calibrate` is allowed only on transition \
+                         probabilities (`probability` in [[transitions]]) and on segment `multipliers` \
+                         and `overrides`"
+                    ),
+                    None,
+                );
+            }
+        } else if bounds.is_some() {
+            self.err(
+                key.key("bounds"),
+                format!(
+                    "`bounds` belong to a parameter marked `calibrate = true`, and `{key}` cannot be \
+                     calibrated (only transition probabilities and segment `multipliers` and \
+                     `overrides` can)"
+                ),
+                None,
+            );
+        }
+        self.resolve_param(key, p, role)
+    }
+
+    /// Resolves a parameter that may be calibrated, recording its mark if it has one.
+    fn param_calibratable(
+        &mut self,
+        key: KeyPath,
+        p: &Param,
+        role: Role,
+        kind: CalibratedKind,
+        engine_key: String,
+    ) -> Distribution {
+        let dist = self.resolve_param(key.clone(), p, role);
+        let (mark, bounds) = p.calibration();
+        let marked = mark.is_some_and(CalibrateMark::is_marked);
+        if !marked {
+            if bounds.is_some() {
+                self.err(
+                    key.key("bounds"),
+                    "`bounds` only apply to a parameter marked `calibrate = true`; add it or remove `bounds`",
+                    None,
+                );
+            }
+            return dist;
+        }
+        let (lo, hi) = match bounds {
+            None => kind.default_bounds(),
+            Some([lo, hi]) if lo.is_finite() && hi.is_finite() => (*lo, *hi),
+            Some(_) => {
+                self.err(key.key("bounds"), "expected `bounds = [lo, hi]`: two finite numbers", None);
+                return dist;
+            }
+        };
+        let allowed = match kind {
+            CalibratedKind::Probability => lo >= 0.0 && hi < 1.0,
+            CalibratedKind::Multiplier => lo >= 0.0,
+        };
+        let what = match kind {
+            CalibratedKind::Probability => "a probability's bounds must satisfy 0 ≤ lo < hi < 1",
+            CalibratedKind::Multiplier => "a multiplier's bounds must satisfy 0 ≤ lo < hi",
+        };
+        if !(allowed && lo < hi) {
+            self.err(key.key("bounds"), format!("{what}, got [{}, {}]", fmt_num(lo), fmt_num(hi)), None);
+            return dist;
+        }
+        let mean = dist.mean();
+        if !(mean > 0.0) {
+            self.err(
+                key.key("calibrate"),
+                "a parameter with mean 0 cannot be calibrated (the fit scales the mean); give it a positive starting value",
+                None,
+            );
+            return dist;
+        }
+        if !(lo <= mean && mean <= hi) {
+            let at = if bounds.is_some() { key.key("bounds") } else { key.key("calibrate") };
+            self.err(
+                at,
+                format!(
+                    "the bounds [{}, {}]{} must contain the parameter's mean {}",
+                    fmt_num(lo),
+                    fmt_num(hi),
+                    if bounds.is_some() { "" } else { " (the default)" },
+                    fmt_num(mean)
+                ),
+                None,
+            );
+            return dist;
+        }
+        let group = match mark {
+            Some(CalibrateMark::Group(g)) => g.clone(),
+            _ => engine_key.clone(),
+        };
+        self.calibration.push(Calibrated {
+            key: engine_key,
+            path: key,
+            group,
+            kind,
+            dist: dist.clone(),
+            bounds: (lo, hi),
+            bounds_given: bounds.is_some(),
+        });
+        dist
+    }
+
+    fn resolve_param(&mut self, key: KeyPath, p: &Param, role: Role) -> Distribution {
         match resolve(p, role) {
             Ok(d) => d,
             Err(msg) => {
@@ -668,7 +827,13 @@ impl Validator<'_> {
                     None,
                 );
             }
-            let probability = self.param(k.key("probability"), &t.probability, Role::Probability);
+            let probability = self.param_calibratable(
+                k.key("probability"),
+                &t.probability,
+                Role::Probability,
+                CalibratedKind::Probability,
+                format!("transitions.{id}.probability"),
+            );
             let elasticity = t.elasticity.as_ref().map(|e| self.param(k.key("elasticity"), e, Role::Real));
             if t.elasticity.is_some() && !t.staffing_sensitive {
                 self.err(
@@ -860,7 +1025,9 @@ impl Validator<'_> {
                 let kk = k.key("multipliers").key(tid);
                 match tid_list.iter().position(|t| t == tid) {
                     Some(ti) => {
-                        let d = self.param(kk, p, Role::NonNegative);
+                        let ek = format!("segments.{}.multipliers.{tid}", s.name);
+                        let d =
+                            self.param_calibratable(kk, p, Role::NonNegative, CalibratedKind::Multiplier, ek);
                         multipliers.push((ti, d));
                     }
                     None => {
@@ -874,7 +1041,14 @@ impl Validator<'_> {
                 let kk = k.key("overrides").key(tid);
                 match tid_list.iter().position(|t| t == tid) {
                     Some(ti) => {
-                        let d = self.param(kk, p, Role::Probability);
+                        let ek = format!("segments.{}.overrides.{tid}", s.name);
+                        let d = self.param_calibratable(
+                            kk,
+                            p,
+                            Role::Probability,
+                            CalibratedKind::Probability,
+                            ek,
+                        );
                         overrides.push((ti, d));
                     }
                     None => {
@@ -1291,6 +1465,8 @@ impl Validator<'_> {
                 wider,
             },
             targets,
+            calibration: std::mem::take(&mut self.calibration),
+            draw_overrides: HashMap::new(),
         }
     }
 }
@@ -1358,6 +1534,7 @@ mod tests {
             end: YearMonth::new(2010, 12).unwrap(),
             ramp_up_months: 3,
             funded_by: Funder::Municipality,
+            serves: Serves::Caseload,
         };
         let p: Vec<f64> = (5..=10).map(|m| h.productivity(YearMonth::new(2007, m).unwrap())).collect();
         assert_eq!(p, vec![0.0, 0.25, 0.5, 0.75, 1.0, 1.0]);

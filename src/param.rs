@@ -72,6 +72,67 @@ pub struct DistSpec {
     /// The value of a `fixed` distribution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
+    /// Marks the parameter to be fitted by `trappe calibrate` (transition
+    /// probabilities and segment multipliers and overrides only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibrate: Option<CalibrateMark>,
+    /// Lower and upper bound of the fitted mean, `[lo, hi]`, for `trappe calibrate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<Vec<f64>>,
+}
+
+/// The value of a parameter's `calibrate` key.
+///
+/// `calibrate = true` fits the parameter on its own; `calibrate = "name"` puts it in
+/// a named group whose members are all scaled by one common factor, so that their
+/// ratios stay as written (e.g. one segment's multipliers on several routes out of
+/// benefit, which the observed figures cannot tell apart).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CalibrateMark {
+    /// `true` (fit on its own) or `false` (not fitted).
+    Own(bool),
+    /// A named group fitted by one common factor.
+    Group(String),
+}
+
+impl CalibrateMark {
+    /// Whether the parameter is to be fitted.
+    pub fn is_marked(&self) -> bool {
+        !matches!(self, CalibrateMark::Own(false))
+    }
+}
+
+impl Serialize for CalibrateMark {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            CalibrateMark::Own(b) => s.serialize_bool(*b),
+            CalibrateMark::Group(g) => s.serialize_str(g),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CalibrateMark {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = CalibrateMark;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("true, false or the name of a calibration group (text)")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<CalibrateMark, E> {
+                Ok(CalibrateMark::Own(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<CalibrateMark, E> {
+                if v.trim().is_empty() {
+                    return Err(E::custom(
+                        "a calibration group name must not be empty; write `calibrate = true` for a parameter fitted on its own",
+                    ));
+                }
+                Ok(CalibrateMark::Group(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// An uncertain number as written in a scenario: fixed, or a distribution.
@@ -87,6 +148,14 @@ impl Param {
     /// A fixed parameter.
     pub const fn fixed(v: f64) -> Self {
         Param::Fixed(v)
+    }
+
+    /// The `calibrate` mark and `bounds` written in the parameter's table, if any.
+    pub fn calibration(&self) -> (Option<&CalibrateMark>, Option<&[f64]>) {
+        match self {
+            Param::Fixed(_) => (None, None),
+            Param::Dist(d) => (d.calibrate.as_ref(), d.bounds.as_deref()),
+        }
     }
 }
 
@@ -247,6 +316,136 @@ impl Distribution {
             Distribution::Beta { .. } => (0.0, 1.0),
             Distribution::Gamma { .. } | Distribution::LogNormal { .. } => (0.0, f64::INFINITY),
             Distribution::Triangular { min, max, .. } | Distribution::Uniform { min, max, .. } => (min, max),
+        }
+    }
+}
+
+impl Distribution {
+    /// The standard deviation of the distribution.
+    pub fn sd(&self) -> f64 {
+        match *self {
+            Distribution::Fixed(_) => 0.0,
+            Distribution::Beta { alpha, beta, .. } => {
+                let s = alpha + beta;
+                (alpha * beta / (s * s * (s + 1.0))).sqrt()
+            }
+            Distribution::Gamma { shape, scale, .. } => shape.sqrt() * scale,
+            Distribution::LogNormal { mu, sigma, .. } => {
+                ((sigma * sigma).exp_m1() * (2.0 * mu + sigma * sigma).exp()).sqrt()
+            }
+            Distribution::Triangular { min, mode, max, .. } => {
+                ((min * min + mode * mode + max * max - min * mode - min * max - mode * max) / 18.0).sqrt()
+            }
+            Distribution::Uniform { min, max, .. } => (max - min) / 12f64.sqrt(),
+        }
+    }
+
+    /// The value below which a share `u` (in (0, 1)) of draws fall: the inverse of
+    /// the distribution function.
+    ///
+    /// Calibration draws a fitted parameter as `quantile(u)` of a fixed `u`, so that
+    /// a candidate value moves every draw smoothly (common random numbers).
+    pub fn quantile(&self, u: f64) -> f64 {
+        use statrs::distribution::{ContinuousCDF, Normal};
+        let u = u.clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON);
+        match *self {
+            Distribution::Fixed(v) => v,
+            Distribution::Beta { alpha, beta, .. } => statrs::function::beta::inv_beta_reg(alpha, beta, u),
+            Distribution::Gamma { shape, scale, .. } => {
+                match statrs::distribution::Gamma::new(shape, 1.0 / scale) {
+                    Ok(g) => g.inverse_cdf(u),
+                    Err(_) => self.mean(),
+                }
+            }
+            Distribution::LogNormal { mu, sigma, .. } => match Normal::new(0.0, 1.0) {
+                Ok(n) => (mu + sigma * n.inverse_cdf(u)).exp(),
+                Err(_) => self.mean(),
+            },
+            Distribution::Triangular { min, mode, max, .. } => {
+                let fc = (mode - min) / (max - min);
+                if u < fc {
+                    min + (u * (max - min) * (mode - min)).sqrt()
+                } else {
+                    max - ((1.0 - u) * (max - min) * (max - mode)).sqrt()
+                }
+            }
+            Distribution::Uniform { min, max, .. } => min + u * (max - min),
+        }
+    }
+
+    /// The distribution of this parameter with its mean multiplied by `c` > 0 and
+    /// its relative spread kept: every draw of a fixed, gamma, lognormal, triangular
+    /// or uniform parameter is multiplied by `c`; a beta keeps its family, with mean
+    /// and standard deviation both multiplied by `c`.
+    pub fn scaled(&self, c: f64) -> Result<Distribution, String> {
+        let err = |e: &dyn fmt::Display| e.to_string();
+        if !(c.is_finite() && c > 0.0) {
+            return Err(format!("cannot scale a parameter by {c}"));
+        }
+        Ok(match *self {
+            Distribution::Fixed(v) => Distribution::Fixed(v * c),
+            Distribution::Beta { .. } => {
+                let (m, sd) = (self.mean() * c, self.sd() * c);
+                let k = m * (1.0 - m) / (sd * sd) - 1.0;
+                if !(m < 1.0 && k > 0.0) {
+                    return Err(format!(
+                        "a beta distribution with mean {} and sd {} does not exist",
+                        fmt_num(m),
+                        fmt_num(sd)
+                    ));
+                }
+                let (alpha, beta) = (m * k, (1.0 - m) * k);
+                Distribution::Beta { alpha, beta, sampler: Beta::new(alpha, beta).map_err(|e| err(&e))? }
+            }
+            Distribution::Gamma { shape, scale, .. } => Distribution::Gamma {
+                shape,
+                scale: scale * c,
+                sampler: Gamma::new(shape, scale * c).map_err(|e| err(&e))?,
+            },
+            Distribution::LogNormal { mu, sigma, .. } => Distribution::LogNormal {
+                mu: mu + c.ln(),
+                sigma,
+                sampler: LogNormal::new(mu + c.ln(), sigma).map_err(|e| err(&e))?,
+            },
+            Distribution::Triangular { min, mode, max, .. } => Distribution::Triangular {
+                min: min * c,
+                mode: mode * c,
+                max: max * c,
+                sampler: Triangular::new(min * c, max * c, mode * c).map_err(|e| err(&e))?,
+            },
+            Distribution::Uniform { min, max, .. } => Distribution::Uniform {
+                min: min * c,
+                max: max * c,
+                sampler: Uniform::new(min * c, max * c).map_err(|e| err(&e))?,
+            },
+        })
+    }
+
+    /// The largest factor by which [`Distribution::scaled`] may multiply a monthly
+    /// probability so that every draw stays below 1 (for a beta: so that the scaled
+    /// beta exists). The limit itself is excluded.
+    pub fn probability_scale_limit(&self) -> f64 {
+        match *self {
+            Distribution::Fixed(v) => {
+                if v > 0.0 {
+                    1.0 / v
+                } else {
+                    f64::INFINITY
+                }
+            }
+            Distribution::Beta { .. } => {
+                let (m, sd) = (self.mean(), self.sd());
+                m / (m * m + sd * sd)
+            }
+            Distribution::Triangular { max, .. } | Distribution::Uniform { max, .. } => {
+                if max > 0.0 {
+                    1.0 / max
+                } else {
+                    f64::INFINITY
+                }
+            }
+            // Not allowed for probabilities (they can exceed 1 at any scale).
+            Distribution::Gamma { .. } | Distribution::LogNormal { .. } => 0.0,
         }
     }
 }
@@ -507,6 +706,8 @@ mod tests {
             mode: None,
             max: None,
             value: None,
+            calibrate: None,
+            bounds: None,
         }
     }
 
@@ -550,6 +751,41 @@ mod tests {
         g.sd = Some(0.01);
         let e = resolve(&Param::Dist(g), Role::Probability).unwrap_err();
         assert!(e.contains("beta"), "{e}");
+    }
+
+    #[test]
+    fn quantiles_invert_the_distribution_and_scaling_keeps_the_spread() {
+        let mut b = spec(DistKind::Beta);
+        b.mean = Some(0.02);
+        b.sd = Some(0.006);
+        let mut t = spec(DistKind::Triangular);
+        t.min = Some(0.7);
+        t.mode = Some(0.94);
+        t.max = Some(1.17);
+        let mut g = spec(DistKind::Gamma);
+        g.mean = Some(2.0);
+        g.sd = Some(0.5);
+        let mut l = spec(DistKind::Lognormal);
+        l.mean = Some(2.0);
+        l.sd = Some(0.5);
+        let mut un = spec(DistKind::Uniform);
+        un.min = Some(0.001);
+        un.max = Some(0.006);
+        for s in [b, t, g, l, un] {
+            let d = resolve(&Param::Dist(s), Role::NonNegative).unwrap();
+            // The mean of many quantiles at evenly spaced u is the distribution's mean.
+            let n = 20_000;
+            let m: f64 = (0..n).map(|i| d.quantile((i as f64 + 0.5) / n as f64)).sum::<f64>() / n as f64;
+            assert!((m - d.mean()).abs() < 1e-3 * d.mean(), "{d}: {m} vs {}", d.mean());
+            let q = |u: f64| d.quantile(u);
+            assert!(q(0.1) < q(0.5) && q(0.5) < q(0.9), "{d}");
+            let s2 = d.scaled(1.5).unwrap();
+            assert!((s2.mean() - 1.5 * d.mean()).abs() < 1e-9 * d.mean(), "{d}");
+            assert!((s2.sd() - 1.5 * d.sd()).abs() < 1e-9 * d.sd(), "{d}");
+        }
+        let beta = resolve(&Param::Fixed(0.3), Role::Probability).unwrap();
+        assert!(beta.scaled(4.0).is_ok());
+        assert!((beta.probability_scale_limit() - 1.0 / 0.3).abs() < 1e-12);
     }
 
     #[test]
