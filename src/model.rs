@@ -1332,6 +1332,7 @@ mod tests {
             end: YearMonth::new(2010, 12).unwrap(),
             ramp_up_months: 3,
             funded_by: Funder::Municipality,
+            serves: crate::scenario::Serves::Caseload,
         };
         let p: Vec<f64> = (5..=10).map(|m| h.productivity(YearMonth::new(2007, m).unwrap())).collect();
         assert_eq!(p, vec![0.0, 0.25, 0.5, 0.75, 1.0, 1.0]);
