@@ -168,6 +168,11 @@ pub fn write_results(
     outs: Vec<RepOutcomes>,
     prov: &Provenance,
 ) -> anyhow::Result<RunReport> {
+    anyhow::ensure!(
+        outs.len() == prov.replications as usize && outs.iter().zip(0..).all(|(o, r)| o.index == r),
+        "internal error: the outcomes are not replications 0 to {} in order",
+        prov.replications.saturating_sub(1)
+    );
     let res = summarise_outcomes(&ARMS, outs);
     let mut files = vec![
         "summary.csv".to_string(),

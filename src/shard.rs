@@ -26,10 +26,8 @@ use crate::outputs::{MergedPart, Staging, command_line, sha256_bytes_hex, sha256
 use crate::run::{ARMS, Provenance, RunReport, default_out, write_results};
 use crate::scenario::LoadedScenario;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::fmt;
 use std::fs;
-use std::io::{self, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -419,26 +417,6 @@ impl RepRecord {
     }
 }
 
-/// A writer that hashes and counts what passes through it.
-struct Hashing<W> {
-    inner: W,
-    hash: Sha256,
-    bytes: u64,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 /// Encodes replication outcomes as stored in `outcomes.bin`.
 pub fn encode_outcomes(outs: Vec<RepOutcomes>) -> Result<Vec<u8>, postcard::Error> {
     let records: Vec<RepRecord> = outs.into_iter().map(RepRecord::from).collect();
@@ -471,14 +449,10 @@ pub fn write_part(
         spec.shard
     );
     let data_path = staging.file(PART_DATA);
-    let file_err = |source| crate::outputs::OutputError::File { path: data_path.clone(), source };
-    let file = fs::File::create(&data_path).map_err(file_err)?;
-    let records: Vec<RepRecord> = outs.into_iter().map(RepRecord::from).collect();
-    let mut w = Hashing { inner: io::BufWriter::new(file), hash: Sha256::new(), bytes: 0 };
-    w = postcard::to_io(&records, w)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", data_path.display()))?;
-    w.flush().map_err(file_err)?;
-    let data_sha256: String = w.hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let bytes =
+        encode_outcomes(outs).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", data_path.display()))?;
+    fs::write(&data_path, &bytes)
+        .map_err(|source| crate::outputs::OutputError::File { path: data_path.clone(), source })?;
     let manifest = PartManifest {
         program: "trappe".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -495,8 +469,8 @@ pub fn write_part(
         engine: "individual".into(),
         trajectories: spec.trajectories,
         data_file: PART_DATA.into(),
-        data_sha256,
-        data_bytes: w.bytes,
+        data_sha256: sha256_bytes_hex(&bytes),
+        data_bytes: bytes.len() as u64,
         scenario_source: sc.source.clone(),
     };
     let text = toml::to_string(&manifest).map_err(crate::outputs::OutputError::from)?;
@@ -574,6 +548,9 @@ pub fn read_part_manifest(path: &Path) -> Result<(PartManifest, Shard), PartErro
             "part format {} is not the format {PART_FORMAT} this program reads",
             m.part_format
         )));
+    }
+    if m.replications == 0 {
+        return Err(damaged("part.toml says the run has 0 replications; a run has at least 1".into()));
     }
     let shard: Shard =
         m.shard.parse().map_err(|e| damaged(format!("shard {:?} in part.toml: {e}", m.shard)))?;

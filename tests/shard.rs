@@ -313,6 +313,9 @@ fn damaged_parts_are_refused() {
         err.contains("part.toml says replications 1..3 but shard 2/2 of 4 replications is 2..4"),
         "{err}"
     );
+    std::fs::write(&manifest, text.replacen("replications = 4", "replications = 0", 1)).unwrap();
+    let err = fails(&merge, d);
+    assert!(err.contains("0 replications; a run has at least 1"), "{err}");
     std::fs::write(&manifest, text.replacen("# ", "#  ", 1)).unwrap();
     let err = fails(&merge, d);
     assert!(err.contains("does not match its checksum"), "{err}");
