@@ -12,5 +12,6 @@ pub mod outputs;
 pub mod param;
 pub mod run;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 pub mod terminal;

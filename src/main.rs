@@ -43,6 +43,22 @@ enum Command {
         /// Write this many sampled individual paths to trajectories.csv.
         #[arg(long, default_value_t = 0)]
         trajectories: usize,
+        /// Run only shard I of N (e.g. 2/3) and write a partial result, to be combined with
+        /// `trappe merge` [default output: results/<scenario file name>.part-I-of-N].
+        #[arg(long, value_name = "I/N")]
+        shard: Option<trappe::shard::Shard>,
+    },
+    /// Combine the partial results of `trappe run --shard I/N` into the results of one run.
+    Merge {
+        /// The part folders, one per shard, in any order (e.g. parts/*).
+        #[arg(required = true, value_name = "PARTS")]
+        parts: Vec<PathBuf>,
+        /// Output folder [default: results/<scenario file name>].
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+        /// Replace the output folder if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Fit the parameters marked `calibrate` to observed figures; write the calibrated scenario.
     Calibrate {
@@ -114,8 +130,11 @@ fn main() -> ExitCode {
 fn execute(cli: Cli) -> anyhow::Result<()> {
     use std::io::Write;
     match cli.command {
-        Command::Run { scenario, replications, seed, out, force, quiet, threads, trajectories } => {
-            let out = out.unwrap_or_else(|| trappe::run::default_out(&scenario));
+        Command::Run { scenario, replications, seed, out, force, quiet, threads, trajectories, shard } => {
+            let out = out.unwrap_or_else(|| match shard {
+                Some(s) => trappe::shard::default_part_out(&scenario, s),
+                None => trappe::run::default_out(&scenario),
+            });
             let cfg = trappe::run::RunConfig {
                 scenario,
                 replications,
@@ -125,11 +144,12 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 threads: threads.map(|t| t as usize),
                 trajectories,
                 progress: !quiet,
+                shard,
             };
-            let report = trappe::run::run(&cfg)?;
-            let mut stdout = std::io::stdout().lock();
-            write!(stdout, "{}", report.summary)?;
-            writeln!(stdout, "\nResults in {}: {}", report.out.display(), report.files.join(", "))?;
+            print_report(&trappe::run::run(&cfg)?)?;
+        }
+        Command::Merge { parts, out, force } => {
+            print_report(&trappe::shard::merge(&trappe::shard::MergeConfig { parts, out, force })?)?;
         }
         Command::Calibrate {
             scenario,
@@ -169,4 +189,12 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn print_report(report: &trappe::run::RunReport) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    write!(stdout, "{}", report.summary)?;
+    let what = if report.partial { "Partial result" } else { "Results" };
+    writeln!(stdout, "\n{what} in {}: {}", report.out.display(), report.files.join(", "))
 }

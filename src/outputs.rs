@@ -473,18 +473,39 @@ pub struct Manifest {
     pub seed: u64,
     /// Replications run.
     pub replications: u32,
-    /// Worker threads.
-    pub threads: usize,
+    /// Worker threads (absent in a merged result: each part lists its own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threads: Option<usize>,
     /// Engine used.
     pub engine: String,
     /// Individual paths written.
     pub trajectories: usize,
     /// Files in the folder.
     pub files: Vec<String>,
+    /// For a result made by `trappe merge`: the parts it was combined from, in shard order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_from: Option<Vec<MergedPart>>,
     /// The scenario file's text, exactly as read.
     pub scenario_source: String,
     /// The scenario with every default filled in.
     pub scenario_resolved: ScenarioFile,
+}
+
+/// One part of a merged result, as recorded in its `run.toml`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MergedPart {
+    /// The shard, `I/N`.
+    pub shard: String,
+    /// The part's folder as given to `trappe merge`.
+    pub folder: String,
+    /// Its first replication (numbered from 0).
+    pub first_replication: u32,
+    /// How many replications it holds.
+    pub replications: u32,
+    /// Worker threads it ran with.
+    pub threads: usize,
+    /// The command that made it.
+    pub command: String,
 }
 
 /// The scenario as run: every default and derived value written out (transition
@@ -529,6 +550,16 @@ pub fn resolved_file(sc: &LoadedScenario, model: &Model, seed: u64, replications
     f
 }
 
+/// The command line that is running, for manifests.
+pub fn command_line() -> String {
+    std::env::args().collect::<Vec<_>>().join(" ")
+}
+
+/// SHA-256 of bytes, hex-encoded.
+pub fn sha256_bytes_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// SHA-256 of text, hex-encoded.
 pub fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
@@ -541,14 +572,14 @@ impl Manifest {
         model: &Model,
         seed: u64,
         replications: u32,
-        threads: usize,
+        threads: Option<usize>,
         trajectories: usize,
         files: Vec<String>,
     ) -> Manifest {
         Manifest {
             program: "trappe".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            command: std::env::args().collect::<Vec<_>>().join(" "),
+            command: command_line(),
             scenario_path: sc.path.clone(),
             scenario_sha256: sha256_hex(&sc.source),
             seed,
@@ -557,6 +588,7 @@ impl Manifest {
             engine: "individual".into(),
             trajectories,
             files,
+            merged_from: None,
             scenario_source: sc.source.clone(),
             scenario_resolved: resolved_file(sc, model, seed, replications),
         }

@@ -1,14 +1,27 @@
 //! `trappe run`: from a scenario file to a results folder and a summary.
+//!
+//! A run is three steps: simulate replications and reduce each to its
+//! outcomes ([`simulate_outcomes`]); summarise the outcomes and write every
+//! file ([`write_results`]). `trappe run --shard I/N` does the first step for
+//! its share of the replications and writes a partial result instead;
+//! `trappe merge` reads the parts back and does the second step with the same
+//! function, so a merged result is the same as a single run (see
+//! [`crate::shard`]).
 
 use crate::engine::{SimOptions, simulate_with};
-use crate::model::{COUNTERFACTUAL, Model, SCENARIO};
-use crate::outcomes::{rep_outcomes, summarise_outcomes};
-use crate::outputs::{self, Manifest, Staging};
+use crate::model::{Arm, COUNTERFACTUAL, Model, SCENARIO};
+use crate::outcomes::{RepOutcomes, rep_outcomes, summarise_outcomes};
+use crate::outputs::{self, Manifest, MergedPart, Staging};
 use crate::scenario::LoadedScenario;
+use crate::shard::Shard;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+
+/// The arms every run simulates: the scenario (arm 0) and its counterfactual (arm 1).
+pub const ARMS: [Arm; 2] = [SCENARIO, COUNTERFACTUAL];
 
 /// Everything `trappe run` needs.
 #[derive(Debug, Clone)]
@@ -29,6 +42,8 @@ pub struct RunConfig {
     pub trajectories: usize,
     /// Show a progress bar (only if stderr is a terminal).
     pub progress: bool,
+    /// Run only this shard of the replications and write a partial result.
+    pub shard: Option<Shard>,
 }
 
 /// What a finished run reports.
@@ -40,6 +55,8 @@ pub struct RunReport {
     pub out: PathBuf,
     /// Files written.
     pub files: Vec<String>,
+    /// The folder is a partial result (one shard), to be combined with `trappe merge`.
+    pub partial: bool,
 }
 
 /// The default output folder for a scenario: `results/<file stem>`.
@@ -48,7 +65,7 @@ pub fn default_out(scenario: &Path) -> PathBuf {
     PathBuf::from("results").join(stem)
 }
 
-/// Loads, simulates, summarises and writes a run.
+/// Loads, simulates, summarises and writes a run (or, with a shard, one partial result).
 pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
     let sc = LoadedScenario::from_path(&cfg.scenario)?;
     let model = Model::from_scenario(&sc)?;
@@ -61,8 +78,46 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
     // Fail on an unusable output folder before spending time on simulation.
     let staging = Staging::begin(&cfg.out, cfg.force)?;
 
-    let bar = if cfg.progress && std::io::stderr().is_terminal() {
-        let b = ProgressBar::with_draw_target(Some(replications as u64), ProgressDrawTarget::stderr());
+    let range = match cfg.shard {
+        Some(shard) => shard.range(replications),
+        None => 0..replications,
+    };
+    let outs = simulate_outcomes(&model, range, seed, threads, cfg.trajectories, cfg.progress)?;
+    match cfg.shard {
+        Some(shard) => crate::shard::write_part(
+            staging,
+            &sc,
+            &crate::shard::PartSpec { shard, seed, replications, threads, trajectories: cfg.trajectories },
+            outs,
+        ),
+        None => {
+            let prov = Provenance {
+                seed,
+                replications,
+                threads: Some(threads),
+                trajectories: cfg.trajectories,
+                merged_from: None,
+            };
+            write_results(staging, &sc, &model, outs, &prov)
+        }
+    }
+}
+
+/// Simulates the replications in `range` (both arms) and reduces each to its outcomes
+/// as soon as it is done, so memory holds per-replication summaries, not raw cash
+/// flows. Returns them in replication order. Trajectories (`trajectories` > 0) are
+/// recorded from replication 0 if it is in the range.
+pub fn simulate_outcomes(
+    model: &Model,
+    range: Range<u32>,
+    seed: u64,
+    threads: usize,
+    trajectories: usize,
+    progress: bool,
+) -> anyhow::Result<Vec<RepOutcomes>> {
+    let count = range.end.saturating_sub(range.start);
+    let bar = if progress && count > 0 && std::io::stderr().is_terminal() {
+        let b = ProgressBar::with_draw_target(Some(count as u64), ProgressDrawTarget::stderr());
         b.set_style(
             ProgressStyle::with_template(
                 "{spinner} {bar:40} {pos}/{len} replications  {elapsed} elapsed, {eta} left",
@@ -73,42 +128,81 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
     } else {
         ProgressBar::hidden()
     };
-    let arms = [SCENARIO, COUNTERFACTUAL];
     let opts = SimOptions {
-        replications,
+        replications: count,
         seed,
         threads: Some(threads),
-        trajectories: cfg.trajectories,
-        first_replication: 0,
+        trajectories,
+        first_replication: range.start,
     };
-    // Each replication is reduced to its outcomes and monthly record as soon as it is
-    // done, so memory holds per-replication summaries, not raw cash flows.
-    let reduce = |r| rep_outcomes(&model, &r);
-    let outs = simulate_with(&model, &arms, &opts, &|| bar.inc(1), &reduce)
-        .context("cannot start worker threads")?;
+    let reduce = |r| rep_outcomes(model, &r);
+    let outs =
+        simulate_with(model, &ARMS, &opts, &|| bar.inc(1), &reduce).context("cannot start worker threads")?;
     bar.finish_and_clear();
+    Ok(outs)
+}
 
-    let res = summarise_outcomes(&arms, outs);
+/// What made a set of outcomes, for the manifest `run.toml`.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    /// Seed.
+    pub seed: u64,
+    /// Replications in total.
+    pub replications: u32,
+    /// Worker threads of a single run (None for a merged result: each part has its own).
+    pub threads: Option<usize>,
+    /// Individual paths recorded.
+    pub trajectories: usize,
+    /// The parts a merged result was combined from.
+    pub merged_from: Option<Vec<MergedPart>>,
+}
+
+/// Summarises the outcomes of all replications (in replication order, numbered
+/// 0..replications), writes every result file and the manifest into `staging`,
+/// moves it into place and returns the terminal summary. Shared by `trappe run` and
+/// `trappe merge`, so both write exactly the same files from the same outcomes.
+pub fn write_results(
+    staging: Staging,
+    sc: &LoadedScenario,
+    model: &Model,
+    outs: Vec<RepOutcomes>,
+    prov: &Provenance,
+) -> anyhow::Result<RunReport> {
+    anyhow::ensure!(
+        outs.len() == prov.replications as usize && outs.iter().zip(0..).all(|(o, r)| o.index == r),
+        "internal error: the outcomes are not replications 0 to {} in order",
+        prov.replications.saturating_sub(1)
+    );
+    let res = summarise_outcomes(&ARMS, outs);
     let mut files = vec![
         "summary.csv".to_string(),
         "replications.csv".to_string(),
         "monthly.csv".to_string(),
         "budget_years.csv".to_string(),
     ];
-    outputs::write_summary(&staging.file("summary.csv"), &model, &res)?;
-    outputs::write_replications(&staging.file("replications.csv"), &model, &res)?;
-    outputs::write_monthly(&staging.file("monthly.csv"), &model, &arms, &res)?;
+    outputs::write_summary(&staging.file("summary.csv"), model, &res)?;
+    outputs::write_replications(&staging.file("replications.csv"), model, &res)?;
+    outputs::write_monthly(&staging.file("monthly.csv"), model, &ARMS, &res)?;
     outputs::write_budget_years(&staging.file("budget_years.csv"), &res)?;
-    if cfg.trajectories > 0 {
+    if prov.trajectories > 0 {
         let rows: Vec<_> = res.reps.iter().flat_map(|r| r.trajectories.iter().cloned()).collect();
         outputs::write_trajectories(&staging.file("trajectories.csv"), &rows)?;
         files.push("trajectories.csv".into());
     }
     files.push("run.toml".into());
-    Manifest::new(&sc, &model, seed, replications, threads, cfg.trajectories, files.clone())
-        .write(&staging.file("run.toml"))?;
+    let mut manifest = Manifest::new(
+        sc,
+        model,
+        prov.seed,
+        prov.replications,
+        prov.threads,
+        prov.trajectories,
+        files.clone(),
+    );
+    manifest.merged_from = prov.merged_from.clone();
+    manifest.write(&staging.file("run.toml"))?;
     let out = staging.commit()?;
 
-    let summary = crate::terminal::summary(&model, &res, replications, seed);
-    Ok(RunReport { summary, out, files })
+    let summary = crate::terminal::summary(model, &res, prov.replications, prov.seed);
+    Ok(RunReport { summary, out, files, partial: false })
 }
