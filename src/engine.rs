@@ -645,6 +645,17 @@ impl ShareClasses {
     }
 }
 
+/// End-of-month counts of one segment in one arm.
+#[derive(Debug, Clone, Copy, Default)]
+struct SegmentCounts {
+    /// Citizens who have ever left benefit for work or education.
+    outflow: u64,
+    /// Citizens who have had 6 consecutive months in work.
+    six: u64,
+    /// Sum of current benefit spells of those on benefit.
+    dur_sum: u64,
+}
+
 /// Monthly accumulators of one arm.
 struct Acc {
     /// Benefit months per (benefit type, share class).
@@ -653,12 +664,8 @@ struct Acc {
     moves_month: Vec<u64>,
     /// End-of-month occupancy per (segment, state): `[g * states + s]`.
     occ_end: Vec<u64>,
-    /// Per segment: citizens who have ever left benefit for work or education.
-    outflow: Vec<u64>,
-    /// Per segment: citizens who have had 6 consecutive months in work.
-    six: Vec<u64>,
-    /// Per segment: sum of current benefit spells of those on benefit.
-    dur_sum: Vec<u64>,
+    /// Per segment counts at the end of the month.
+    seg: Vec<SegmentCounts>,
     /// Placement capacity this month: waiting at the end, placements made, hours
     /// available and used.
     waiting: u64,
@@ -675,9 +682,7 @@ impl Acc {
             occ_during: vec![0; model.states.len()],
             moves_month: vec![0; model.transitions.len()],
             occ_end: vec![0; model.segments.len() * model.states.len()],
-            outflow: vec![0; model.segments.len()],
-            six: vec![0; model.segments.len()],
-            dur_sum: vec![0; model.segments.len()],
+            seg: vec![SegmentCounts::default(); model.segments.len()],
             waiting: 0,
             placements: 0,
             wait_months: 0,
@@ -690,9 +695,7 @@ impl Acc {
         self.occ_during.fill(0);
         self.moves_month.fill(0);
         self.occ_end.fill(0);
-        self.outflow.fill(0);
-        self.six.fill(0);
-        self.dur_sum.fill(0);
+        self.seg.fill(SegmentCounts::default());
         self.waiting = 0;
         self.placements = 0;
         self.wait_months = 0;
@@ -768,7 +771,7 @@ pub fn simulate_replication(
             let g = cohort.segment[i] as usize;
             acc.occ_end[g * ns + p.state as usize] += 1;
             if flags.pays[p.state as usize] {
-                acc.dur_sum[g] += p.spell as u64;
+                acc.seg[g].dur_sum += p.spell as u64;
             }
         }
         let staff = model.staff(*arm, 1);
@@ -922,11 +925,10 @@ pub fn simulate_replication(
                 }
                 let end = p.state as usize;
                 acc.occ_end[g * ns + end] += 1;
-                if flags.pays[end] {
-                    acc.dur_sum[g] += p.spell as u64;
-                }
-                acc.outflow[g] += (p.flags & FLAG_OUTFLOW != 0) as u64;
-                acc.six[g] += (p.flags & FLAG_SIX != 0) as u64;
+                let sc = &mut acc.seg[g];
+                sc.dur_sum += flags.pays[end] as u64 * p.spell as u64;
+                sc.outflow += (p.flags & FLAG_OUTFLOW != 0) as u64;
+                sc.six += (p.flags & FLAG_SIX != 0) as u64;
                 if traced {
                     trace_row_now[tpos] = trace_rows.len();
                     let rate = model.budget.benefit_rates[bt].rate(year);
@@ -989,15 +991,15 @@ pub fn simulate_replication(
                         && p.flags & FLAG_OUTFLOW == 0
                     {
                         p.flags |= FLAG_OUTFLOW;
-                        acc.outflow[g] += 1;
+                        acc.seg[g].outflow += 1;
                     }
                     acc.occ_end[g * ns + from] -= 1;
                     acc.occ_end[g * ns + dest] += 1;
                     if flags.pays[from] {
-                        acc.dur_sum[g] -= p.spell as u64;
+                        acc.seg[g].dur_sum -= p.spell as u64;
                     }
                     if flags.pays[dest] {
-                        acc.dur_sum[g] += p.spell as u64;
+                        acc.seg[g].dur_sum += p.spell as u64;
                     }
                     p.state = dest as u8;
                     p.in_state = 0;
@@ -1111,11 +1113,12 @@ fn record_month(
         for s in 0..ns {
             occ[s] += occ_g[s];
         }
-        outflow += acc.outflow[g];
-        six += acc.six[g];
-        dur_sum += acc.dur_sum[g];
+        let sc = acc.seg[g];
+        outflow += sc.outflow;
+        six += sc.six;
+        dur_sum += sc.dur_sum;
         let seg_row = &mut segment_rows[g * seg_cols..(g + 1) * seg_cols];
-        fill_shares(flags, seg_row, so, entered, occ_g, acc.outflow[g], acc.six[g], acc.dur_sum[g]);
+        fill_shares(flags, seg_row, so, entered, occ_g, sc.outflow, sc.six, sc.dur_sum);
     }
     let entered: usize = entered_by_segment.iter().sum();
     let ben = fill_shares(flags, row, so, entered, &occ, outflow, six, dur_sum);

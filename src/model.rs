@@ -571,12 +571,10 @@ impl Model {
 
     /// All citizens who will have entered by the horizon.
     pub fn total_size(&self) -> u64 {
-        self.initial_size()
-            + self
-                .segments
-                .iter()
-                .map(|s| (s.inflow_per_month * self.horizon as f64).floor() as u64)
-                .sum::<u64>()
+        self.segments
+            .iter()
+            .map(|s| (s.inflow_per_month * self.horizon as f64).floor() as u64)
+            .fold(self.initial_size(), u64::saturating_add)
     }
 }
 
@@ -1084,6 +1082,27 @@ impl Validator<'_> {
                 format!("at most 50 million citizens are supported, got {total}"),
                 None,
             );
+        } else {
+            let arrivals = inflow * horizon as f64;
+            if total as f64 + arrivals > 50_000_000.0 {
+                let (i, _) = f
+                    .segments
+                    .iter()
+                    .enumerate()
+                    .max_by(|a, b| a.1.inflow_per_month.total_cmp(&b.1.inflow_per_month))
+                    .expect("segments exist when there is inflow");
+                self.err(
+                    root.key("segments").index(i).key("inflow_per_month"),
+                    format!(
+                        "at most 50 million citizens are supported, but with this inflow {} would have \
+                         entered by the end ({} at the start plus {:.0} arrivals over {horizon} months)",
+                        fmt_num((total as f64 + arrivals).round()),
+                        total,
+                        arrivals
+                    ),
+                    None,
+                );
+            }
         }
 
         // [[grants]]

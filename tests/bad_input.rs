@@ -96,6 +96,17 @@ fn empty_cohort() {
     assert!(err.contains("segments[0].size"), "{err}");
 }
 
+/// An inflow so large the cohort could not fit in memory is an error, not a crash
+/// (found by the no-panic property test: 1e300 a month once ran out of memory).
+#[test]
+fn an_absurd_inflow_is_refused_before_it_exhausts_memory() {
+    for huge in ["1e300", "4294967295", "2000000"] {
+        let err = rejected("inflow_per_month = 2", &format!("inflow_per_month = {huge}"));
+        assert!(err.contains("key `segments[0].inflow_per_month`"), "{err}");
+        assert!(err.contains("at most 50 million citizens"), "{err}");
+    }
+}
+
 #[test]
 fn zero_replications_in_the_file_and_on_the_command_line() {
     let err = rejected("replications = 1000", "replications = 0");

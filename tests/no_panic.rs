@@ -57,7 +57,12 @@ fn damage(text: &str, ops: &[(usize, usize, usize)]) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1000, .. ProptestConfig::default() })]
+    // A fixed seed: the same 1,000 damaged files on every run, so CI is repeatable.
+    #![proptest_config(ProptestConfig {
+        cases: 1000,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20261123),
+        .. ProptestConfig::default()
+    })]
 
     #[test]
     fn damaged_scenarios_give_errors_or_run(ops in proptest::collection::vec((0usize..4, 0usize..10_000, 0usize..100), 1..6)) {
