@@ -8,7 +8,7 @@ mod benchmarks;
 criterion::criterion_group!(
     name = replication;
     config = criterion::Criterion::default();
-    targets = benchmarks::engine::copenhagen_replication, benchmarks::engine::scaling
+    targets = benchmarks::engine::copenhagen_replication, benchmarks::engine::national_replication, benchmarks::engine::scaling
 );
 criterion::criterion_group!(
     name = simulate;
@@ -16,4 +16,10 @@ criterion::criterion_group!(
     targets = benchmarks::simulate::simulate_100
 );
 
-criterion_main!(replication, simulate);
+criterion::criterion_group!(
+    name = bare;
+    config = criterion::Criterion::default();
+    targets = benchmarks::bare::bare_loop
+);
+
+criterion_main!(replication, simulate, bare);

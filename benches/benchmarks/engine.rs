@@ -29,11 +29,30 @@ pub fn copenhagen_replication(c: &mut Criterion) {
     g.finish();
 }
 
-/// One replication of both arms at 1,000, 10,000 and 100,000 citizens, 48 months.
+/// One replication of a national-scale case: 100,000 citizens, 120 months, both arms.
+pub fn national_replication(c: &mut Criterion) {
+    let (citizens, months) = (100_000, 120);
+    let m = model(citizens, months);
+    let mut g = c.benchmark_group("replication");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(10))
+        .throughput(Throughput::Elements(person_months(citizens, months)));
+    let mut rep = 0u32;
+    g.bench_function("national_100000x120x2", |b| {
+        b.iter(|| {
+            rep = rep.wrapping_add(1);
+            black_box(simulate_replication(black_box(&m), &ARMS, SEED, rep, 0))
+        })
+    });
+    g.finish();
+}
+
+/// One replication of both arms at 1,000, 10,000, 100,000 and 1,000,000 citizens, 48 months.
 pub fn scaling(c: &mut Criterion) {
     let mut g = c.benchmark_group("replication_scaling");
     g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
-    for citizens in [1_000u64, 10_000, 100_000] {
+    for citizens in [1_000u64, 10_000, 100_000, 1_000_000] {
         let m = model(citizens, COPENHAGEN_MONTHS);
         g.throughput(Throughput::Elements(person_months(citizens, COPENHAGEN_MONTHS)));
         let mut rep = 0u32;
