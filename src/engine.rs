@@ -473,7 +473,14 @@ impl Tables {
 
     /// Competing hazards: P(leave) = 1 − exp(−Σ r); exit k's share r_k / Σ r.
     /// With `waiting`, the tables for citizens on the waiting list are filled as well.
-    pub(crate) fn fill(&mut self, model: &Model, layout: &Layout, drawn: &Drawn, staffing_m: &[f64], waiting: bool) {
+    pub(crate) fn fill(
+        &mut self,
+        model: &Model,
+        layout: &Layout,
+        drawn: &Drawn,
+        staffing_m: &[f64],
+        waiting: bool,
+    ) {
         self.fill_one(model, layout, drawn, staffing_m, false);
         if waiting {
             if self.leave_waiting.is_empty() {

@@ -144,7 +144,18 @@ fn main() -> ExitCode {
 fn execute(cli: Cli) -> anyhow::Result<()> {
     use std::io::Write;
     match cli.command {
-        Command::Run { scenario, replications, seed, out, force, quiet, threads, trajectories, shard, engine } => {
+        Command::Run {
+            scenario,
+            replications,
+            seed,
+            out,
+            force,
+            quiet,
+            threads,
+            trajectories,
+            shard,
+            engine,
+        } => {
             let out = out.unwrap_or_else(|| match shard {
                 Some(s) => trappe::shard::default_part_out(&scenario, s),
                 None => trappe::run::default_out(&scenario),

@@ -85,12 +85,17 @@ fn compare(m: &Model, replications: u32, seed: u64) -> Vec<Comparison> {
             ));
         }
     }
-    let e = EFFECT_NAMES.iter().position(|n| *n == "net_municipal_effect").unwrap();
-    series.push((
-        "effect:net_municipal_effect".into(),
-        ind.iter().map(|o| o.effects[e]).collect(),
-        cnt.iter().map(|o| o.effects[e]).collect(),
-    ));
+    // Paired effects: these agree only if the engines couple the arms alike (common
+    // random numbers); with independent arms their spread is far wider.
+    for w in ["extra_self_supporting", "benefit_months_avoided", "net_benefit_saving", "net_municipal_effect"]
+    {
+        let e = EFFECT_NAMES.iter().position(|n| *n == w).unwrap();
+        series.push((
+            format!("effect:{w}"),
+            ind.iter().map(|o| o.effects[e]).collect(),
+            cnt.iter().map(|o| o.effects[e]).collect(),
+        ));
+    }
     series
         .into_iter()
         .map(|(name, a, b)| {
@@ -98,7 +103,13 @@ fn compare(m: &Model, replications: u32, seed: u64) -> Vec<Comparison> {
             let b: Vec<f64> = b.into_iter().filter(|x| x.is_finite()).collect();
             let (ia, ib) = (mean_se(&a), mean_se(&b));
             let se = (ia.1.powi(2) + ib.1.powi(2)).sqrt();
-            let z = if se > 0.0 { (ia.0 - ib.0) / se } else if ia.0 == ib.0 { 0.0 } else { f64::INFINITY };
+            let z = if se > 0.0 {
+                (ia.0 - ib.0) / se
+            } else if ia.0 == ib.0 {
+                0.0
+            } else {
+                f64::INFINITY
+            };
             let (ks_d, ks_p) = ks(&a, &b);
             Comparison { name, individual: ia, count: ib, z, ks_d, ks_p }
         })
@@ -177,4 +188,13 @@ fn every_shipped_scenario_has_an_agreement_test() {
             assert!(me.contains(&format!("engines_agree(\"{name}\"")), "no agreement test for {name}");
         }
     }
+}
+
+#[test]
+#[ignore]
+fn engines_agree_long() {
+    let file = std::env::var("AGREE_FILE").unwrap();
+    let reps: u32 = std::env::var("AGREE_REPS").unwrap().parse().unwrap();
+    let seed: u64 = std::env::var("AGREE_SEED").map(|s| s.parse().unwrap()).unwrap_or(1);
+    engines_agree(&file, reps, seed);
 }
