@@ -242,31 +242,83 @@ fn binomial(rng: &mut ChaCha8Rng, n: u64, p: f64) -> u64 {
 
 /// A joint group: the citizens' key in every arm and, while waiting for a placement
 /// in an arm, their place in that arm's queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct JointKey<const N: usize> {
     keys: [u128; N],
     /// Random priority among the requests of the same month (0 when not waiting).
     prio: [u64; N],
 }
 
-type Group<const N: usize> = (JointKey<N>, u64);
-
-/// Sorts groups by key and merges equal keys.
-fn normalise_groups<const N: usize>(groups: &mut Vec<Group<N>>) {
-    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut w = 0;
-    for r in 0..groups.len() {
-        if groups[r].1 == 0 {
-            continue;
+impl<const N: usize> std::hash::Hash for JointKey<N> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        for k in self.keys {
+            h.write_u64(k as u64);
+            h.write_u64((k >> 64) as u64);
         }
-        if w > 0 && groups[w - 1].0 == groups[r].0 {
-            groups[w - 1].1 += groups[r].1;
-        } else {
-            groups[w] = groups[r];
-            w += 1;
+        for p in self.prio {
+            h.write_u64(p);
         }
     }
-    groups.truncate(w);
+}
+
+/// A fast, deterministic hasher for group keys (the multiply-rotate of rustc's FxHasher).
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(*b as u64);
+        }
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
+type Group<const N: usize> = (JointKey<N>, u64);
+
+/// The month's new groups, with equal keys merged as they are added. The order is the
+/// order of first addition, so it is the same on every run.
+struct Merger<const N: usize> {
+    groups: Vec<Group<N>>,
+    index: std::collections::HashMap<JointKey<N>, usize, FxBuild>,
+}
+
+impl<const N: usize> Merger<N> {
+    fn new() -> Self {
+        Merger { groups: Vec::new(), index: Default::default() }
+    }
+
+    fn clear(&mut self) {
+        self.groups.clear();
+        self.index.clear();
+    }
+
+    #[inline]
+    fn add(&mut self, key: JointKey<N>, n: u64) {
+        match self.index.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => self.groups[*e.get()].1 += n,
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(self.groups.len());
+                self.groups.push((key, n));
+            }
+        }
+    }
+
+    /// Moves the groups out (without those emptied by the queue), leaving the merger empty.
+    fn take_into(&mut self, out: &mut Vec<Group<N>>) {
+        out.clear();
+        out.extend(self.groups.iter().filter(|g| g.1 > 0));
+        self.clear();
+    }
 }
 
 /// Simulates one replication of the model in the given arms with the count engine.
@@ -471,7 +523,11 @@ fn simulate_joint<const N: usize>(
             }
         }
     }
-    normalise_groups(&mut cur);
+    let mut next: Merger<N> = Merger::new();
+    for &(k, n) in &cur {
+        next.add(k, n);
+    }
+    next.take_into(&mut cur);
     for (a, s) in st.iter_mut().enumerate() {
         end_of_month(&cur, a, &flags, &mut s.acc, ns, 0);
         let staff = model.staff(s.arm, 1);
@@ -489,9 +545,9 @@ fn simulate_joint<const N: usize>(
         );
     }
 
-    let mut next: Vec<Group<N>> = Vec::new();
     let mut ivs: Vec<Interval<N>> = Vec::new();
     let mut counts: Vec<u64> = Vec::new();
+    let mut outcomes: Vec<([u16; N], u64)> = Vec::new();
     let mut queue: Vec<(u16, u64, usize)> = Vec::new();
     for m in 1..=h {
         // 1. Arrivals.
@@ -590,17 +646,35 @@ fn simulate_joint<const N: usize>(
                 stay[a] = sf.pack();
                 fs[a] = f;
             }
-            joint_intervals(&rows, &mut ivs);
-            draw_intervals(&mut rng, n, &ivs, &mut counts);
-            let moved: u64 = counts.iter().sum();
-            if n > moved {
-                next.push((JointKey { keys: stay, prio: jk.prio }, n - moved));
+            // How many fall in each joint outcome: citizen by citizen for small groups
+            // (one uniform number each, as the individual engine), else by a multinomial
+            // over the intervals of u on which the outcomes are constant.
+            outcomes.clear();
+            if n <= SMALL_GROUP {
+                for _ in 0..n {
+                    let u = uniform(&mut rng);
+                    let o: [u16; N] = std::array::from_fn(|a| rows[a].outcome(u));
+                    match outcomes.iter_mut().find(|x| x.0 == o) {
+                        Some(x) => x.1 += 1,
+                        None => outcomes.push((o, 1)),
+                    }
+                }
+            } else {
+                joint_intervals(&rows, &mut ivs);
+                draw_intervals(&mut rng, n, &ivs, &mut counts);
+                let moved: u64 = counts.iter().sum();
+                outcomes.push(([STAY; N], n - moved));
+                outcomes.extend(ivs.iter().zip(&counts).filter(|(_, c)| **c > 0).map(|(iv, c)| (iv.outcome, *c)));
             }
-            for (j, iv) in ivs.iter().enumerate() {
-                let c = counts[j];
+            for &(outcome, c) in &outcomes {
                 if c == 0 {
                     continue;
                 }
+                if outcome == [STAY; N] {
+                    next.add(JointKey { keys: stay, prio: jk.prio }, c);
+                    continue;
+                }
+                let iv = Interval { lo: 0.0, hi: 0.0, outcome };
                 let mut keys = stay;
                 let mut prio = jk.prio;
                 let mut requests = [false; N];
@@ -635,10 +709,10 @@ fn simulate_joint<const N: usize>(
                                 prio[a] = p;
                             }
                         }
-                        next.push((JointKey { keys, prio }, 1));
+                        next.add(JointKey { keys, prio }, 1);
                     }
                 } else {
-                    next.push((JointKey { keys, prio }, c));
+                    next.add(JointKey { keys, prio }, c);
                 }
             }
         }
@@ -662,8 +736,7 @@ fn simulate_joint<const N: usize>(
         }
 
         // 5. Record the month.
-        normalise_groups(&mut next);
-        std::mem::swap(&mut cur, &mut next);
+        next.take_into(&mut cur);
         for (a, s) in st.iter_mut().enumerate() {
             end_of_month(&cur, a, &flags, &mut s.acc, ns, m);
             book_month(
@@ -715,7 +788,7 @@ fn serve_queue<const N: usize>(
     model: &Model,
     drawn: &Drawn,
     rules: &Rules,
-    groups: &mut Vec<Group<N>>,
+    merger: &mut Merger<N>,
     a: usize,
     acc: &mut Acc,
     queue: &mut Vec<(u16, u64, usize)>,
@@ -726,7 +799,7 @@ fn serve_queue<const N: usize>(
     let limit = hours * (1.0 + 1e-12);
     let mut used = 0.0;
     queue.clear();
-    for (i, &(jk, n)) in groups.iter().enumerate() {
+    for (i, &(jk, n)) in merger.groups.iter().enumerate() {
         let f = Fields::unpack(jk.keys[a]);
         if f.flags & FLAG_WAITING != 0 && n > 0 {
             queue.push((f.since, jk.prio[a], i));
@@ -734,7 +807,7 @@ fn serve_queue<const N: usize>(
     }
     queue.sort_unstable();
     'serve: for &(since, _, i) in queue.iter() {
-        let (jk, n) = groups[i];
+        let (jk, n) = merger.groups[i];
         let f = Fields::unpack(jk.keys[a]);
         let t = f.trans as usize;
         let need = drawn.hours[t];
@@ -749,20 +822,21 @@ fn serve_queue<const N: usize>(
             c += 1;
         }
         if c > 0 {
-            groups[i].1 -= c;
+            merger.groups[i].1 -= c;
             acc.moves_month[t] += c;
             acc.placements += c;
             acc.wait_months += (m - since as usize) as u64 * c;
             let mut moved = jk;
             moved.keys[a] = moved_to(rules, f, model.transitions[t].to, m).pack();
             moved.prio[a] = 0;
-            groups.push((moved, c));
+            merger.add(moved, c);
         }
         if full {
             break 'serve;
         }
     }
-    acc.waiting = groups
+    acc.waiting = merger
+        .groups
         .iter()
         .filter(|(jk, _)| Fields::unpack(jk.keys[a]).flags & FLAG_WAITING != 0)
         .map(|g| g.1)
