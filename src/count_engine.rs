@@ -2,13 +2,13 @@
 //!
 //! **What.** Citizens who share everything that their moves, their money or the
 //! outputs depend on are interchangeable, so a replication need not follow them one
-//! by one: it can keep, per arm, a list of *groups* (one key, how many citizens) and
-//! draw each month how many of a group take each exit. Conditional on the month's
-//! transition tables every citizen moves independently of every other, so drawing
-//! the exits of a group of `n` as a multinomial (conditional binomials) with the
-//! competing-hazard probabilities of its row gives exactly the distribution of `n`
-//! separate draws. A replication then costs in proportion to the number of occupied
-//! groups, not the number of citizens, and memory does not grow with the cohort.
+//! by one: it keeps a list of *groups* (a key, how many citizens) and draws each
+//! month how many of a group take each exit. Conditional on the month's transition
+//! tables every citizen moves independently of every other, so drawing the moves of
+//! a group of `n` as a multinomial (conditional binomials) with the competing-hazard
+//! probabilities of its row gives exactly the distribution of `n` separate draws. A
+//! replication then costs in proportion to the number of occupied groups, not the
+//! number of citizens.
 //!
 //! **Why exact.** A group key holds every per-citizen quantity that matters,
 //! reduced to what the model can still tell apart (see [`Fields`]):
@@ -22,13 +22,17 @@
 //! * consecutive months in work, up to the six-month flag, and the two "ever" flags
 //!   (outflow to work or education, six consecutive months in work);
 //! * with `[staffing.capacity]`, the waiting status with the month the placement
-//!   was requested and the requested transition (the queue is first come, first
-//!   served);
-//! * in a benefit-paying state, the start of the current benefit spell (stored as
-//!   the month at whose end the spell was 0 months long), whose sum over recipients
-//!   is `mean_benefit_duration`. This is the one dimension that is not capped: the
-//!   initial cohort has one spell start per segment, and each month adds about one
-//!   (arrivals and returns to benefit).
+//!   was requested, the requested transition and the request's random place in its
+//!   month (so waiting citizens are groups of one);
+//! * in a benefit-paying state, the start of the current benefit spell, whose sum
+//!   over recipients is `mean_benefit_duration`. This is the one dimension that is
+//!   not capped (the initial cohort has one spell start per segment, and each month
+//!   adds about one: arrivals and returns to benefit). Because it never changes a
+//!   move or a krone, it is not part of the key: each group carries a histogram of
+//!   its members' spell starts, and the members that take a move are a uniformly
+//!   random subset of the group, drawn from the histogram without replacement
+//!   (multivariate hypergeometric). Groups whose members share one spell start (most
+//!   of them) pay nothing for this.
 //!
 //! Values that can no longer matter are normalised (months off benefit while on
 //! benefit, the spell off benefit, consecutive months in work outside work or after
@@ -41,28 +45,29 @@
 //! of money and the monthly record (`book_month`), so the two engines produce the
 //! same [`Replication`] and everything downstream is unchanged.
 //!
+//! **The arms, jointly, on common random numbers.** The individual engine draws one
+//! uniform number u per citizen-month and uses it in every arm. The count engine
+//! reproduces that coupling exactly: the arms are simulated together, and a group's
+//! key is its members' key *in every arm* (most citizens are in the same place in
+//! both, so most groups are the same in both). For a group, each arm's row cuts
+//! [0, 1) into intervals (stay, or exit k); the union of all arms' cut points gives
+//! the intervals on which the outcome in every arm is constant, and the members are
+//! spread over these joint intervals by one multinomial. So the pair (scenario,
+//! counterfactual) has the same joint distribution as in the individual engine:
+//! effects have the same, small, variance, and identical arms give exactly zero
+//! difference. Up to four arms are coupled this way; more are coupled in blocks of four.
+//!
 //! **Placement capacity.** Movers drawn onto a transition that needs consultant
-//! hours become requests of this month. The queue is served oldest request month
-//! first; within a month every order of the requests is equally likely, so the next
-//! request served is a uniformly random one of those left in that month (drawn one at
-//! a time when the hours differ between transitions, or as a multivariate
-//! hypergeometric split of the number that fit when they are equal), until one does
-//! not fit. Waiting citizens use the tables without the hours exits, as in the
-//! individual engine.
+//! hours become requests of this month, each with a random priority (a 64-bit number,
+//! the same in every arm that made the request in this month, as the individual
+//! engine's per-citizen hash). Each arm's queue is served by request month, then
+//! priority, each request taking its transition's hours until one does not fit.
+//! Waiting citizens use the tables without the hours exits.
 //!
-//! **Random numbers and the arms.** Each arm draws from its own copy of one stream
-//! per replication (`"count-engine"`): the same numbers in the same order. Arms that
-//! are identical therefore give identical results (a difference of exactly zero), and
-//! results do not depend on the number of threads. But the two arms do not share
-//! random numbers citizen by citizen as in the individual engine: as soon as their
-//! counts differ, their draws fall out of step, so the stochastic part of each arm's
-//! outcome is in effect independent. Effects (scenario − counterfactual) keep the
-//! pairing on the drawn parameters but not on the individual moves, so their
-//! variance across replications is larger than with the individual engine's common
-//! random numbers (docs/performance.md gives the figures). Their means agree.
-//!
-//! No trajectories: individual paths do not exist here; `trappe run` refuses
-//! `--trajectories` with `--engine count`.
+//! **Random numbers.** One stream per replication (`"count-engine"`), consumed in a
+//! fixed order, so results do not depend on the number of threads. No trajectories:
+//! individual paths do not exist here; `trappe run` refuses `--trajectories` with
+//! `--engine count`.
 
 use crate::budget::N_FLOWS;
 use crate::engine::{
@@ -73,34 +78,42 @@ use crate::engine::{
 use crate::model::{Arm, Model};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Binomial, Distribution};
+use rand_distr::{Binomial, Distribution, Hypergeometric};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
-/// Groups of at most this many citizens draw their exits citizen by citizen (one
+/// Groups of at most this many citizens draw their moves citizen by citizen (one
 /// uniform number each, as the individual engine does); larger groups by binomials.
 const SMALL_GROUP: u64 = 8;
+
+/// Movers of a larger group are spread over the joint outcomes one by one (one uniform
+/// number each) when there are at most this many; else by conditional binomials.
+const FEW_MOVERS: u64 = 12;
+
+/// Draws without replacement from a histogram take members one by one when there are
+/// at most this many to take; else one hypergeometric draw per bin.
+const FEW_PICKS: u64 = 8;
 
 /// The longest spell the individual engine can count (a `u16` that saturates).
 const MAX_SPELL: i64 = u16::MAX as i64;
 
-/// Bias added to a spell start so that it is stored as a positive number; 0 means
-/// "no spell" (off benefit).
-const ORIGIN_BIAS: i64 = 1 << 16;
+/// Spell start of a citizen who is not on benefit in an arm.
+const NO_SPELL: i32 = i32::MIN;
 
-// Bit layout of a packed group key, least significant first. The order of the fields
-// (most significant first) is also the order groups are sorted in.
-const B_ORIGIN: u32 = 0; // 18 bits: spell start + ORIGIN_BIAS, 0 off benefit
-const B_TRANS: u32 = 18; // 16 bits: requested transition while waiting
-const B_SINCE: u32 = 34; // 11 bits: request month while waiting
-const B_JOB: u32 = 45; // 3 bits: consecutive months in work (< 6)
-const B_OFF: u32 = 48; // 11 bits: months off benefit (capped)
-const B_CUM: u32 = 59; // 16 bits: cumulative months on benefit (capped)
-const B_IN: u32 = 75; // 11 bits: months in state (capped)
-const B_FLAGS: u32 = 86; // 3 bits: outflow, six months, waiting
-const B_STATE: u32 = 89; // 8 bits
-const B_SEG: u32 = 97; // 16 bits
+// Bit layout of a packed per-arm key, least significant first.
+const B_TRANS: u32 = 0; // 16 bits: requested transition while waiting
+const B_SINCE: u32 = 16; // 11 bits: request month while waiting
+const B_JOB: u32 = 27; // 3 bits: consecutive months in work (< 6)
+const B_OFF: u32 = 30; // 11 bits: months off benefit (capped)
+const B_CUM: u32 = 41; // 16 bits: cumulative months on benefit (capped)
+const B_IN: u32 = 57; // 11 bits: months in state (capped)
+const B_FLAGS: u32 = 68; // 3 bits: outflow, six months, waiting
+const B_STATE: u32 = 71; // 8 bits
+const B_SEG: u32 = 79; // 16 bits
 
-/// The fields of a group key, unpacked. Every field is what the individual engine
-/// keeps per citizen ([`crate::engine`]'s `Person`), reduced to what can still matter.
+/// The fields of a per-arm key, unpacked. Every field is what the individual engine
+/// keeps per citizen ([`crate::engine`]'s `Person`), reduced to what can still matter;
+/// the benefit spell is kept apart (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Fields {
     segment: u16,
@@ -119,20 +132,12 @@ struct Fields {
     since: u16,
     /// Requested transition (waiting only).
     trans: u16,
-    /// The month at whose end the current benefit spell was 0 months long (in a
-    /// benefit-paying state), so the spell at the end of month m is m − origin;
-    /// `None` off benefit.
-    origin: Option<i32>,
 }
 
 impl Fields {
+    #[inline]
     fn pack(&self) -> u128 {
-        let origin = match self.origin {
-            Some(o) => (o as i64 + ORIGIN_BIAS) as u128,
-            None => 0,
-        };
-        origin << B_ORIGIN
-            | (self.trans as u128) << B_TRANS
+        (self.trans as u128) << B_TRANS
             | (self.since as u128) << B_SINCE
             | (self.job_run as u128) << B_JOB
             | (self.off as u128) << B_OFF
@@ -143,9 +148,9 @@ impl Fields {
             | (self.segment as u128) << B_SEG
     }
 
+    #[inline]
     fn unpack(k: u128) -> Fields {
-        let bits = |shift: u32, width: u32| ((k >> shift) & ((1u128 << width) - 1)) as u64;
-        let origin = bits(B_ORIGIN, 18);
+        let bits = |shift: u32, width: u32| ((k >> shift) as u64) & ((1u64 << width) - 1);
         Fields {
             segment: bits(B_SEG, 16) as u16,
             state: bits(B_STATE, 8) as u8,
@@ -156,9 +161,14 @@ impl Fields {
             job_run: bits(B_JOB, 3) as u8,
             since: bits(B_SINCE, 11) as u16,
             trans: bits(B_TRANS, 16) as u16,
-            origin: if origin == 0 { None } else { Some((origin as i64 - ORIGIN_BIAS) as i32) },
         }
     }
+}
+
+/// State of a packed key, without unpacking the rest.
+#[inline]
+fn state_of(k: u128) -> usize {
+    ((k >> B_STATE) as u64 & 0xff) as usize
 }
 
 /// Per-state and per-model facts for building and normalising keys.
@@ -184,8 +194,6 @@ impl Rules<'_> {
         }
         if self.flags.pays[s] {
             f.off = 0; // the next month on benefit sets it to 0
-        } else {
-            f.origin = None; // the next month off benefit ends the spell
         }
         if f.flags & FLAG_WAITING == 0 {
             f.since = 0;
@@ -194,8 +202,9 @@ impl Rules<'_> {
     }
 
     /// A citizen entering the books in `state` with `months` on benefit before, admitted
-    /// for month `m` (0 for the initial cohort): the individual engine's `admit`.
-    fn admitted(&self, segment: usize, state: usize, months: u32, m: usize) -> Fields {
+    /// for month `m` (0 for the initial cohort), as the individual engine's `admit`:
+    /// the key and the spell start.
+    fn admitted(&self, segment: usize, state: usize, months: u32, m: usize) -> (u128, i32) {
         let months = months.min(u16::MAX as u32);
         let mut f = Fields {
             segment: segment as u16,
@@ -207,24 +216,32 @@ impl Rules<'_> {
             job_run: 0,
             since: 0,
             trans: 0,
-            // A spell of `months` at the end of the month before (month 0 for the cohort).
-            origin: Some(m.saturating_sub(1) as i32 - months as i32),
         };
         self.normalise(&mut f);
-        f
+        // A spell of `months` at the end of the month before (month 0 for the cohort).
+        let origin =
+            if self.flags.pays[state] { m.saturating_sub(1) as i32 - months as i32 } else { NO_SPELL };
+        (f.pack(), origin)
     }
 }
 
-/// The current spell at the end of month `m` of a group in a benefit-paying state.
+/// The current spell at the end of month `m` of a citizen whose spell started at
+/// `origin` (the month at whose end it was 0 months long).
 #[inline]
-fn spell(origin: Option<i32>, m: usize) -> u64 {
-    origin.map(|o| (m as i64 - o as i64).clamp(0, MAX_SPELL) as u64).unwrap_or(0)
+fn spell(origin: i32, m: usize) -> u64 {
+    (m as i64 - origin as i64).clamp(0, MAX_SPELL) as u64
 }
 
 /// A uniform number in [0, 1) with 53 random bits, as the individual engine draws them.
 #[inline]
 fn uniform(rng: &mut ChaCha8Rng) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A uniform integer in [0, n) (multiply-shift; the bias, below n / 2⁶⁴, is negligible).
+#[inline]
+fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
+    ((rng.next_u64() as u128 * n as u128) >> 64) as u64
 }
 
 /// Binomial(n, p), with the trivial cases short-cut.
@@ -240,9 +257,77 @@ fn binomial(rng: &mut ChaCha8Rng, n: u64, p: f64) -> u64 {
     }
 }
 
-/// A joint group: the citizens' key in every arm and, while waiting for a placement
-/// in an arm, their place in that arm's queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// Hypergeometric: how many of `draws` taken without replacement from `total` items
+/// fall among the `marked` ones.
+fn hypergeometric(rng: &mut ChaCha8Rng, total: u64, marked: u64, draws: u64) -> u64 {
+    if draws == 0 || marked == 0 {
+        0
+    } else if marked == total {
+        draws
+    } else if draws == total {
+        marked
+    } else {
+        match Hypergeometric::new(total, marked, draws) {
+            Ok(h) => h.sample(rng),
+            // The sampler refuses some huge populations: take the draws one by one.
+            Err(_) => {
+                let (mut t, mut k, mut x) = (total, marked, 0);
+                for _ in 0..draws {
+                    if below(rng, t) < k {
+                        k -= 1;
+                        x += 1;
+                    }
+                    t -= 1;
+                }
+                x
+            }
+        }
+    }
+}
+
+/// Takes `k` members uniformly at random without replacement from a histogram
+/// (`counts`, whose sum is `total`): removes them from `counts` and adds them to
+/// `taken` (per bin).
+fn take(rng: &mut ChaCha8Rng, counts: &mut [u64], mut total: u64, mut k: u64, taken: &mut [u64]) {
+    debug_assert!(k <= total);
+    if k == total {
+        for (c, t) in counts.iter_mut().zip(taken.iter_mut()) {
+            *t += *c;
+            *c = 0;
+        }
+        return;
+    }
+    let mut b = 0;
+    while k > FEW_PICKS && b < counts.len() {
+        // One hypergeometric draw for this bin against all later ones.
+        let c = counts[b];
+        let x = hypergeometric(rng, total, c, k);
+        counts[b] -= x;
+        taken[b] += x;
+        k -= x;
+        total -= c;
+        b += 1;
+    }
+    // The last few one by one, among the bins not yet decided.
+    for _ in 0..k {
+        let mut u = below(rng, total);
+        let mut j = b;
+        while u >= counts[j] {
+            u -= counts[j];
+            j += 1;
+        }
+        counts[j] -= 1;
+        taken[j] += 1;
+        total -= 1;
+    }
+}
+
+/// Spell starts of every arm: one histogram bin.
+type Origins<const N: usize> = [i32; N];
+
+/// A joint key: the citizens' key in every arm and, while waiting for a placement in
+/// an arm, their place in that arm's queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct JointKey<const N: usize> {
     keys: [u128; N],
     /// Random priority among the requests of the same month (0 when not waiting).
@@ -250,13 +335,16 @@ struct JointKey<const N: usize> {
 }
 
 impl<const N: usize> std::hash::Hash for JointKey<N> {
+    #[inline]
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
         for k in self.keys {
             h.write_u64(k as u64);
             h.write_u64((k >> 64) as u64);
         }
         for p in self.prio {
-            h.write_u64(p);
+            if p != 0 {
+                h.write_u64(p);
+            }
         }
     }
 }
@@ -283,41 +371,115 @@ impl std::hash::Hasher for FxHasher {
 
 type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
-type Group<const N: usize> = (JointKey<N>, u64);
-
-/// The month's new groups, with equal keys merged as they are added. The order is the
-/// order of first addition, so it is the same on every run.
-struct Merger<const N: usize> {
-    groups: Vec<Group<N>>,
-    index: std::collections::HashMap<JointKey<N>, usize, FxBuild>,
+/// A group: its joint key, its size and its members' spell starts.
+#[derive(Debug)]
+struct Group<const N: usize> {
+    key: JointKey<N>,
+    n: u64,
+    /// Histogram of spell starts (one entry per arm; [`NO_SPELL`] off benefit). The
+    /// counts sum to `n`.
+    bins: Vec<(Origins<N>, u64)>,
+    /// Bins were appended this month and may need merging.
+    dirty: bool,
 }
 
-impl<const N: usize> Merger<N> {
+/// The groups being built for the end of the month, with equal keys merged as they are
+/// added. The order is the order of first addition, so it is the same on every run.
+struct Groups<const N: usize> {
+    list: Vec<Group<N>>,
+    index: HashMap<JointKey<N>, usize, FxBuild>,
+    /// Empty bin vectors for reuse.
+    pool: Vec<Vec<(Origins<N>, u64)>>,
+}
+
+impl<const N: usize> Groups<N> {
     fn new() -> Self {
-        Merger { groups: Vec::new(), index: Default::default() }
+        Groups { list: Vec::new(), index: Default::default(), pool: Vec::new() }
     }
 
-    fn clear(&mut self) {
-        self.groups.clear();
-        self.index.clear();
+    fn bins_vec(&mut self) -> Vec<(Origins<N>, u64)> {
+        self.pool.pop().unwrap_or_default()
     }
 
-    #[inline]
-    fn add(&mut self, key: JointKey<N>, n: u64) {
+    fn recycle(&mut self, mut v: Vec<(Origins<N>, u64)>) {
+        v.clear();
+        self.pool.push(v);
+    }
+
+    /// Adds `n` citizens with these bins (their counts sum to `n`).
+    fn add(&mut self, key: JointKey<N>, n: u64, bins: Vec<(Origins<N>, u64)>) {
         match self.index.entry(key) {
-            std::collections::hash_map::Entry::Occupied(e) => self.groups[*e.get()].1 += n,
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(self.groups.len());
-                self.groups.push((key, n));
+            Entry::Occupied(e) => {
+                let g = &mut self.list[*e.get()];
+                g.n += n;
+                g.bins.extend_from_slice(&bins);
+                g.dirty = true;
+                self.recycle(bins);
+            }
+            Entry::Vacant(e) => {
+                e.insert(self.list.len());
+                self.list.push(Group { key, n, bins, dirty: false });
             }
         }
     }
 
-    /// Moves the groups out (without those emptied by the queue), leaving the merger empty.
-    fn take_into(&mut self, out: &mut Vec<Group<N>>) {
-        out.clear();
-        out.extend(self.groups.iter().filter(|g| g.1 > 0));
-        self.clear();
+    /// Adds `n` citizens who share one spell start per arm.
+    #[inline]
+    fn add_one(&mut self, key: JointKey<N>, n: u64, origins: Origins<N>) {
+        match self.index.entry(key) {
+            Entry::Occupied(e) => {
+                let g = &mut self.list[*e.get()];
+                g.n += n;
+                match g.bins.last_mut() {
+                    Some(last) if last.0 == origins => last.1 += n,
+                    _ => {
+                        g.bins.push((origins, n));
+                        g.dirty = true;
+                    }
+                }
+            }
+            Entry::Vacant(e) => {
+                e.insert(self.list.len());
+                let mut bins = self.pool.pop().unwrap_or_default();
+                bins.push((origins, n));
+                self.list.push(Group { key, n, bins, dirty: false });
+            }
+        }
+    }
+
+    /// Finishes the month: merges equal spell starts, drops empty groups, and moves the
+    /// groups into `out` (whose old vectors are recycled).
+    fn finish(&mut self, out: &mut Vec<Group<N>>) {
+        for g in out.drain(..) {
+            let mut v = g.bins;
+            v.clear();
+            self.pool.push(v);
+        }
+        self.index.clear();
+        for mut g in self.list.drain(..) {
+            if g.n == 0 {
+                g.bins.clear();
+                self.pool.push(g.bins);
+                continue;
+            }
+            if g.dirty {
+                g.bins.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                let mut w = 0;
+                for r in 0..g.bins.len() {
+                    if w > 0 && g.bins[w - 1].0 == g.bins[r].0 {
+                        g.bins[w - 1].1 += g.bins[r].1;
+                    } else {
+                        g.bins[w] = g.bins[r];
+                        w += 1;
+                    }
+                }
+                g.bins.truncate(w);
+                // Largest bin first: draws without replacement then stop early.
+                g.bins.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                g.dirty = false;
+            }
+            out.push(g);
+        }
     }
 }
 
@@ -408,8 +570,9 @@ fn joint_intervals<const N: usize>(rows: &[ArmRow; N], out: &mut Vec<Interval<N>
     }
 }
 
-/// How many of `n` citizens fall in each interval (the rest stay in every arm):
-/// one uniform number each for small groups, else a multinomial by conditional binomials.
+/// How many of `n` citizens fall in each interval (the rest stay in every arm): the
+/// number who move in some arm by one binomial, then one uniform number each when they
+/// are few, else a multinomial by conditional binomials.
 fn draw_intervals<const N: usize>(rng: &mut ChaCha8Rng, n: u64, ivs: &[Interval<N>], out: &mut Vec<u64>) {
     out.clear();
     out.resize(ivs.len(), 0);
@@ -418,17 +581,16 @@ fn draw_intervals<const N: usize>(rng: &mut ChaCha8Rng, n: u64, ivs: &[Interval<
     if n == 0 || top <= 0.0 {
         return;
     }
-    if n <= SMALL_GROUP {
-        for _ in 0..n {
-            let u = uniform(rng);
-            if u < top {
-                let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
-                out[j] += 1;
-            }
+    let mut left = binomial(rng, n, top);
+    if left <= FEW_MOVERS {
+        // Each mover's u is uniform on [0, top).
+        for _ in 0..left {
+            let u = uniform(rng) * top;
+            let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
+            out[j] += 1;
         }
         return;
     }
-    let mut left = binomial(rng, n, top);
     for (j, iv) in ivs.iter().enumerate() {
         if left == 0 {
             break;
@@ -443,6 +605,16 @@ fn draw_intervals<const N: usize>(rng: &mut ChaCha8Rng, n: u64, ivs: &[Interval<
         out[j] = x;
         left -= x;
     }
+}
+
+/// How a move changes an arm's spell start.
+#[derive(Clone, Copy, PartialEq)]
+enum SpellRule {
+    Keep,
+    /// Off benefit: no spell.
+    End,
+    /// Came on benefit at the end of this month: the spell is 0 months long now.
+    StartNow,
 }
 
 /// The arms of one block, simulated jointly.
@@ -514,20 +686,17 @@ fn simulate_joint<const N: usize>(
     let mut tables: Vec<Tables> = arms.iter().map(|_| Tables::new(&layout)).collect();
 
     // Month 0: the starting position, the same in every arm.
+    let mut next: Groups<N> = Groups::new();
     let mut cur: Vec<Group<N>> = Vec::new();
     for (g, seg) in model.segments.iter().enumerate() {
         for &(s, n) in &seg.start {
             if n > 0 {
-                let k = rules.admitted(g, s, seg.months_on_benefit, 0).pack();
-                cur.push((JointKey { keys: [k; N], prio: [0; N] }, n as u64));
+                let (k, o) = rules.admitted(g, s, seg.months_on_benefit, 0);
+                next.add_one(JointKey { keys: [k; N], prio: [0; N] }, n as u64, [o; N]);
             }
         }
     }
-    let mut next: Merger<N> = Merger::new();
-    for &(k, n) in &cur {
-        next.add(k, n);
-    }
-    next.take_into(&mut cur);
+    next.finish(&mut cur);
     for (a, s) in st.iter_mut().enumerate() {
         end_of_month(&cur, a, &flags, &mut s.acc, ns, 0);
         let staff = model.staff(s.arm, 1);
@@ -549,23 +718,28 @@ fn simulate_joint<const N: usize>(
     let mut counts: Vec<u64> = Vec::new();
     let mut outcomes: Vec<([u16; N], u64)> = Vec::new();
     let mut queue: Vec<(u16, u64, usize)> = Vec::new();
+    let mut left: Vec<u64> = Vec::new();
+    let mut taken: Vec<u64> = Vec::new();
     for m in 1..=h {
         // 1. Arrivals.
+        let mut arrived_on_benefit = 0u64;
         for (g, seg) in model.segments.iter().enumerate() {
             let a = seg.arrivals(m);
             if a > 0 {
-                let k = rules.admitted(g, seg.inflow_state, seg.inflow_months_on_benefit, m).pack();
-                cur.push((JointKey { keys: [k; N], prio: [0; N] }, a as u64));
+                let (k, o) = rules.admitted(g, seg.inflow_state, seg.inflow_months_on_benefit, m);
+                let mut bins = next.bins_vec();
+                bins.push(([o; N], a as u64));
+                cur.push(Group { key: JointKey { keys: [k; N], prio: [0; N] }, n: a as u64, bins, dirty: false });
+                if flags.pays[seg.inflow_state] {
+                    arrived_on_benefit += a as u64;
+                }
             }
         }
-        // 2. Each arm's staffing multiplier from its caseload at the start of the month.
+        // 2. Each arm's staffing multiplier from its caseload at the start of the month:
+        // last month's end-of-month count in benefit states plus the arrivals.
         for (a, s) in st.iter_mut().enumerate() {
-            let on_benefit: u64 = cur
-                .iter()
-                .filter(|(k, _)| flags.pays[Fields::unpack(k.keys[a]).state as usize])
-                .map(|g| g.1)
-                .sum();
-            let on_benefit = on_benefit as f64;
+            let stayed: u64 = (0..ng * ns).filter(|&k| flags.pays[k % ns]).map(|k| s.acc.occ_end[k]).sum();
+            let on_benefit = (stayed + arrived_on_benefit) as f64;
             let staff = model.staff(s.arm, m);
             let mut rep_mult = 1.0;
             if let Some(sf) = &model.staffing {
@@ -584,8 +758,8 @@ fn simulate_joint<const N: usize>(
         }
 
         // 3-4. The month in the state, then the moves at its end.
-        next.clear();
-        for &(jk, n) in &cur {
+        for group in cur.drain(..) {
+            let Group { key: jk, n, mut bins, .. } = group;
             let mut fs: [Fields; N] = [Fields::unpack(0); N];
             let mut stay: [u128; N] = [0; N];
             let mut offs = [0usize; N];
@@ -604,13 +778,10 @@ fn simulate_joint<const N: usize>(
                     // Without the staircase the class depends only on the state.
                     let class = classes.class(f.cum, flags.active[s]);
                     acc.benefit_months[seg_bt[g] * n_classes + class] += n;
-                } else {
-                    f.origin = None;
-                    if let Some(reset) = rules.reset {
-                        f.off = (f.off + 1).min(rules.cap_off);
-                        if f.off as u32 >= reset {
-                            f.cum = 0;
-                        }
+                } else if let Some(reset) = rules.reset {
+                    f.off = (f.off + 1).min(rules.cap_off);
+                    if f.off as u32 >= reset {
+                        f.cum = 0;
                     }
                 }
                 if flags.employed[s] {
@@ -646,40 +817,55 @@ fn simulate_joint<const N: usize>(
                 stay[a] = sf.pack();
                 fs[a] = f;
             }
+
             // How many fall in each joint outcome: citizen by citizen for small groups
             // (one uniform number each, as the individual engine), else by a multinomial
             // over the intervals of u on which the outcomes are constant.
             outcomes.clear();
+            let mut movers = 0;
             if n <= SMALL_GROUP {
                 for _ in 0..n {
                     let u = uniform(&mut rng);
                     let o: [u16; N] = std::array::from_fn(|a| rows[a].outcome(u));
-                    match outcomes.iter_mut().find(|x| x.0 == o) {
-                        Some(x) => x.1 += 1,
-                        None => outcomes.push((o, 1)),
+                    if o != [STAY; N] {
+                        movers += 1;
+                        match outcomes.iter_mut().find(|x| x.0 == o) {
+                            Some(x) => x.1 += 1,
+                            None => outcomes.push((o, 1)),
+                        }
                     }
                 }
             } else {
                 joint_intervals(&rows, &mut ivs);
                 draw_intervals(&mut rng, n, &ivs, &mut counts);
-                let moved: u64 = counts.iter().sum();
-                outcomes.push(([STAY; N], n - moved));
-                outcomes.extend(ivs.iter().zip(&counts).filter(|(_, c)| **c > 0).map(|(iv, c)| (iv.outcome, *c)));
+                for (iv, &c) in ivs.iter().zip(&counts) {
+                    if c > 0 {
+                        outcomes.push((iv.outcome, c));
+                        movers += c;
+                    }
+                }
             }
+            let stay_key = JointKey { keys: stay, prio: jk.prio };
+            if movers == 0 {
+                next.add(stay_key, n, bins);
+                continue;
+            }
+
+            // Which members take each outcome: a uniformly random split of the spell-start
+            // histogram (trivial when all share one).
+            let single = bins.len() == 1;
+            if !single {
+                left.clear();
+                left.extend(bins.iter().map(|b| b.1));
+            }
+            let mut total = n;
             for &(outcome, c) in &outcomes {
-                if c == 0 {
-                    continue;
-                }
-                if outcome == [STAY; N] {
-                    next.add(JointKey { keys: stay, prio: jk.prio }, c);
-                    continue;
-                }
-                let iv = Interval { lo: 0.0, hi: 0.0, outcome };
                 let mut keys = stay;
                 let mut prio = jk.prio;
                 let mut requests = [false; N];
+                let mut rule = [SpellRule::Keep; N];
                 for a in 0..N {
-                    let k = iv.outcome[a];
+                    let k = outcome[a];
                     if k == STAY {
                         continue;
                     }
@@ -695,48 +881,89 @@ fn simulate_joint<const N: usize>(
                     } else {
                         st[a].acc.moves_month[t] += c;
                         let dest = tables[a].dest[offs[a] + k as usize] as usize;
-                        keys[a] = moved_to(&rules, fs[a], dest, m).pack();
+                        keys[a] = moved_to(&rules, fs[a], dest).pack();
                         prio[a] = 0;
+                        rule[a] = spell_rule(&flags, fs[a].state as usize, dest);
                     }
                 }
+                let apply = |o: Origins<N>| -> Origins<N> {
+                    std::array::from_fn(|a| match rule[a] {
+                        SpellRule::Keep => o[a],
+                        SpellRule::End => NO_SPELL,
+                        SpellRule::StartNow => m as i32,
+                    })
+                };
+                // The members taking this outcome, as (spell starts, count).
+                let mut part = next.bins_vec();
+                if single {
+                    part.push((apply(bins[0].0), c));
+                } else {
+                    taken.clear();
+                    taken.resize(bins.len(), 0);
+                    take(&mut rng, &mut left, total, c, &mut taken);
+                    part.extend(bins.iter().zip(&taken).filter(|(_, t)| **t > 0).map(|(b, t)| (apply(b.0), *t)));
+                }
+                total -= c;
                 if requests.iter().any(|&r| r) {
                     // Each request gets its own random place among this month's requests,
                     // the same in every arm where it was made this month.
-                    for _ in 0..c {
-                        let p = rng.next_u64();
-                        for a in 0..N {
-                            if requests[a] {
-                                prio[a] = p;
+                    for &(o, k) in &part {
+                        for _ in 0..k {
+                            let p = rng.next_u64() | 1;
+                            for a in 0..N {
+                                if requests[a] {
+                                    prio[a] = p;
+                                }
                             }
+                            next.add_one(JointKey { keys, prio }, 1, o);
                         }
-                        next.add(JointKey { keys, prio }, 1);
                     }
+                    next.recycle(part);
                 } else {
-                    next.add(JointKey { keys, prio }, c);
+                    next.add(JointKey { keys, prio }, c, part);
                 }
+            }
+            if total > 0 {
+                if single {
+                    bins[0].1 = total;
+                } else {
+                    let mut w = 0;
+                    for r in 0..bins.len() {
+                        if left[r] > 0 {
+                            bins[w] = (bins[r].0, left[r]);
+                            w += 1;
+                        }
+                    }
+                    bins.truncate(w);
+                }
+                next.add(stay_key, total, bins);
+            } else {
+                next.recycle(bins);
             }
         }
 
         // With capacity: serve each arm's waiting list, oldest request month first.
         if capacity {
             for a in 0..N {
-                let staff = st[a].caseload.0;
+                let placement_fte = st[a].caseload.0.placement_fte;
                 serve_queue(
                     model,
                     drawn,
                     &rules,
+                    &flags,
                     &mut next,
+                    &mut rng,
                     a,
                     &mut st[a].acc,
                     &mut queue,
                     m,
-                    staff.placement_fte,
+                    placement_fte,
                 );
             }
         }
 
         // 5. Record the month.
-        next.take_into(&mut cur);
+        next.finish(&mut cur);
         for (a, s) in st.iter_mut().enumerate() {
             end_of_month(&cur, a, &flags, &mut s.acc, ns, m);
             book_month(
@@ -758,10 +985,21 @@ fn simulate_joint<const N: usize>(
     st.into_iter().map(|s| s.run).collect()
 }
 
-/// The group a citizen of `f` (after the month's accounting) joins when moving to `dest`
+/// How a move from `from` to `dest` changes the spell start.
+#[inline]
+fn spell_rule(flags: &StateFlags, from: usize, dest: usize) -> SpellRule {
+    match (flags.pays[from], flags.pays[dest]) {
+        (_, false) => SpellRule::End,
+        // Spent the month off benefit: the spell at the end of the month is 0.
+        (false, true) => SpellRule::StartNow,
+        (true, true) => SpellRule::Keep,
+    }
+}
+
+/// The key a citizen of `f` (after the month's accounting) takes when moving to `dest`
 /// at the end of month `m`.
 #[inline]
-fn moved_to(rules: &Rules, f: Fields, dest: usize, m: usize) -> Fields {
+fn moved_to(rules: &Rules, f: Fields, dest: usize) -> Fields {
     let from = f.state as usize;
     let mut mv = f;
     mv.flags &= !FLAG_WAITING;
@@ -770,10 +1008,6 @@ fn moved_to(rules: &Rules, f: Fields, dest: usize, m: usize) -> Fields {
     }
     mv.state = dest as u8;
     mv.in_state = 0;
-    if rules.flags.pays[dest] && !rules.flags.pays[from] {
-        // Spent the month off benefit: the spell at the end of the month is 0.
-        mv.origin = Some(m as i32);
-    }
     rules.normalise(&mut mv);
     mv
 }
@@ -788,7 +1022,9 @@ fn serve_queue<const N: usize>(
     model: &Model,
     drawn: &Drawn,
     rules: &Rules,
-    merger: &mut Merger<N>,
+    flags: &StateFlags,
+    groups: &mut Groups<N>,
+    rng: &mut ChaCha8Rng,
     a: usize,
     acc: &mut Acc,
     queue: &mut Vec<(u16, u64, usize)>,
@@ -799,15 +1035,15 @@ fn serve_queue<const N: usize>(
     let limit = hours * (1.0 + 1e-12);
     let mut used = 0.0;
     queue.clear();
-    for (i, &(jk, n)) in merger.groups.iter().enumerate() {
-        let f = Fields::unpack(jk.keys[a]);
-        if f.flags & FLAG_WAITING != 0 && n > 0 {
-            queue.push((f.since, jk.prio[a], i));
+    for (i, g) in groups.list.iter().enumerate() {
+        let f = Fields::unpack(g.key.keys[a]);
+        if f.flags & FLAG_WAITING != 0 && g.n > 0 {
+            queue.push((f.since, g.key.prio[a], i));
         }
     }
     queue.sort_unstable();
-    'serve: for &(since, _, i) in queue.iter() {
-        let (jk, n) = merger.groups[i];
+    for &(since, _, i) in queue.iter() {
+        let (jk, n) = (groups.list[i].key, groups.list[i].n);
         let f = Fields::unpack(jk.keys[a]);
         let t = f.trans as usize;
         let need = drawn.hours[t];
@@ -822,24 +1058,52 @@ fn serve_queue<const N: usize>(
             c += 1;
         }
         if c > 0 {
-            merger.groups[i].1 -= c;
             acc.moves_month[t] += c;
             acc.placements += c;
             acc.wait_months += (m - since as usize) as u64 * c;
+            let dest = model.transitions[t].to;
             let mut moved = jk;
-            moved.keys[a] = moved_to(rules, f, model.transitions[t].to, m).pack();
+            moved.keys[a] = moved_to(rules, f, dest).pack();
             moved.prio[a] = 0;
-            merger.add(moved, c);
+            let rule = spell_rule(flags, f.state as usize, dest);
+            let apply = |mut o: Origins<N>| {
+                o[a] = match rule {
+                    SpellRule::Keep => o[a],
+                    SpellRule::End => NO_SPELL,
+                    SpellRule::StartNow => m as i32,
+                };
+                o
+            };
+            // Waiting citizens are groups of one (their priority is their own), so the
+            // whole group is served; the general case splits its histogram at random.
+            let g = &mut groups.list[i];
+            g.n -= c;
+            let mut part = Vec::new();
+            if g.n == 0 {
+                part.extend(g.bins.drain(..).map(|(o, k)| (apply(o), k)));
+            } else {
+                let mut left: Vec<u64> = g.bins.iter().map(|b| b.1).collect();
+                let mut taken = vec![0; left.len()];
+                take(rng, &mut left, n, c, &mut taken);
+                for (b, (l, t)) in g.bins.iter_mut().zip(left.iter().zip(&taken)) {
+                    if *t > 0 {
+                        part.push((apply(b.0), *t));
+                    }
+                    b.1 = *l;
+                }
+                g.bins.retain(|b| b.1 > 0);
+            }
+            groups.add(moved, c, part);
         }
         if full {
-            break 'serve;
+            break;
         }
     }
-    acc.waiting = merger
-        .groups
+    acc.waiting = groups
+        .list
         .iter()
-        .filter(|(jk, _)| Fields::unpack(jk.keys[a]).flags & FLAG_WAITING != 0)
-        .map(|g| g.1)
+        .filter(|g| Fields::unpack(g.key.keys[a]).flags & FLAG_WAITING != 0)
+        .map(|g| g.n)
         .sum();
     acc.hours = hours;
     acc.hours_used = used;
@@ -856,13 +1120,13 @@ fn end_of_month<const N: usize>(
 ) {
     acc.occ_end.fill(0);
     acc.seg.fill(SegmentCounts::default());
-    for &(jk, n) in groups {
-        let f = Fields::unpack(jk.keys[a]);
-        let (g, s) = (f.segment as usize, f.state as usize);
+    for gr in groups {
+        let f = Fields::unpack(gr.key.keys[a]);
+        let (g, s, n) = (f.segment as usize, f.state as usize, gr.n);
         acc.occ_end[g * ns + s] += n;
         let sc = &mut acc.seg[g];
         if flags.pays[s] {
-            sc.dur_sum += n * spell(f.origin, m);
+            sc.dur_sum += gr.bins.iter().map(|(o, k)| k * spell(o[a], m)).sum::<u64>();
         }
         if f.flags & FLAG_OUTFLOW != 0 {
             sc.outflow += n;
@@ -880,21 +1144,19 @@ mod tests {
 
     #[test]
     fn keys_round_trip() {
-        for origin in [None, Some(-65535), Some(-36), Some(0), Some(1199)] {
-            let f = Fields {
-                segment: 65535,
-                state: 249,
-                flags: 7,
-                in_state: 2047,
-                cum: 65535,
-                off: 2047,
-                job_run: 5,
-                since: 1200,
-                trans: 65535,
-                origin,
-            };
-            assert_eq!(Fields::unpack(f.pack()), f);
-        }
+        let f = Fields {
+            segment: 65535,
+            state: 249,
+            flags: 7,
+            in_state: 2047,
+            cum: 65535,
+            off: 2047,
+            job_run: 5,
+            since: 1200,
+            trans: 65534,
+        };
+        assert_eq!(Fields::unpack(f.pack()), f);
+        assert_eq!(state_of(f.pack()), 249);
     }
 
     /// Two arms' rows: the joint intervals reproduce each arm's own exit probabilities.
@@ -929,7 +1191,8 @@ mod tests {
         let mut ivs = Vec::new();
         joint_intervals(&[row], &mut ivs);
         let mut out = Vec::new();
-        for n in [5u64, 1000] {
+        // n = 30 has few movers (one uniform each); n = 1000 many (conditional binomials).
+        for n in [30u64, 1000] {
             let mut tot = [0u64; 3];
             let reps = 400_000 / n;
             for _ in 0..reps {
@@ -943,6 +1206,36 @@ mod tests {
                 let se = (p * (1.0 - p) / total).sqrt();
                 let got = tot[k] as f64 / total;
                 assert!((got - p).abs() < 4.0 * se, "n {n} exit {k}: {got} vs {p}");
+            }
+        }
+    }
+
+    /// Draws without replacement: every size of draw takes the right number, never more
+    /// than a bin holds, and each bin's share in proportion to its size.
+    #[test]
+    fn take_draws_without_replacement_in_proportion() {
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        let sizes = [500u64, 0, 100, 7, 1, 30];
+        let total: u64 = sizes.iter().sum();
+        for k in [1u64, 5, 8, 9, 40, 600, total] {
+            let mut mean = [0.0; 6];
+            let reps = 4000;
+            for _ in 0..reps {
+                let mut left = sizes;
+                let mut taken = [0u64; 6];
+                take(&mut rng, &mut left, total, k, &mut taken);
+                assert_eq!(taken.iter().sum::<u64>(), k);
+                for b in 0..6 {
+                    assert_eq!(left[b] + taken[b], sizes[b]);
+                    mean[b] += taken[b] as f64 / reps as f64;
+                }
+            }
+            for b in 0..6 {
+                let p = sizes[b] as f64 / total as f64;
+                let expect = k as f64 * p;
+                let var = k as f64 * p * (1.0 - p) * (total - k) as f64 / (total as f64 - 1.0);
+                let se = (var / reps as f64).sqrt();
+                assert!((mean[b] - expect).abs() <= 4.5 * se + 1e-9, "k {k} bin {b}: {} vs {expect}", mean[b]);
             }
         }
     }
