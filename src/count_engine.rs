@@ -322,6 +322,15 @@ fn take(rng: &mut ChaCha8Rng, counts: &mut [u64], mut total: u64, mut k: u64, ta
     }
 }
 
+/// Adds `k` members with spell starts `o` to a histogram whose last bin may be the same.
+#[inline]
+fn push_bin<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>, o: Origins<N>, k: u64) {
+    match bins.last_mut() {
+        Some(last) if last.0 == o => last.1 += k,
+        _ => bins.push((o, k)),
+    }
+}
+
 /// Spell starts of every arm: one histogram bin.
 type Origins<const N: usize> = [i32; N];
 
@@ -457,6 +466,7 @@ impl<const N: usize> Groups<N> {
         }
         self.index.clear();
         for mut g in self.list.drain(..) {
+            debug_assert_eq!(g.bins.iter().map(|b| b.1).sum::<u64>(), g.n, "spell bins must add up");
             if g.n == 0 {
                 g.bins.clear();
                 self.pool.push(g.bins);
@@ -716,10 +726,9 @@ fn simulate_joint<const N: usize>(
 
     let mut ivs: Vec<Interval<N>> = Vec::new();
     let mut counts: Vec<u64> = Vec::new();
-    let mut outcomes: Vec<([u16; N], u64)> = Vec::new();
+    // Per joint outcome: the outcome in every arm, how many take it, their spell starts.
+    let mut emits: Vec<([u16; N], u64, Vec<(Origins<N>, u64)>)> = Vec::new();
     let mut queue: Vec<(u16, u64, usize)> = Vec::new();
-    let mut left: Vec<u64> = Vec::new();
-    let mut taken: Vec<u64> = Vec::new();
     for m in 1..=h {
         // 1. Arrivals.
         let mut arrived_on_benefit = 0u64;
@@ -818,48 +827,85 @@ fn simulate_joint<const N: usize>(
                 fs[a] = f;
             }
 
-            // How many fall in each joint outcome: citizen by citizen for small groups
-            // (one uniform number each, as the individual engine), else by a multinomial
-            // over the intervals of u on which the outcomes are constant.
-            outcomes.clear();
+            // How many fall in each joint outcome, and with which spell starts. Every
+            // citizen moves independently given the month's tables, so the members of
+            // each bin of the spell-start histogram are drawn on their own: citizen by
+            // citizen for a few (one uniform number each, as the individual engine),
+            // else by a multinomial over the intervals of u on which every arm's outcome
+            // is constant.
+            let stay_key = JointKey { keys: stay, prio: jk.prio };
+            emits.clear();
             let mut movers = 0;
-            if n <= SMALL_GROUP {
+            if bins.len() == 1 && n <= SMALL_GROUP {
+                let o = bins[0].0;
                 for _ in 0..n {
                     let u = uniform(&mut rng);
-                    let o: [u16; N] = std::array::from_fn(|a| rows[a].outcome(u));
-                    if o != [STAY; N] {
+                    let out: [u16; N] = std::array::from_fn(|a| rows[a].outcome(u));
+                    if out != [STAY; N] {
                         movers += 1;
-                        match outcomes.iter_mut().find(|x| x.0 == o) {
-                            Some(x) => x.1 += 1,
-                            None => outcomes.push((o, 1)),
+                        match emits.iter_mut().find(|x| x.0 == out) {
+                            Some(x) => {
+                                x.1 += 1;
+                                x.2[0].1 += 1;
+                            }
+                            None => {
+                                let mut part = next.bins_vec();
+                                part.push((o, 1));
+                                emits.push((out, 1, part));
+                            }
                         }
                     }
                 }
+                bins[0].1 -= movers;
             } else {
                 joint_intervals(&rows, &mut ivs);
-                draw_intervals(&mut rng, n, &ivs, &mut counts);
-                for (iv, &c) in ivs.iter().zip(&counts) {
-                    if c > 0 {
-                        outcomes.push((iv.outcome, c));
-                        movers += c;
+                let top = ivs.last().map(|iv| iv.hi).unwrap_or(0.0);
+                if top > 0.0 {
+                    for _ in emits.len()..ivs.len() {
+                        let part = next.bins_vec();
+                        emits.push(([STAY; N], 0, part));
                     }
+                    for (j, iv) in ivs.iter().enumerate() {
+                        emits[j].0 = iv.outcome;
+                    }
+                    for bin in bins.iter_mut() {
+                        let c = bin.1;
+                        if c <= SMALL_GROUP {
+                            for _ in 0..c {
+                                let u = uniform(&mut rng);
+                                if u < top {
+                                    let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
+                                    push_bin(&mut emits[j].2, bin.0, 1);
+                                    emits[j].1 += 1;
+                                    bin.1 -= 1;
+                                }
+                            }
+                        } else {
+                            draw_intervals(&mut rng, c, &ivs, &mut counts);
+                            for (j, &x) in counts.iter().enumerate() {
+                                if x > 0 {
+                                    emits[j].2.push((bin.0, x));
+                                    emits[j].1 += x;
+                                    bin.1 -= x;
+                                }
+                            }
+                        }
+                    }
+                    movers = emits.iter().map(|e| e.1).sum();
                 }
             }
-            let stay_key = JointKey { keys: stay, prio: jk.prio };
             if movers == 0 {
+                for e in emits.drain(..) {
+                    next.recycle(e.2);
+                }
                 next.add(stay_key, n, bins);
                 continue;
             }
-
-            // Which members take each outcome: a uniformly random split of the spell-start
-            // histogram (trivial when all share one).
-            let single = bins.len() == 1;
-            if !single {
-                left.clear();
-                left.extend(bins.iter().map(|b| b.1));
-            }
-            let mut total = n;
-            for &(outcome, c) in &outcomes {
+            for (outcome, c, mut part) in emits.drain(..) {
+                if c == 0 {
+                    next.recycle(part);
+                    continue;
+                }
                 let mut keys = stay;
                 let mut prio = jk.prio;
                 let mut requests = [false; N];
@@ -886,24 +932,17 @@ fn simulate_joint<const N: usize>(
                         rule[a] = spell_rule(&flags, fs[a].state as usize, dest);
                     }
                 }
-                let apply = |o: Origins<N>| -> Origins<N> {
-                    std::array::from_fn(|a| match rule[a] {
-                        SpellRule::Keep => o[a],
-                        SpellRule::End => NO_SPELL,
-                        SpellRule::StartNow => m as i32,
-                    })
-                };
-                // The members taking this outcome, as (spell starts, count).
-                let mut part = next.bins_vec();
-                if single {
-                    part.push((apply(bins[0].0), c));
-                } else {
-                    taken.clear();
-                    taken.resize(bins.len(), 0);
-                    take(&mut rng, &mut left, total, c, &mut taken);
-                    part.extend(bins.iter().zip(&taken).filter(|(_, t)| **t > 0).map(|(b, t)| (apply(b.0), *t)));
+                if rule != [SpellRule::Keep; N] {
+                    for (o, _) in part.iter_mut() {
+                        for a in 0..N {
+                            match rule[a] {
+                                SpellRule::Keep => {}
+                                SpellRule::End => o[a] = NO_SPELL,
+                                SpellRule::StartNow => o[a] = m as i32,
+                            }
+                        }
+                    }
                 }
-                total -= c;
                 if requests.iter().any(|&r| r) {
                     // Each request gets its own random place among this month's requests,
                     // the same in every arm where it was made this month.
@@ -923,20 +962,10 @@ fn simulate_joint<const N: usize>(
                     next.add(JointKey { keys, prio }, c, part);
                 }
             }
-            if total > 0 {
-                if single {
-                    bins[0].1 = total;
-                } else {
-                    let mut w = 0;
-                    for r in 0..bins.len() {
-                        if left[r] > 0 {
-                            bins[w] = (bins[r].0, left[r]);
-                            w += 1;
-                        }
-                    }
-                    bins.truncate(w);
-                }
-                next.add(stay_key, total, bins);
+            let stayed = n - movers;
+            if stayed > 0 {
+                bins.retain(|b| b.1 > 0);
+                next.add(stay_key, stayed, bins);
             } else {
                 next.recycle(bins);
             }
@@ -964,6 +993,7 @@ fn simulate_joint<const N: usize>(
 
         // 5. Record the month.
         next.finish(&mut cur);
+        if std::env::var_os("TRAPPE_DEBUG_GROUPS").is_some() && m % 12 == 0 { let bins: usize = cur.iter().map(|g| g.bins.len()).sum(); let big = cur.iter().filter(|g| g.n > 8).count(); let multi = cur.iter().filter(|g| g.bins.len() > 1).count(); eprintln!("month {m} groups {} big {big} multi-bin {multi} bins {bins}", cur.len()); }
         for (a, s) in st.iter_mut().enumerate() {
             end_of_month(&cur, a, &flags, &mut s.acc, ns, m);
             book_month(
