@@ -331,6 +331,16 @@ fn push_bin<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>, o: Origins<N>, k:
     }
 }
 
+/// `k` distinct positions in [0, n), uniformly at random, sorted (Floyd's algorithm).
+fn choose_positions(rng: &mut ChaCha8Rng, n: u64, k: u64, out: &mut Vec<u64>) {
+    out.clear();
+    for j in n - k..n {
+        let t = below(rng, j + 1);
+        out.push(if out.contains(&t) { j } else { t });
+    }
+    out.sort_unstable();
+}
+
 /// Spell starts of every arm: one histogram bin.
 type Origins<const N: usize> = [i32; N];
 
@@ -385,8 +395,8 @@ type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 struct Group<const N: usize> {
     key: JointKey<N>,
     n: u64,
-    /// Histogram of spell starts (one entry per arm; [`NO_SPELL`] off benefit). The
-    /// counts sum to `n`.
+    /// Histogram of spell starts (one entry per arm; [`NO_SPELL`] off benefit), sorted
+    /// by spell starts. The counts sum to `n`.
     bins: Vec<(Origins<N>, u64)>,
     /// Bins were appended this month and may need merging.
     dirty: bool,
@@ -473,7 +483,8 @@ impl<const N: usize> Groups<N> {
                 continue;
             }
             if g.dirty {
-                g.bins.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                // Every part added is sorted by spell starts, so this merges sorted runs.
+                g.bins.sort_by(|a, b| a.0.cmp(&b.0));
                 let mut w = 0;
                 for r in 0..g.bins.len() {
                     if w > 0 && g.bins[w - 1].0 == g.bins[r].0 {
@@ -484,8 +495,6 @@ impl<const N: usize> Groups<N> {
                     }
                 }
                 g.bins.truncate(w);
-                // Largest bin first: draws without replacement then stop early.
-                g.bins.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
                 g.dirty = false;
             }
             out.push(g);
@@ -729,6 +738,7 @@ fn simulate_joint<const N: usize>(
     // Per joint outcome: the outcome in every arm, how many take it, their spell starts.
     let mut emits: Vec<([u16; N], u64, Vec<(Origins<N>, u64)>)> = Vec::new();
     let mut queue: Vec<(u16, u64, usize)> = Vec::new();
+    let mut picks: Vec<u64> = Vec::new();
     for m in 1..=h {
         // 1. Arrivals.
         let mut arrived_on_benefit = 0u64;
@@ -738,7 +748,12 @@ fn simulate_joint<const N: usize>(
                 let (k, o) = rules.admitted(g, seg.inflow_state, seg.inflow_months_on_benefit, m);
                 let mut bins = next.bins_vec();
                 bins.push(([o; N], a as u64));
-                cur.push(Group { key: JointKey { keys: [k; N], prio: [0; N] }, n: a as u64, bins, dirty: false });
+                cur.push(Group {
+                    key: JointKey { keys: [k; N], prio: [0; N] },
+                    n: a as u64,
+                    bins,
+                    dirty: false,
+                });
                 if flags.pays[seg.inflow_state] {
                     arrived_on_benefit += a as u64;
                 }
@@ -868,9 +883,39 @@ fn simulate_joint<const N: usize>(
                     for (j, iv) in ivs.iter().enumerate() {
                         emits[j].0 = iv.outcome;
                     }
+                    // Members of small bins: how many move in some arm (one binomial on
+                    // all of them), then which, as a uniformly random subset (positions in
+                    // bin order); unless many move, then one uniform number each.
+                    let small: u64 = bins.iter().filter(|b| b.1 <= SMALL_GROUP).map(|b| b.1).sum();
+                    let skip = (small as f64) * top <= FEW_MOVERS as f64;
+                    picks.clear();
+                    if skip && small > 0 {
+                        let l = binomial(&mut rng, small, top);
+                        choose_positions(&mut rng, small, l, &mut picks);
+                    }
+                    let (mut pos, mut next_pick) = (0u64, 0usize);
                     for bin in bins.iter_mut() {
                         let c = bin.1;
-                        if c <= SMALL_GROUP {
+                        if c > SMALL_GROUP {
+                            draw_intervals(&mut rng, c, &ivs, &mut counts);
+                            for (j, &x) in counts.iter().enumerate() {
+                                if x > 0 {
+                                    emits[j].2.push((bin.0, x));
+                                    emits[j].1 += x;
+                                    bin.1 -= x;
+                                }
+                            }
+                        } else if skip {
+                            pos += c;
+                            while next_pick < picks.len() && picks[next_pick] < pos {
+                                next_pick += 1;
+                                let u = uniform(&mut rng) * top;
+                                let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
+                                push_bin(&mut emits[j].2, bin.0, 1);
+                                emits[j].1 += 1;
+                                bin.1 -= 1;
+                            }
+                        } else {
                             for _ in 0..c {
                                 let u = uniform(&mut rng);
                                 if u < top {
@@ -878,15 +923,6 @@ fn simulate_joint<const N: usize>(
                                     push_bin(&mut emits[j].2, bin.0, 1);
                                     emits[j].1 += 1;
                                     bin.1 -= 1;
-                                }
-                            }
-                        } else {
-                            draw_intervals(&mut rng, c, &ivs, &mut counts);
-                            for (j, &x) in counts.iter().enumerate() {
-                                if x > 0 {
-                                    emits[j].2.push((bin.0, x));
-                                    emits[j].1 += x;
-                                    bin.1 -= x;
                                 }
                             }
                         }
@@ -942,6 +978,10 @@ fn simulate_joint<const N: usize>(
                             }
                         }
                     }
+                    // Fixing one arm's start can unsort the others' (kept) order.
+                    if !part.is_sorted_by(|x, y| x.0 <= y.0) {
+                        part.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+                    }
                 }
                 if requests.iter().any(|&r| r) {
                     // Each request gets its own random place among this month's requests,
@@ -993,7 +1033,29 @@ fn simulate_joint<const N: usize>(
 
         // 5. Record the month.
         next.finish(&mut cur);
-        if std::env::var_os("TRAPPE_DEBUG_GROUPS").is_some() && m % 12 == 0 { let bins: usize = cur.iter().map(|g| g.bins.len()).sum(); let big = cur.iter().filter(|g| g.n > 8).count(); let multi = cur.iter().filter(|g| g.bins.len() > 1).count(); eprintln!("month {m} groups {} big {big} multi-bin {multi} bins {bins}", cur.len()); }
+        if std::env::var_os("TRAPPE_DEBUG_GROUPS").is_some() && m % 12 == 0 {
+            let bins: usize = cur.iter().map(|g| g.bins.len()).sum();
+            let mut hist = [0usize; 6];
+            let mut pop = [0u64; 6];
+            for g in &cur {
+                for b in &g.bins {
+                    let k = match b.1 {
+                        1 => 0,
+                        2..=3 => 1,
+                        4..=8 => 2,
+                        9..=64 => 3,
+                        65..=1000 => 4,
+                        _ => 5,
+                    };
+                    hist[k] += 1;
+                    pop[k] += b.1;
+                }
+            }
+            eprintln!("bin sizes 1,2-3,4-8,9-64,65-1000,>1000: {hist:?} citizens {pop:?}");
+            let big = cur.iter().filter(|g| g.n > 8).count();
+            let multi = cur.iter().filter(|g| g.bins.len() > 1).count();
+            eprintln!("month {m} groups {} big {big} multi-bin {multi} bins {bins}", cur.len());
+        }
         for (a, s) in st.iter_mut().enumerate() {
             end_of_month(&cur, a, &flags, &mut s.acc, ns, m);
             book_month(
@@ -1123,6 +1185,7 @@ fn serve_queue<const N: usize>(
                 }
                 g.bins.retain(|b| b.1 > 0);
             }
+            part.sort_unstable_by(|x, y| x.0.cmp(&y.0));
             groups.add(moved, c, part);
         }
         if full {
@@ -1265,7 +1328,11 @@ mod tests {
                 let expect = k as f64 * p;
                 let var = k as f64 * p * (1.0 - p) * (total - k) as f64 / (total as f64 - 1.0);
                 let se = (var / reps as f64).sqrt();
-                assert!((mean[b] - expect).abs() <= 4.5 * se + 1e-9, "k {k} bin {b}: {} vs {expect}", mean[b]);
+                assert!(
+                    (mean[b] - expect).abs() <= 4.5 * se + 1e-9,
+                    "k {k} bin {b}: {} vs {expect}",
+                    mean[b]
+                );
             }
         }
     }
