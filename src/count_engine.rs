@@ -739,7 +739,11 @@ fn simulate_joint<const N: usize>(
     let mut emits: Vec<([u16; N], u64, Vec<(Origins<N>, u64)>)> = Vec::new();
     let mut queue: Vec<(u16, u64, usize)> = Vec::new();
     let mut picks: Vec<u64> = Vec::new();
+    let mut iv_index: HashMap<[u32; N], (usize, usize), FxBuild> = Default::default();
+    let mut iv_pool: Vec<Interval<N>> = Vec::new();
     for m in 1..=h {
+        iv_index.clear();
+        iv_pool.clear();
         // 1. Arrivals.
         let mut arrived_on_benefit = 0u64;
         for (g, seg) in model.segments.iter().enumerate() {
@@ -788,6 +792,7 @@ fn simulate_joint<const N: usize>(
             let mut stay: [u128; N] = [0; N];
             let mut offs = [0usize; N];
             let mut rows: [ArmRow; N] = [ArmRow { leave: 0.0, thr: &[] }; N];
+            let mut row_ids = [0u32; N];
             for a in 0..N {
                 let mut f = Fields::unpack(jk.keys[a]);
                 let acc = &mut st[a].acc;
@@ -834,6 +839,7 @@ fn simulate_joint<const N: usize>(
                 };
                 let off = layout.row_off[row];
                 offs[a] = off;
+                row_ids[a] = (row * 2 + (f.flags & FLAG_WAITING != 0) as usize) as u32;
                 rows[a] = ArmRow { leave: leave[row], thr: &thr[off..off + layout.exits[s].len()] };
                 let mut sf = f;
                 sf.in_state = (f.in_state + 1).min(rules.cap_in[s]);
@@ -873,7 +879,14 @@ fn simulate_joint<const N: usize>(
                 }
                 bins[0].1 -= movers;
             } else {
-                joint_intervals(&rows, &mut ivs);
+                // The joint intervals depend only on the arms' rows: built once a month.
+                let (start, len) = *iv_index.entry(row_ids).or_insert_with(|| {
+                    joint_intervals(&rows, &mut ivs);
+                    let start = iv_pool.len();
+                    iv_pool.extend_from_slice(&ivs);
+                    (start, ivs.len())
+                });
+                let ivs = &iv_pool[start..start + len];
                 let top = ivs.last().map(|iv| iv.hi).unwrap_or(0.0);
                 if top > 0.0 {
                     for _ in emits.len()..ivs.len() {
@@ -897,7 +910,7 @@ fn simulate_joint<const N: usize>(
                     for bin in bins.iter_mut() {
                         let c = bin.1;
                         if c > SMALL_GROUP {
-                            draw_intervals(&mut rng, c, &ivs, &mut counts);
+                            draw_intervals(&mut rng, c, ivs, &mut counts);
                             for (j, &x) in counts.iter().enumerate() {
                                 if x > 0 {
                                     emits[j].2.push((bin.0, x));
