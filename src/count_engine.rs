@@ -165,12 +165,6 @@ impl Fields {
     }
 }
 
-/// State of a packed key, without unpacking the rest.
-#[inline]
-fn state_of(k: u128) -> usize {
-    ((k >> B_STATE) as u64 & 0xff) as usize
-}
-
 /// Per-state and per-model facts for building and normalising keys.
 struct Rules<'a> {
     flags: &'a StateFlags,
@@ -1046,29 +1040,6 @@ fn simulate_joint<const N: usize>(
 
         // 5. Record the month.
         next.finish(&mut cur);
-        if std::env::var_os("TRAPPE_DEBUG_GROUPS").is_some() && m % 12 == 0 {
-            let bins: usize = cur.iter().map(|g| g.bins.len()).sum();
-            let mut hist = [0usize; 6];
-            let mut pop = [0u64; 6];
-            for g in &cur {
-                for b in &g.bins {
-                    let k = match b.1 {
-                        1 => 0,
-                        2..=3 => 1,
-                        4..=8 => 2,
-                        9..=64 => 3,
-                        65..=1000 => 4,
-                        _ => 5,
-                    };
-                    hist[k] += 1;
-                    pop[k] += b.1;
-                }
-            }
-            eprintln!("bin sizes 1,2-3,4-8,9-64,65-1000,>1000: {hist:?} citizens {pop:?}");
-            let big = cur.iter().filter(|g| g.n > 8).count();
-            let multi = cur.iter().filter(|g| g.bins.len() > 1).count();
-            eprintln!("month {m} groups {} big {big} multi-bin {multi} bins {bins}", cur.len());
-        }
         for (a, s) in st.iter_mut().enumerate() {
             end_of_month(&cur, a, &flags, &mut s.acc, ns, m);
             book_month(
@@ -1262,7 +1233,6 @@ mod tests {
             trans: 65534,
         };
         assert_eq!(Fields::unpack(f.pack()), f);
-        assert_eq!(state_of(f.pack()), 249);
     }
 
     /// Two arms' rows: the joint intervals reproduce each arm's own exit probabilities.
