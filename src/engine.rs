@@ -854,7 +854,16 @@ pub fn simulate_replication(
             let arrived = people[a][before..].iter().filter(|p| flags.pays[p.state as usize]).count();
             let stayed: u64 = (0..ng * ns).filter(|&k| flags.pays[k % ns]).map(|k| accs[a].occ_end[k]).sum();
             let on_benefit = (stayed as usize + arrived) as f64;
+            // Occupancy during the month: last month's end counts plus the arrivals.
+            let mut during = vec![0u64; ns];
+            for (k, n) in accs[a].occ_end.iter().enumerate() {
+                during[k % ns] += n;
+            }
+            for p in &people[a][before..] {
+                during[p.state as usize] += 1;
+            }
             accs[a].clear();
+            accs[a].occ_during.copy_from_slice(&during);
             let staff = model.staff(*arm, m);
             let mut rep_mult = 1.0;
             if let Some(st) = &model.staffing {
@@ -887,7 +896,6 @@ pub fn simulate_replication(
                 let bt = seg_bt[g];
                 let traced = tpos < trace.len() && trace[tpos] == i;
                 let st = p.state as usize;
-                acc.occ_during[st] += 1;
                 let mut class = usize::MAX;
                 if flags.pays[st] {
                     p.cum_benefit = p.cum_benefit.saturating_add(1);
