@@ -47,11 +47,12 @@ enum Command {
         /// `trappe merge` [default output: results/<scenario file name>.part-I-of-N].
         #[arg(long, value_name = "I/N")]
         shard: Option<trappe::shard::Shard>,
-        /// The engine: `individual` follows every citizen (the reference; the only one with
-        /// --trajectories); `count` moves groups of interchangeable citizens by binomial
-        /// draws, much faster for large cohorts, with the same outcomes in distribution.
-        #[arg(long, value_enum, default_value_t = EngineArg::Individual)]
-        engine: EngineArg,
+        /// The engine [default: count, or individual with --trajectories]: `count` moves
+        /// groups of interchangeable citizens by binomial draws (fast, the same outcomes in
+        /// distribution); `individual` follows every citizen (the reference, and the only
+        /// one with --trajectories).
+        #[arg(long, value_enum)]
+        engine: Option<EngineArg>,
     },
     /// Combine the partial results of `trappe run --shard I/N` into the results of one run.
     Merge {
@@ -171,8 +172,11 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 progress: !quiet,
                 shard,
                 engine: match engine {
-                    EngineArg::Individual => trappe::engine::Engine::Individual,
-                    EngineArg::Count => trappe::engine::Engine::Count,
+                    Some(EngineArg::Individual) => trappe::engine::Engine::Individual,
+                    Some(EngineArg::Count) => trappe::engine::Engine::Count,
+                    // Paths of single citizens exist only in the individual engine.
+                    None if trajectories > 0 => trappe::engine::Engine::Individual,
+                    None => trappe::engine::Engine::Count,
                 },
             };
             print_report(&trappe::run::run(&cfg)?)?;

@@ -236,6 +236,6 @@ pub fn write_results(
     manifest.write(&staging.file("run.toml"))?;
     let out = staging.commit()?;
 
-    let summary = crate::terminal::summary(model, &res, prov.replications, prov.seed);
+    let summary = crate::terminal::summary(model, &res, prov.replications, prov.seed, prov.engine);
     Ok(RunReport { summary, out, files, partial: false })
 }

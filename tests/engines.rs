@@ -26,6 +26,11 @@ fn outcomes(m: &Model, engine: Engine, replications: u32, seed: u64) -> Vec<RepO
     trappe::run::simulate_outcomes_with(m, 0..replications, seed, 2, 0, false, engine).unwrap()
 }
 
+/// The count engine's seed in a comparison: unrelated to the individual engine's.
+fn count_seed(seed: u64) -> u64 {
+    seed ^ 0x9E37_79B9_7F4A_7C15
+}
+
 /// Mean and its standard error.
 fn mean_se(v: &[f64]) -> (f64, f64) {
     let n = v.len() as f64;
@@ -57,8 +62,23 @@ struct Comparison {
 
 /// The main outcomes of each arm (and the net municipal effect) for both engines.
 fn compare(m: &Model, replications: u32, seed: u64) -> Vec<Comparison> {
+    compare_models(m, m, replications, seed)
+}
+
+/// [`compare`] with the count engine run on `m_count` (the same model in every
+/// agreement test; a changed one in the test that shows the comparison has power).
+///
+/// Two comparisons per outcome:
+/// * **paired means**: both engines on the same seed share each replication's
+///   parameter draws, so the per-replication difference carries only the engines'
+///   own Monte Carlo noise; its mean must be within 4 standard errors of 0. Without
+///   the pairing the parameters' spread would hide errors of 10 % in a probability;
+/// * **distributions**: the count engine again on an unrelated seed, so the two
+///   samples are independent, and a two-sample Kolmogorov–Smirnov test at 1 %.
+fn compare_models(m: &Model, m_count: &Model, replications: u32, seed: u64) -> Vec<Comparison> {
     let ind = outcomes(m, Engine::Individual, replications, seed);
-    let cnt = outcomes(m, Engine::Count, replications, seed);
+    let paired = outcomes(m_count, Engine::Count, replications, seed);
+    let indep = outcomes(m_count, Engine::Count, replications, count_seed(seed));
     let names = arm_outcome_names(m);
     let mut wanted: Vec<&str> = vec![
         "self_supporting_share",
@@ -75,15 +95,12 @@ fn compare(m: &Model, replications: u32, seed: u64) -> Vec<Comparison> {
     if names.iter().any(|n| n == "placements") {
         wanted.extend(["placements", "mean_wait_months", "mean_waiting_list", "waiting_list_at_horizon"]);
     }
-    let mut series: Vec<(String, Vec<f64>, Vec<f64>)> = Vec::new();
+    type Pick = Box<dyn Fn(&RepOutcomes) -> f64>;
+    let mut series: Vec<(String, Pick)> = Vec::new();
     for (a, arm) in ["scenario", "counterfactual"].iter().enumerate() {
         for w in &wanted {
             let k = names.iter().position(|n| n == w).unwrap_or_else(|| panic!("no outcome {w}"));
-            series.push((
-                format!("{arm}:{w}"),
-                ind.iter().map(|o| o.arms[a][k]).collect(),
-                cnt.iter().map(|o| o.arms[a][k]).collect(),
-            ));
+            series.push((format!("{arm}:{w}"), Box::new(move |o: &RepOutcomes| o.arms[a][k])));
         }
     }
     // Paired effects: these agree only if the engines couple the arms alike (common
@@ -91,28 +108,25 @@ fn compare(m: &Model, replications: u32, seed: u64) -> Vec<Comparison> {
     for w in ["extra_self_supporting", "benefit_months_avoided", "net_benefit_saving", "net_municipal_effect"]
     {
         let e = EFFECT_NAMES.iter().position(|n| *n == w).unwrap();
-        series.push((
-            format!("effect:{w}"),
-            ind.iter().map(|o| o.effects[e]).collect(),
-            cnt.iter().map(|o| o.effects[e]).collect(),
-        ));
+        series.push((format!("effect:{w}"), Box::new(move |o: &RepOutcomes| o.effects[e])));
     }
     series
         .into_iter()
-        .map(|(name, a, b)| {
-            let a: Vec<f64> = a.into_iter().filter(|x| x.is_finite()).collect();
-            let b: Vec<f64> = b.into_iter().filter(|x| x.is_finite()).collect();
-            let (ia, ib) = (mean_se(&a), mean_se(&b));
-            let se = (ia.1.powi(2) + ib.1.powi(2)).sqrt();
+        .map(|(name, pick)| {
+            let diffs: Vec<f64> =
+                ind.iter().zip(&paired).map(|(i, c)| pick(i) - pick(c)).filter(|d| d.is_finite()).collect();
+            let (d, se) = mean_se(&diffs);
             let z = if se > 0.0 {
-                (ia.0 - ib.0) / se
-            } else if ia.0 == ib.0 {
+                d / se
+            } else if d == 0.0 {
                 0.0
             } else {
                 f64::INFINITY
             };
+            let a: Vec<f64> = ind.iter().map(&pick).filter(|x| x.is_finite()).collect();
+            let b: Vec<f64> = indep.iter().map(&pick).filter(|x| x.is_finite()).collect();
             let (ks_d, ks_p) = ks(&a, &b);
-            Comparison { name, individual: ia, count: ib, z, ks_d, ks_p }
+            Comparison { name, individual: mean_se(&a), count: mean_se(&b), z, ks_d, ks_p }
         })
         .collect()
 }
@@ -189,6 +203,24 @@ fn every_shipped_scenario_has_an_agreement_test() {
             assert!(me.contains(&format!("engines_agree(\"{name}\"")), "no agreement test for {name}");
         }
     }
+}
+
+/// The comparison can fail: the count engine run on a model whose step 1 → internship
+/// probability is 10 % higher (beta mean 0.044 against 0.040, well inside that
+/// parameter's own spread, sd 0.010) is told apart from the individual engine on the
+/// shipped model at the sizes the agreement tests use.
+#[test]
+fn agreement_tests_detect_a_ten_percent_error_in_one_probability() {
+    let text = std::fs::read_to_string(repo().join("scenarios/staircase-default.toml")).unwrap();
+    let shipped = "probability = { dist = \"beta\", mean = 0.04, sd = 0.01 }";
+    assert_eq!(text.matches(shipped).count(), 1, "the step1 -> internship row has changed");
+    let wrong = text.replace(shipped, "probability = { dist = \"beta\", mean = 0.044, sd = 0.01 }");
+    let rows = compare_models(&model(&text), &model(&wrong), 400, 101);
+    let rejected: Vec<&str> =
+        rows.iter().filter(|r| r.z.abs() >= 4.0 || r.ks_p < 0.01).map(|r| r.name.as_str()).collect();
+    let table: String =
+        rows.iter().map(|r| format!("{} z {:.2} KS p {:.4}\n", r.name, r.z, r.ks_p)).collect();
+    assert!(rejected.len() >= 3, "a 10 % error went unnoticed: only {rejected:?} rejected\n{table}");
 }
 
 /// A longer comparison for investigating a borderline result by hand:
