@@ -11,6 +11,11 @@ criterion::criterion_group!(
     targets = benchmarks::engine::copenhagen_replication, benchmarks::engine::national_replication, benchmarks::engine::scaling
 );
 criterion::criterion_group!(
+    name = count;
+    config = criterion::Criterion::default();
+    targets = benchmarks::count::copenhagen_replication, benchmarks::count::national_replication, benchmarks::count::scaling
+);
+criterion::criterion_group!(
     name = simulate;
     config = criterion::Criterion::default();
     targets = benchmarks::simulate::simulate_100
@@ -22,4 +27,4 @@ criterion::criterion_group!(
     targets = benchmarks::bare::bare_loop
 );
 
-criterion_main!(replication, simulate, bare);
+criterion_main!(replication, count, simulate, bare);

@@ -303,6 +303,7 @@ impl Problem<'_> {
             threads: self.opts.threads,
             trajectories: 0,
             first_replication: 0,
+            engine: crate::engine::Engine::Individual,
         };
         let obs = self.observed;
         let reduce = |rep: crate::engine::Replication| -> Vec<f64> {

@@ -63,7 +63,7 @@ pub fn monthly_columns(model: &Model) -> Vec<String> {
 pub const CAPACITY_COLUMNS: [&str; 5] =
     ["waiting_list", "placements", "placement_fte", "placement_hours", "placement_hours_used"];
 
-fn has_capacity(model: &Model) -> bool {
+pub(crate) fn has_capacity(model: &Model) -> bool {
     model.staffing.as_ref().is_some_and(|s| s.capacity.is_some())
 }
 
@@ -163,6 +163,42 @@ pub struct SimOptions {
     /// Number of the first replication to run (replications are numbered from 0 and
     /// each has its own random streams, so any range can be run anywhere).
     pub first_replication: u32,
+    /// The engine. The count engine records no trajectories (`trajectories` is ignored).
+    pub engine: Engine,
+}
+
+/// Which engine simulates the citizens. Both give the same outcomes in distribution
+/// (tests/engines.rs); `docs/performance.md` says what each costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Engine {
+    /// Every citizen one by one, with one uniform random number per citizen-month shared
+    /// by the arms (common random numbers); the reference, and the only one with trajectories.
+    #[default]
+    Individual,
+    /// Interchangeable citizens as counts per group, moved by binomial draws
+    /// ([`crate::count_engine`]): cost grows with the number of groups, not citizens.
+    Count,
+}
+
+impl Engine {
+    /// The engine's name as the command line and the manifests write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Individual => "individual",
+            Engine::Count => "count",
+        }
+    }
+
+    /// The engine of a name written by [`Engine::name`].
+    pub fn from_name(name: &str) -> Option<Engine> {
+        [Engine::Individual, Engine::Count].into_iter().find(|e| e.name() == name)
+    }
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// Keys of the model's uncertain parameters, in the order of [`Replication::params`].
@@ -214,7 +250,7 @@ fn param_specs(model: &Model) -> Vec<(String, &Distribution)> {
 
 /// A random stream of its own for each (seed, replication, purpose), so that
 /// changing one parameter's distribution does not change the draws of others.
-fn stream(seed: u64, replication: u32, purpose: &str) -> ChaCha8Rng {
+pub(crate) fn stream(seed: u64, replication: u32, purpose: &str) -> ChaCha8Rng {
     let mut h = Sha256::new();
     h.update(seed.to_le_bytes());
     h.update(purpose.as_bytes());
@@ -227,34 +263,34 @@ fn stream(seed: u64, replication: u32, purpose: &str) -> ChaCha8Rng {
 }
 
 /// Parameter values drawn for one replication, laid out for the engine.
-struct Drawn {
-    activity_cost: Vec<f64>,
-    one_off: Vec<f64>,
+pub(crate) struct Drawn {
+    pub(crate) activity_cost: Vec<f64>,
+    pub(crate) one_off: Vec<f64>,
     /// Effective elasticity per transition (0 when not staffing-sensitive).
-    elasticity: Vec<f64>,
+    pub(crate) elasticity: Vec<f64>,
     /// Base hazard rate per (segment, transition): `[g * T + t]`.
-    seg_rate: Vec<f64>,
+    pub(crate) seg_rate: Vec<f64>,
     /// Duration multiplier per transition per band entry.
-    duration: Vec<Vec<f64>>,
+    pub(crate) duration: Vec<Vec<f64>>,
     /// The staffing elasticity drawn for this replication (0 without staffing).
-    default_elasticity: f64,
+    pub(crate) default_elasticity: f64,
     /// Consultant hours per move, per transition (NaN: the move needs no hours).
-    hours: Vec<f64>,
+    pub(crate) hours: Vec<f64>,
     /// Placement hours per productive placement FTE-month (0 without capacity).
-    hours_per_placement_fte: f64,
-    staff_cost: f64,
-    tax: f64,
-    equalisation: f64,
-    state_tax: f64,
+    pub(crate) hours_per_placement_fte: f64,
+    pub(crate) staff_cost: f64,
+    pub(crate) tax: f64,
+    pub(crate) equalisation: f64,
+    pub(crate) state_tax: f64,
     /// Values of the non-fixed parameters, in [`parameter_keys`] order.
-    recorded: Vec<f64>,
+    pub(crate) recorded: Vec<f64>,
 }
 
 fn rate_of(p: f64) -> f64 {
     -(1.0 - p).ln()
 }
 
-fn draw(model: &Model, seed: u64, rep: u32) -> Drawn {
+pub(crate) fn draw(model: &Model, seed: u64, rep: u32) -> Drawn {
     let specs = param_specs(model);
     let mut values = std::collections::HashMap::with_capacity(specs.len());
     let mut recorded = Vec::new();
@@ -349,24 +385,24 @@ fn draw(model: &Model, seed: u64, rep: u32) -> Drawn {
 }
 
 /// The static layout of exits and duration bands, shared by all replications.
-struct Layout {
-    n_states: usize,
+pub(crate) struct Layout {
+    pub(crate) n_states: usize,
     /// Exits (transition indices) per state.
-    exits: Vec<Vec<usize>>,
+    pub(crate) exits: Vec<Vec<usize>>,
     /// Band start months per state (first is always 1).
-    bands: Vec<Vec<u32>>,
+    pub(crate) bands: Vec<Vec<u32>>,
     /// For state s, band b, exit k: index into the transition's duration list, if any.
-    dur_entry: Vec<Vec<Vec<Option<usize>>>>,
+    pub(crate) dur_entry: Vec<Vec<Vec<Option<usize>>>>,
     /// Row index of (segment, state, band 0).
-    row_base: Vec<usize>,
+    pub(crate) row_base: Vec<usize>,
     /// Offset into the threshold arrays of each row.
-    row_off: Vec<usize>,
-    n_rows: usize,
-    n_thr: usize,
+    pub(crate) row_off: Vec<usize>,
+    pub(crate) n_rows: usize,
+    pub(crate) n_thr: usize,
 }
 
 impl Layout {
-    fn new(model: &Model) -> Layout {
+    pub(crate) fn new(model: &Model) -> Layout {
         let n_states = model.states.len();
         let mut exits = vec![Vec::new(); n_states];
         for (i, t) in model.transitions.iter().enumerate() {
@@ -412,19 +448,19 @@ impl Layout {
 
 /// Per-arm transition tables for one month: for each row, the probability of
 /// leaving and the cumulative thresholds of each exit.
-struct Tables {
-    leave: Vec<f64>,
-    thr: Vec<f64>,
-    dest: Vec<u8>,
-    trans: Vec<u16>,
+pub(crate) struct Tables {
+    pub(crate) leave: Vec<f64>,
+    pub(crate) thr: Vec<f64>,
+    pub(crate) dest: Vec<u8>,
+    pub(crate) trans: Vec<u16>,
     /// The same for citizens on the waiting list: only the exits that need no
     /// placement hours (empty without capacity).
-    leave_waiting: Vec<f64>,
-    thr_waiting: Vec<f64>,
+    pub(crate) leave_waiting: Vec<f64>,
+    pub(crate) thr_waiting: Vec<f64>,
 }
 
 impl Tables {
-    fn new(layout: &Layout) -> Tables {
+    pub(crate) fn new(layout: &Layout) -> Tables {
         Tables {
             leave: vec![0.0; layout.n_rows],
             thr: vec![0.0; layout.n_thr],
@@ -437,7 +473,14 @@ impl Tables {
 
     /// Competing hazards: P(leave) = 1 − exp(−Σ r); exit k's share r_k / Σ r.
     /// With `waiting`, the tables for citizens on the waiting list are filled as well.
-    fn fill(&mut self, model: &Model, layout: &Layout, drawn: &Drawn, staffing_m: &[f64], waiting: bool) {
+    pub(crate) fn fill(
+        &mut self,
+        model: &Model,
+        layout: &Layout,
+        drawn: &Drawn,
+        staffing_m: &[f64],
+        waiting: bool,
+    ) {
         self.fill_one(model, layout, drawn, staffing_m, false);
         if waiting {
             if self.leave_waiting.is_empty() {
@@ -492,9 +535,9 @@ impl Tables {
     }
 }
 
-const FLAG_OUTFLOW: u8 = 1;
-const FLAG_SIX: u8 = 2;
-const FLAG_WAITING: u8 = 4;
+pub(crate) const FLAG_OUTFLOW: u8 = 1;
+pub(crate) const FLAG_SIX: u8 = 2;
+pub(crate) const FLAG_WAITING: u8 = 4;
 
 /// A placement drawn but not yet made: a place on the waiting list.
 #[derive(Debug, Clone, Copy)]
@@ -576,17 +619,17 @@ impl Cohort {
 }
 
 /// Per-state facts the inner loop needs, as flat arrays.
-struct StateFlags {
-    pays: Vec<bool>,
-    employed: Vec<bool>,
-    education: Vec<bool>,
-    self_supporting: Vec<bool>,
-    activation: Vec<bool>,
-    active: Vec<bool>,
+pub(crate) struct StateFlags {
+    pub(crate) pays: Vec<bool>,
+    pub(crate) employed: Vec<bool>,
+    pub(crate) education: Vec<bool>,
+    pub(crate) self_supporting: Vec<bool>,
+    pub(crate) activation: Vec<bool>,
+    pub(crate) active: Vec<bool>,
 }
 
 impl StateFlags {
-    fn new(model: &Model) -> StateFlags {
+    pub(crate) fn new(model: &Model) -> StateFlags {
         let st = &model.states;
         StateFlags {
             pays: st.iter().map(|s| s.pays_benefit).collect(),
@@ -600,16 +643,16 @@ impl StateFlags {
 }
 
 /// The reimbursement class of a benefit month: an index into the regime's shares.
-struct ShareClasses {
+pub(crate) struct ShareClasses {
     /// For the 2016 regime: class by cumulative month (capped at the last band start).
-    by_cum: Vec<u8>,
-    shares: Vec<f64>,
-    staircase: bool,
-    reset: Option<u32>,
+    pub(crate) by_cum: Vec<u8>,
+    pub(crate) shares: Vec<f64>,
+    pub(crate) staircase: bool,
+    pub(crate) reset: Option<u32>,
 }
 
 impl ShareClasses {
-    fn new(r: &Reimbursement) -> ShareClasses {
+    pub(crate) fn new(r: &Reimbursement) -> ShareClasses {
         match r {
             Reimbursement::Staircase2016 { bands, reset_after_months } => {
                 let cap = bands.last().map(|b| b.0).unwrap_or(1) as usize;
@@ -636,7 +679,7 @@ impl ShareClasses {
     }
 
     #[inline]
-    fn class(&self, cum: u16, active: bool) -> usize {
+    pub(crate) fn class(&self, cum: u16, active: bool) -> usize {
         if self.staircase {
             self.by_cum[(cum as usize).min(self.by_cum.len() - 1)] as usize
         } else {
@@ -647,36 +690,36 @@ impl ShareClasses {
 
 /// End-of-month counts of one segment in one arm.
 #[derive(Debug, Clone, Copy, Default)]
-struct SegmentCounts {
+pub(crate) struct SegmentCounts {
     /// Citizens who have ever left benefit for work or education.
-    outflow: u64,
+    pub(crate) outflow: u64,
     /// Citizens who have had 6 consecutive months in work.
-    six: u64,
+    pub(crate) six: u64,
     /// Sum of current benefit spells of those on benefit.
-    dur_sum: u64,
+    pub(crate) dur_sum: u64,
 }
 
 /// Monthly accumulators of one arm.
-struct Acc {
+pub(crate) struct Acc {
     /// Benefit months per (benefit type, share class).
-    benefit_months: Vec<u64>,
-    occ_during: Vec<u64>,
-    moves_month: Vec<u64>,
+    pub(crate) benefit_months: Vec<u64>,
+    pub(crate) occ_during: Vec<u64>,
+    pub(crate) moves_month: Vec<u64>,
     /// End-of-month occupancy per (segment, state): `[g * states + s]`.
-    occ_end: Vec<u64>,
+    pub(crate) occ_end: Vec<u64>,
     /// Per segment counts at the end of the month.
-    seg: Vec<SegmentCounts>,
+    pub(crate) seg: Vec<SegmentCounts>,
     /// Placement capacity this month: waiting at the end, placements made, hours
     /// available and used.
-    waiting: u64,
-    placements: u64,
-    wait_months: u64,
-    hours: f64,
-    hours_used: f64,
+    pub(crate) waiting: u64,
+    pub(crate) placements: u64,
+    pub(crate) wait_months: u64,
+    pub(crate) hours: f64,
+    pub(crate) hours_used: f64,
 }
 
 impl Acc {
-    fn new(model: &Model, n_classes: usize) -> Acc {
+    pub(crate) fn new(model: &Model, n_classes: usize) -> Acc {
         Acc {
             benefit_months: vec![0; model.benefit_types.len() * n_classes],
             occ_during: vec![0; model.states.len()],
@@ -690,7 +733,7 @@ impl Acc {
             hours_used: 0.0,
         }
     }
-    fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.benefit_months.fill(0);
         self.occ_during.fill(0);
         self.moves_month.fill(0);
@@ -1036,56 +1079,19 @@ pub fn simulate_replication(
 
         // Book the month's money and record its outcomes.
         for a in 0..arms.len() {
-            let acc = &accs[a];
-            let run = &mut runs[a];
-            let (staff, on_benefit, mult) = caseloads[a];
-            let f = &mut run.flows[m - 1];
-            for (b, rates) in model.budget.benefit_rates.iter().enumerate() {
-                let rate = rates.rate(year);
-                for c in 0..n_classes {
-                    let months = acc.benefit_months[b * n_classes + c] as f64;
-                    f[Flow::GrossBenefit as usize] += months * rate;
-                    f[Flow::Reimbursement as usize] += months * rate * classes.shares[c];
-                }
-            }
-            let mut employed_months = 0u64;
-            for s in 0..ns {
-                let n = acc.occ_during[s];
-                run.state_months[s] += n;
-                f[Flow::ActivityCost as usize] += n as f64 * drawn.activity_cost[s];
-                if flags.employed[s] {
-                    employed_months += n;
-                }
-                if flags.pays[s] {
-                    cum_benefit_months[a] += n;
-                }
-            }
-            f[Flow::ActivityReimbursement as usize] =
-                f[Flow::ActivityCost as usize] * model.budget.activity_cost_reimbursement;
-            run.placements += acc.placements;
-            run.placement_wait_months += acc.wait_months;
-            for t in 0..nt {
-                run.moves[t] += acc.moves_month[t];
-                f[Flow::OneOffCost as usize] += acc.moves_month[t] as f64 * drawn.one_off[t];
-            }
-            f[Flow::BaselineStaffCost as usize] = staff.baseline_fte * drawn.staff_cost / 12.0;
-            f[Flow::ExtraStaffCost as usize] = staff.extra_fte * drawn.staff_cost / 12.0;
-            f[Flow::GrantIncome as usize] = grants[a][m - 1];
-            f[Flow::GrantCoveredStaffCost as usize] = covered[a][m - 1];
-            let e = employed_months as f64;
-            f[Flow::Tax as usize] = e * drawn.tax;
-            f[Flow::Equalisation as usize] = e * drawn.equalisation;
-            f[Flow::StateTax as usize] = e * drawn.state_tax;
-            record_month(
+            book_month(
                 model,
                 &flags,
-                acc,
-                &mut run.monthly[m * cols..(m + 1) * cols],
-                &mut run.segment_monthly[m * ng * seg_cols..(m + 1) * ng * seg_cols],
+                &classes,
+                &drawn,
+                &accs[a],
+                &mut runs[a],
+                m,
+                (cols, seg_cols),
+                caseloads[a],
+                (grants[a][m - 1], covered[a][m - 1]),
+                &mut cum_benefit_months[a],
                 &cohort.entered_by_segment[m],
-                cum_benefit_months[a],
-                staff,
-                Some((on_benefit, mult)),
             );
         }
     }
@@ -1095,11 +1101,88 @@ pub fn simulate_replication(
     Replication { index: rep, params: drawn.recorded, arms: runs, trajectories: trace_rows }
 }
 
+/// Books one arm's money for simulated month `m` (1-based) from the month's
+/// accumulators and writes the month's record. Shared by the individual and the
+/// count engine, so both turn counts into money and records in the same way.
+/// `dims` is (columns of the monthly record, columns of a segment's record);
+/// `caseload` is (staff, citizens on benefit, reported staffing multiplier);
+/// `grant` is (grant income, grant-covered staff cost) of the month.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn book_month(
+    model: &Model,
+    flags: &StateFlags,
+    classes: &ShareClasses,
+    drawn: &Drawn,
+    acc: &Acc,
+    run: &mut ArmRun,
+    m: usize,
+    dims: (usize, usize),
+    caseload: (crate::model::MonthStaff, f64, f64),
+    grant: (f64, f64),
+    cum_benefit_months: &mut u64,
+    entered_by_segment: &[usize],
+) {
+    let (cols, seg_cols) = dims;
+    let (staff, on_benefit, mult) = caseload;
+    let ns = model.states.len();
+    let ng = model.segments.len();
+    let n_classes = classes.shares.len();
+    let year = model.calendar(m).year;
+    let f = &mut run.flows[m - 1];
+    for (b, rates) in model.budget.benefit_rates.iter().enumerate() {
+        let rate = rates.rate(year);
+        for c in 0..n_classes {
+            let months = acc.benefit_months[b * n_classes + c] as f64;
+            f[Flow::GrossBenefit as usize] += months * rate;
+            f[Flow::Reimbursement as usize] += months * rate * classes.shares[c];
+        }
+    }
+    let mut employed_months = 0u64;
+    for s in 0..ns {
+        let n = acc.occ_during[s];
+        run.state_months[s] += n;
+        f[Flow::ActivityCost as usize] += n as f64 * drawn.activity_cost[s];
+        if flags.employed[s] {
+            employed_months += n;
+        }
+        if flags.pays[s] {
+            *cum_benefit_months += n;
+        }
+    }
+    f[Flow::ActivityReimbursement as usize] =
+        f[Flow::ActivityCost as usize] * model.budget.activity_cost_reimbursement;
+    run.placements += acc.placements;
+    run.placement_wait_months += acc.wait_months;
+    for (t, &n) in acc.moves_month.iter().enumerate() {
+        run.moves[t] += n;
+        f[Flow::OneOffCost as usize] += n as f64 * drawn.one_off[t];
+    }
+    f[Flow::BaselineStaffCost as usize] = staff.baseline_fte * drawn.staff_cost / 12.0;
+    f[Flow::ExtraStaffCost as usize] = staff.extra_fte * drawn.staff_cost / 12.0;
+    f[Flow::GrantIncome as usize] = grant.0;
+    f[Flow::GrantCoveredStaffCost as usize] = grant.1;
+    let e = employed_months as f64;
+    f[Flow::Tax as usize] = e * drawn.tax;
+    f[Flow::Equalisation as usize] = e * drawn.equalisation;
+    f[Flow::StateTax as usize] = e * drawn.state_tax;
+    record_month(
+        model,
+        flags,
+        acc,
+        &mut run.monthly[m * cols..(m + 1) * cols],
+        &mut run.segment_monthly[m * ng * seg_cols..(m + 1) * ng * seg_cols],
+        entered_by_segment,
+        *cum_benefit_months,
+        staff,
+        Some((on_benefit, mult)),
+    );
+}
+
 /// Writes the end-of-month record: the whole cohort's row and one row per segment.
 /// The whole row is computed from the summed counts, not from the segment rows'
 /// shares, so the two agree exactly.
 #[allow(clippy::too_many_arguments)]
-fn record_month(
+pub(crate) fn record_month(
     model: &Model,
     flags: &StateFlags,
     acc: &Acc,
@@ -1216,8 +1299,14 @@ pub fn simulate_with<T: Send>(
         (first..first + opts.replications)
             .into_par_iter()
             .map(|r| {
-                let k = if r == 0 { opts.trajectories } else { 0 };
-                let out = reduce(simulate_replication(model, arms, opts.seed, r, k));
+                let rep = match opts.engine {
+                    Engine::Individual => {
+                        let k = if r == 0 { opts.trajectories } else { 0 };
+                        simulate_replication(model, arms, opts.seed, r, k)
+                    }
+                    Engine::Count => crate::count_engine::simulate_replication(model, arms, opts.seed, r),
+                };
+                let out = reduce(rep);
                 progress();
                 out
             })

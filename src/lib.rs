@@ -2,6 +2,7 @@
 pub mod budget;
 pub mod calendar;
 pub mod calibrate;
+pub mod count_engine;
 pub mod describe;
 pub mod engine;
 pub mod error;

@@ -47,6 +47,12 @@ enum Command {
         /// `trappe merge` [default output: results/<scenario file name>.part-I-of-N].
         #[arg(long, value_name = "I/N")]
         shard: Option<trappe::shard::Shard>,
+        /// The engine [default: count, or individual with --trajectories]: `count` moves
+        /// groups of interchangeable citizens by binomial draws (fast, the same outcomes in
+        /// distribution); `individual` follows every citizen (the reference, and the only
+        /// one with --trajectories).
+        #[arg(long, value_enum)]
+        engine: Option<EngineArg>,
     },
     /// Combine the partial results of `trappe run --shard I/N` into the results of one run.
     Merge {
@@ -101,6 +107,15 @@ enum Command {
     },
 }
 
+/// The engine of `trappe run`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum EngineArg {
+    /// Every citizen one by one (the reference).
+    Individual,
+    /// Counts per group of interchangeable citizens.
+    Count,
+}
+
 /// The arm `trappe calibrate` fits.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum ArmArg {
@@ -130,7 +145,18 @@ fn main() -> ExitCode {
 fn execute(cli: Cli) -> anyhow::Result<()> {
     use std::io::Write;
     match cli.command {
-        Command::Run { scenario, replications, seed, out, force, quiet, threads, trajectories, shard } => {
+        Command::Run {
+            scenario,
+            replications,
+            seed,
+            out,
+            force,
+            quiet,
+            threads,
+            trajectories,
+            shard,
+            engine,
+        } => {
             let out = out.unwrap_or_else(|| match shard {
                 Some(s) => trappe::shard::default_part_out(&scenario, s),
                 None => trappe::run::default_out(&scenario),
@@ -145,6 +171,13 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 trajectories,
                 progress: !quiet,
                 shard,
+                engine: match engine {
+                    Some(EngineArg::Individual) => trappe::engine::Engine::Individual,
+                    Some(EngineArg::Count) => trappe::engine::Engine::Count,
+                    // Paths of single citizens exist only in the individual engine.
+                    None if trajectories > 0 => trappe::engine::Engine::Individual,
+                    None => trappe::engine::Engine::Count,
+                },
             };
             print_report(&trappe::run::run(&cfg)?)?;
         }

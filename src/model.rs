@@ -775,6 +775,21 @@ impl Validator<'_> {
                 None,
             );
         }
+        // The count engine packs segment and transition numbers into 16 bits.
+        if f.segments.len() > 10_000 {
+            self.err(
+                root.key("segments"),
+                format!("at most 10,000 segments are supported, got {}", f.segments.len()),
+                None,
+            );
+        }
+        if f.transitions.len() > 60_000 {
+            self.err(
+                root.key("transitions"),
+                format!("at most 60,000 transitions are supported, got {}", f.transitions.len()),
+                None,
+            );
+        }
         let ids: Vec<String> = f.states.iter().map(|s| s.id.clone()).collect();
         let mut seen = HashSet::new();
         let mut states = Vec::new();

@@ -8,7 +8,7 @@
 //! function, so a merged result is the same as a single run (see
 //! [`crate::shard`]).
 
-use crate::engine::{SimOptions, simulate_with};
+use crate::engine::{Engine, SimOptions, simulate_with};
 use crate::model::{Arm, COUNTERFACTUAL, Model, SCENARIO};
 use crate::outcomes::{RepOutcomes, rep_outcomes, summarise_outcomes};
 use crate::outputs::{self, Manifest, MergedPart, Staging};
@@ -44,6 +44,8 @@ pub struct RunConfig {
     pub progress: bool,
     /// Run only this shard of the replications and write a partial result.
     pub shard: Option<Shard>,
+    /// The engine (the count engine records no trajectories: asking for both is an error).
+    pub engine: Engine,
 }
 
 /// What a finished run reports.
@@ -74,6 +76,11 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
     let seed = cfg.seed.unwrap_or(model.seed);
     let threads = cfg.threads.unwrap_or_else(rayon::current_num_threads);
     anyhow::ensure!(threads >= 1, "--threads must be at least 1");
+    anyhow::ensure!(
+        cfg.trajectories == 0 || cfg.engine == Engine::Individual,
+        "--trajectories needs --engine individual: the count engine follows groups of \
+         interchangeable citizens, not individual paths"
+    );
 
     // Fail on an unusable output folder before spending time on simulation.
     let staging = Staging::begin(&cfg.out, cfg.force)?;
@@ -82,12 +89,20 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
         Some(shard) => shard.range(replications),
         None => 0..replications,
     };
-    let outs = simulate_outcomes(&model, range, seed, threads, cfg.trajectories, cfg.progress)?;
+    let outs =
+        simulate_outcomes_with(&model, range, seed, threads, cfg.trajectories, cfg.progress, cfg.engine)?;
     match cfg.shard {
         Some(shard) => crate::shard::write_part(
             staging,
             &sc,
-            &crate::shard::PartSpec { shard, seed, replications, threads, trajectories: cfg.trajectories },
+            &crate::shard::PartSpec {
+                shard,
+                seed,
+                replications,
+                threads,
+                trajectories: cfg.trajectories,
+                engine: cfg.engine,
+            },
             outs,
         ),
         None => {
@@ -96,6 +111,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
                 replications,
                 threads: Some(threads),
                 trajectories: cfg.trajectories,
+                engine: cfg.engine,
                 merged_from: None,
             };
             write_results(staging, &sc, &model, outs, &prov)
@@ -114,6 +130,19 @@ pub fn simulate_outcomes(
     threads: usize,
     trajectories: usize,
     progress: bool,
+) -> anyhow::Result<Vec<RepOutcomes>> {
+    simulate_outcomes_with(model, range, seed, threads, trajectories, progress, Engine::Individual)
+}
+
+/// [`simulate_outcomes`] with a chosen engine (the count engine records no trajectories).
+pub fn simulate_outcomes_with(
+    model: &Model,
+    range: Range<u32>,
+    seed: u64,
+    threads: usize,
+    trajectories: usize,
+    progress: bool,
+    engine: Engine,
 ) -> anyhow::Result<Vec<RepOutcomes>> {
     let count = range.end.saturating_sub(range.start);
     let bar = if progress && count > 0 && std::io::stderr().is_terminal() {
@@ -134,6 +163,7 @@ pub fn simulate_outcomes(
         threads: Some(threads),
         trajectories,
         first_replication: range.start,
+        engine,
     };
     let reduce = |r| rep_outcomes(model, &r);
     let outs =
@@ -153,6 +183,8 @@ pub struct Provenance {
     pub threads: Option<usize>,
     /// Individual paths recorded.
     pub trajectories: usize,
+    /// The engine that simulated the replications.
+    pub engine: Engine,
     /// The parts a merged result was combined from.
     pub merged_from: Option<Vec<MergedPart>>,
 }
@@ -199,10 +231,11 @@ pub fn write_results(
         prov.trajectories,
         files.clone(),
     );
+    manifest.engine = prov.engine.name().to_string();
     manifest.merged_from = prov.merged_from.clone();
     manifest.write(&staging.file("run.toml"))?;
     let out = staging.commit()?;
 
-    let summary = crate::terminal::summary(model, &res, prov.replications, prov.seed);
+    let summary = crate::terminal::summary(model, &res, prov.replications, prov.seed, prov.engine);
     Ok(RunReport { summary, out, files, partial: false })
 }

@@ -172,6 +172,8 @@ pub struct PartSpec {
     pub threads: usize,
     /// Individual paths recorded (K).
     pub trajectories: usize,
+    /// The engine.
+    pub engine: crate::engine::Engine,
 }
 
 /// Why parts cannot be merged.
@@ -466,7 +468,7 @@ pub fn write_part(
         first_replication: range.start,
         replications_in_part: range.len() as u32,
         threads: spec.threads,
-        engine: "individual".into(),
+        engine: spec.engine.name().into(),
         trajectories: spec.trajectories,
         data_file: PART_DATA.into(),
         data_sha256: sha256_bytes_hex(&bytes),
@@ -707,11 +709,16 @@ pub fn merge(cfg: &MergeConfig) -> anyhow::Result<RunReport> {
             command: m.command.clone(),
         });
     }
+    let engine = crate::engine::Engine::from_name(&m0.engine).ok_or_else(|| PartError::Damaged {
+        path: p0.clone(),
+        reason: format!("part.toml names an unknown engine {:?}", m0.engine),
+    })?;
     let prov = Provenance {
         seed: m0.seed,
         replications: m0.replications,
         threads: None,
         trajectories: m0.trajectories,
+        engine,
         merged_from: Some(merged_from),
     };
     write_results(staging, &sc, &model, outs, &prov)

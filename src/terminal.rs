@@ -52,7 +52,13 @@ fn share_row(o: &mut String, label: &str, sc: &Summary, cf: &Summary, df: &Summa
 }
 
 /// The summary printed after a run.
-pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> String {
+pub fn summary(
+    model: &Model,
+    res: &Results,
+    replications: u32,
+    seed: u64,
+    engine: crate::engine::Engine,
+) -> String {
     let mut o = String::new();
     let names = arm_outcome_names(model);
     let k = |n: &str| names.iter().position(|x| x == n).expect("outcome name");
@@ -62,8 +68,9 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64) -> St
     let _ = writeln!(o, "\n{}", model.name);
     let _ = writeln!(
         o,
-        "{} replications, seed {}, {} months {} to {}, {} citizens ({} at start)",
+        "{} replications ({} engine), seed {}, {} months {} to {}, {} citizens ({} at start)",
         replications,
+        engine,
         seed,
         model.horizon,
         model.start,

@@ -8,7 +8,14 @@ use trappe::model::{Arm, COUNTERFACTUAL, SCENARIO};
 use trappe::outcomes::{EFFECT_NAMES, summarise};
 
 fn opts(replications: u32) -> SimOptions {
-    SimOptions { replications, seed: 11, threads: None, trajectories: 0, first_replication: 0 }
+    SimOptions {
+        replications,
+        seed: 11,
+        threads: None,
+        trajectories: 0,
+        first_replication: 0,
+        engine: trappe::engine::Engine::Individual,
+    }
 }
 
 #[test]

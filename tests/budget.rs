@@ -216,7 +216,14 @@ amounts = { 2016 = 300000, 2017 = 100000 }
     let reps = simulate(
         &m,
         &[SCENARIO, COUNTERFACTUAL],
-        &SimOptions { replications: 2, seed: 1, threads: Some(1), trajectories: 0, first_replication: 0 },
+        &SimOptions {
+            replications: 2,
+            seed: 1,
+            threads: Some(1),
+            trajectories: 0,
+            first_replication: 0,
+            engine: trappe::engine::Engine::Individual,
+        },
         &|| {},
     )
     .unwrap();
@@ -325,7 +332,14 @@ unspent = "repaid"
     let reps = simulate(
         &m,
         &[SCENARIO, COUNTERFACTUAL],
-        &SimOptions { replications: 20, seed: 3, threads: Some(1), trajectories: 0, first_replication: 0 },
+        &SimOptions {
+            replications: 20,
+            seed: 3,
+            threads: Some(1),
+            trajectories: 0,
+            first_replication: 0,
+            engine: trappe::engine::Engine::Individual,
+        },
         &|| {},
     )
     .unwrap();

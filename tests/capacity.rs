@@ -83,7 +83,14 @@ serves = "{hire_serves}"
 }
 
 fn run(m: &Model, reps: u32, trajectories: usize) -> Vec<Replication> {
-    let opts = SimOptions { replications: reps, seed: 5, threads: None, trajectories, first_replication: 0 };
+    let opts = SimOptions {
+        replications: reps,
+        seed: 5,
+        threads: None,
+        trajectories,
+        first_replication: 0,
+        engine: trappe::engine::Engine::Individual,
+    };
     simulate(m, &[SCENARIO, COUNTERFACTUAL], &opts, &|| {}).unwrap()
 }
 

@@ -73,8 +73,14 @@ fn competing_matrix(exits: &[&[(usize, f64)]]) -> Vec<Vec<f64>> {
 fn mean_occupancy_matches_the_closed_form_chain_for_48_months() {
     let text = scenario(STATES, 48, 200, CHAIN);
     let m = model(&text);
-    let opts =
-        SimOptions { replications: 200, seed: 7, threads: None, trajectories: 0, first_replication: 0 };
+    let opts = SimOptions {
+        replications: 200,
+        seed: 7,
+        threads: None,
+        trajectories: 0,
+        first_replication: 0,
+        engine: trappe::engine::Engine::Individual,
+    };
     let reps = simulate(&m, &[SCENARIO], &opts, &|| {}).unwrap();
     let cols = monthly_columns(&m);
     let nc = cols.len();
@@ -129,7 +135,14 @@ start_state = "a"
 benefit_type = "kh"
 "#;
     let m = model(&scenario(body, 1, 1, CHAIN));
-    let opts = SimOptions { replications: 4, seed: 3, threads: None, trajectories: 0, first_replication: 0 };
+    let opts = SimOptions {
+        replications: 4,
+        seed: 3,
+        threads: None,
+        trajectories: 0,
+        first_replication: 0,
+        engine: trappe::engine::Engine::Individual,
+    };
     let reps = simulate(&m, &[SCENARIO], &opts, &|| {}).unwrap();
     let nc = monthly_columns(&m).len();
     let n = 400_000.0;
@@ -174,7 +187,14 @@ start_state = "a"
 benefit_type = "kh"
 "#;
     let m = model(&scenario(body, 8, 4, CHAIN));
-    let opts = SimOptions { replications: 4, seed: 5, threads: None, trajectories: 0, first_replication: 0 };
+    let opts = SimOptions {
+        replications: 4,
+        seed: 5,
+        threads: None,
+        trajectories: 0,
+        first_replication: 0,
+        engine: trappe::engine::Engine::Individual,
+    };
     let reps = simulate(&m, &[SCENARIO], &opts, &|| {}).unwrap();
     let nc = monthly_columns(&m).len();
     let n = 200_000.0;
@@ -205,7 +225,14 @@ inflow_per_month = 2.5
     let reps = simulate(
         &m,
         &[SCENARIO, COUNTERFACTUAL],
-        &SimOptions { replications: 1, seed: 1, threads: Some(1), trajectories: 0, first_replication: 0 },
+        &SimOptions {
+            replications: 1,
+            seed: 1,
+            threads: Some(1),
+            trajectories: 0,
+            first_replication: 0,
+            engine: trappe::engine::Engine::Individual,
+        },
         &|| {},
     )
     .unwrap();
@@ -247,8 +274,14 @@ benefit_type = "kh"
 multipliers = { "a->job" = 2.0 }
 "#;
     let m = model(&scenario(body, 24, 100, CHAIN));
-    let opts =
-        SimOptions { replications: 100, seed: 11, threads: None, trajectories: 0, first_replication: 0 };
+    let opts = SimOptions {
+        replications: 100,
+        seed: 11,
+        threads: None,
+        trajectories: 0,
+        first_replication: 0,
+        engine: trappe::engine::Engine::Individual,
+    };
     let reps = simulate(&m, &[SCENARIO], &opts, &|| {}).unwrap();
     let nc = monthly_columns(&m).len();
     let sc = trappe::engine::segment_columns(&m).len();

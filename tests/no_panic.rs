@@ -76,9 +76,11 @@ proptest! {
                 }
                 Ok(m) => {
                     if m.total_size() * m.horizon as u64 <= 2_000_000 {
+                        let c = trappe::count_engine::simulate_replication(&m, &[SCENARIO, COUNTERFACTUAL], 1, 0);
+                        prop_assert_eq!(c.arms.len(), 2);
                         let r = simulate_replication(&m, &[SCENARIO, COUNTERFACTUAL], 1, 0, 2);
                         let res = trappe::outcomes::summarise(&m, &[SCENARIO, COUNTERFACTUAL], &[r]);
-                        let _ = trappe::terminal::summary(&m, &res, 1, 1);
+                        let _ = trappe::terminal::summary(&m, &res, 1, 1, trappe::engine::Engine::Count);
                         let _ = trappe::describe::describe(&m);
                     }
                 }

@@ -28,6 +28,7 @@ pub fn simulate_100(c: &mut Criterion) {
             threads: Some(threads),
             trajectories: 0,
             first_replication: 0,
+            engine: trappe::engine::Engine::Individual,
         };
         g.bench_with_input(BenchmarkId::new("threads", threads), &opts, |b, opts| {
             b.iter(|| black_box(simulate(black_box(&m), &arms, opts, &|| {}).expect("thread pool")))

@@ -1,0 +1,1322 @@
+//! The count-based engine: groups of interchangeable citizens moved by binomial draws.
+//!
+//! **What.** Citizens who share everything that their moves, their money or the
+//! outputs depend on are interchangeable, so a replication need not follow them one
+//! by one: it keeps a list of *groups* (a key, how many citizens) and draws each
+//! month how many of a group take each exit. Conditional on the month's transition
+//! tables every citizen moves independently of every other, so drawing the moves of
+//! a group of `n` as a multinomial (conditional binomials) with the competing-hazard
+//! probabilities of its row gives exactly the distribution of `n` separate draws. A
+//! replication then costs in proportion to the number of occupied groups, not the
+//! number of citizens.
+//!
+//! **Why exact.** A group key holds every per-citizen quantity that matters,
+//! reduced to what the model can still tell apart (see [`Fields`]):
+//!
+//! * segment and state;
+//! * months in the state, capped at the last duration-band start of the state
+//!   (the transition row depends only on the band);
+//! * under the 2016 regime, cumulative months on benefit capped at the last band
+//!   start of the refusion staircase, and, off benefit, consecutive months off
+//!   benefit capped at `reset_after_months` (after which the count restarts);
+//! * consecutive months in work, up to the six-month flag, and the two "ever" flags
+//!   (outflow to work or education, six consecutive months in work);
+//! * with `[staffing.capacity]`, the waiting status with the month the placement
+//!   was requested, the requested transition and the request's random place in its
+//!   month (so waiting citizens are groups of one);
+//! * in a benefit-paying state, the start of the current benefit spell, whose sum
+//!   over recipients is `mean_benefit_duration`. This is the one dimension that is
+//!   not capped (the initial cohort has one spell start per segment, and each month
+//!   adds about one: arrivals and returns to benefit). Because it never changes a
+//!   move or a krone, it is not part of the key: each group carries a histogram of
+//!   its members' spell starts, and the members that take a move are a uniformly
+//!   random subset of the group, drawn from the histogram without replacement
+//!   (multivariate hypergeometric). Groups whose members share one spell start (most
+//!   of them) pay nothing for this.
+//!
+//! Values that can no longer matter are normalised (months off benefit while on
+//! benefit, the spell off benefit, consecutive months in work outside work or after
+//! the six-month flag), so groups that only differ in them merge.
+//!
+//! Everything else is the individual engine's: the parameters drawn per replication
+//! ([`crate::engine`]'s `draw`), the transition tables with the staffing multiplier
+//! from the month's caseload (citizens in benefit states at the start of the month,
+//! after arrivals, per productive FTE), the reimbursement classes, and the booking
+//! of money and the monthly record (`book_month`), so the two engines produce the
+//! same [`Replication`] and everything downstream is unchanged.
+//!
+//! **The arms, jointly, on common random numbers.** The individual engine draws one
+//! uniform number u per citizen-month and uses it in every arm. The count engine
+//! reproduces that coupling exactly: the arms are simulated together, and a group's
+//! key is its members' key *in every arm* (most citizens are in the same place in
+//! both, so most groups are the same in both). For a group, each arm's row cuts
+//! [0, 1) into intervals (stay, or exit k); the union of all arms' cut points gives
+//! the intervals on which the outcome in every arm is constant, and the members are
+//! spread over these joint intervals by one multinomial. So the pair (scenario,
+//! counterfactual) has the same joint distribution as in the individual engine:
+//! effects have the same, small, variance, and identical arms give exactly zero
+//! difference. Up to four arms are coupled this way; more are coupled in blocks of four.
+//!
+//! **Placement capacity.** Movers drawn onto a transition that needs consultant
+//! hours become requests of this month, each with a random priority (a 64-bit number,
+//! the same in every arm that made the request in this month, as the individual
+//! engine's per-citizen hash). Each arm's queue is served by request month, then
+//! priority, each request taking its transition's hours until one does not fit.
+//! Waiting citizens use the tables without the hours exits.
+//!
+//! **Random numbers.** One stream per replication (`"count-engine"`), consumed in a
+//! fixed order, so results do not depend on the number of threads. No trajectories:
+//! individual paths do not exist here; `trappe run` refuses `--trajectories` with
+//! `--engine count`.
+
+use crate::budget::N_FLOWS;
+use crate::engine::{
+    Acc, ArmRun, Drawn, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, Layout, MONTHLY_SHARES, Replication,
+    SegmentCounts, ShareClasses, StateFlags, Tables, book_month, draw, has_capacity, monthly_columns,
+    record_month, share_offset, stream,
+};
+use crate::model::{Arm, Model};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Binomial, Distribution, Hypergeometric};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+/// Groups of at most this many citizens draw their moves citizen by citizen (one
+/// uniform number each, as the individual engine does); larger groups by binomials.
+const SMALL_GROUP: u64 = 8;
+
+/// Movers of a larger group are spread over the joint outcomes one by one (one uniform
+/// number each) when there are at most this many; else by conditional binomials.
+const FEW_MOVERS: u64 = 12;
+
+/// Draws without replacement from a histogram take members one by one when there are
+/// at most this many to take; else one hypergeometric draw per bin.
+const FEW_PICKS: u64 = 8;
+
+/// The longest spell the individual engine can count (a `u16` that saturates).
+const MAX_SPELL: i64 = u16::MAX as i64;
+
+/// Spell start of a citizen who is not on benefit in an arm.
+const NO_SPELL: i32 = i32::MIN;
+
+// Bit layout of a packed per-arm key, least significant first.
+const B_TRANS: u32 = 0; // 16 bits: requested transition while waiting
+const B_SINCE: u32 = 16; // 11 bits: request month while waiting
+const B_JOB: u32 = 27; // 3 bits: consecutive months in work (< 6)
+const B_OFF: u32 = 30; // 11 bits: months off benefit (capped)
+const B_CUM: u32 = 41; // 16 bits: cumulative months on benefit (capped)
+const B_IN: u32 = 57; // 11 bits: months in state (capped)
+const B_FLAGS: u32 = 68; // 3 bits: outflow, six months, waiting
+const B_STATE: u32 = 71; // 8 bits
+const B_SEG: u32 = 79; // 16 bits
+
+/// The fields of a per-arm key, unpacked. Every field is what the individual engine
+/// keeps per citizen ([`crate::engine`]'s `Person`), reduced to what can still matter;
+/// the benefit spell is kept apart (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fields {
+    segment: u16,
+    state: u8,
+    /// `FLAG_OUTFLOW | FLAG_SIX | FLAG_WAITING`.
+    flags: u8,
+    /// Completed months in the state, capped at (last duration-band start − 1).
+    in_state: u16,
+    /// Cumulative months on benefit, capped at the last 2016 band start (0 otherwise).
+    cum: u16,
+    /// Consecutive months off benefit, capped at `reset_after_months` (2016 regime, off benefit).
+    off: u16,
+    /// Consecutive months in work, below 6 (0 outside work and once the six-month flag is set).
+    job_run: u8,
+    /// Month the placement was requested (waiting only).
+    since: u16,
+    /// Requested transition (waiting only).
+    trans: u16,
+}
+
+impl Fields {
+    #[inline]
+    fn pack(&self) -> u128 {
+        (self.trans as u128) << B_TRANS
+            | (self.since as u128) << B_SINCE
+            | (self.job_run as u128) << B_JOB
+            | (self.off as u128) << B_OFF
+            | (self.cum as u128) << B_CUM
+            | (self.in_state as u128) << B_IN
+            | (self.flags as u128) << B_FLAGS
+            | (self.state as u128) << B_STATE
+            | (self.segment as u128) << B_SEG
+    }
+
+    #[inline]
+    fn unpack(k: u128) -> Fields {
+        let bits = |shift: u32, width: u32| ((k >> shift) as u64) & ((1u64 << width) - 1);
+        Fields {
+            segment: bits(B_SEG, 16) as u16,
+            state: bits(B_STATE, 8) as u8,
+            flags: bits(B_FLAGS, 3) as u8,
+            in_state: bits(B_IN, 11) as u16,
+            cum: bits(B_CUM, 16) as u16,
+            off: bits(B_OFF, 11) as u16,
+            job_run: bits(B_JOB, 3) as u8,
+            since: bits(B_SINCE, 11) as u16,
+            trans: bits(B_TRANS, 16) as u16,
+        }
+    }
+}
+
+/// Per-state and per-model facts for building and normalising keys.
+struct Rules<'a> {
+    flags: &'a StateFlags,
+    /// Highest months-in-state value that can still change the band, per state.
+    cap_in: Vec<u16>,
+    /// Cap of the cumulative benefit months (2016 regime), 0 otherwise.
+    cap_cum: u16,
+    /// `reset_after_months` (2016 regime).
+    reset: Option<u32>,
+    /// Cap of the months off benefit.
+    cap_off: u16,
+}
+
+impl Rules<'_> {
+    /// Clears the values that can no longer matter, so equivalent groups merge.
+    #[inline]
+    fn normalise(&self, f: &mut Fields) {
+        let s = f.state as usize;
+        if !self.flags.employed[s] || f.flags & FLAG_SIX != 0 {
+            f.job_run = 0;
+        }
+        if self.flags.pays[s] {
+            f.off = 0; // the next month on benefit sets it to 0
+        }
+        if f.flags & FLAG_WAITING == 0 {
+            f.since = 0;
+            f.trans = 0;
+        }
+    }
+
+    /// A citizen entering the books in `state` with `months` on benefit before, admitted
+    /// for month `m` (0 for the initial cohort), as the individual engine's `admit`:
+    /// the key and the spell start.
+    fn admitted(&self, segment: usize, state: usize, months: u32, m: usize) -> (u128, i32) {
+        let months = months.min(u16::MAX as u32);
+        let mut f = Fields {
+            segment: segment as u16,
+            state: state as u8,
+            flags: 0,
+            in_state: 0,
+            cum: if self.reset.is_some() { months.min(self.cap_cum as u32) as u16 } else { 0 },
+            off: 0,
+            job_run: 0,
+            since: 0,
+            trans: 0,
+        };
+        self.normalise(&mut f);
+        // A spell of `months` at the end of the month before (month 0 for the cohort).
+        let origin =
+            if self.flags.pays[state] { m.saturating_sub(1) as i32 - months as i32 } else { NO_SPELL };
+        (f.pack(), origin)
+    }
+}
+
+/// The current spell at the end of month `m` of a citizen whose spell started at
+/// `origin` (the month at whose end it was 0 months long).
+#[inline]
+fn spell(origin: i32, m: usize) -> u64 {
+    (m as i64 - origin as i64).clamp(0, MAX_SPELL) as u64
+}
+
+/// A uniform number in [0, 1) with 53 random bits, as the individual engine draws them.
+#[inline]
+fn uniform(rng: &mut ChaCha8Rng) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A uniform integer in [0, n) (multiply-shift; the bias, below n / 2⁶⁴, is negligible).
+#[inline]
+fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
+    ((rng.next_u64() as u128 * n as u128) >> 64) as u64
+}
+
+/// Binomial(n, p), with the trivial cases short-cut.
+fn binomial(rng: &mut ChaCha8Rng, n: u64, p: f64) -> u64 {
+    if n == 0 || p <= 0.0 {
+        0
+    } else if p >= 1.0 {
+        n
+    } else if n <= SMALL_GROUP {
+        (0..n).filter(|_| uniform(rng) < p).count() as u64
+    } else {
+        Binomial::new(n, p).map(|b| b.sample(rng)).unwrap_or(0)
+    }
+}
+
+/// Hypergeometric: how many of `draws` taken without replacement from `total` items
+/// fall among the `marked` ones.
+fn hypergeometric(rng: &mut ChaCha8Rng, total: u64, marked: u64, draws: u64) -> u64 {
+    if draws == 0 || marked == 0 {
+        0
+    } else if marked == total {
+        draws
+    } else if draws == total {
+        marked
+    } else {
+        match Hypergeometric::new(total, marked, draws) {
+            Ok(h) => h.sample(rng),
+            // The sampler refuses some huge populations: take the draws one by one.
+            Err(_) => {
+                let (mut t, mut k, mut x) = (total, marked, 0);
+                for _ in 0..draws {
+                    if below(rng, t) < k {
+                        k -= 1;
+                        x += 1;
+                    }
+                    t -= 1;
+                }
+                x
+            }
+        }
+    }
+}
+
+/// Takes `k` members uniformly at random without replacement from a histogram
+/// (`counts`, whose sum is `total`): removes them from `counts` and adds them to
+/// `taken` (per bin).
+fn take(rng: &mut ChaCha8Rng, counts: &mut [u64], mut total: u64, mut k: u64, taken: &mut [u64]) {
+    debug_assert!(k <= total);
+    if k == total {
+        for (c, t) in counts.iter_mut().zip(taken.iter_mut()) {
+            *t += *c;
+            *c = 0;
+        }
+        return;
+    }
+    let mut b = 0;
+    while k > FEW_PICKS && b < counts.len() {
+        // One hypergeometric draw for this bin against all later ones.
+        let c = counts[b];
+        let x = hypergeometric(rng, total, c, k);
+        counts[b] -= x;
+        taken[b] += x;
+        k -= x;
+        total -= c;
+        b += 1;
+    }
+    // The last few one by one, among the bins not yet decided.
+    for _ in 0..k {
+        let mut u = below(rng, total);
+        let mut j = b;
+        while u >= counts[j] {
+            u -= counts[j];
+            j += 1;
+        }
+        counts[j] -= 1;
+        taken[j] += 1;
+        total -= 1;
+    }
+}
+
+/// Adds `k` members with spell starts `o` to a histogram whose last bin may be the same.
+#[inline]
+fn push_bin<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>, o: Origins<N>, k: u64) {
+    match bins.last_mut() {
+        Some(last) if last.0 == o => last.1 += k,
+        _ => bins.push((o, k)),
+    }
+}
+
+/// `k` distinct positions in [0, n), uniformly at random, sorted (Floyd's algorithm).
+fn choose_positions(rng: &mut ChaCha8Rng, n: u64, k: u64, out: &mut Vec<u64>) {
+    out.clear();
+    for j in n - k..n {
+        let t = below(rng, j + 1);
+        out.push(if out.contains(&t) { j } else { t });
+    }
+    out.sort_unstable();
+}
+
+/// Spell starts of every arm: one histogram bin.
+type Origins<const N: usize> = [i32; N];
+
+/// A joint key: the citizens' key in every arm and, while waiting for a placement in
+/// an arm, their place in that arm's queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct JointKey<const N: usize> {
+    keys: [u128; N],
+    /// Random priority among the requests of the same month (0 when not waiting).
+    prio: [u64; N],
+}
+
+impl<const N: usize> std::hash::Hash for JointKey<N> {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        for k in self.keys {
+            h.write_u64(k as u64);
+            h.write_u64((k >> 64) as u64);
+        }
+        for p in self.prio {
+            if p != 0 {
+                h.write_u64(p);
+            }
+        }
+    }
+}
+
+/// A fast, deterministic hasher for group keys (the multiply-rotate of rustc's FxHasher).
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(*b as u64);
+        }
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
+/// A group: its joint key, its size and its members' spell starts.
+#[derive(Debug)]
+struct Group<const N: usize> {
+    key: JointKey<N>,
+    n: u64,
+    /// Histogram of spell starts (one entry per arm; [`NO_SPELL`] off benefit), sorted
+    /// by spell starts. The counts sum to `n`.
+    bins: Vec<(Origins<N>, u64)>,
+    /// Bins were appended this month and may need merging.
+    dirty: bool,
+}
+
+/// The groups being built for the end of the month, with equal keys merged as they are
+/// added. The order is the order of first addition, so it is the same on every run.
+struct Groups<const N: usize> {
+    list: Vec<Group<N>>,
+    index: HashMap<JointKey<N>, usize, FxBuild>,
+    /// Empty bin vectors for reuse.
+    pool: Vec<Vec<(Origins<N>, u64)>>,
+}
+
+impl<const N: usize> Groups<N> {
+    fn new() -> Self {
+        Groups { list: Vec::new(), index: Default::default(), pool: Vec::new() }
+    }
+
+    fn bins_vec(&mut self) -> Vec<(Origins<N>, u64)> {
+        self.pool.pop().unwrap_or_default()
+    }
+
+    fn recycle(&mut self, mut v: Vec<(Origins<N>, u64)>) {
+        v.clear();
+        self.pool.push(v);
+    }
+
+    /// Adds `n` citizens with these bins (their counts sum to `n`).
+    fn add(&mut self, key: JointKey<N>, n: u64, bins: Vec<(Origins<N>, u64)>) {
+        match self.index.entry(key) {
+            Entry::Occupied(e) => {
+                let g = &mut self.list[*e.get()];
+                g.n += n;
+                g.bins.extend_from_slice(&bins);
+                g.dirty = true;
+                self.recycle(bins);
+            }
+            Entry::Vacant(e) => {
+                e.insert(self.list.len());
+                self.list.push(Group { key, n, bins, dirty: false });
+            }
+        }
+    }
+
+    /// Adds `n` citizens who share one spell start per arm.
+    #[inline]
+    fn add_one(&mut self, key: JointKey<N>, n: u64, origins: Origins<N>) {
+        match self.index.entry(key) {
+            Entry::Occupied(e) => {
+                let g = &mut self.list[*e.get()];
+                g.n += n;
+                match g.bins.last_mut() {
+                    Some(last) if last.0 == origins => last.1 += n,
+                    _ => {
+                        g.bins.push((origins, n));
+                        g.dirty = true;
+                    }
+                }
+            }
+            Entry::Vacant(e) => {
+                e.insert(self.list.len());
+                let mut bins = self.pool.pop().unwrap_or_default();
+                bins.push((origins, n));
+                self.list.push(Group { key, n, bins, dirty: false });
+            }
+        }
+    }
+
+    /// Finishes the month: merges equal spell starts, drops empty groups, and moves the
+    /// groups into `out` (whose old vectors are recycled).
+    fn finish(&mut self, out: &mut Vec<Group<N>>) {
+        for g in out.drain(..) {
+            let mut v = g.bins;
+            v.clear();
+            self.pool.push(v);
+        }
+        self.index.clear();
+        for mut g in self.list.drain(..) {
+            debug_assert_eq!(g.bins.iter().map(|b| b.1).sum::<u64>(), g.n, "spell bins must add up");
+            if g.n == 0 {
+                g.bins.clear();
+                self.pool.push(g.bins);
+                continue;
+            }
+            if g.dirty {
+                // Every part added is sorted by spell starts, so this merges sorted runs.
+                g.bins.sort_by(|a, b| a.0.cmp(&b.0));
+                let mut w = 0;
+                for r in 0..g.bins.len() {
+                    if w > 0 && g.bins[w - 1].0 == g.bins[r].0 {
+                        g.bins[w - 1].1 += g.bins[r].1;
+                    } else {
+                        g.bins[w] = g.bins[r];
+                        w += 1;
+                    }
+                }
+                g.bins.truncate(w);
+                g.dirty = false;
+            }
+            out.push(g);
+        }
+    }
+}
+
+/// Simulates one replication of the model in the given arms with the count engine.
+/// Returns the same [`Replication`] as [`crate::engine::simulate_replication`]
+/// (without trajectories). Up to four arms are simulated jointly (common random
+/// numbers, exactly as the individual engine); more arms are coupled in blocks of four.
+pub fn simulate_replication(model: &Model, arms: &[Arm], seed: u64, rep: u32) -> Replication {
+    let drawn = draw(model, seed, rep);
+    let mut runs = Vec::with_capacity(arms.len());
+    for block in arms.chunks(4) {
+        let rng = stream(seed, rep, "count-engine");
+        runs.extend(match block.len() {
+            1 => simulate_joint::<1>(model, block, &drawn, rng),
+            2 => simulate_joint::<2>(model, block, &drawn, rng),
+            3 => simulate_joint::<3>(model, block, &drawn, rng),
+            _ => simulate_joint::<4>(model, block, &drawn, rng),
+        });
+    }
+    Replication { index: rep, params: drawn.recorded, arms: runs, trajectories: Vec::new() }
+}
+
+/// What one arm keeps from month to month.
+struct ArmState {
+    arm: Arm,
+    acc: Acc,
+    run: ArmRun,
+    grants: Vec<f64>,
+    covered: Vec<f64>,
+    cum_benefit_months: u64,
+    staffing_m: Vec<f64>,
+    /// The month's (staff, citizens on benefit, reported multiplier).
+    caseload: (crate::model::MonthStaff, f64, f64),
+}
+
+/// One interval of the uniform number u that decides a citizen's move: the same u
+/// in every arm, so the interval fixes the outcome in each arm ([`STAY`] or the
+/// index of the exit in the state's row).
+#[derive(Debug, Clone, Copy)]
+struct Interval<const N: usize> {
+    lo: f64,
+    hi: f64,
+    outcome: [u16; N],
+}
+
+/// Outcome of an arm in which the citizen stays.
+const STAY: u16 = u16::MAX;
+
+/// One arm's row for a group this month: P(leave) and the exits' cumulative thresholds.
+#[derive(Clone, Copy)]
+struct ArmRow<'a> {
+    leave: f64,
+    thr: &'a [f64],
+}
+
+impl ArmRow<'_> {
+    /// The arm's outcome for a uniform number u, as the individual engine decides it.
+    #[inline]
+    fn outcome(&self, u: f64) -> u16 {
+        if u < self.leave {
+            self.thr.iter().position(|&t| u < t).unwrap_or(self.thr.len() - 1) as u16
+        } else {
+            STAY
+        }
+    }
+}
+
+/// The intervals of u on which at least one arm moves, in order from 0, each with the
+/// outcome in every arm: the union of all arms' thresholds.
+fn joint_intervals<const N: usize>(rows: &[ArmRow; N], out: &mut Vec<Interval<N>>) {
+    out.clear();
+    let top = rows.iter().map(|r| r.leave).fold(0.0, f64::max);
+    let mut lo = 0.0;
+    while lo < top {
+        // The next breakpoint above lo in any arm.
+        let mut hi = top;
+        for r in rows {
+            if lo < r.leave {
+                hi = hi.min(r.leave);
+                if let Some(&t) = r.thr.iter().find(|&&t| t > lo) {
+                    hi = hi.min(t);
+                }
+            }
+        }
+        let outcome = std::array::from_fn(|a| rows[a].outcome(lo));
+        out.push(Interval { lo, hi, outcome });
+        lo = hi;
+    }
+}
+
+/// How many of `n` citizens fall in each interval (the rest stay in every arm): the
+/// number who move in some arm by one binomial, then one uniform number each when they
+/// are few, else a multinomial by conditional binomials.
+fn draw_intervals<const N: usize>(rng: &mut ChaCha8Rng, n: u64, ivs: &[Interval<N>], out: &mut Vec<u64>) {
+    out.clear();
+    out.resize(ivs.len(), 0);
+    let Some(last) = ivs.last() else { return };
+    let top = last.hi;
+    if n == 0 || top <= 0.0 {
+        return;
+    }
+    let mut left = binomial(rng, n, top);
+    if left <= FEW_MOVERS {
+        // Each mover's u is uniform on [0, top).
+        for _ in 0..left {
+            let u = uniform(rng) * top;
+            let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
+            out[j] += 1;
+        }
+        return;
+    }
+    for (j, iv) in ivs.iter().enumerate() {
+        if left == 0 {
+            break;
+        }
+        let x = if j + 1 == ivs.len() {
+            left
+        } else {
+            let rest = top - iv.lo;
+            let p = if rest > 0.0 { ((iv.hi - iv.lo) / rest).clamp(0.0, 1.0) } else { 1.0 };
+            binomial(rng, left, p)
+        };
+        out[j] = x;
+        left -= x;
+    }
+}
+
+/// How a move changes an arm's spell start.
+#[derive(Clone, Copy, PartialEq)]
+enum SpellRule {
+    Keep,
+    /// Off benefit: no spell.
+    End,
+    /// Came on benefit at the end of this month: the spell is 0 months long now.
+    StartNow,
+}
+
+/// The arms of one block, simulated jointly.
+fn simulate_joint<const N: usize>(
+    model: &Model,
+    arms: &[Arm],
+    drawn: &Drawn,
+    mut rng: ChaCha8Rng,
+) -> Vec<ArmRun> {
+    let layout = Layout::new(model);
+    let flags = StateFlags::new(model);
+    let classes = ShareClasses::new(&model.budget.reimbursement);
+    let n_classes = classes.shares.len();
+    let h = model.horizon;
+    let ns = model.states.len();
+    let nt = model.transitions.len();
+    let ng = model.segments.len();
+    let cols = monthly_columns(model).len();
+    let so = share_offset(model);
+    let seg_cols = so + MONTHLY_SHARES.len();
+    let capacity = has_capacity(model);
+    assert!(h < 2048 && ng <= u16::MAX as usize && nt < u16::MAX as usize, "model too large for group keys");
+    assert_eq!(arms.len(), N);
+
+    let rules = Rules {
+        flags: &flags,
+        cap_in: layout
+            .bands
+            .iter()
+            .map(|b| (b.last().copied().unwrap_or(1).saturating_sub(1)).min(2047) as u16)
+            .collect(),
+        cap_cum: if classes.staircase { (classes.by_cum.len() - 1).min(u16::MAX as usize) as u16 } else { 0 },
+        reset: classes.reset,
+        cap_off: classes.reset.map(|r| r.min(2047) as u16).unwrap_or(0),
+    };
+    let seg_bt: Vec<usize> = model.segments.iter().map(|s| s.benefit_type).collect();
+    // Citizens entered by the end of month m, per segment.
+    let mut entered_by_segment: Vec<Vec<usize>> = Vec::with_capacity(h + 1);
+    let mut per: Vec<usize> = model.segments.iter().map(|g| g.size() as usize).collect();
+    entered_by_segment.push(per.clone());
+    for m in 1..=h {
+        for (g, seg) in model.segments.iter().enumerate() {
+            per[g] += seg.arrivals(m) as usize;
+        }
+        entered_by_segment.push(per.clone());
+    }
+
+    let mut st: Vec<ArmState> = arms
+        .iter()
+        .map(|&arm| ArmState {
+            arm,
+            acc: Acc::new(model, n_classes),
+            run: ArmRun {
+                monthly: vec![0.0; (h + 1) * cols],
+                flows: vec![[0.0; N_FLOWS]; h],
+                moves: vec![0; nt],
+                state_months: vec![0; ns],
+                placements: 0,
+                placement_wait_months: 0,
+                segment_monthly: vec![0.0; (h + 1) * ng * seg_cols],
+            },
+            grants: model.grant_income(arm, drawn.staff_cost),
+            covered: model.grant_covered_staff_cost(arm, drawn.staff_cost),
+            cum_benefit_months: 0,
+            staffing_m: vec![1.0; nt],
+            caseload: (model.staff(arm, 1), 0.0, 1.0),
+        })
+        .collect();
+    let mut tables: Vec<Tables> = arms.iter().map(|_| Tables::new(&layout)).collect();
+
+    // Month 0: the starting position, the same in every arm.
+    let mut next: Groups<N> = Groups::new();
+    let mut cur: Vec<Group<N>> = Vec::new();
+    for (g, seg) in model.segments.iter().enumerate() {
+        for &(s, n) in &seg.start {
+            if n > 0 {
+                let (k, o) = rules.admitted(g, s, seg.months_on_benefit, 0);
+                next.add_one(JointKey { keys: [k; N], prio: [0; N] }, n as u64, [o; N]);
+            }
+        }
+    }
+    next.finish(&mut cur);
+    for (a, s) in st.iter_mut().enumerate() {
+        end_of_month(&cur, a, &flags, &mut s.acc, ns, 0);
+        let staff = model.staff(s.arm, 1);
+        s.acc.hours = staff.placement_fte * drawn.hours_per_placement_fte;
+        record_month(
+            model,
+            &flags,
+            &s.acc,
+            &mut s.run.monthly[..cols],
+            &mut s.run.segment_monthly[..ng * seg_cols],
+            &entered_by_segment[0],
+            0,
+            staff,
+            None,
+        );
+    }
+
+    let mut ivs: Vec<Interval<N>> = Vec::new();
+    let mut counts: Vec<u64> = Vec::new();
+    // Per joint outcome: the outcome in every arm, how many take it, their spell starts.
+    let mut emits: Vec<([u16; N], u64, Vec<(Origins<N>, u64)>)> = Vec::new();
+    let mut queue: Vec<(u16, u64, usize)> = Vec::new();
+    let mut picks: Vec<u64> = Vec::new();
+    let mut iv_index: HashMap<[u32; N], (usize, usize), FxBuild> = Default::default();
+    let mut iv_pool: Vec<Interval<N>> = Vec::new();
+    for m in 1..=h {
+        iv_index.clear();
+        iv_pool.clear();
+        // 1. Arrivals.
+        let mut arrived_on_benefit = 0u64;
+        for (g, seg) in model.segments.iter().enumerate() {
+            let a = seg.arrivals(m);
+            if a > 0 {
+                let (k, o) = rules.admitted(g, seg.inflow_state, seg.inflow_months_on_benefit, m);
+                let mut bins = next.bins_vec();
+                bins.push(([o; N], a as u64));
+                cur.push(Group {
+                    key: JointKey { keys: [k; N], prio: [0; N] },
+                    n: a as u64,
+                    bins,
+                    dirty: false,
+                });
+                if flags.pays[seg.inflow_state] {
+                    arrived_on_benefit += a as u64;
+                }
+            }
+        }
+        // 2. Each arm's staffing multiplier from its caseload at the start of the month:
+        // last month's end-of-month count in benefit states plus the arrivals.
+        for (a, s) in st.iter_mut().enumerate() {
+            let stayed: u64 = (0..ng * ns).filter(|&k| flags.pays[k % ns]).map(|k| s.acc.occ_end[k]).sum();
+            let on_benefit = (stayed + arrived_on_benefit) as f64;
+            let staff = model.staff(s.arm, m);
+            let mut rep_mult = 1.0;
+            if let Some(sf) = &model.staffing {
+                for t in 0..nt {
+                    s.staffing_m[t] = if model.transitions[t].staffing_sensitive {
+                        sf.multiplier(on_benefit, staff.productive_fte, drawn.elasticity[t])
+                    } else {
+                        1.0
+                    };
+                }
+                rep_mult = sf.multiplier(on_benefit, staff.productive_fte, drawn.default_elasticity);
+            }
+            tables[a].fill(model, &layout, drawn, &s.staffing_m, capacity);
+            s.acc.clear();
+            s.caseload = (staff, on_benefit, rep_mult);
+        }
+
+        // 3-4. The month in the state, then the moves at its end.
+        for group in cur.drain(..) {
+            let Group { key: jk, n, mut bins, .. } = group;
+            let mut fs: [Fields; N] = [Fields::unpack(0); N];
+            let mut stay: [u128; N] = [0; N];
+            let mut offs = [0usize; N];
+            let mut rows: [ArmRow; N] = [ArmRow { leave: 0.0, thr: &[] }; N];
+            let mut row_ids = [0u32; N];
+            for a in 0..N {
+                let mut f = Fields::unpack(jk.keys[a]);
+                let acc = &mut st[a].acc;
+                let s = f.state as usize;
+                let g = f.segment as usize;
+                acc.occ_during[s] += n;
+                if flags.pays[s] {
+                    if classes.staircase {
+                        f.cum = (f.cum + 1).min(rules.cap_cum);
+                    }
+                    f.off = 0;
+                    // Without the staircase the class depends only on the state.
+                    let class = classes.class(f.cum, flags.active[s]);
+                    acc.benefit_months[seg_bt[g] * n_classes + class] += n;
+                } else if let Some(reset) = rules.reset {
+                    f.off = (f.off + 1).min(rules.cap_off);
+                    if f.off as u32 >= reset {
+                        f.cum = 0;
+                    }
+                }
+                if flags.employed[s] {
+                    if f.flags & FLAG_SIX == 0 {
+                        f.job_run += 1;
+                        if f.job_run >= 6 {
+                            f.flags |= FLAG_SIX;
+                        }
+                    }
+                } else {
+                    f.job_run = 0;
+                }
+                // The transition row: segment, state, duration band, waiting or not.
+                let bands = &layout.bands[s];
+                let k_in = f.in_state as u32 + 1;
+                let mut b = 0;
+                while b + 1 < bands.len() && k_in >= bands[b + 1] {
+                    b += 1;
+                }
+                let row = layout.row_base[g * ns + s] + b;
+                let tab = &tables[a];
+                let (leave, thr) = if f.flags & FLAG_WAITING != 0 {
+                    (&tab.leave_waiting, &tab.thr_waiting)
+                } else {
+                    (&tab.leave, &tab.thr)
+                };
+                let off = layout.row_off[row];
+                offs[a] = off;
+                row_ids[a] = (row * 2 + (f.flags & FLAG_WAITING != 0) as usize) as u32;
+                rows[a] = ArmRow { leave: leave[row], thr: &thr[off..off + layout.exits[s].len()] };
+                let mut sf = f;
+                sf.in_state = (f.in_state + 1).min(rules.cap_in[s]);
+                rules.normalise(&mut sf);
+                stay[a] = sf.pack();
+                fs[a] = f;
+            }
+
+            // How many fall in each joint outcome, and with which spell starts. Every
+            // citizen moves independently given the month's tables, so the members of
+            // each bin of the spell-start histogram are drawn on their own: citizen by
+            // citizen for a few (one uniform number each, as the individual engine),
+            // else by a multinomial over the intervals of u on which every arm's outcome
+            // is constant.
+            let stay_key = JointKey { keys: stay, prio: jk.prio };
+            emits.clear();
+            let mut movers = 0;
+            if bins.len() == 1 && n <= SMALL_GROUP {
+                let o = bins[0].0;
+                for _ in 0..n {
+                    let u = uniform(&mut rng);
+                    let out: [u16; N] = std::array::from_fn(|a| rows[a].outcome(u));
+                    if out != [STAY; N] {
+                        movers += 1;
+                        match emits.iter_mut().find(|x| x.0 == out) {
+                            Some(x) => {
+                                x.1 += 1;
+                                x.2[0].1 += 1;
+                            }
+                            None => {
+                                let mut part = next.bins_vec();
+                                part.push((o, 1));
+                                emits.push((out, 1, part));
+                            }
+                        }
+                    }
+                }
+                bins[0].1 -= movers;
+            } else {
+                // The joint intervals depend only on the arms' rows: built once a month.
+                let (start, len) = *iv_index.entry(row_ids).or_insert_with(|| {
+                    joint_intervals(&rows, &mut ivs);
+                    let start = iv_pool.len();
+                    iv_pool.extend_from_slice(&ivs);
+                    (start, ivs.len())
+                });
+                let ivs = &iv_pool[start..start + len];
+                let top = ivs.last().map(|iv| iv.hi).unwrap_or(0.0);
+                if top > 0.0 {
+                    for _ in emits.len()..ivs.len() {
+                        let part = next.bins_vec();
+                        emits.push(([STAY; N], 0, part));
+                    }
+                    for (j, iv) in ivs.iter().enumerate() {
+                        emits[j].0 = iv.outcome;
+                    }
+                    // Members of small bins: how many move in some arm (one binomial on
+                    // all of them), then which, as a uniformly random subset (positions in
+                    // bin order); unless many move, then one uniform number each.
+                    let small: u64 = bins.iter().filter(|b| b.1 <= SMALL_GROUP).map(|b| b.1).sum();
+                    let skip = (small as f64) * top <= FEW_MOVERS as f64;
+                    picks.clear();
+                    if skip && small > 0 {
+                        let l = binomial(&mut rng, small, top);
+                        choose_positions(&mut rng, small, l, &mut picks);
+                    }
+                    let (mut pos, mut next_pick) = (0u64, 0usize);
+                    for bin in bins.iter_mut() {
+                        let c = bin.1;
+                        if c > SMALL_GROUP {
+                            draw_intervals(&mut rng, c, ivs, &mut counts);
+                            for (j, &x) in counts.iter().enumerate() {
+                                if x > 0 {
+                                    emits[j].2.push((bin.0, x));
+                                    emits[j].1 += x;
+                                    bin.1 -= x;
+                                }
+                            }
+                        } else if skip {
+                            pos += c;
+                            while next_pick < picks.len() && picks[next_pick] < pos {
+                                next_pick += 1;
+                                let u = uniform(&mut rng) * top;
+                                let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
+                                push_bin(&mut emits[j].2, bin.0, 1);
+                                emits[j].1 += 1;
+                                bin.1 -= 1;
+                            }
+                        } else {
+                            for _ in 0..c {
+                                let u = uniform(&mut rng);
+                                if u < top {
+                                    let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
+                                    push_bin(&mut emits[j].2, bin.0, 1);
+                                    emits[j].1 += 1;
+                                    bin.1 -= 1;
+                                }
+                            }
+                        }
+                    }
+                    movers = emits.iter().map(|e| e.1).sum();
+                }
+            }
+            if movers == 0 {
+                for e in emits.drain(..) {
+                    next.recycle(e.2);
+                }
+                next.add(stay_key, n, bins);
+                continue;
+            }
+            for (outcome, c, mut part) in emits.drain(..) {
+                if c == 0 {
+                    next.recycle(part);
+                    continue;
+                }
+                let mut keys = stay;
+                let mut prio = jk.prio;
+                let mut requests = [false; N];
+                let mut rule = [SpellRule::Keep; N];
+                for a in 0..N {
+                    let k = outcome[a];
+                    if k == STAY {
+                        continue;
+                    }
+                    let t = tables[a].trans[offs[a] + k as usize] as usize;
+                    if capacity && !drawn.hours[t].is_nan() {
+                        // A placement request of this month: stays in the state for now.
+                        let mut r = Fields::unpack(stay[a]);
+                        r.flags |= FLAG_WAITING;
+                        r.since = m as u16;
+                        r.trans = t as u16;
+                        keys[a] = r.pack();
+                        requests[a] = true;
+                    } else {
+                        st[a].acc.moves_month[t] += c;
+                        let dest = tables[a].dest[offs[a] + k as usize] as usize;
+                        keys[a] = moved_to(&rules, fs[a], dest).pack();
+                        prio[a] = 0;
+                        rule[a] = spell_rule(&flags, fs[a].state as usize, dest);
+                    }
+                }
+                if rule != [SpellRule::Keep; N] {
+                    for (o, _) in part.iter_mut() {
+                        for a in 0..N {
+                            match rule[a] {
+                                SpellRule::Keep => {}
+                                SpellRule::End => o[a] = NO_SPELL,
+                                SpellRule::StartNow => o[a] = m as i32,
+                            }
+                        }
+                    }
+                    // Fixing one arm's start can unsort the others' (kept) order.
+                    if !part.is_sorted_by(|x, y| x.0 <= y.0) {
+                        part.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+                    }
+                }
+                if requests.iter().any(|&r| r) {
+                    // Each request gets its own random place among this month's requests,
+                    // the same in every arm where it was made this month.
+                    for &(o, k) in &part {
+                        for _ in 0..k {
+                            let p = rng.next_u64() | 1;
+                            for a in 0..N {
+                                if requests[a] {
+                                    prio[a] = p;
+                                }
+                            }
+                            next.add_one(JointKey { keys, prio }, 1, o);
+                        }
+                    }
+                    next.recycle(part);
+                } else {
+                    next.add(JointKey { keys, prio }, c, part);
+                }
+            }
+            let stayed = n - movers;
+            if stayed > 0 {
+                bins.retain(|b| b.1 > 0);
+                next.add(stay_key, stayed, bins);
+            } else {
+                next.recycle(bins);
+            }
+        }
+
+        // With capacity: serve each arm's waiting list, oldest request month first.
+        if capacity {
+            for a in 0..N {
+                let placement_fte = st[a].caseload.0.placement_fte;
+                serve_queue(
+                    model,
+                    drawn,
+                    &rules,
+                    &flags,
+                    &mut next,
+                    &mut rng,
+                    a,
+                    &mut st[a].acc,
+                    &mut queue,
+                    m,
+                    placement_fte,
+                );
+            }
+        }
+
+        // 5. Record the month.
+        next.finish(&mut cur);
+        for (a, s) in st.iter_mut().enumerate() {
+            end_of_month(&cur, a, &flags, &mut s.acc, ns, m);
+            book_month(
+                model,
+                &flags,
+                &classes,
+                drawn,
+                &s.acc,
+                &mut s.run,
+                m,
+                (cols, seg_cols),
+                s.caseload,
+                (s.grants[m - 1], s.covered[m - 1]),
+                &mut s.cum_benefit_months,
+                &entered_by_segment[m],
+            );
+        }
+    }
+    st.into_iter().map(|s| s.run).collect()
+}
+
+/// How a move from `from` to `dest` changes the spell start.
+#[inline]
+fn spell_rule(flags: &StateFlags, from: usize, dest: usize) -> SpellRule {
+    match (flags.pays[from], flags.pays[dest]) {
+        (_, false) => SpellRule::End,
+        // Spent the month off benefit: the spell at the end of the month is 0.
+        (false, true) => SpellRule::StartNow,
+        (true, true) => SpellRule::Keep,
+    }
+}
+
+/// The key a citizen of `f` (after the month's accounting) takes when moving to `dest`
+/// at the end of month `m`.
+#[inline]
+fn moved_to(rules: &Rules, f: Fields, dest: usize) -> Fields {
+    let from = f.state as usize;
+    let mut mv = f;
+    mv.flags &= !FLAG_WAITING;
+    if rules.flags.pays[from] && (rules.flags.employed[dest] || rules.flags.education[dest]) {
+        mv.flags |= FLAG_OUTFLOW;
+    }
+    mv.state = dest as u8;
+    mv.in_state = 0;
+    rules.normalise(&mut mv);
+    mv
+}
+
+/// Serves arm `a`'s waiting list of month `m` in `groups` (the end-of-month groups
+/// before merging, where this month's requests wait with `since = m`): oldest request
+/// month first, within a month by the requests' random priorities, each taking its
+/// transition's hours while the month's hours last; the first request that does not
+/// fit stops the month's placements. Served citizens move in arm `a`.
+#[allow(clippy::too_many_arguments)]
+fn serve_queue<const N: usize>(
+    model: &Model,
+    drawn: &Drawn,
+    rules: &Rules,
+    flags: &StateFlags,
+    groups: &mut Groups<N>,
+    rng: &mut ChaCha8Rng,
+    a: usize,
+    acc: &mut Acc,
+    queue: &mut Vec<(u16, u64, usize)>,
+    m: usize,
+    placement_fte: f64,
+) {
+    let hours = placement_fte * drawn.hours_per_placement_fte;
+    let limit = hours * (1.0 + 1e-12);
+    let mut used = 0.0;
+    queue.clear();
+    for (i, g) in groups.list.iter().enumerate() {
+        let f = Fields::unpack(g.key.keys[a]);
+        if f.flags & FLAG_WAITING != 0 && g.n > 0 {
+            queue.push((f.since, g.key.prio[a], i));
+        }
+    }
+    queue.sort_unstable();
+    for &(since, _, i) in queue.iter() {
+        let (jk, n) = (groups.list[i].key, groups.list[i].n);
+        let f = Fields::unpack(jk.keys[a]);
+        let t = f.trans as usize;
+        let need = drawn.hours[t];
+        let mut c = 0;
+        let mut full = false;
+        while c < n {
+            if used + need > limit {
+                full = true;
+                break; // first come, first served: no one jumps the queue
+            }
+            used += need;
+            c += 1;
+        }
+        if c > 0 {
+            acc.moves_month[t] += c;
+            acc.placements += c;
+            acc.wait_months += (m - since as usize) as u64 * c;
+            let dest = model.transitions[t].to;
+            let mut moved = jk;
+            moved.keys[a] = moved_to(rules, f, dest).pack();
+            moved.prio[a] = 0;
+            let rule = spell_rule(flags, f.state as usize, dest);
+            let apply = |mut o: Origins<N>| {
+                o[a] = match rule {
+                    SpellRule::Keep => o[a],
+                    SpellRule::End => NO_SPELL,
+                    SpellRule::StartNow => m as i32,
+                };
+                o
+            };
+            // Waiting citizens are groups of one (their priority is their own), so the
+            // whole group is served; the general case splits its histogram at random.
+            let g = &mut groups.list[i];
+            g.n -= c;
+            let mut part = Vec::new();
+            if g.n == 0 {
+                part.extend(g.bins.drain(..).map(|(o, k)| (apply(o), k)));
+            } else {
+                let mut left: Vec<u64> = g.bins.iter().map(|b| b.1).collect();
+                let mut taken = vec![0; left.len()];
+                take(rng, &mut left, n, c, &mut taken);
+                for (b, (l, t)) in g.bins.iter_mut().zip(left.iter().zip(&taken)) {
+                    if *t > 0 {
+                        part.push((apply(b.0), *t));
+                    }
+                    b.1 = *l;
+                }
+                g.bins.retain(|b| b.1 > 0);
+            }
+            part.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+            groups.add(moved, c, part);
+        }
+        if full {
+            break;
+        }
+    }
+    acc.waiting = groups
+        .list
+        .iter()
+        .filter(|g| Fields::unpack(g.key.keys[a]).flags & FLAG_WAITING != 0)
+        .map(|g| g.n)
+        .sum();
+    acc.hours = hours;
+    acc.hours_used = used;
+}
+
+/// Arm `a`'s end-of-month counts per (segment, state) and per segment from the groups.
+fn end_of_month<const N: usize>(
+    groups: &[Group<N>],
+    a: usize,
+    flags: &StateFlags,
+    acc: &mut Acc,
+    ns: usize,
+    m: usize,
+) {
+    acc.occ_end.fill(0);
+    acc.seg.fill(SegmentCounts::default());
+    for gr in groups {
+        let f = Fields::unpack(gr.key.keys[a]);
+        let (g, s, n) = (f.segment as usize, f.state as usize, gr.n);
+        acc.occ_end[g * ns + s] += n;
+        let sc = &mut acc.seg[g];
+        if flags.pays[s] {
+            sc.dur_sum += gr.bins.iter().map(|(o, k)| k * spell(o[a], m)).sum::<u64>();
+        }
+        if f.flags & FLAG_OUTFLOW != 0 {
+            sc.outflow += n;
+        }
+        if f.flags & FLAG_SIX != 0 {
+            sc.six += n;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn keys_round_trip() {
+        let f = Fields {
+            segment: 65535,
+            state: 249,
+            flags: 7,
+            in_state: 2047,
+            cum: 65535,
+            off: 2047,
+            job_run: 5,
+            since: 1200,
+            trans: 65534,
+        };
+        assert_eq!(Fields::unpack(f.pack()), f);
+    }
+
+    /// Two arms' rows: the joint intervals reproduce each arm's own exit probabilities.
+    #[test]
+    fn joint_intervals_give_each_arm_its_own_exits() {
+        let a = ArmRow { leave: 0.3, thr: &[0.1, 0.25, 0.3] };
+        let b = ArmRow { leave: 0.35, thr: &[0.12, 0.12, 0.35] };
+        let mut ivs = Vec::new();
+        joint_intervals(&[a, b], &mut ivs);
+        assert_eq!(ivs.first().unwrap().lo, 0.0);
+        assert_eq!(ivs.last().unwrap().hi, 0.35);
+        for w in ivs.windows(2) {
+            assert_eq!(w[0].hi, w[1].lo);
+        }
+        for (arm, row) in [a, b].iter().enumerate() {
+            for k in 0..3u16 {
+                let p: f64 = ivs.iter().filter(|iv| iv.outcome[arm] == k).map(|iv| iv.hi - iv.lo).sum();
+                let want = row.thr[k as usize] - if k == 0 { 0.0 } else { row.thr[k as usize - 1] };
+                assert!((p - want).abs() < 1e-15, "arm {arm} exit {k}: {p} vs {want}");
+            }
+        }
+        // Identical rows: one interval per exit with a positive probability, same outcome in both.
+        joint_intervals(&[a, a], &mut ivs);
+        assert_eq!(ivs.len(), 3);
+        assert!(ivs.iter().all(|iv| iv.outcome[0] == iv.outcome[1]));
+    }
+
+    #[test]
+    fn intervals_are_drawn_as_a_multinomial() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let row = ArmRow { leave: 0.3, thr: &[0.1, 0.25, 0.3] };
+        let mut ivs = Vec::new();
+        joint_intervals(&[row], &mut ivs);
+        let mut out = Vec::new();
+        // n = 30 has few movers (one uniform each); n = 1000 many (conditional binomials).
+        for n in [30u64, 1000] {
+            let mut tot = [0u64; 3];
+            let reps = 400_000 / n;
+            for _ in 0..reps {
+                draw_intervals(&mut rng, n, &ivs, &mut out);
+                for k in 0..3 {
+                    tot[k] += out[k];
+                }
+            }
+            let total = (n * reps) as f64;
+            for (k, p) in [0.1, 0.15, 0.05].iter().enumerate() {
+                let se = (p * (1.0 - p) / total).sqrt();
+                let got = tot[k] as f64 / total;
+                assert!((got - p).abs() < 4.0 * se, "n {n} exit {k}: {got} vs {p}");
+            }
+        }
+    }
+
+    /// Draws without replacement: every size of draw takes the right number, never more
+    /// than a bin holds, and each bin's share in proportion to its size.
+    #[test]
+    fn take_draws_without_replacement_in_proportion() {
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        let sizes = [500u64, 0, 100, 7, 1, 30];
+        let total: u64 = sizes.iter().sum();
+        for k in [1u64, 5, 8, 9, 40, 600, total] {
+            let mut mean = [0.0; 6];
+            let reps = 4000;
+            for _ in 0..reps {
+                let mut left = sizes;
+                let mut taken = [0u64; 6];
+                take(&mut rng, &mut left, total, k, &mut taken);
+                assert_eq!(taken.iter().sum::<u64>(), k);
+                for b in 0..6 {
+                    assert_eq!(left[b] + taken[b], sizes[b]);
+                    mean[b] += taken[b] as f64 / reps as f64;
+                }
+            }
+            for b in 0..6 {
+                let p = sizes[b] as f64 / total as f64;
+                let expect = k as f64 * p;
+                let var = k as f64 * p * (1.0 - p) * (total - k) as f64 / (total as f64 - 1.0);
+                let se = (var / reps as f64).sqrt();
+                assert!(
+                    (mean[b] - expect).abs() <= 4.5 * se + 1e-9,
+                    "k {k} bin {b}: {} vs {expect}",
+                    mean[b]
+                );
+            }
+        }
+    }
+}
