@@ -90,6 +90,10 @@ const SMALL_GROUP: u64 = 8;
 /// number each) when there are at most this many; else by conditional binomials.
 const FEW_MOVERS: u64 = 12;
 
+/// Spell-start bins whose expected movers are fewer than this are drawn together, mover
+/// by mover (geometric gaps); larger ones by binomials.
+const POOL_MOVERS: f64 = 4.0;
+
 /// Draws without replacement from a histogram take members one by one when there are
 /// at most this many to take; else one hypergeometric draw per bin.
 const FEW_PICKS: u64 = 8;
@@ -238,6 +242,15 @@ fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
     ((rng.next_u64() as u128 * n as u128) >> 64) as u64
 }
 
+/// How many members stay before the next one moves, when each moves on its own with a
+/// probability p, given ln(1 − p): geometric, by inversion (`u64::MAX` when p is 0).
+#[inline]
+fn geometric_gap(rng: &mut ChaCha8Rng, ln_stay: f64) -> u64 {
+    // 1 − u lies in (0, 1], so its logarithm is finite.
+    let g = (1.0 - uniform(rng)).ln() / ln_stay;
+    if g.is_finite() && g < u64::MAX as f64 { g as u64 } else { u64::MAX }
+}
+
 /// Binomial(n, p), with the trivial cases short-cut.
 fn binomial(rng: &mut ChaCha8Rng, n: u64, p: f64) -> u64 {
     if n == 0 || p <= 0.0 {
@@ -323,16 +336,6 @@ fn push_bin<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>, o: Origins<N>, k:
         Some(last) if last.0 == o => last.1 += k,
         _ => bins.push((o, k)),
     }
-}
-
-/// `k` distinct positions in [0, n), uniformly at random, sorted (Floyd's algorithm).
-fn choose_positions(rng: &mut ChaCha8Rng, n: u64, k: u64, out: &mut Vec<u64>) {
-    out.clear();
-    for j in n - k..n {
-        let t = below(rng, j + 1);
-        out.push(if out.contains(&t) { j } else { t });
-    }
-    out.sort_unstable();
 }
 
 /// Spell starts of every arm: one histogram bin.
@@ -790,7 +793,6 @@ enum SpellRule {
     StartNow,
 }
 
-
 /// The arms of one block, simulated jointly.
 fn simulate_joint<const N: usize>(
     model: &Model,
@@ -896,7 +898,6 @@ fn simulate_joint<const N: usize>(
     // The same for a small group: the outcome in every arm and how many take it.
     let mut few: Vec<([u16; N], u64)> = Vec::new();
     let mut queue: Vec<(u16, u64, usize)> = Vec::new();
-    let mut picks: Vec<u64> = Vec::new();
     let mut iv_index: HashMap<Ids<N>, (usize, usize), FxBuild> = Default::default();
     let mut iv_pool: Vec<Interval<N>> = Vec::new();
     for m in 1..=h {
@@ -958,7 +959,8 @@ fn simulate_joint<const N: usize>(
                 }
                 let tab = &tables[a];
                 let waiting = i.flags & FLAG_WAITING != 0;
-                let (leave, thr) = if waiting { (&tab.leave_waiting, &tab.thr_waiting) } else { (&tab.leave, &tab.thr) };
+                let (leave, thr) =
+                    if waiting { (&tab.leave_waiting, &tab.thr_waiting) } else { (&tab.leave, &tab.thr) };
                 let off = i.off as usize;
                 row_ids[a] = i.row * 2 + waiting as u32;
                 rows[a] = ArmRow { leave: leave[i.row as usize], thr: &thr[off..off + i.n_exits as usize] };
@@ -988,15 +990,15 @@ fn simulate_joint<const N: usize>(
                 let movers: u64 = few.iter().map(|x| x.1).sum();
                 for &(outcome, c) in few.iter() {
                     let (key, rule, requests) = outcome_keys(
-                        model, drawn, &flags, &mut keys, &info, jk, stay, outcome, c, capacity, m,
-                        &mut st,
+                        model, drawn, &flags, &mut keys, &info, jk, stay, outcome, c, capacity, m, &mut st,
                     );
                     let o = apply_rule(o, &rule, m);
                     if requests == [false; N] {
                         next.add_one(key, c, o);
                     } else {
                         for _ in 0..c {
-                            let key = request_keys(&mut keys, &mut rng, jk, key, outcome, &info, &requests, m);
+                            let key =
+                                request_keys(&mut keys, &mut rng, jk, key, outcome, &info, &requests, m);
                             next.add_one(key, 1, o);
                         }
                     }
@@ -1027,20 +1029,15 @@ fn simulate_joint<const N: usize>(
             for iv in ivs {
                 emits.push((iv.outcome, 0, next.bins_vec()));
             }
-            // Members of small bins: how many move in some arm (one binomial on all of
-            // them), then which, as a uniformly random subset (positions in bin order);
-            // unless many move, then one uniform number each.
-            let small: u64 = bins.iter().filter(|b| b.1 <= SMALL_GROUP).map(|b| b.1).sum();
-            let skip = (small as f64) * top <= FEW_MOVERS as f64;
-            picks.clear();
-            if skip && small > 0 {
-                let l = binomial(&mut rng, small, top);
-                choose_positions(&mut rng, small, l, &mut picks);
-            }
-            let (mut pos, mut next_pick) = (0u64, 0usize);
+            // Bins where few are expected to move are taken together as one line of
+            // members, each moving with probability `top` on its own: the gaps between
+            // movers are geometric, so only the movers cost a draw (their interval by one
+            // uniform number each). Bins where many move draw their counts by binomials.
+            let ln_stay = (-top).ln_1p();
+            let mut gap = geometric_gap(&mut rng, ln_stay);
             for bin in bins.iter_mut() {
                 let c = bin.1;
-                if c > SMALL_GROUP {
+                if c as f64 * top >= POOL_MOVERS {
                     draw_intervals(&mut rng, c, ivs, &mut counts);
                     for (j, &x) in counts.iter().enumerate() {
                         if x > 0 {
@@ -1049,27 +1046,19 @@ fn simulate_joint<const N: usize>(
                             bin.1 -= x;
                         }
                     }
-                } else if skip {
-                    pos += c;
-                    while next_pick < picks.len() && picks[next_pick] < pos {
-                        next_pick += 1;
-                        let u = uniform(&mut rng) * top;
-                        let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
-                        push_bin(&mut emits[j].2, bin.0, 1);
-                        emits[j].1 += 1;
-                        bin.1 -= 1;
-                    }
-                } else {
-                    for _ in 0..c {
-                        let u = uniform(&mut rng);
-                        if u < top {
-                            let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
-                            push_bin(&mut emits[j].2, bin.0, 1);
-                            emits[j].1 += 1;
-                            bin.1 -= 1;
-                        }
-                    }
+                    continue;
                 }
+                let mut left = c;
+                while gap < left {
+                    left -= gap + 1;
+                    let u = uniform(&mut rng) * top;
+                    let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
+                    push_bin(&mut emits[j].2, bin.0, 1);
+                    emits[j].1 += 1;
+                    bin.1 -= 1;
+                    gap = geometric_gap(&mut rng, ln_stay);
+                }
+                gap -= left;
             }
             let movers: u64 = emits.iter().map(|e| e.1).sum();
             for (outcome, c, mut part) in emits.drain(..) {
@@ -1097,7 +1086,8 @@ fn simulate_joint<const N: usize>(
                     // the same in every arm where it was made this month.
                     for &(o, k) in &part {
                         for _ in 0..k {
-                            let key = request_keys(&mut keys, &mut rng, jk, key, outcome, &info, &requests, m);
+                            let key =
+                                request_keys(&mut keys, &mut rng, jk, key, outcome, &info, &requests, m);
                             next.add_one(key, 1, o);
                         }
                     }
@@ -1249,7 +1239,6 @@ fn apply_rule<const N: usize>(mut o: Origins<N>, rule: &[SpellRule; N], m: usize
     }
     o
 }
-
 
 /// How a move from `from` to `dest` changes the spell start.
 #[inline]
@@ -1482,6 +1471,31 @@ mod tests {
         }
     }
 
+    /// Gaps between movers: geometric with P(0) = p and mean (1 − p) / p, so that each
+    /// member of a pooled line of bins moves with probability p on its own.
+    #[test]
+    fn geometric_gaps_give_each_member_its_own_chance() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for p in [0.002, 0.05, 0.4] {
+            let ln_stay = (-p as f64).ln_1p();
+            let reps = 200_000;
+            let (mut zeros, mut sum) = (0u64, 0.0);
+            for _ in 0..reps {
+                let g = geometric_gap(&mut rng, ln_stay);
+                zeros += (g == 0) as u64;
+                sum += g as f64;
+            }
+            let p0 = zeros as f64 / reps as f64;
+            assert!((p0 - p).abs() < 4.5 * (p * (1.0 - p) / reps as f64).sqrt(), "p {p}: P(0) {p0}");
+            let mean = (1.0 - p) / p;
+            let se = ((1.0 - p) / (p * p) / reps as f64).sqrt();
+            assert!((sum / reps as f64 - mean).abs() < 4.5 * se, "p {p}: mean {}", sum / reps as f64);
+        }
+        // Nobody moves with p = 0; everybody with p = 1.
+        assert_eq!(geometric_gap(&mut rng, (-0.0f64).ln_1p()), u64::MAX);
+        assert_eq!(geometric_gap(&mut rng, (-1.0f64).ln_1p()), 0);
+    }
+
     /// Draws without replacement: every size of draw takes the right number, never more
     /// than a bin holds, and each bin's share in proportion to its size.
     #[test]
@@ -1516,4 +1530,3 @@ mod tests {
         }
     }
 }
-
