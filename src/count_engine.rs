@@ -576,11 +576,13 @@ struct Groups<const N: usize> {
     index: HashMap<Ids<N>, usize, FxBuild>,
     /// Empty bin vectors for reuse.
     pool: Vec<Vec<(Origins<N>, u64)>>,
+    /// Room for merging histograms.
+    scratch: Vec<(Origins<N>, u64)>,
 }
 
 impl<const N: usize> Groups<N> {
     fn new() -> Self {
-        Groups { list: Vec::new(), index: Default::default(), pool: Vec::new() }
+        Groups { list: Vec::new(), index: Default::default(), pool: Vec::new(), scratch: Vec::new() }
     }
 
     fn bins_vec(&mut self) -> Vec<(Origins<N>, u64)> {
@@ -650,7 +652,7 @@ impl<const N: usize> Groups<N> {
                 continue;
             }
             if g.dirty {
-                merge_bins(&mut g.bins);
+                merge_runs(&mut g.bins, &mut self.scratch);
                 g.dirty = false;
             }
             debug_assert!(g.bins.is_sorted_by(|x, y| x.0 < y.0), "spell bins sorted and merged");
@@ -1215,6 +1217,41 @@ fn request_keys<const N: usize>(
 /// Sorts a histogram by spell starts and merges equal starts into one bin.
 fn merge_bins<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>) {
     bins.sort_unstable_by_key(|b| b.0);
+    merge_equal(bins);
+}
+
+/// Sorts a histogram made of a long sorted run followed by parts added this month, by
+/// sorting only the parts and merging the two runs (through `scratch`); then merges
+/// equal starts into one bin.
+fn merge_runs<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>, scratch: &mut Vec<(Origins<N>, u64)>) {
+    let mut p = 1;
+    while p < bins.len() && bins[p - 1].0 <= bins[p].0 {
+        p += 1;
+    }
+    if p < bins.len() {
+        bins[p..].sort_unstable_by_key(|b| b.0);
+        let (a, b) = bins.split_at(p);
+        scratch.clear();
+        scratch.reserve(bins.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            if a[i].0 <= b[j].0 {
+                scratch.push(a[i]);
+                i += 1;
+            } else {
+                scratch.push(b[j]);
+                j += 1;
+            }
+        }
+        scratch.extend_from_slice(&a[i..]);
+        scratch.extend_from_slice(&b[j..]);
+        std::mem::swap(bins, scratch);
+    }
+    merge_equal(bins);
+}
+
+/// Merges neighbouring bins with equal spell starts (the histogram is sorted).
+fn merge_equal<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>) {
     let mut w = 0;
     for r in 0..bins.len() {
         if w > 0 && bins[w - 1].0 == bins[r].0 {
