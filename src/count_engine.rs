@@ -341,6 +341,9 @@ fn push_bin<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>, o: Origins<N>, k:
 /// Spell starts of every arm: one histogram bin.
 type Origins<const N: usize> = [i32; N];
 
+/// A histogram of spell starts: (spell start in every arm, citizens), sorted.
+type Bins<const N: usize> = Vec<(Origins<N>, u64)>;
+
 /// A fast, deterministic hasher for group keys (the multiply-rotate of rustc's FxHasher).
 #[derive(Default, Clone, Copy)]
 struct FxHasher(u64);
@@ -896,7 +899,7 @@ fn simulate_joint<const N: usize>(
     let mut ivs: Vec<Interval<N>> = Vec::new();
     let mut counts: Vec<u64> = Vec::new();
     // Per joint outcome: the outcome in every arm, how many take it, their spell starts.
-    let mut emits: Vec<([u16; N], u64, Vec<(Origins<N>, u64)>)> = Vec::new();
+    let mut emits: Vec<([u16; N], u64, Bins<N>)> = Vec::new();
     // The same for a small group: the outcome in every arm and how many take it.
     let mut few: Vec<([u16; N], u64)> = Vec::new();
     let mut queue: Vec<(u16, u64, usize)> = Vec::new();
@@ -1310,13 +1313,6 @@ fn moved_to(rules: &Rules, f: Fields, dest: usize) -> Fields {
 /// transition's hours while the month's hours last; the first request that does not
 /// fit stops the month's placements. Served citizens move in arm `a`.
 #[allow(clippy::too_many_arguments)]
-
-/// Serves arm `a`'s waiting list of month `m` in `groups` (the end-of-month groups
-/// before merging, where this month's requests wait with `since = m`): oldest request
-/// month first, within a month by the requests' random priorities, each taking its
-/// transition's hours while the month's hours last; the first request that does not
-/// fit stops the month's placements. Served citizens move in arm `a`.
-#[allow(clippy::too_many_arguments)]
 fn serve_queue<const N: usize>(
     drawn: &Drawn,
     flags: &StateFlags,
@@ -1513,8 +1509,8 @@ mod tests {
     #[test]
     fn geometric_gaps_give_each_member_its_own_chance() {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        for p in [0.002, 0.05, 0.4] {
-            let ln_stay = (-p as f64).ln_1p();
+        for p in [0.002f64, 0.05, 0.4] {
+            let ln_stay = (-p).ln_1p();
             let reps = 200_000;
             let (mut zeros, mut sum) = (0u64, 0.0);
             for _ in 0..reps {

@@ -1014,9 +1014,10 @@ impl Validator<'_> {
             };
             // A spell longer than 100 years is a typing error (and keeps benefit spells,
             // counted in months, far inside the engines' counters).
-            for (key, months) in
-                [("months_on_benefit", s.months_on_benefit), ("inflow_months_on_benefit", s.inflow_months_on_benefit)]
-            {
+            for (key, months) in [
+                ("months_on_benefit", s.months_on_benefit),
+                ("inflow_months_on_benefit", s.inflow_months_on_benefit),
+            ] {
                 if months > MAX_MONTHS_ON_BENEFIT {
                     self.err(
                         k.key(key),
