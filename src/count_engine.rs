@@ -90,6 +90,10 @@ const SMALL_GROUP: u64 = 8;
 /// number each) when there are at most this many; else by conditional binomials.
 const FEW_MOVERS: u64 = 12;
 
+/// Spell-start bins whose expected movers are fewer than this are drawn together, mover
+/// by mover (geometric gaps); larger ones by binomials.
+const POOL_MOVERS: f64 = 4.0;
+
 /// Draws without replacement from a histogram take members one by one when there are
 /// at most this many to take; else one hypergeometric draw per bin.
 const FEW_PICKS: u64 = 8;
@@ -238,6 +242,15 @@ fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
     ((rng.next_u64() as u128 * n as u128) >> 64) as u64
 }
 
+/// How many members stay before the next one moves, when each moves on its own with a
+/// probability p, given ln(1 − p): geometric, by inversion (`u64::MAX` when p is 0).
+#[inline]
+fn geometric_gap(rng: &mut ChaCha8Rng, ln_stay: f64) -> u64 {
+    // 1 − u lies in (0, 1], so its logarithm is finite.
+    let g = (1.0 - uniform(rng)).ln() / ln_stay;
+    if g.is_finite() && g < u64::MAX as f64 { g as u64 } else { u64::MAX }
+}
+
 /// Binomial(n, p), with the trivial cases short-cut.
 fn binomial(rng: &mut ChaCha8Rng, n: u64, p: f64) -> u64 {
     if n == 0 || p <= 0.0 {
@@ -325,42 +338,11 @@ fn push_bin<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>, o: Origins<N>, k:
     }
 }
 
-/// `k` distinct positions in [0, n), uniformly at random, sorted (Floyd's algorithm).
-fn choose_positions(rng: &mut ChaCha8Rng, n: u64, k: u64, out: &mut Vec<u64>) {
-    out.clear();
-    for j in n - k..n {
-        let t = below(rng, j + 1);
-        out.push(if out.contains(&t) { j } else { t });
-    }
-    out.sort_unstable();
-}
-
 /// Spell starts of every arm: one histogram bin.
 type Origins<const N: usize> = [i32; N];
 
-/// A joint key: the citizens' key in every arm and, while waiting for a placement in
-/// an arm, their place in that arm's queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct JointKey<const N: usize> {
-    keys: [u128; N],
-    /// Random priority among the requests of the same month (0 when not waiting).
-    prio: [u64; N],
-}
-
-impl<const N: usize> std::hash::Hash for JointKey<N> {
-    #[inline]
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        for k in self.keys {
-            h.write_u64(k as u64);
-            h.write_u64((k >> 64) as u64);
-        }
-        for p in self.prio {
-            if p != 0 {
-                h.write_u64(p);
-            }
-        }
-    }
-}
+/// A histogram of spell starts: (spell start in every arm, citizens), sorted.
+type Bins<const N: usize> = Vec<(Origins<N>, u64)>;
 
 /// A fast, deterministic hasher for group keys (the multiply-rotate of rustc's FxHasher).
 #[derive(Default, Clone, Copy)]
@@ -370,6 +352,10 @@ impl std::hash::Hasher for FxHasher {
     #[inline]
     fn write_u64(&mut self, i: u64) {
         self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(i as u64);
     }
     fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
@@ -384,10 +370,200 @@ impl std::hash::Hasher for FxHasher {
 
 type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
-/// A group: its joint key, its size and its members' spell starts.
+/// Ids of per-arm keys, one per arm: a group's joint key, or the rows of a group.
+/// Hashed as whole words (two ids to one word), not byte by byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Ids<const N: usize>([u32; N]);
+
+impl<const N: usize> std::hash::Hash for Ids<N> {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        for pair in self.0.chunks(2) {
+            let hi = pair.get(1).copied().unwrap_or(0) as u64;
+            h.write_u64(pair[0] as u64 | hi << 32);
+        }
+    }
+}
+
+/// "Not computed yet" in the memo fields of [`KeyInfo`].
+const UNSET: u32 = u32::MAX;
+
+/// What the engine needs to know about one per-arm key, computed once per replication
+/// when the key first occurs: where its transition row is, what a month in it books,
+/// and (memoised on first use) the key after staying and after each exit.
+#[derive(Debug, Clone, Copy)]
+struct KeyInfo {
+    /// The key at the start of the month.
+    key: u128,
+    /// Random priority in the queue while waiting for a placement (0 otherwise).
+    prio: u64,
+    /// The key after the month's bookkeeping (benefit months, months off benefit,
+    /// months in work), before the move.
+    after: u128,
+    segment: u16,
+    state: u8,
+    flags: u8,
+    /// Transition row (segment, state, duration band) and its offset in the exits.
+    row: u32,
+    off: u32,
+    n_exits: u16,
+    /// Index of the benefit-months counter (benefit type, reimbursement class), on benefit.
+    benefit_slot: u32,
+    /// Id after staying in the state, or [`UNSET`].
+    stay: u32,
+    /// Start of the ids after each exit in [`Keys::moved`], or [`UNSET`].
+    moved: u32,
+}
+
+/// The per-arm keys of one replication, interned as small integers, so a group's joint
+/// key is a few `u32`s and a citizen's next key is a table look-up, not a recomputation.
+struct Keys<'a> {
+    model: &'a Model,
+    layout: &'a Layout,
+    rules: &'a Rules<'a>,
+    classes: &'a ShareClasses,
+    seg_bt: Vec<usize>,
+    index: HashMap<(u128, u64), u32, FxBuild>,
+    info: Vec<KeyInfo>,
+    moved: Vec<u32>,
+}
+
+impl<'a> Keys<'a> {
+    fn new(model: &'a Model, layout: &'a Layout, rules: &'a Rules<'a>, classes: &'a ShareClasses) -> Self {
+        Keys {
+            model,
+            layout,
+            rules,
+            classes,
+            seg_bt: model.segments.iter().map(|s| s.benefit_type).collect(),
+            index: Default::default(),
+            info: Vec::new(),
+            moved: Vec::new(),
+        }
+    }
+
+    /// The id of a key (with its queue priority), creating it on first sight.
+    fn id(&mut self, key: u128, prio: u64) -> u32 {
+        if let Some(&id) = self.index.get(&(key, prio)) {
+            return id;
+        }
+        let f = Fields::unpack(key);
+        let (s, g) = (f.state as usize, f.segment as usize);
+        let ns = self.layout.n_states;
+        let bands = &self.layout.bands[s];
+        let k_in = f.in_state as u32 + 1;
+        let mut b = 0;
+        while b + 1 < bands.len() && k_in >= bands[b + 1] {
+            b += 1;
+        }
+        let row = self.layout.row_base[g * ns + s] + b;
+        // The month's bookkeeping, as the individual engine does it per citizen.
+        let (rules, flags) = (self.rules, self.rules.flags);
+        let mut after = f;
+        let mut benefit_slot = 0;
+        if flags.pays[s] {
+            if self.classes.staircase {
+                after.cum = (after.cum + 1).min(rules.cap_cum);
+            }
+            after.off = 0;
+            // Without the staircase the class depends only on the state.
+            let class = self.classes.class(after.cum, flags.active[s]);
+            benefit_slot = (self.seg_bt[g] * self.classes.shares.len() + class) as u32;
+        } else if let Some(reset) = rules.reset {
+            after.off = (after.off + 1).min(rules.cap_off);
+            if after.off as u32 >= reset {
+                after.cum = 0;
+            }
+        }
+        if flags.employed[s] {
+            if after.flags & FLAG_SIX == 0 {
+                after.job_run += 1;
+                if after.job_run >= 6 {
+                    after.flags |= FLAG_SIX;
+                }
+            }
+        } else {
+            after.job_run = 0;
+        }
+        let id = self.info.len() as u32;
+        self.info.push(KeyInfo {
+            key,
+            prio,
+            after: after.pack(),
+            segment: f.segment,
+            state: f.state,
+            flags: f.flags,
+            row: row as u32,
+            off: self.layout.row_off[row] as u32,
+            n_exits: self.layout.exits[s].len() as u16,
+            benefit_slot,
+            stay: UNSET,
+            moved: UNSET,
+        });
+        self.index.insert((key, prio), id);
+        id
+    }
+
+    /// The key after staying in the state for the month (same queue priority).
+    #[inline]
+    fn stay(&mut self, id: u32) -> u32 {
+        let i = self.info[id as usize];
+        if i.stay != UNSET {
+            return i.stay;
+        }
+        let mut sf = Fields::unpack(i.after);
+        sf.in_state = (sf.in_state + 1).min(self.rules.cap_in[sf.state as usize]);
+        self.rules.normalise(&mut sf);
+        let stay = self.id(sf.pack(), i.prio);
+        self.info[id as usize].stay = stay;
+        stay
+    }
+
+    /// The key after taking exit `k` of the state's row (not a placement request).
+    #[inline]
+    fn moved(&mut self, id: u32, k: u16) -> u32 {
+        let i = self.info[id as usize];
+        if i.moved == UNSET {
+            let f = Fields::unpack(i.after);
+            let exits = &self.layout.exits[i.state as usize];
+            let ids: Vec<u32> = exits
+                .iter()
+                .map(|&t| moved_to(self.rules, f, self.model.transitions[t].to).pack())
+                .collect::<Vec<u128>>()
+                .into_iter()
+                .map(|key| self.id(key, 0))
+                .collect();
+            let start = self.moved.len() as u32;
+            self.moved.extend(ids);
+            self.info[id as usize].moved = start;
+        }
+        self.moved[(self.info[id as usize].moved + k as u32) as usize]
+    }
+
+    /// The key of a placement request on transition `t` made at the end of month `m`
+    /// by a citizen staying in the state, with the request's random priority.
+    fn request(&mut self, id: u32, m: usize, t: usize, prio: u64) -> u32 {
+        let stay = self.stay(id);
+        let mut r = Fields::unpack(self.info[stay as usize].key);
+        r.flags |= FLAG_WAITING;
+        r.since = m as u16;
+        r.trans = t as u16;
+        self.id(r.pack(), prio)
+    }
+
+    /// The key of a waiting citizen once served: moved along its requested transition.
+    fn served(&mut self, id: u32) -> u32 {
+        let f = Fields::unpack(self.info[id as usize].key);
+        let dest = self.model.transitions[f.trans as usize].to;
+        self.id(moved_to(self.rules, f, dest).pack(), 0)
+    }
+}
+
+/// A group: its joint key (the citizens' key id in every arm), its size and its
+/// members' spell starts.
 #[derive(Debug)]
 struct Group<const N: usize> {
-    key: JointKey<N>,
+    key: Ids<N>,
     n: u64,
     /// Histogram of spell starts (one entry per arm; [`NO_SPELL`] off benefit), sorted
     /// by spell starts. The counts sum to `n`.
@@ -400,14 +576,16 @@ struct Group<const N: usize> {
 /// added. The order is the order of first addition, so it is the same on every run.
 struct Groups<const N: usize> {
     list: Vec<Group<N>>,
-    index: HashMap<JointKey<N>, usize, FxBuild>,
+    index: HashMap<Ids<N>, usize, FxBuild>,
     /// Empty bin vectors for reuse.
     pool: Vec<Vec<(Origins<N>, u64)>>,
+    /// Room for merging histograms.
+    scratch: Vec<(Origins<N>, u64)>,
 }
 
 impl<const N: usize> Groups<N> {
     fn new() -> Self {
-        Groups { list: Vec::new(), index: Default::default(), pool: Vec::new() }
+        Groups { list: Vec::new(), index: Default::default(), pool: Vec::new(), scratch: Vec::new() }
     }
 
     fn bins_vec(&mut self) -> Vec<(Origins<N>, u64)> {
@@ -420,7 +598,7 @@ impl<const N: usize> Groups<N> {
     }
 
     /// Adds `n` citizens with these bins (their counts sum to `n`).
-    fn add(&mut self, key: JointKey<N>, n: u64, bins: Vec<(Origins<N>, u64)>) {
+    fn add(&mut self, key: Ids<N>, n: u64, bins: Vec<(Origins<N>, u64)>) {
         match self.index.entry(key) {
             Entry::Occupied(e) => {
                 let g = &mut self.list[*e.get()];
@@ -438,7 +616,7 @@ impl<const N: usize> Groups<N> {
 
     /// Adds `n` citizens who share one spell start per arm.
     #[inline]
-    fn add_one(&mut self, key: JointKey<N>, n: u64, origins: Origins<N>) {
+    fn add_one(&mut self, key: Ids<N>, n: u64, origins: Origins<N>) {
         match self.index.entry(key) {
             Entry::Occupied(e) => {
                 let g = &mut self.list[*e.get()];
@@ -477,20 +655,10 @@ impl<const N: usize> Groups<N> {
                 continue;
             }
             if g.dirty {
-                // Every part added is sorted by spell starts, so this merges sorted runs.
-                g.bins.sort_by(|a, b| a.0.cmp(&b.0));
-                let mut w = 0;
-                for r in 0..g.bins.len() {
-                    if w > 0 && g.bins[w - 1].0 == g.bins[r].0 {
-                        g.bins[w - 1].1 += g.bins[r].1;
-                    } else {
-                        g.bins[w] = g.bins[r];
-                        w += 1;
-                    }
-                }
-                g.bins.truncate(w);
+                merge_runs(&mut g.bins, &mut self.scratch);
                 g.dirty = false;
             }
+            debug_assert!(g.bins.is_sorted_by(|x, y| x.0 < y.0), "spell bins sorted and merged");
             out.push(g);
         }
     }
@@ -663,7 +831,7 @@ fn simulate_joint<const N: usize>(
         reset: classes.reset,
         cap_off: classes.reset.map(|r| r.min(2047) as u16).unwrap_or(0),
     };
-    let seg_bt: Vec<usize> = model.segments.iter().map(|s| s.benefit_type).collect();
+    let mut keys = Keys::new(model, &layout, &rules, &classes);
     // Citizens entered by the end of month m, per segment.
     let mut entered_by_segment: Vec<Vec<usize>> = Vec::with_capacity(h + 1);
     let mut per: Vec<usize> = model.segments.iter().map(|g| g.size() as usize).collect();
@@ -705,13 +873,14 @@ fn simulate_joint<const N: usize>(
         for &(s, n) in &seg.start {
             if n > 0 {
                 let (k, o) = rules.admitted(g, s, seg.months_on_benefit, 0);
-                next.add_one(JointKey { keys: [k; N], prio: [0; N] }, n as u64, [o; N]);
+                let id = keys.id(k, 0);
+                next.add_one(Ids([id; N]), n as u64, [o; N]);
             }
         }
     }
     next.finish(&mut cur);
     for (a, s) in st.iter_mut().enumerate() {
-        end_of_month(&cur, a, &flags, &mut s.acc, ns, 0);
+        end_of_month(&cur, a, &keys, &flags, &mut s.acc, ns, 0);
         let staff = model.staff(s.arm, 1);
         s.acc.hours = staff.placement_fte * drawn.hours_per_placement_fte;
         record_month(
@@ -730,10 +899,11 @@ fn simulate_joint<const N: usize>(
     let mut ivs: Vec<Interval<N>> = Vec::new();
     let mut counts: Vec<u64> = Vec::new();
     // Per joint outcome: the outcome in every arm, how many take it, their spell starts.
-    let mut emits: Vec<([u16; N], u64, Vec<(Origins<N>, u64)>)> = Vec::new();
+    let mut emits: Vec<([u16; N], u64, Bins<N>)> = Vec::new();
+    // The same for a small group: the outcome in every arm and how many take it.
+    let mut few: Vec<([u16; N], u64)> = Vec::new();
     let mut queue: Vec<(u16, u64, usize)> = Vec::new();
-    let mut picks: Vec<u64> = Vec::new();
-    let mut iv_index: HashMap<[u32; N], (usize, usize), FxBuild> = Default::default();
+    let mut iv_index: HashMap<Ids<N>, (usize, usize), FxBuild> = Default::default();
     let mut iv_pool: Vec<Interval<N>> = Vec::new();
     for m in 1..=h {
         iv_index.clear();
@@ -744,14 +914,10 @@ fn simulate_joint<const N: usize>(
             let a = seg.arrivals(m);
             if a > 0 {
                 let (k, o) = rules.admitted(g, seg.inflow_state, seg.inflow_months_on_benefit, m);
+                let id = keys.id(k, 0);
                 let mut bins = next.bins_vec();
                 bins.push(([o; N], a as u64));
-                cur.push(Group {
-                    key: JointKey { keys: [k; N], prio: [0; N] },
-                    n: a as u64,
-                    bins,
-                    dirty: false,
-                });
+                cur.push(Group { key: Ids([id; N]), n: a as u64, bins, dirty: false });
                 if flags.pays[seg.inflow_state] {
                     arrived_on_benefit += a as u64;
                 }
@@ -782,65 +948,30 @@ fn simulate_joint<const N: usize>(
         // 3-4. The month in the state, then the moves at its end.
         for group in cur.drain(..) {
             let Group { key: jk, n, mut bins, .. } = group;
-            let mut fs: [Fields; N] = [Fields::unpack(0); N];
-            let mut stay: [u128; N] = [0; N];
-            let mut offs = [0usize; N];
+            let mut info = [keys.info[jk.0[0] as usize]; N];
+            let mut stay = [0u32; N];
             let mut rows: [ArmRow; N] = [ArmRow { leave: 0.0, thr: &[] }; N];
             let mut row_ids = [0u32; N];
             for a in 0..N {
-                let mut f = Fields::unpack(jk.keys[a]);
+                let id = jk.0[a];
+                info[a] = keys.info[id as usize];
+                let i = &info[a];
                 let acc = &mut st[a].acc;
-                let s = f.state as usize;
-                let g = f.segment as usize;
+                let s = i.state as usize;
                 acc.occ_during[s] += n;
                 if flags.pays[s] {
-                    if classes.staircase {
-                        f.cum = (f.cum + 1).min(rules.cap_cum);
-                    }
-                    f.off = 0;
-                    // Without the staircase the class depends only on the state.
-                    let class = classes.class(f.cum, flags.active[s]);
-                    acc.benefit_months[seg_bt[g] * n_classes + class] += n;
-                } else if let Some(reset) = rules.reset {
-                    f.off = (f.off + 1).min(rules.cap_off);
-                    if f.off as u32 >= reset {
-                        f.cum = 0;
-                    }
+                    acc.benefit_months[i.benefit_slot as usize] += n;
                 }
-                if flags.employed[s] {
-                    if f.flags & FLAG_SIX == 0 {
-                        f.job_run += 1;
-                        if f.job_run >= 6 {
-                            f.flags |= FLAG_SIX;
-                        }
-                    }
-                } else {
-                    f.job_run = 0;
-                }
-                // The transition row: segment, state, duration band, waiting or not.
-                let bands = &layout.bands[s];
-                let k_in = f.in_state as u32 + 1;
-                let mut b = 0;
-                while b + 1 < bands.len() && k_in >= bands[b + 1] {
-                    b += 1;
-                }
-                let row = layout.row_base[g * ns + s] + b;
                 let tab = &tables[a];
-                let (leave, thr) = if f.flags & FLAG_WAITING != 0 {
-                    (&tab.leave_waiting, &tab.thr_waiting)
-                } else {
-                    (&tab.leave, &tab.thr)
-                };
-                let off = layout.row_off[row];
-                offs[a] = off;
-                row_ids[a] = (row * 2 + (f.flags & FLAG_WAITING != 0) as usize) as u32;
-                rows[a] = ArmRow { leave: leave[row], thr: &thr[off..off + layout.exits[s].len()] };
-                let mut sf = f;
-                sf.in_state = (f.in_state + 1).min(rules.cap_in[s]);
-                rules.normalise(&mut sf);
-                stay[a] = sf.pack();
-                fs[a] = f;
+                let waiting = i.flags & FLAG_WAITING != 0;
+                let (leave, thr) =
+                    if waiting { (&tab.leave_waiting, &tab.thr_waiting) } else { (&tab.leave, &tab.thr) };
+                let off = i.off as usize;
+                row_ids[a] = i.row * 2 + waiting as u32;
+                rows[a] = ArmRow { leave: leave[i.row as usize], thr: &thr[off..off + i.n_exits as usize] };
+                stay[a] = keys.stay(id);
             }
+            let stay_key = Ids(stay);
 
             // How many fall in each joint outcome, and with which spell starts. Every
             // citizen moves independently given the month's tables, so the members of
@@ -848,165 +979,124 @@ fn simulate_joint<const N: usize>(
             // citizen for a few (one uniform number each, as the individual engine),
             // else by a multinomial over the intervals of u on which every arm's outcome
             // is constant.
-            let stay_key = JointKey { keys: stay, prio: jk.prio };
-            emits.clear();
-            let mut movers = 0;
             if bins.len() == 1 && n <= SMALL_GROUP {
                 let o = bins[0].0;
+                few.clear();
                 for _ in 0..n {
                     let u = uniform(&mut rng);
                     let out: [u16; N] = std::array::from_fn(|a| rows[a].outcome(u));
                     if out != [STAY; N] {
-                        movers += 1;
-                        match emits.iter_mut().find(|x| x.0 == out) {
-                            Some(x) => {
-                                x.1 += 1;
-                                x.2[0].1 += 1;
-                            }
-                            None => {
-                                let mut part = next.bins_vec();
-                                part.push((o, 1));
-                                emits.push((out, 1, part));
-                            }
+                        match few.iter_mut().find(|x| x.0 == out) {
+                            Some(x) => x.1 += 1,
+                            None => few.push((out, 1)),
                         }
                     }
                 }
-                bins[0].1 -= movers;
-            } else {
-                // The joint intervals depend only on the arms' rows: built once a month.
-                let (start, len) = *iv_index.entry(row_ids).or_insert_with(|| {
-                    joint_intervals(&rows, &mut ivs);
-                    let start = iv_pool.len();
-                    iv_pool.extend_from_slice(&ivs);
-                    (start, ivs.len())
-                });
-                let ivs = &iv_pool[start..start + len];
-                let top = ivs.last().map(|iv| iv.hi).unwrap_or(0.0);
-                if top > 0.0 {
-                    for _ in emits.len()..ivs.len() {
-                        let part = next.bins_vec();
-                        emits.push(([STAY; N], 0, part));
-                    }
-                    for (j, iv) in ivs.iter().enumerate() {
-                        emits[j].0 = iv.outcome;
-                    }
-                    // Members of small bins: how many move in some arm (one binomial on
-                    // all of them), then which, as a uniformly random subset (positions in
-                    // bin order); unless many move, then one uniform number each.
-                    let small: u64 = bins.iter().filter(|b| b.1 <= SMALL_GROUP).map(|b| b.1).sum();
-                    let skip = (small as f64) * top <= FEW_MOVERS as f64;
-                    picks.clear();
-                    if skip && small > 0 {
-                        let l = binomial(&mut rng, small, top);
-                        choose_positions(&mut rng, small, l, &mut picks);
-                    }
-                    let (mut pos, mut next_pick) = (0u64, 0usize);
-                    for bin in bins.iter_mut() {
-                        let c = bin.1;
-                        if c > SMALL_GROUP {
-                            draw_intervals(&mut rng, c, ivs, &mut counts);
-                            for (j, &x) in counts.iter().enumerate() {
-                                if x > 0 {
-                                    emits[j].2.push((bin.0, x));
-                                    emits[j].1 += x;
-                                    bin.1 -= x;
-                                }
-                            }
-                        } else if skip {
-                            pos += c;
-                            while next_pick < picks.len() && picks[next_pick] < pos {
-                                next_pick += 1;
-                                let u = uniform(&mut rng) * top;
-                                let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
-                                push_bin(&mut emits[j].2, bin.0, 1);
-                                emits[j].1 += 1;
-                                bin.1 -= 1;
-                            }
-                        } else {
-                            for _ in 0..c {
-                                let u = uniform(&mut rng);
-                                if u < top {
-                                    let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
-                                    push_bin(&mut emits[j].2, bin.0, 1);
-                                    emits[j].1 += 1;
-                                    bin.1 -= 1;
-                                }
-                            }
+                let movers: u64 = few.iter().map(|x| x.1).sum();
+                for &(outcome, c) in few.iter() {
+                    let (key, rule, requests) = outcome_keys(
+                        model, drawn, &flags, &mut keys, &info, jk, stay, outcome, c, capacity, m, &mut st,
+                    );
+                    let o = apply_rule(o, &rule, m);
+                    if requests == [false; N] {
+                        next.add_one(key, c, o);
+                    } else {
+                        for _ in 0..c {
+                            let key =
+                                request_keys(&mut keys, &mut rng, jk, key, outcome, &info, &requests, m);
+                            next.add_one(key, 1, o);
                         }
                     }
-                    movers = emits.iter().map(|e| e.1).sum();
                 }
+                if movers < n {
+                    bins[0].1 = n - movers;
+                    next.add(stay_key, n - movers, bins);
+                } else {
+                    next.recycle(bins);
+                }
+                continue;
             }
-            if movers == 0 {
-                for e in emits.drain(..) {
-                    next.recycle(e.2);
-                }
+
+            // The joint intervals depend only on the arms' rows: built once a month.
+            let (start, len) = *iv_index.entry(Ids(row_ids)).or_insert_with(|| {
+                joint_intervals(&rows, &mut ivs);
+                let start = iv_pool.len();
+                iv_pool.extend_from_slice(&ivs);
+                (start, ivs.len())
+            });
+            let ivs = &iv_pool[start..start + len];
+            let top = ivs.last().map(|iv| iv.hi).unwrap_or(0.0);
+            if top <= 0.0 {
                 next.add(stay_key, n, bins);
                 continue;
             }
+            emits.clear();
+            for iv in ivs {
+                emits.push((iv.outcome, 0, next.bins_vec()));
+            }
+            // Bins where few are expected to move are taken together as one line of
+            // members, each moving with probability `top` on its own: the gaps between
+            // movers are geometric, so only the movers cost a draw (their interval by one
+            // uniform number each). Bins where many move draw their counts by binomials.
+            let ln_stay = (-top).ln_1p();
+            let mut gap = geometric_gap(&mut rng, ln_stay);
+            for bin in bins.iter_mut() {
+                let c = bin.1;
+                if c as f64 * top >= POOL_MOVERS {
+                    draw_intervals(&mut rng, c, ivs, &mut counts);
+                    for (j, &x) in counts.iter().enumerate() {
+                        if x > 0 {
+                            emits[j].2.push((bin.0, x));
+                            emits[j].1 += x;
+                            bin.1 -= x;
+                        }
+                    }
+                    continue;
+                }
+                let mut left = c;
+                while gap < left {
+                    left -= gap + 1;
+                    let u = uniform(&mut rng) * top;
+                    let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
+                    push_bin(&mut emits[j].2, bin.0, 1);
+                    emits[j].1 += 1;
+                    bin.1 -= 1;
+                    gap = geometric_gap(&mut rng, ln_stay);
+                }
+                gap -= left;
+            }
+            let movers: u64 = emits.iter().map(|e| e.1).sum();
             for (outcome, c, mut part) in emits.drain(..) {
                 if c == 0 {
                     next.recycle(part);
                     continue;
                 }
-                let mut keys = stay;
-                let mut prio = jk.prio;
-                let mut requests = [false; N];
-                let mut rule = [SpellRule::Keep; N];
-                for a in 0..N {
-                    let k = outcome[a];
-                    if k == STAY {
-                        continue;
-                    }
-                    let t = tables[a].trans[offs[a] + k as usize] as usize;
-                    if capacity && !drawn.hours[t].is_nan() {
-                        // A placement request of this month: stays in the state for now.
-                        let mut r = Fields::unpack(stay[a]);
-                        r.flags |= FLAG_WAITING;
-                        r.since = m as u16;
-                        r.trans = t as u16;
-                        keys[a] = r.pack();
-                        requests[a] = true;
-                    } else {
-                        st[a].acc.moves_month[t] += c;
-                        let dest = tables[a].dest[offs[a] + k as usize] as usize;
-                        keys[a] = moved_to(&rules, fs[a], dest).pack();
-                        prio[a] = 0;
-                        rule[a] = spell_rule(&flags, fs[a].state as usize, dest);
-                    }
-                }
+                let (key, rule, requests) = outcome_keys(
+                    model, drawn, &flags, &mut keys, &info, jk, stay, outcome, c, capacity, m, &mut st,
+                );
                 if rule != [SpellRule::Keep; N] {
                     for (o, _) in part.iter_mut() {
-                        for a in 0..N {
-                            match rule[a] {
-                                SpellRule::Keep => {}
-                                SpellRule::End => o[a] = NO_SPELL,
-                                SpellRule::StartNow => o[a] = m as i32,
-                            }
-                        }
+                        *o = apply_rule(*o, &rule, m);
                     }
-                    // Fixing one arm's start can unsort the others' (kept) order.
-                    if !part.is_sorted_by(|x, y| x.0 <= y.0) {
-                        part.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+                    // Fixing one arm's start can unsort the others' (kept) order, and
+                    // ending or starting a spell makes different starts equal.
+                    if !part.is_sorted_by(|x, y| x.0 < y.0) {
+                        merge_bins(&mut part);
                     }
                 }
-                if requests.iter().any(|&r| r) {
+                if requests == [false; N] {
+                    next.add(key, c, part);
+                } else {
                     // Each request gets its own random place among this month's requests,
                     // the same in every arm where it was made this month.
                     for &(o, k) in &part {
                         for _ in 0..k {
-                            let p = rng.next_u64() | 1;
-                            for a in 0..N {
-                                if requests[a] {
-                                    prio[a] = p;
-                                }
-                            }
-                            next.add_one(JointKey { keys, prio }, 1, o);
+                            let key =
+                                request_keys(&mut keys, &mut rng, jk, key, outcome, &info, &requests, m);
+                            next.add_one(key, 1, o);
                         }
                     }
                     next.recycle(part);
-                } else {
-                    next.add(JointKey { keys, prio }, c, part);
                 }
             }
             let stayed = n - movers;
@@ -1023,10 +1113,9 @@ fn simulate_joint<const N: usize>(
             for a in 0..N {
                 let placement_fte = st[a].caseload.0.placement_fte;
                 serve_queue(
-                    model,
                     drawn,
-                    &rules,
                     &flags,
+                    &mut keys,
                     &mut next,
                     &mut rng,
                     a,
@@ -1041,7 +1130,7 @@ fn simulate_joint<const N: usize>(
         // 5. Record the month.
         next.finish(&mut cur);
         for (a, s) in st.iter_mut().enumerate() {
-            end_of_month(&cur, a, &flags, &mut s.acc, ns, m);
+            end_of_month(&cur, a, &keys, &flags, &mut s.acc, ns, m);
             book_month(
                 model,
                 &flags,
@@ -1059,6 +1148,136 @@ fn simulate_joint<const N: usize>(
         }
     }
     st.into_iter().map(|s| s.run).collect()
+}
+
+/// The joint key of `c` citizens of group `jk` who take `outcome` (an exit or
+/// [`STAY`] in every arm), with how each arm's spell start changes and in which arms
+/// the move is a placement request (whose key is completed by [`request_keys`]). Books
+/// the moves that are made.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn outcome_keys<const N: usize>(
+    model: &Model,
+    drawn: &Drawn,
+    flags: &StateFlags,
+    keys: &mut Keys,
+    info: &[KeyInfo; N],
+    jk: Ids<N>,
+    stay: [u32; N],
+    outcome: [u16; N],
+    c: u64,
+    capacity: bool,
+    m: usize,
+    st: &mut [ArmState],
+) -> (Ids<N>, [SpellRule; N], [bool; N]) {
+    let _ = m;
+    let mut ids = stay;
+    let mut requests = [false; N];
+    let mut rule = [SpellRule::Keep; N];
+    for a in 0..N {
+        let k = outcome[a];
+        if k == STAY {
+            continue;
+        }
+        let i = &info[a];
+        let s = i.state as usize;
+        let t = keys.layout.exits[s][k as usize];
+        if capacity && !drawn.hours[t].is_nan() {
+            // A placement request of this month: stays in the state for now.
+            requests[a] = true;
+        } else {
+            st[a].acc.moves_month[t] += c;
+            ids[a] = keys.moved(jk.0[a], k);
+            rule[a] = spell_rule(flags, s, model.transitions[t].to);
+        }
+    }
+    (Ids(ids), rule, requests)
+}
+
+/// One citizen's joint key after making placement requests in the arms `requests`:
+/// a random priority of its own, the same in each of these arms.
+#[allow(clippy::too_many_arguments)]
+fn request_keys<const N: usize>(
+    keys: &mut Keys,
+    rng: &mut ChaCha8Rng,
+    jk: Ids<N>,
+    mut key: Ids<N>,
+    outcome: [u16; N],
+    info: &[KeyInfo; N],
+    requests: &[bool; N],
+    m: usize,
+) -> Ids<N> {
+    let p = rng.next_u64() | 1;
+    for a in 0..N {
+        if requests[a] {
+            let t = keys.layout.exits[info[a].state as usize][outcome[a] as usize];
+            key.0[a] = keys.request(jk.0[a], m, t, p);
+        }
+    }
+    key
+}
+
+/// Sorts a histogram by spell starts and merges equal starts into one bin.
+fn merge_bins<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>) {
+    bins.sort_unstable_by_key(|b| b.0);
+    merge_equal(bins);
+}
+
+/// Sorts a histogram made of a long sorted run followed by parts added this month, by
+/// sorting only the parts and merging the two runs (through `scratch`); then merges
+/// equal starts into one bin.
+fn merge_runs<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>, scratch: &mut Vec<(Origins<N>, u64)>) {
+    let mut p = 1;
+    while p < bins.len() && bins[p - 1].0 <= bins[p].0 {
+        p += 1;
+    }
+    if p < bins.len() {
+        bins[p..].sort_unstable_by_key(|b| b.0);
+        let (a, b) = bins.split_at(p);
+        scratch.clear();
+        scratch.reserve(bins.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            if a[i].0 <= b[j].0 {
+                scratch.push(a[i]);
+                i += 1;
+            } else {
+                scratch.push(b[j]);
+                j += 1;
+            }
+        }
+        scratch.extend_from_slice(&a[i..]);
+        scratch.extend_from_slice(&b[j..]);
+        std::mem::swap(bins, scratch);
+    }
+    merge_equal(bins);
+}
+
+/// Merges neighbouring bins with equal spell starts (the histogram is sorted).
+fn merge_equal<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>) {
+    let mut w = 0;
+    for r in 0..bins.len() {
+        if w > 0 && bins[w - 1].0 == bins[r].0 {
+            bins[w - 1].1 += bins[r].1;
+        } else {
+            bins[w] = bins[r];
+            w += 1;
+        }
+    }
+    bins.truncate(w);
+}
+
+/// Spell starts after a move with these rules (one per arm) at the end of month `m`.
+#[inline]
+fn apply_rule<const N: usize>(mut o: Origins<N>, rule: &[SpellRule; N], m: usize) -> Origins<N> {
+    for a in 0..N {
+        match rule[a] {
+            SpellRule::Keep => {}
+            SpellRule::End => o[a] = NO_SPELL,
+            SpellRule::StartNow => o[a] = m as i32,
+        }
+    }
+    o
 }
 
 /// How a move from `from` to `dest` changes the spell start.
@@ -1095,10 +1314,9 @@ fn moved_to(rules: &Rules, f: Fields, dest: usize) -> Fields {
 /// fit stops the month's placements. Served citizens move in arm `a`.
 #[allow(clippy::too_many_arguments)]
 fn serve_queue<const N: usize>(
-    model: &Model,
     drawn: &Drawn,
-    rules: &Rules,
     flags: &StateFlags,
+    keys: &mut Keys,
     groups: &mut Groups<N>,
     rng: &mut ChaCha8Rng,
     a: usize,
@@ -1112,15 +1330,15 @@ fn serve_queue<const N: usize>(
     let mut used = 0.0;
     queue.clear();
     for (i, g) in groups.list.iter().enumerate() {
-        let f = Fields::unpack(g.key.keys[a]);
-        if f.flags & FLAG_WAITING != 0 && g.n > 0 {
-            queue.push((f.since, g.key.prio[a], i));
+        let info = &keys.info[g.key.0[a] as usize];
+        if info.flags & FLAG_WAITING != 0 && g.n > 0 {
+            queue.push((Fields::unpack(info.key).since, info.prio, i));
         }
     }
     queue.sort_unstable();
     for &(since, _, i) in queue.iter() {
         let (jk, n) = (groups.list[i].key, groups.list[i].n);
-        let f = Fields::unpack(jk.keys[a]);
+        let f = Fields::unpack(keys.info[jk.0[a] as usize].key);
         let t = f.trans as usize;
         let need = drawn.hours[t];
         let mut c = 0;
@@ -1137,10 +1355,9 @@ fn serve_queue<const N: usize>(
             acc.moves_month[t] += c;
             acc.placements += c;
             acc.wait_months += (m - since as usize) as u64 * c;
-            let dest = model.transitions[t].to;
+            let dest = keys.model.transitions[t].to;
             let mut moved = jk;
-            moved.keys[a] = moved_to(rules, f, dest).pack();
-            moved.prio[a] = 0;
+            moved.0[a] = keys.served(jk.0[a]);
             let rule = spell_rule(flags, f.state as usize, dest);
             let apply = |mut o: Origins<N>| {
                 o[a] = match rule {
@@ -1169,7 +1386,7 @@ fn serve_queue<const N: usize>(
                 }
                 g.bins.retain(|b| b.1 > 0);
             }
-            part.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+            merge_bins(&mut part);
             groups.add(moved, c, part);
         }
         if full {
@@ -1179,7 +1396,7 @@ fn serve_queue<const N: usize>(
     acc.waiting = groups
         .list
         .iter()
-        .filter(|g| Fields::unpack(g.key.keys[a]).flags & FLAG_WAITING != 0)
+        .filter(|g| keys.info[g.key.0[a] as usize].flags & FLAG_WAITING != 0)
         .map(|g| g.n)
         .sum();
     acc.hours = hours;
@@ -1190,6 +1407,7 @@ fn serve_queue<const N: usize>(
 fn end_of_month<const N: usize>(
     groups: &[Group<N>],
     a: usize,
+    keys: &Keys,
     flags: &StateFlags,
     acc: &mut Acc,
     ns: usize,
@@ -1198,17 +1416,17 @@ fn end_of_month<const N: usize>(
     acc.occ_end.fill(0);
     acc.seg.fill(SegmentCounts::default());
     for gr in groups {
-        let f = Fields::unpack(gr.key.keys[a]);
-        let (g, s, n) = (f.segment as usize, f.state as usize, gr.n);
+        let i = &keys.info[gr.key.0[a] as usize];
+        let (g, s, n) = (i.segment as usize, i.state as usize, gr.n);
         acc.occ_end[g * ns + s] += n;
         let sc = &mut acc.seg[g];
         if flags.pays[s] {
             sc.dur_sum += gr.bins.iter().map(|(o, k)| k * spell(o[a], m)).sum::<u64>();
         }
-        if f.flags & FLAG_OUTFLOW != 0 {
+        if i.flags & FLAG_OUTFLOW != 0 {
             sc.outflow += n;
         }
-        if f.flags & FLAG_SIX != 0 {
+        if i.flags & FLAG_SIX != 0 {
             sc.six += n;
         }
     }
@@ -1284,6 +1502,31 @@ mod tests {
                 assert!((got - p).abs() < 4.0 * se, "n {n} exit {k}: {got} vs {p}");
             }
         }
+    }
+
+    /// Gaps between movers: geometric with P(0) = p and mean (1 − p) / p, so that each
+    /// member of a pooled line of bins moves with probability p on its own.
+    #[test]
+    fn geometric_gaps_give_each_member_its_own_chance() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for p in [0.002f64, 0.05, 0.4] {
+            let ln_stay = (-p).ln_1p();
+            let reps = 200_000;
+            let (mut zeros, mut sum) = (0u64, 0.0);
+            for _ in 0..reps {
+                let g = geometric_gap(&mut rng, ln_stay);
+                zeros += (g == 0) as u64;
+                sum += g as f64;
+            }
+            let p0 = zeros as f64 / reps as f64;
+            assert!((p0 - p).abs() < 4.5 * (p * (1.0 - p) / reps as f64).sqrt(), "p {p}: P(0) {p0}");
+            let mean = (1.0 - p) / p;
+            let se = ((1.0 - p) / (p * p) / reps as f64).sqrt();
+            assert!((sum / reps as f64 - mean).abs() < 4.5 * se, "p {p}: mean {}", sum / reps as f64);
+        }
+        // Nobody moves with p = 0; everybody with p = 1.
+        assert_eq!(geometric_gap(&mut rng, (-0.0f64).ln_1p()), u64::MAX);
+        assert_eq!(geometric_gap(&mut rng, (-1.0f64).ln_1p()), 0);
     }
 
     /// Draws without replacement: every size of draw takes the right number, never more

@@ -58,6 +58,9 @@ pub struct Transition {
     pub hours: Option<Distribution>,
 }
 
+/// The longest benefit history before the start (or before arriving) a segment may state.
+pub const MAX_MONTHS_ON_BENEFIT: u32 = 1200;
+
 /// A group of citizens sharing start, benefit and multipliers.
 #[derive(Debug, Clone)]
 pub struct Segment {
@@ -1009,6 +1012,20 @@ impl Validator<'_> {
                     0
                 }
             };
+            // A spell longer than 100 years is a typing error (and keeps benefit spells,
+            // counted in months, far inside the engines' counters).
+            for (key, months) in [
+                ("months_on_benefit", s.months_on_benefit),
+                ("inflow_months_on_benefit", s.inflow_months_on_benefit),
+            ] {
+                if months > MAX_MONTHS_ON_BENEFIT {
+                    self.err(
+                        k.key(key),
+                        format!("expected at most {MAX_MONTHS_ON_BENEFIT} months (100 years), got {months}"),
+                        None,
+                    );
+                }
+            }
             if !(s.inflow_per_month.is_finite() && s.inflow_per_month >= 0.0) {
                 self.err(
                     k.key("inflow_per_month"),

@@ -213,3 +213,12 @@ fn other_validation_rules() {
         assert!(err.contains("test.toml:"), "{err}");
     }
 }
+
+#[test]
+fn a_benefit_history_longer_than_a_century() {
+    let err = rejected("months_on_benefit = 36", "months_on_benefit = 5000");
+    let line = line_of(&default_text(), "months_on_benefit = 36");
+    assert!(err.contains(&format!("bad.toml:{line}:")), "{err}");
+    assert!(err.contains("key `segments[0].months_on_benefit`"), "{err}");
+    assert!(err.contains("at most 1200 months") && err.contains("5000"), "{err}");
+}
