@@ -78,7 +78,7 @@ use crate::engine::{
 use crate::model::{Arm, Model};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Binomial, Distribution, Hypergeometric};
+use rand_distr::{Binomial, Distribution, Exp1, Hypergeometric};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
@@ -243,12 +243,13 @@ fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
 }
 
 /// How many members stay before the next one moves, when each moves on its own with a
-/// probability p, given ln(1 − p): geometric, by inversion (`u64::MAX` when p is 0).
+/// probability p, given ln(1 − p): geometric, as ⌊E / −ln(1 − p)⌋ with E a standard
+/// exponential (P(gap ≥ k) = e^(k ln(1 − p)) = (1 − p)^k); `u64::MAX` when p is 0.
 #[inline]
 fn geometric_gap(rng: &mut ChaCha8Rng, ln_stay: f64) -> u64 {
-    // 1 − u lies in (0, 1], so its logarithm is finite.
-    let g = (1.0 - uniform(rng)).ln() / ln_stay;
-    if g.is_finite() && g < u64::MAX as f64 { g as u64 } else { u64::MAX }
+    let e: f64 = Exp1.sample(rng);
+    let g = e / -ln_stay;
+    if g < u64::MAX as f64 { g as u64 } else { u64::MAX }
 }
 
 /// Binomial(n, p), with the trivial cases short-cut.
