@@ -844,6 +844,8 @@ pub fn simulate_replication(
     let seg_bt: Vec<usize> = model.segments.iter().map(|s| s.benefit_type).collect();
     let mut staffing_m = vec![1.0; nt];
     let mut occ_start = vec![0u64; ng * ns];
+    // States whose exits change with the months spent in them.
+    let multi_band: Vec<bool> = layout.bands.iter().map(|b| b.len() > 1).collect();
     for m in 1..=h {
         let entered = cohort.entered_by[m];
         let year = model.calendar(m).year;
@@ -945,13 +947,16 @@ pub fn simulate_replication(
                     p.job_run = 0;
                 }
                 // Transition at the end of the month.
-                let bands = &layout.bands[st];
-                let mut b = 0;
-                let k_in = p.in_state as u32 + 1;
-                while b + 1 < bands.len() && k_in >= bands[b + 1] {
-                    b += 1;
+                let mut row = layout.row_base[g * ns + st];
+                if multi_band[st] {
+                    let bands = &layout.bands[st];
+                    let k_in = p.in_state as u32 + 1;
+                    let mut b = 0;
+                    while b + 1 < bands.len() && k_in >= bands[b + 1] {
+                        b += 1;
+                    }
+                    row += b;
                 }
-                let row = layout.row_base[g * ns + st] + b;
                 let waiting = p.flags & FLAG_WAITING != 0;
                 let (leave, thr) =
                     if waiting { (&tab.leave_waiting, &tab.thr_waiting) } else { (&tab.leave, &tab.thr) };
