@@ -843,6 +843,9 @@ pub fn simulate_replication(
     let mut us: Vec<f64> = Vec::with_capacity(n_total);
     let seg_bt: Vec<usize> = model.segments.iter().map(|s| s.benefit_type).collect();
     let mut staffing_m = vec![1.0; nt];
+    let mut occ_start = vec![0u64; ng * ns];
+    // States whose exits change with the months spent in them.
+    let multi_band: Vec<bool> = layout.bands.iter().map(|b| b.len() > 1).collect();
     for m in 1..=h {
         let entered = cohort.entered_by[m];
         let year = model.calendar(m).year;
@@ -854,16 +857,36 @@ pub fn simulate_replication(
             let arrived = people[a][before..].iter().filter(|p| flags.pays[p.state as usize]).count();
             let stayed: u64 = (0..ng * ns).filter(|&k| flags.pays[k % ns]).map(|k| accs[a].occ_end[k]).sum();
             let on_benefit = (stayed as usize + arrived) as f64;
-            // Occupancy during the month: last month's end counts plus the arrivals.
-            let mut during = vec![0u64; ns];
-            for (k, n) in accs[a].occ_end.iter().enumerate() {
-                during[k % ns] += n;
-            }
-            for p in &people[a][before..] {
-                during[p.state as usize] += 1;
+            // At the start of the month, per (segment, state): last month's end counts
+            // plus the arrivals; the end counts follow from them by the month's moves.
+            // The "ever" flags and the benefit spells carry over the same way.
+            occ_start.copy_from_slice(&accs[a].occ_end);
+            let seg_before: Vec<SegmentCounts> = accs[a].seg.clone();
+            for (j, p) in people[a][before..].iter().enumerate() {
+                let g = cohort.segment[before + j] as usize;
+                occ_start[g * ns + p.state as usize] += 1;
             }
             accs[a].clear();
-            accs[a].occ_during.copy_from_slice(&during);
+            let acc = &mut accs[a];
+            acc.occ_end.copy_from_slice(&occ_start);
+            acc.seg.copy_from_slice(&seg_before);
+            for (j, p) in people[a][before..].iter().enumerate() {
+                if flags.pays[p.state as usize] {
+                    acc.seg[cohort.segment[before + j] as usize].dur_sum += p.spell as u64;
+                }
+            }
+            for (k, &n) in occ_start.iter().enumerate() {
+                let (g, st) = (k / ns, k % ns);
+                acc.occ_during[st] += n;
+                if flags.pays[st] {
+                    // Every recipient's spell grows by a month.
+                    acc.seg[g].dur_sum += n;
+                    if !classes.staircase {
+                        // Without the 2016 staircase the class depends only on the state.
+                        acc.benefit_months[seg_bt[g] * n_classes + classes.class(0, flags.active[st])] += n;
+                    }
+                }
+            }
             let staff = model.staff(*arm, m);
             let mut rep_mult = 1.0;
             if let Some(st) = &model.staffing {
@@ -902,7 +925,9 @@ pub fn simulate_replication(
                     p.spell = p.spell.saturating_add(1);
                     p.off_benefit = 0;
                     class = classes.class(p.cum_benefit, flags.active[st]);
-                    acc.benefit_months[bt * n_classes + class] += 1;
+                    if classes.staircase {
+                        acc.benefit_months[bt * n_classes + class] += 1;
+                    }
                 } else {
                     p.spell = 0;
                     p.off_benefit = p.off_benefit.saturating_add(1);
@@ -914,20 +939,24 @@ pub fn simulate_replication(
                 }
                 if flags.employed[st] {
                     p.job_run = p.job_run.saturating_add(1);
-                    if p.job_run >= 6 {
+                    if p.job_run >= 6 && p.flags & FLAG_SIX == 0 {
                         p.flags |= FLAG_SIX;
+                        acc.seg[g].six += 1;
                     }
                 } else {
                     p.job_run = 0;
                 }
                 // Transition at the end of the month.
-                let bands = &layout.bands[st];
-                let mut b = 0;
-                let k_in = p.in_state as u32 + 1;
-                while b + 1 < bands.len() && k_in >= bands[b + 1] {
-                    b += 1;
+                let mut row = layout.row_base[g * ns + st];
+                if multi_band[st] {
+                    let bands = &layout.bands[st];
+                    let k_in = p.in_state as u32 + 1;
+                    let mut b = 0;
+                    while b + 1 < bands.len() && k_in >= bands[b + 1] {
+                        b += 1;
+                    }
+                    row += b;
                 }
-                let row = layout.row_base[g * ns + st] + b;
                 let waiting = p.flags & FLAG_WAITING != 0;
                 let (leave, thr) =
                     if waiting { (&tab.leave_waiting, &tab.thr_waiting) } else { (&tab.leave, &tab.thr) };
@@ -965,9 +994,18 @@ pub fn simulate_replication(
                         p.flags &= !FLAG_WAITING;
                         let dest = tab.dest[j];
                         acc.moves_month[tab.trans[j] as usize] += 1;
-                        if flags.pays[st] && (flags.employed[dest as usize] || flags.education[dest as usize])
+                        if flags.pays[st]
+                            && (flags.employed[dest as usize] || flags.education[dest as usize])
+                            && p.flags & FLAG_OUTFLOW == 0
                         {
                             p.flags |= FLAG_OUTFLOW;
+                            acc.seg[g].outflow += 1;
+                        }
+                        acc.occ_end[g * ns + st] -= 1;
+                        acc.occ_end[g * ns + dest as usize] += 1;
+                        if flags.pays[st] && !flags.pays[dest as usize] {
+                            // The spell ends: it no longer counts at the end of the month.
+                            acc.seg[g].dur_sum -= p.spell as u64;
                         }
                         p.state = dest;
                         p.in_state = 0;
@@ -975,11 +1013,6 @@ pub fn simulate_replication(
                     None => p.in_state = p.in_state.saturating_add(1),
                 }
                 let end = p.state as usize;
-                acc.occ_end[g * ns + end] += 1;
-                let sc = &mut acc.seg[g];
-                sc.dur_sum += flags.pays[end] as u64 * p.spell as u64;
-                sc.outflow += (p.flags & FLAG_OUTFLOW != 0) as u64;
-                sc.six += (p.flags & FLAG_SIX != 0) as u64;
                 if traced {
                     trace_row_now[tpos] = trace_rows.len();
                     let rate = model.budget.benefit_rates[bt].rate(year);
