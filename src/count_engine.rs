@@ -392,15 +392,10 @@ const UNSET: u32 = u32::MAX;
 /// What the engine needs to know about one per-arm key, computed once per replication
 /// when the key first occurs: where its transition row is, what a month in it books,
 /// and (memoised on first use) the key after staying and after each exit.
+/// Only what the month loop reads for every group is here (the full keys are in
+/// [`KeyFull`]), so that it stays small.
 #[derive(Debug, Clone, Copy)]
 struct KeyInfo {
-    /// The key at the start of the month.
-    key: u128,
-    /// Random priority in the queue while waiting for a placement (0 otherwise).
-    prio: u64,
-    /// The key after the month's bookkeeping (benefit months, months off benefit,
-    /// months in work), before the move.
-    after: u128,
     segment: u16,
     state: u8,
     flags: u8,
@@ -416,6 +411,18 @@ struct KeyInfo {
     moved: u32,
 }
 
+/// The full key behind an id, needed only when a new key is made from it.
+#[derive(Debug, Clone, Copy)]
+struct KeyFull {
+    /// The key at the start of the month.
+    key: u128,
+    /// Random priority in the queue while waiting for a placement (0 otherwise).
+    prio: u64,
+    /// The key after the month's bookkeeping (benefit months, months off benefit,
+    /// months in work), before the move.
+    after: u128,
+}
+
 /// The per-arm keys of one replication, interned as small integers, so a group's joint
 /// key is a few `u32`s and a citizen's next key is a table look-up, not a recomputation.
 struct Keys<'a> {
@@ -426,6 +433,7 @@ struct Keys<'a> {
     seg_bt: Vec<usize>,
     index: HashMap<(u128, u64), u32, FxBuild>,
     info: Vec<KeyInfo>,
+    full: Vec<KeyFull>,
     moved: Vec<u32>,
 }
 
@@ -439,6 +447,7 @@ impl<'a> Keys<'a> {
             seg_bt: model.segments.iter().map(|s| s.benefit_type).collect(),
             index: Default::default(),
             info: Vec::new(),
+            full: Vec::new(),
             moved: Vec::new(),
         }
     }
@@ -487,10 +496,8 @@ impl<'a> Keys<'a> {
             after.job_run = 0;
         }
         let id = self.info.len() as u32;
+        self.full.push(KeyFull { key, prio, after: after.pack() });
         self.info.push(KeyInfo {
-            key,
-            prio,
-            after: after.pack(),
             segment: f.segment,
             state: f.state,
             flags: f.flags,
@@ -508,14 +515,15 @@ impl<'a> Keys<'a> {
     /// The key after staying in the state for the month (same queue priority).
     #[inline]
     fn stay(&mut self, id: u32) -> u32 {
-        let i = self.info[id as usize];
-        if i.stay != UNSET {
-            return i.stay;
+        let known = self.info[id as usize].stay;
+        if known != UNSET {
+            return known;
         }
-        let mut sf = Fields::unpack(i.after);
+        let full = self.full[id as usize];
+        let mut sf = Fields::unpack(full.after);
         sf.in_state = (sf.in_state + 1).min(self.rules.cap_in[sf.state as usize]);
         self.rules.normalise(&mut sf);
-        let stay = self.id(sf.pack(), i.prio);
+        let stay = self.id(sf.pack(), full.prio);
         self.info[id as usize].stay = stay;
         stay
     }
@@ -523,10 +531,9 @@ impl<'a> Keys<'a> {
     /// The key after taking exit `k` of the state's row (not a placement request).
     #[inline]
     fn moved(&mut self, id: u32, k: u16) -> u32 {
-        let i = self.info[id as usize];
-        if i.moved == UNSET {
-            let f = Fields::unpack(i.after);
-            let exits = &self.layout.exits[i.state as usize];
+        if self.info[id as usize].moved == UNSET {
+            let f = Fields::unpack(self.full[id as usize].after);
+            let exits = &self.layout.exits[f.state as usize];
             let ids: Vec<u32> = exits
                 .iter()
                 .map(|&t| moved_to(self.rules, f, self.model.transitions[t].to).pack())
@@ -545,7 +552,7 @@ impl<'a> Keys<'a> {
     /// by a citizen staying in the state, with the request's random priority.
     fn request(&mut self, id: u32, m: usize, t: usize, prio: u64) -> u32 {
         let stay = self.stay(id);
-        let mut r = Fields::unpack(self.info[stay as usize].key);
+        let mut r = Fields::unpack(self.full[stay as usize].key);
         r.flags |= FLAG_WAITING;
         r.since = m as u16;
         r.trans = t as u16;
@@ -554,7 +561,7 @@ impl<'a> Keys<'a> {
 
     /// The key of a waiting citizen once served: moved along its requested transition.
     fn served(&mut self, id: u32) -> u32 {
-        let f = Fields::unpack(self.info[id as usize].key);
+        let f = Fields::unpack(self.full[id as usize].key);
         let dest = self.model.transitions[f.trans as usize].to;
         self.id(moved_to(self.rules, f, dest).pack(), 0)
     }
@@ -1331,15 +1338,16 @@ fn serve_queue<const N: usize>(
     let mut used = 0.0;
     queue.clear();
     for (i, g) in groups.list.iter().enumerate() {
-        let info = &keys.info[g.key.0[a] as usize];
-        if info.flags & FLAG_WAITING != 0 && g.n > 0 {
-            queue.push((Fields::unpack(info.key).since, info.prio, i));
+        let id = g.key.0[a] as usize;
+        if keys.info[id].flags & FLAG_WAITING != 0 && g.n > 0 {
+            let full = &keys.full[id];
+            queue.push((Fields::unpack(full.key).since, full.prio, i));
         }
     }
     queue.sort_unstable();
     for &(since, _, i) in queue.iter() {
         let (jk, n) = (groups.list[i].key, groups.list[i].n);
-        let f = Fields::unpack(keys.info[jk.0[a] as usize].key);
+        let f = Fields::unpack(keys.full[jk.0[a] as usize].key);
         let t = f.trans as usize;
         let need = drawn.hours[t];
         let mut c = 0;
