@@ -234,72 +234,9 @@ fn engines_agree_long() {
     engines_agree(&file, reps, seed);
 }
 
-const NO_REFUND: &str = "[budget.reimbursement]\nregime = \"none\"\n";
-
-/// Competing exits from two benefit states, a job with relapse, and an absorbing exit
-/// (the chain of tests/markov.rs).
-const CHAIN: &str = r#"
-[[states]]
-id = "a"
-pays_benefit = true
-[[states]]
-id = "b"
-pays_benefit = true
-activation = true
-[[states]]
-id = "job"
-self_supporting = true
-employed = true
-[[states]]
-id = "gone"
-
-[[transitions]]
-from = "a"
-to = "b"
-probability = 0.10
-[[transitions]]
-from = "a"
-to = "gone"
-probability = 0.02
-[[transitions]]
-from = "b"
-to = "job"
-probability = 0.08
-[[transitions]]
-from = "b"
-to = "a"
-probability = 0.05
-[[transitions]]
-from = "job"
-to = "b"
-probability = 0.03
-
-[[segments]]
-name = "all"
-size = 2000
-start_state = "a"
-benefit_type = "kh"
-"#;
-
-/// One-month transition matrix by competing hazards, computed independently of the engines.
-fn competing_matrix(exits: &[&[(usize, f64)]]) -> Vec<Vec<f64>> {
-    let n = exits.len();
-    let mut p = vec![vec![0.0; n]; n];
-    for (i, ex) in exits.iter().enumerate() {
-        let rates: Vec<f64> = ex.iter().map(|(_, q)| -(1.0f64 - q).ln()).collect();
-        let total: f64 = rates.iter().sum();
-        let leave = 1.0 - (-total).exp();
-        for ((j, _), r) in ex.iter().zip(&rates) {
-            p[i][*j] += leave * r / total;
-        }
-        p[i][i] += 1.0 - leave;
-    }
-    p
-}
-
 #[test]
 fn count_engine_occupancy_matches_the_closed_form_chain_for_48_months() {
-    let m = model(&scenario(CHAIN, 48, 200, NO_REFUND));
+    let m = model(&scenario(CHAIN_STATES, 48, 200, NO_REFUND));
     let reps = simulate(&m, &[SCENARIO], &opts(200, 7, None, Engine::Count), &|| {}).unwrap();
     let cols = monthly_columns(&m);
     let nc = cols.len();

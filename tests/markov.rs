@@ -5,73 +5,9 @@ use common::*;
 use trappe::engine::{SimOptions, monthly_columns, simulate};
 use trappe::model::{COUNTERFACTUAL, SCENARIO};
 
-const CHAIN: &str = r#"
-[budget.reimbursement]
-regime = "none"
-"#;
-
-const STATES: &str = r#"
-[[states]]
-id = "a"
-pays_benefit = true
-[[states]]
-id = "b"
-pays_benefit = true
-activation = true
-[[states]]
-id = "job"
-self_supporting = true
-employed = true
-[[states]]
-id = "gone"
-
-[[transitions]]
-from = "a"
-to = "b"
-probability = 0.10
-[[transitions]]
-from = "a"
-to = "gone"
-probability = 0.02
-[[transitions]]
-from = "b"
-to = "job"
-probability = 0.08
-[[transitions]]
-from = "b"
-to = "a"
-probability = 0.05
-[[transitions]]
-from = "job"
-to = "b"
-probability = 0.03
-
-[[segments]]
-name = "all"
-size = 2000
-start_state = "a"
-benefit_type = "kh"
-"#;
-
-/// One-month transition matrix by competing hazards, computed independently of the engine.
-fn competing_matrix(exits: &[&[(usize, f64)]]) -> Vec<Vec<f64>> {
-    let n = exits.len();
-    let mut p = vec![vec![0.0; n]; n];
-    for (i, ex) in exits.iter().enumerate() {
-        let rates: Vec<f64> = ex.iter().map(|(_, q)| -(1.0f64 - q).ln()).collect();
-        let total: f64 = rates.iter().sum();
-        let leave = 1.0 - (-total).exp();
-        for ((j, _), r) in ex.iter().zip(&rates) {
-            p[i][*j] += leave * r / total;
-        }
-        p[i][i] += 1.0 - leave;
-    }
-    p
-}
-
 #[test]
 fn mean_occupancy_matches_the_closed_form_chain_for_48_months() {
-    let text = scenario(STATES, 48, 200, CHAIN);
+    let text = scenario(CHAIN_STATES, 48, 200, NO_REFUND);
     let m = model(&text);
     let opts = SimOptions {
         replications: 200,
@@ -134,7 +70,7 @@ size = 100000
 start_state = "a"
 benefit_type = "kh"
 "#;
-    let m = model(&scenario(body, 1, 1, CHAIN));
+    let m = model(&scenario(body, 1, 1, NO_REFUND));
     let opts = SimOptions {
         replications: 4,
         seed: 3,
@@ -186,7 +122,7 @@ size = 50000
 start_state = "a"
 benefit_type = "kh"
 "#;
-    let m = model(&scenario(body, 8, 4, CHAIN));
+    let m = model(&scenario(body, 8, 4, NO_REFUND));
     let opts = SimOptions {
         replications: 4,
         seed: 5,
@@ -221,7 +157,7 @@ start_state = "a"
 benefit_type = "kh"
 inflow_per_month = 2.5
 "#;
-    let m = model(&scenario(body, 4, 1, CHAIN));
+    let m = model(&scenario(body, 4, 1, NO_REFUND));
     let reps = simulate(
         &m,
         &[SCENARIO, COUNTERFACTUAL],
@@ -273,7 +209,7 @@ start_state = "a"
 benefit_type = "kh"
 multipliers = { "a->job" = 2.0 }
 "#;
-    let m = model(&scenario(body, 24, 100, CHAIN));
+    let m = model(&scenario(body, 24, 100, NO_REFUND));
     let opts = SimOptions {
         replications: 100,
         seed: 11,

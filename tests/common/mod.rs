@@ -69,3 +69,67 @@ indexation = 0.0
 "#
     )
 }
+
+/// Budget lines for a scenario without state reimbursement.
+pub const NO_REFUND: &str = "[budget.reimbursement]\nregime = \"none\"\n";
+
+/// A closed-form test chain: competing exits from two benefit states, a job with
+/// relapse, and an absorbing exit; 2,000 citizens start in `a`.
+pub const CHAIN_STATES: &str = r#"
+[[states]]
+id = "a"
+pays_benefit = true
+[[states]]
+id = "b"
+pays_benefit = true
+activation = true
+[[states]]
+id = "job"
+self_supporting = true
+employed = true
+[[states]]
+id = "gone"
+
+[[transitions]]
+from = "a"
+to = "b"
+probability = 0.10
+[[transitions]]
+from = "a"
+to = "gone"
+probability = 0.02
+[[transitions]]
+from = "b"
+to = "job"
+probability = 0.08
+[[transitions]]
+from = "b"
+to = "a"
+probability = 0.05
+[[transitions]]
+from = "job"
+to = "b"
+probability = 0.03
+
+[[segments]]
+name = "all"
+size = 2000
+start_state = "a"
+benefit_type = "kh"
+"#;
+
+/// One-month transition matrix by competing hazards, computed independently of the engines.
+pub fn competing_matrix(exits: &[&[(usize, f64)]]) -> Vec<Vec<f64>> {
+    let n = exits.len();
+    let mut p = vec![vec![0.0; n]; n];
+    for (i, ex) in exits.iter().enumerate() {
+        let rates: Vec<f64> = ex.iter().map(|(_, q)| -(1.0f64 - q).ln()).collect();
+        let total: f64 = rates.iter().sum();
+        let leave = 1.0 - (-total).exp();
+        for ((j, _), r) in ex.iter().zip(&rates) {
+            p[i][*j] += leave * r / total;
+        }
+        p[i][i] += 1.0 - leave;
+    }
+    p
+}
