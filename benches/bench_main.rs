@@ -8,12 +8,12 @@ mod benchmarks;
 criterion::criterion_group!(
     name = replication;
     config = criterion::Criterion::default();
-    targets = benchmarks::engine::copenhagen_replication, benchmarks::engine::national_replication, benchmarks::engine::scaling
+    targets = benchmarks::engine::individual_engine
 );
 criterion::criterion_group!(
     name = count;
     config = criterion::Criterion::default();
-    targets = benchmarks::count::copenhagen_replication, benchmarks::count::national_replication, benchmarks::count::scaling
+    targets = benchmarks::engine::count_engine
 );
 criterion::criterion_group!(
     name = simulate;
