@@ -1003,7 +1003,7 @@ fn simulate_joint<const N: usize>(
                 let movers: u64 = few.iter().map(|x| x.1).sum();
                 for &(outcome, c) in few.iter() {
                     let (key, rule, requests) = outcome_keys(
-                        model, drawn, &flags, &mut keys, &info, jk, stay, outcome, c, capacity, m, &mut st,
+                        model, drawn, &flags, &mut keys, &info, jk, stay, outcome, c, capacity, &mut st,
                     );
                     let o = apply_rule(o, &rule, m);
                     if requests == [false; N] {
@@ -1080,7 +1080,7 @@ fn simulate_joint<const N: usize>(
                     continue;
                 }
                 let (key, rule, requests) = outcome_keys(
-                    model, drawn, &flags, &mut keys, &info, jk, stay, outcome, c, capacity, m, &mut st,
+                    model, drawn, &flags, &mut keys, &info, jk, stay, outcome, c, capacity, &mut st,
                 );
                 if rule != [SpellRule::Keep; N] {
                     for (o, _) in part.iter_mut() {
@@ -1175,10 +1175,8 @@ fn outcome_keys<const N: usize>(
     outcome: [u16; N],
     c: u64,
     capacity: bool,
-    m: usize,
     st: &mut [ArmState],
 ) -> (Ids<N>, [SpellRule; N], [bool; N]) {
-    let _ = m;
     let mut ids = stay;
     let mut requests = [false; N];
     let mut rule = [SpellRule::Keep; N];

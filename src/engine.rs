@@ -861,20 +861,18 @@ pub fn simulate_replication(
             // plus the arrivals; the end counts follow from them by the month's moves.
             // The "ever" flags and the benefit spells carry over the same way.
             occ_start.copy_from_slice(&accs[a].occ_end);
-            let seg_before: Vec<SegmentCounts> = accs[a].seg.clone();
+            let seg = std::mem::take(&mut accs[a].seg);
+            accs[a].clear();
+            let acc = &mut accs[a];
+            acc.seg = seg;
             for (j, p) in people[a][before..].iter().enumerate() {
                 let g = cohort.segment[before + j] as usize;
                 occ_start[g * ns + p.state as usize] += 1;
-            }
-            accs[a].clear();
-            let acc = &mut accs[a];
-            acc.occ_end.copy_from_slice(&occ_start);
-            acc.seg.copy_from_slice(&seg_before);
-            for (j, p) in people[a][before..].iter().enumerate() {
                 if flags.pays[p.state as usize] {
-                    acc.seg[cohort.segment[before + j] as usize].dur_sum += p.spell as u64;
+                    acc.seg[g].dur_sum += p.spell as u64;
                 }
             }
+            acc.occ_end.copy_from_slice(&occ_start);
             for (k, &n) in occ_start.iter().enumerate() {
                 let (g, st) = (k / ns, k % ns);
                 acc.occ_during[st] += n;
