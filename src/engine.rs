@@ -747,6 +747,217 @@ impl Acc {
     }
 }
 
+/// What every citizen's month in one arm reads: the model's layout and flags, the
+/// month's transition tables and the queue's salt.
+struct MonthCtx<'a> {
+    layout: &'a Layout,
+    flags: &'a StateFlags,
+    classes: &'a ShareClasses,
+    /// States whose exits change with the months spent in them.
+    multi_band: &'a [bool],
+    seg_bt: &'a [usize],
+    /// Segment of each citizen.
+    segment: &'a [u16],
+    tab: &'a Tables,
+    /// Consultant hours per placement, per transition (NaN: needs none).
+    hours: &'a [f64],
+    n_classes: usize,
+    ns: usize,
+    m: usize,
+    queue_salt: u64,
+}
+
+/// Where the traced citizens' trajectory rows go.
+struct Tracer<'a> {
+    /// Traced citizens, in increasing order.
+    trace: &'a [usize],
+    rows: &'a mut Vec<TrajectoryRow>,
+    /// Row of each traced citizen in this month, per traced citizen.
+    row_now: &'a mut [usize],
+    model: &'a Model,
+    drawn: &'a Drawn,
+    arm: &'static str,
+    rep: u32,
+    year: i32,
+}
+
+/// One arm's month for every citizen entered so far: the month's bookkeeping, then the
+/// move drawn with the citizen's uniform number `us[i]` (shared by every arm). The
+/// const parameters say which of the model's costlier features the loop must handle
+/// (2016 staircase, placement capacity, trajectories); with `false` their work is
+/// compiled out, with `true` it is done when the model has them.
+#[allow(clippy::too_many_arguments)]
+fn arm_month<const STAIRCASE: bool, const CAPACITY: bool, const TRACE: bool>(
+    ctx: &MonthCtx,
+    people: &mut [Person],
+    us: &[f64],
+    acc: &mut Acc,
+    requests: &mut Vec<Request>,
+    tracer: Tracer,
+) {
+    let MonthCtx {
+        layout,
+        flags,
+        classes,
+        multi_band,
+        seg_bt,
+        segment,
+        tab,
+        hours,
+        n_classes,
+        ns,
+        m,
+        queue_salt,
+    } = *ctx;
+    let staircase = STAIRCASE && classes.staircase;
+    let mut tpos = 0;
+    for (i, (p, &u)) in people.iter_mut().zip(us).enumerate() {
+        let g = segment[i] as usize;
+        let st = p.state as usize;
+        let mut class = usize::MAX;
+        if flags.pays[st] {
+            p.cum_benefit = p.cum_benefit.saturating_add(1);
+            p.spell = p.spell.saturating_add(1);
+            p.off_benefit = 0;
+            if staircase {
+                class = classes.class(p.cum_benefit, flags.active[st]);
+                acc.benefit_months[seg_bt[g] * n_classes + class] += 1;
+            } else if TRACE {
+                class = classes.class(p.cum_benefit, flags.active[st]);
+            }
+        } else {
+            p.spell = 0;
+            p.off_benefit = p.off_benefit.saturating_add(1);
+            if STAIRCASE
+                && let Some(reset) = classes.reset
+                && p.off_benefit as u32 >= reset
+            {
+                p.cum_benefit = 0;
+            }
+        }
+        if flags.employed[st] {
+            p.job_run = p.job_run.saturating_add(1);
+            if p.job_run >= 6 && p.flags & FLAG_SIX == 0 {
+                p.flags |= FLAG_SIX;
+                acc.seg[g].six += 1;
+            }
+        } else {
+            p.job_run = 0;
+        }
+        // Transition at the end of the month.
+        let mut row = layout.row_base[g * ns + st];
+        if multi_band[st] {
+            let bands = &layout.bands[st];
+            let k_in = p.in_state as u32 + 1;
+            let mut b = 0;
+            while b + 1 < bands.len() && k_in >= bands[b + 1] {
+                b += 1;
+            }
+            row += b;
+        }
+        let waiting = CAPACITY && p.flags & FLAG_WAITING != 0;
+        let (leave, thr) =
+            if waiting { (&tab.leave_waiting, &tab.thr_waiting) } else { (&tab.leave, &tab.thr) };
+        let mut moved: Option<usize> = None;
+        if u < leave[row] {
+            let off = layout.row_off[row];
+            let n_exits = layout.exits[st].len();
+            for k in 0..n_exits {
+                if u < thr[off + k] {
+                    moved = Some(off + k);
+                    break;
+                }
+            }
+            if moved.is_none() {
+                moved = Some(off + n_exits - 1);
+            }
+        }
+        // A placement that needs consultant hours is only requested here; it is
+        // made (or waits) when the month's requests are served.
+        if CAPACITY
+            && let Some(j) = moved
+            && !hours[tab.trans[j] as usize].is_nan()
+        {
+            requests.push(Request {
+                since: m as u16,
+                priority: mix64(queue_salt ^ ((i as u64) << 16) ^ m as u64),
+                citizen: i as u32,
+                transition: tab.trans[j],
+            });
+            moved = None;
+        }
+        let before = p.state;
+        match moved {
+            Some(j) => {
+                p.flags &= !FLAG_WAITING;
+                let dest = tab.dest[j];
+                acc.moves_month[tab.trans[j] as usize] += 1;
+                if flags.pays[st]
+                    && (flags.employed[dest as usize] || flags.education[dest as usize])
+                    && p.flags & FLAG_OUTFLOW == 0
+                {
+                    p.flags |= FLAG_OUTFLOW;
+                    acc.seg[g].outflow += 1;
+                }
+                acc.occ_end[g * ns + st] -= 1;
+                acc.occ_end[g * ns + dest as usize] += 1;
+                if flags.pays[st] && !flags.pays[dest as usize] {
+                    // The spell ends: it no longer counts at the end of the month.
+                    acc.seg[g].dur_sum -= p.spell as u64;
+                }
+                p.state = dest;
+                p.in_state = 0;
+            }
+            None => p.in_state = p.in_state.saturating_add(1),
+        }
+        if TRACE && tpos < tracer.trace.len() && tracer.trace[tpos] == i {
+            tracer.row_now[tpos] = tracer.rows.len();
+            let row = trace_row(&tracer, ctx, i, g, before, p, class, moved);
+            tracer.rows.push(row);
+            tpos += 1;
+        }
+    }
+}
+
+/// The trajectory row of a traced citizen's month (`before`: the state during the
+/// month; `class`: the reimbursement class on benefit, else `usize::MAX`).
+#[cold]
+#[allow(clippy::too_many_arguments)]
+fn trace_row(
+    tracer: &Tracer,
+    ctx: &MonthCtx,
+    i: usize,
+    g: usize,
+    before: u8,
+    p: &Person,
+    class: usize,
+    moved: Option<usize>,
+) -> TrajectoryRow {
+    let (model, drawn, m) = (tracer.model, tracer.drawn, ctx.m);
+    let bt = ctx.seg_bt[g];
+    let rate = model.budget.benefit_rates[bt].rate(tracer.year);
+    let benefit = if class != usize::MAX { (rate * 100.0).round() / 100.0 } else { 0.0 };
+    let reimb =
+        if class != usize::MAX { (rate * ctx.classes.shares[class] * 100.0).round() / 100.0 } else { 0.0 };
+    TrajectoryRow {
+        replication: tracer.rep,
+        arm: tracer.arm,
+        citizen: i as u32,
+        segment: model.segments[g].name.clone(),
+        month: m,
+        date: model.calendar(m).to_string(),
+        state: model.states[before as usize].id.clone(),
+        next_state: model.states[p.state as usize].id.clone(),
+        waiting: false,
+        on_benefit: class != usize::MAX,
+        cumulative_benefit_months: p.cum_benefit as u32,
+        benefit,
+        reimbursement: reimb,
+        activity_cost: drawn.activity_cost[before as usize],
+        one_off_cost: moved.map(|j| drawn.one_off[ctx.tab.trans[j] as usize]).unwrap_or(0.0),
+    }
+}
+
 /// Simulates one replication of the model in the given arms.
 pub fn simulate_replication(
     model: &Model,
@@ -908,139 +1119,53 @@ pub fn simulate_replication(
         for a in 0..arms.len() {
             let acc = &mut accs[a];
             let tab = &tables[a];
-            let mut tpos = 0;
             requests.clear();
             trace_row_now.fill(usize::MAX);
-            for (i, p) in people[a][..entered].iter_mut().enumerate() {
-                let u = us[i];
-                let g = cohort.segment[i] as usize;
-                let bt = seg_bt[g];
-                let traced = tpos < trace.len() && trace[tpos] == i;
-                let st = p.state as usize;
-                let mut class = usize::MAX;
-                if flags.pays[st] {
-                    p.cum_benefit = p.cum_benefit.saturating_add(1);
-                    p.spell = p.spell.saturating_add(1);
-                    p.off_benefit = 0;
-                    class = classes.class(p.cum_benefit, flags.active[st]);
-                    if classes.staircase {
-                        acc.benefit_months[bt * n_classes + class] += 1;
-                    }
-                } else {
-                    p.spell = 0;
-                    p.off_benefit = p.off_benefit.saturating_add(1);
-                    if let Some(reset) = classes.reset {
-                        if p.off_benefit as u32 >= reset {
-                            p.cum_benefit = 0;
-                        }
-                    }
+            let ctx = MonthCtx {
+                layout: &layout,
+                flags: &flags,
+                classes: &classes,
+                multi_band: &multi_band,
+                seg_bt: &seg_bt,
+                segment: &cohort.segment,
+                tab,
+                hours: &drawn.hours,
+                n_classes,
+                ns,
+                m,
+                queue_salt,
+            };
+            let people_a = &mut people[a][..entered];
+            let us = &us[..entered];
+            // The loop is compiled once per combination of the model's features, so the
+            // common case (no 2016 staircase, no capacity, no trajectories) carries none
+            // of their work.
+            let traced = !trace.is_empty();
+            let tracer = Tracer {
+                trace: &trace,
+                rows: &mut trace_rows,
+                row_now: &mut trace_row_now,
+                model,
+                drawn: &drawn,
+                arm: arms[a].name,
+                rep,
+                year,
+            };
+            match (classes.staircase, capacity, traced) {
+                (false, false, false) => {
+                    arm_month::<false, false, false>(&ctx, people_a, us, acc, &mut requests, tracer)
                 }
-                if flags.employed[st] {
-                    p.job_run = p.job_run.saturating_add(1);
-                    if p.job_run >= 6 && p.flags & FLAG_SIX == 0 {
-                        p.flags |= FLAG_SIX;
-                        acc.seg[g].six += 1;
-                    }
-                } else {
-                    p.job_run = 0;
+                (true, false, false) => {
+                    arm_month::<true, false, false>(&ctx, people_a, us, acc, &mut requests, tracer)
                 }
-                // Transition at the end of the month.
-                let mut row = layout.row_base[g * ns + st];
-                if multi_band[st] {
-                    let bands = &layout.bands[st];
-                    let k_in = p.in_state as u32 + 1;
-                    let mut b = 0;
-                    while b + 1 < bands.len() && k_in >= bands[b + 1] {
-                        b += 1;
-                    }
-                    row += b;
+                (false, true, false) => {
+                    arm_month::<false, true, false>(&ctx, people_a, us, acc, &mut requests, tracer)
                 }
-                let waiting = p.flags & FLAG_WAITING != 0;
-                let (leave, thr) =
-                    if waiting { (&tab.leave_waiting, &tab.thr_waiting) } else { (&tab.leave, &tab.thr) };
-                let mut moved: Option<usize> = None;
-                if u < leave[row] {
-                    let off = layout.row_off[row];
-                    let n_exits = layout.exits[st].len();
-                    for k in 0..n_exits {
-                        if u < thr[off + k] {
-                            moved = Some(off + k);
-                            break;
-                        }
-                    }
-                    if moved.is_none() {
-                        moved = Some(off + n_exits - 1);
-                    }
+                (true, true, false) => {
+                    arm_month::<true, true, false>(&ctx, people_a, us, acc, &mut requests, tracer)
                 }
-                // A placement that needs consultant hours is only requested here; it is
-                // made (or waits) when the month's requests are served below.
-                if let Some(j) = moved {
-                    let t = tab.trans[j] as usize;
-                    if capacity && !drawn.hours[t].is_nan() {
-                        requests.push(Request {
-                            since: m as u16,
-                            priority: mix64(queue_salt ^ ((i as u64) << 16) ^ m as u64),
-                            citizen: i as u32,
-                            transition: t as u16,
-                        });
-                        moved = None;
-                    }
-                }
-                let before = p.state;
-                match moved {
-                    Some(j) => {
-                        p.flags &= !FLAG_WAITING;
-                        let dest = tab.dest[j];
-                        acc.moves_month[tab.trans[j] as usize] += 1;
-                        if flags.pays[st]
-                            && (flags.employed[dest as usize] || flags.education[dest as usize])
-                            && p.flags & FLAG_OUTFLOW == 0
-                        {
-                            p.flags |= FLAG_OUTFLOW;
-                            acc.seg[g].outflow += 1;
-                        }
-                        acc.occ_end[g * ns + st] -= 1;
-                        acc.occ_end[g * ns + dest as usize] += 1;
-                        if flags.pays[st] && !flags.pays[dest as usize] {
-                            // The spell ends: it no longer counts at the end of the month.
-                            acc.seg[g].dur_sum -= p.spell as u64;
-                        }
-                        p.state = dest;
-                        p.in_state = 0;
-                    }
-                    None => p.in_state = p.in_state.saturating_add(1),
-                }
-                let end = p.state as usize;
-                if traced {
-                    trace_row_now[tpos] = trace_rows.len();
-                    let rate = model.budget.benefit_rates[bt].rate(year);
-                    let benefit = if class != usize::MAX { (rate * 100.0).round() / 100.0 } else { 0.0 };
-                    let reimb = if class != usize::MAX {
-                        (rate * classes.shares[class] * 100.0).round() / 100.0
-                    } else {
-                        0.0
-                    };
-                    trace_rows.push(TrajectoryRow {
-                        replication: rep,
-                        arm: arms[a].name,
-                        citizen: i as u32,
-                        segment: model.segments[g].name.clone(),
-                        month: m,
-                        date: model.calendar(m).to_string(),
-                        state: model.states[before as usize].id.clone(),
-                        next_state: model.states[end].id.clone(),
-                        waiting: false,
-                        on_benefit: class != usize::MAX,
-                        cumulative_benefit_months: p.cum_benefit as u32,
-                        benefit,
-                        reimbursement: reimb,
-                        activity_cost: drawn.activity_cost[before as usize],
-                        one_off_cost: moved.map(|j| drawn.one_off[tab.trans[j] as usize]).unwrap_or(0.0),
-                    });
-                }
-                if traced {
-                    tpos += 1;
-                }
+                // Trajectories are for reading, not for speed: one general version.
+                (_, _, true) => arm_month::<true, true, true>(&ctx, people_a, us, acc, &mut requests, tracer),
             }
 
             // Serve the waiting list, oldest request first (ties in random order),
