@@ -611,6 +611,11 @@ impl<const N: usize> Groups<N> {
             Entry::Occupied(e) => {
                 let g = &mut self.list[*e.get()];
                 g.n += n;
+                // Keep the longer histogram in place and copy the shorter one after it.
+                let mut bins = bins;
+                if bins.len() > g.bins.len() {
+                    std::mem::swap(&mut g.bins, &mut bins);
+                }
                 g.bins.extend_from_slice(&bins);
                 g.dirty = true;
                 self.recycle(bins);
