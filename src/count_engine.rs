@@ -578,6 +578,8 @@ struct Group<const N: usize> {
     bins: Vec<(Origins<N>, u64)>,
     /// Bins were appended this month and may need merging.
     dirty: bool,
+    /// While `dirty`: the length of the sorted and merged run at the start of `bins`.
+    sorted: usize,
 }
 
 /// The groups being built for the end of the month, with equal keys merged as they are
@@ -615,6 +617,9 @@ impl<const N: usize> Groups<N> {
                 let mut bins = bins;
                 if bins.len() > g.bins.len() {
                     std::mem::swap(&mut g.bins, &mut bins);
+                    g.sorted = g.bins.len(); // the incoming histogram is sorted
+                } else if !g.dirty {
+                    g.sorted = g.bins.len();
                 }
                 g.bins.extend_from_slice(&bins);
                 g.dirty = true;
@@ -622,7 +627,7 @@ impl<const N: usize> Groups<N> {
             }
             Entry::Vacant(e) => {
                 e.insert(self.list.len());
-                self.list.push(Group { key, n, bins, dirty: false });
+                self.list.push(Group { key, n, bins, dirty: false, sorted: 0 });
             }
         }
     }
@@ -637,6 +642,9 @@ impl<const N: usize> Groups<N> {
                 match g.bins.last_mut() {
                     Some(last) if last.0 == origins => last.1 += n,
                     _ => {
+                        if !g.dirty {
+                            g.sorted = g.bins.len();
+                        }
                         g.bins.push((origins, n));
                         g.dirty = true;
                     }
@@ -646,7 +654,7 @@ impl<const N: usize> Groups<N> {
                 e.insert(self.list.len());
                 let mut bins = self.pool.pop().unwrap_or_default();
                 bins.push((origins, n));
-                self.list.push(Group { key, n, bins, dirty: false });
+                self.list.push(Group { key, n, bins, dirty: false, sorted: 0 });
             }
         }
     }
@@ -668,7 +676,7 @@ impl<const N: usize> Groups<N> {
                 continue;
             }
             if g.dirty {
-                merge_runs(&mut g.bins, &mut self.scratch);
+                merge_runs(&mut g.bins, g.sorted, &mut self.scratch);
                 g.dirty = false;
             }
             debug_assert!(g.bins.is_sorted_by(|x, y| x.0 < y.0), "spell bins sorted and merged");
@@ -930,7 +938,7 @@ fn simulate_joint<const N: usize>(
                 let id = keys.id(k, 0);
                 let mut bins = next.bins_vec();
                 bins.push(([o; N], a as u64));
-                cur.push(Group { key: Ids([id; N]), n: a as u64, bins, dirty: false });
+                cur.push(Group { key: Ids([id; N]), n: a as u64, bins, dirty: false, sorted: 0 });
                 if flags.pays[seg.inflow_state] {
                     arrived_on_benefit += a as u64;
                 }
@@ -1231,43 +1239,53 @@ fn request_keys<const N: usize>(
 /// Sorts a histogram by spell starts and merges equal starts into one bin.
 fn merge_bins<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>) {
     bins.sort_unstable_by_key(|b| b.0);
-    merge_equal(bins);
+    merge_equal(bins, 0);
 }
 
-/// Sorts a histogram made of a long sorted run followed by parts added this month, by
-/// sorting only the parts and merging the two runs (through `scratch`); then merges
-/// equal starts into one bin.
-fn merge_runs<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>, scratch: &mut Vec<(Origins<N>, u64)>) {
-    let mut p = 1;
-    while p < bins.len() && bins[p - 1].0 <= bins[p].0 {
-        p += 1;
+/// Sorts a histogram made of a sorted and merged run of length `sorted` followed by
+/// parts added this month: sorts only the parts and merges them into the run from the
+/// first place where they belong (through `scratch`), then merges equal starts there.
+fn merge_runs<const N: usize>(
+    bins: &mut Vec<(Origins<N>, u64)>,
+    sorted: usize,
+    scratch: &mut Vec<(Origins<N>, u64)>,
+) {
+    let p = sorted.min(bins.len());
+    if p == bins.len() {
+        return;
     }
-    if p < bins.len() {
-        bins[p..].sort_unstable_by_key(|b| b.0);
-        let (a, b) = bins.split_at(p);
+    bins[p..].sort_unstable_by_key(|b| b.0);
+    // The run's bins below the parts' smallest start stay where they are.
+    let first = bins[p].0;
+    let k = bins[..p].partition_point(|b| b.0 < first);
+    if k < p {
         scratch.clear();
-        scratch.reserve(bins.len());
-        let (mut i, mut j) = (0, 0);
+        scratch.extend_from_slice(&bins[k..]);
+        let (a, b) = scratch.split_at(p - k);
+        let (mut i, mut j, mut w) = (0, 0, k);
         while i < a.len() && j < b.len() {
             if a[i].0 <= b[j].0 {
-                scratch.push(a[i]);
+                bins[w] = a[i];
                 i += 1;
             } else {
-                scratch.push(b[j]);
+                bins[w] = b[j];
                 j += 1;
             }
+            w += 1;
         }
-        scratch.extend_from_slice(&a[i..]);
-        scratch.extend_from_slice(&b[j..]);
-        std::mem::swap(bins, scratch);
+        for &x in a[i..].iter().chain(&b[j..]) {
+            bins[w] = x;
+            w += 1;
+        }
     }
-    merge_equal(bins);
+    merge_equal(bins, k);
 }
 
-/// Merges neighbouring bins with equal spell starts (the histogram is sorted).
-fn merge_equal<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>) {
-    let mut w = 0;
-    for r in 0..bins.len() {
+/// Merges neighbouring bins with equal spell starts (the histogram is sorted, and has
+/// no equal neighbours before `from`).
+fn merge_equal<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>, from: usize) {
+    let mut w = from;
+    for r in from..bins.len() {
         if w > 0 && bins[w - 1].0 == bins[r].0 {
             bins[w - 1].1 += bins[r].1;
         } else {
