@@ -339,6 +339,14 @@ fn push_bin<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>, o: Origins<N>, k:
     }
 }
 
+/// Gives `v` a vector from the groups' pool if it has none yet.
+#[inline]
+fn pooled_vec<const N: usize>(v: &mut Bins<N>, groups: &mut Groups<N>) {
+    if v.capacity() == 0 {
+        *v = groups.bins_vec();
+    }
+}
+
 /// Spell starts of every arm: one histogram bin.
 type Origins<const N: usize> = [i32; N];
 
@@ -924,7 +932,9 @@ fn simulate_joint<const N: usize>(
     // The same for a small group: the outcome in every arm and how many take it.
     let mut few: Vec<([u16; N], u64)> = Vec::new();
     let mut queue: Vec<(u16, u64, usize)> = Vec::new();
-    let mut iv_index: HashMap<Ids<N>, (usize, usize), FxBuild> = Default::default();
+    // Per rows of a group: where the month's joint intervals are in `iv_pool`, and
+    // ln(1 − P(moving in some arm)).
+    let mut iv_index: HashMap<Ids<N>, (usize, usize, f64), FxBuild> = Default::default();
     let mut iv_pool: Vec<Interval<N>> = Vec::new();
     for m in 1..=h {
         iv_index.clear();
@@ -1039,11 +1049,12 @@ fn simulate_joint<const N: usize>(
             }
 
             // The joint intervals depend only on the arms' rows: built once a month.
-            let (start, len) = *iv_index.entry(Ids(row_ids)).or_insert_with(|| {
+            let (start, len, ln_stay) = *iv_index.entry(Ids(row_ids)).or_insert_with(|| {
                 joint_intervals(&rows, &mut ivs);
                 let start = iv_pool.len();
                 iv_pool.extend_from_slice(&ivs);
-                (start, ivs.len())
+                let top = ivs.last().map(|iv| iv.hi).unwrap_or(0.0);
+                (start, ivs.len(), (-top).ln_1p())
             });
             let ivs = &iv_pool[start..start + len];
             let top = ivs.last().map(|iv| iv.hi).unwrap_or(0.0);
@@ -1051,22 +1062,22 @@ fn simulate_joint<const N: usize>(
                 next.add(stay_key, n, bins);
                 continue;
             }
+            // Each joint outcome's histogram is taken from the pool when it gets a member.
             emits.clear();
-            for iv in ivs {
-                emits.push((iv.outcome, 0, next.bins_vec()));
-            }
+            emits.extend(ivs.iter().map(|iv| (iv.outcome, 0, Vec::new())));
             // Bins where few are expected to move are taken together as one line of
             // members, each moving with probability `top` on its own: the gaps between
             // movers are geometric, so only the movers cost a draw (their interval by one
             // uniform number each). Bins where many move draw their counts by binomials.
-            let ln_stay = (-top).ln_1p();
-            let mut gap = geometric_gap(&mut rng, ln_stay);
+            // The line starts at the first pooled bin (no draw when there is none).
+            let mut gap = None;
             for bin in bins.iter_mut() {
                 let c = bin.1;
                 if c as f64 * top >= POOL_MOVERS {
                     draw_intervals(&mut rng, c, ivs, &mut counts);
                     for (j, &x) in counts.iter().enumerate() {
                         if x > 0 {
+                            pooled_vec(&mut emits[j].2, &mut next);
                             emits[j].2.push((bin.0, x));
                             emits[j].1 += x;
                             bin.1 -= x;
@@ -1074,23 +1085,24 @@ fn simulate_joint<const N: usize>(
                     }
                     continue;
                 }
+                let gap = gap.get_or_insert_with(|| geometric_gap(&mut rng, ln_stay));
                 let mut left = c;
-                while gap < left {
-                    left -= gap + 1;
+                while *gap < left {
+                    left -= *gap + 1;
                     let u = uniform(&mut rng) * top;
                     let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
+                    pooled_vec(&mut emits[j].2, &mut next);
                     push_bin(&mut emits[j].2, bin.0, 1);
                     emits[j].1 += 1;
                     bin.1 -= 1;
-                    gap = geometric_gap(&mut rng, ln_stay);
+                    *gap = geometric_gap(&mut rng, ln_stay);
                 }
-                gap -= left;
+                *gap -= left;
             }
             let movers: u64 = emits.iter().map(|e| e.1).sum();
             for (outcome, c, mut part) in emits.drain(..) {
                 if c == 0 {
-                    next.recycle(part);
-                    continue;
+                    continue; // never given a vector
                 }
                 let (key, rule, requests) = outcome_keys(
                     model, drawn, &flags, &mut keys, &info, jk, stay, outcome, c, capacity, &mut st,
