@@ -11,6 +11,7 @@ use crate::model::{Arm, Model};
 use crate::outcomes::{EFFECT_NAMES, Results, arm_outcome_names};
 use crate::scenario::{LoadedScenario, ScenarioFile};
 use crate::stats::Summary;
+use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -223,6 +224,39 @@ fn write_rows(
     w.flush().map_err(|source| OutputError::File { path: path.to_path_buf(), source })
 }
 
+/// Writes a CSV file whose records come in `parts` consecutive parts, each written by
+/// `part(i, writer)`. The parts are formatted in parallel on the current rayon pool, a
+/// few per thread at a time so memory stays bounded, each into its own buffer with the
+/// same CSV settings, and written in order: the file is byte for byte what one writer
+/// writing every part in turn would make, whatever the number of threads.
+fn write_parts<F>(path: &Path, header: &[String], parts: usize, part: F) -> Result<(), OutputError>
+where
+    F: Fn(usize, &mut csv::Writer<Vec<u8>>) -> csv::Result<()> + Sync,
+{
+    let file_err = |source| OutputError::File { path: path.to_path_buf(), source };
+    let csv_err = |source| OutputError::Csv { path: path.to_path_buf(), source };
+    let format = |write: &dyn Fn(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>| -> csv::Result<Vec<u8>> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        write(&mut w)?;
+        w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    };
+    let file = fs::File::create(path).map_err(file_err)?;
+    let mut out = io::BufWriter::new(file);
+    out.write_all(&format(&|w| w.write_record(header)).map_err(csv_err)?).map_err(file_err)?;
+    let batch = 4 * rayon::current_num_threads().max(1);
+    for start in (0..parts).step_by(batch) {
+        let texts: Vec<Vec<u8>> = (start..(start + batch).min(parts))
+            .into_par_iter()
+            .map(|i| format(&|w| part(i, w)))
+            .collect::<csv::Result<_>>()
+            .map_err(csv_err)?;
+        for t in &texts {
+            out.write_all(t).map_err(file_err)?;
+        }
+    }
+    out.flush().map_err(file_err)
+}
+
 fn summary_cells(s: &Summary) -> Vec<String> {
     vec![num(s.mean), num(s.median), num(s.p05), num(s.p95), num(s.mcse), num(s.sd), s.n.to_string()]
 }
@@ -350,25 +384,47 @@ pub fn write_replications(path: &Path, model: &Model, res: &Results) -> Result<(
     header.extend(EFFECT_NAMES.iter().map(|s| s.to_string()));
     header.extend(pkeys.iter().map(|k| format!("param:{k}")));
     let n_arms = res.arm_names.len();
-    let rows = res.reps.iter().flat_map(|o| {
-        (0..=n_arms).map(move |a| {
-            let mut r = vec![
-                o.index.to_string(),
-                if a < n_arms { res.arm_names[a].to_string() } else { "difference".into() },
-            ];
-            if a < n_arms {
-                r.extend(o.arms[a].iter().map(|v| num(*v)));
-                r.extend(EFFECT_NAMES.iter().map(|_| String::new()));
-            } else {
-                r.extend(o.arms[0].iter().zip(&o.arms[1]).map(|(x, y)| num(x - y)));
-                r.extend(o.effects.iter().map(|v| num(*v)));
+    let chunks: Vec<&[crate::outcomes::RepOutcomes]> = res.reps.chunks(REPLICATIONS_PER_PART).collect();
+    write_parts(path, &header, chunks.len(), |i, w| {
+        // Each number is formatted into one reused buffer and written as a field.
+        let mut cell = String::new();
+        let mut number = |w: &mut csv::Writer<Vec<u8>>, v: f64| {
+            cell.clear();
+            push_num(&mut cell, v);
+            w.write_field(&cell)
+        };
+        for o in chunks[i] {
+            for a in 0..=n_arms {
+                w.write_field(o.index.to_string())?;
+                w.write_field(if a < n_arms { res.arm_names[a] } else { "difference" })?;
+                if a < n_arms {
+                    for v in &o.arms[a] {
+                        number(w, *v)?;
+                    }
+                    for _ in EFFECT_NAMES {
+                        w.write_field("")?;
+                    }
+                } else {
+                    for (x, y) in o.arms[0].iter().zip(&o.arms[1]) {
+                        number(w, x - y)?;
+                    }
+                    for v in &o.effects {
+                        number(w, *v)?;
+                    }
+                }
+                for v in &o.params {
+                    number(w, *v)?;
+                }
+                // Ends the record.
+                w.write_record(None::<&[u8]>)?;
             }
-            r.extend(o.params.iter().map(|v| num(*v)));
-            r
-        })
-    });
-    write_rows(path, &header, rows)
+        }
+        Ok(())
+    })
 }
+
+/// Replications per part of `replications.csv` formatted by one thread.
+const REPLICATIONS_PER_PART: usize = 32;
 
 /// Writes `monthly.csv`: every monthly column (occupancy, shares, staffing) and the
 /// monthly municipal net cost, per arm and difference, with mean and interval.
@@ -380,42 +436,111 @@ pub fn write_monthly(path: &Path, model: &Model, arms: &[Arm], res: &Results) ->
     let mut header: Vec<String> =
         ["month", "date", "arm", "metric", "unit"].iter().map(|s| s.to_string()).collect();
     header.extend(["mean", "median", "p05", "p95", "mcse"].iter().map(|s| s.to_string()));
-    let mut rows = Vec::new();
-    let mut vals = vec![0.0; reps.len()];
-    for m in 0..=h {
-        let date = model.start.add_months(m as i64 - 1).to_string();
-        for a in 0..=arms.len() {
-            let arm = if a < arms.len() { arms[a].name } else { "difference" };
-            for (c, name) in cols.iter().enumerate() {
-                for (i, r) in reps.iter().enumerate() {
-                    vals[i] = if a < arms.len() {
-                        r.monthly[a][m * nc + c]
-                    } else {
-                        r.monthly[0][m * nc + c] - r.monthly[1][m * nc + c]
-                    };
-                }
-                let s = Summary::of(&vals);
-                rows.push(month_row(m, &date, arm, name, unit_of(name), &s));
-            }
-            if m >= 1 {
-                for (i, r) in reps.iter().enumerate() {
-                    let f = |x: usize| r.monthly_net_cost[x][m - 1];
-                    vals[i] = if a < arms.len() { f(a) } else { f(0) - f(1) };
-                }
-                let s = Summary::of(&vals);
-                rows.push(month_row(m, &date, arm, "total_net_cost", "DKK", &s));
-                if a == arms.len() {
-                    for (i, o) in res.reps.iter().enumerate() {
-                        vals[i] = o.monthly_net_effect[..m].iter().sum();
+    let n = reps.len();
+    let n_arms = arms.len();
+    // Per month and arm (the last = difference), the columns summarised: the monthly
+    // columns, the month's net cost, and (difference only) the cumulative net effect.
+    let (total_net_cost, cumulative) = (nc, nc + 1);
+    let width = nc + 2;
+    let per_month = (n_arms + 1) * width;
+    // Months per part: a part gathers several consecutive months (carrying each
+    // replication's cumulative net effect forward), while parts stay many enough to share
+    // among the threads and their buffers modest.
+    let fit = (MONTHLY_PART_BYTES / (per_month * n.max(1) * 8)).max(1);
+    let months_per_part = ((h + 1) / (8 * rayon::current_num_threads())).clamp(1, fit);
+    let parts = (h + 1).div_ceil(months_per_part);
+    write_parts(path, &header, parts, |p, w| {
+        let months = p * months_per_part..((p + 1) * months_per_part).min(h + 1);
+        // Column-major: the n values of column c of arm a in the part's month k start at
+        // ((k * (n_arms + 1) + a) * width + c) * n.
+        let mut data = vec![0.0; months.len() * per_month * n];
+        // A few replications at a time, so that their rows stay in cache while each
+        // column gets their values one after another.
+        for (t, tile) in reps.chunks(MONTHLY_TILE).enumerate() {
+            let first = t * MONTHLY_TILE;
+            let start = |k: usize, a: usize, c: usize| ((k * (n_arms + 1) + a) * width + c) * n + first;
+            let len = tile.len();
+            // Σ of the monthly net effects before each month, summed in month order as
+            // `monthly_net_effect[..m].iter().sum()` would (from −0.0), so the same bits.
+            let mut effect_before: Vec<f64> =
+                tile.iter().map(|r| r.monthly_net_effect[..months.start].iter().sum()).collect();
+            for (k, m) in months.clone().enumerate() {
+                let rows: Vec<&[f64]> = (0..n_arms)
+                    .flat_map(|a| tile.iter().map(move |r| &r.monthly[a][m * nc..(m + 1) * nc]))
+                    .collect();
+                let row = |a: usize, j: usize| rows[a * tile.len() + j];
+                for c in 0..nc {
+                    for a in 0..n_arms {
+                        for (j, v) in data[start(k, a, c)..][..len].iter_mut().enumerate() {
+                            *v = row(a, j)[c];
+                        }
                     }
-                    let s = Summary::of(&vals);
-                    rows.push(month_row(m, &date, "effect", "cumulative_net_effect", "DKK", &s));
+                    for (j, v) in data[start(k, n_arms, c)..][..len].iter_mut().enumerate() {
+                        *v = row(0, j)[c] - row(1, j)[c];
+                    }
+                }
+                if m >= 1 {
+                    for a in 0..n_arms {
+                        for (v, r) in data[start(k, a, total_net_cost)..][..len].iter_mut().zip(tile) {
+                            *v = r.monthly_net_cost[a][m - 1];
+                        }
+                    }
+                    for (v, r) in data[start(k, n_arms, total_net_cost)..][..len].iter_mut().zip(tile) {
+                        *v = r.monthly_net_cost[0][m - 1] - r.monthly_net_cost[1][m - 1];
+                    }
+                    data[start(k, n_arms, cumulative)..][..len].copy_from_slice(&effect_before);
+                }
+                if m < h {
+                    for (e, r) in effect_before.iter_mut().zip(tile) {
+                        *e += r.monthly_net_effect[m];
+                    }
                 }
             }
         }
-    }
-    write_rows(path, &header, rows.into_iter())
+        for (k, m) in months.clone().enumerate() {
+            let date = model.start.add_months(m as i64 - 1).to_string();
+            for a in 0..=n_arms {
+                let arm = arms.get(a).map_or("difference", |arm| arm.name);
+                let used = if m == 0 {
+                    nc
+                } else if a < n_arms {
+                    nc + 1
+                } else {
+                    nc + 2
+                };
+                let start = (k * (n_arms + 1) + a) * width * n;
+                let columns: Vec<&[f64]> =
+                    (0..used).map(|c| &data[start + c * n..start + (c + 1) * n]).collect();
+                let summaries = Summary::of_columns(&columns);
+                for (name, s) in cols.iter().zip(&summaries) {
+                    w.write_record(month_row(m, &date, arm, name, unit_of(name), s))?;
+                }
+                if m >= 1 {
+                    w.write_record(month_row(
+                        m,
+                        &date,
+                        arm,
+                        "total_net_cost",
+                        "DKK",
+                        &summaries[total_net_cost],
+                    ))?;
+                }
+                if m >= 1 && a == n_arms {
+                    let s = &summaries[cumulative];
+                    w.write_record(month_row(m, &date, "effect", "cumulative_net_effect", "DKK", s))?;
+                }
+            }
+        }
+        Ok(())
+    })
 }
+
+/// Replications gathered together for `monthly.csv`.
+const MONTHLY_TILE: usize = 32;
+
+/// At most this many bytes of gathered values per part of `monthly.csv` (unless one
+/// month needs more).
+const MONTHLY_PART_BYTES: usize = 8 << 20;
 
 fn month_row(m: usize, date: &str, arm: &str, metric: &str, unit: &str, s: &Summary) -> Vec<String> {
     vec![
@@ -443,9 +568,10 @@ pub fn write_budget_years(path: &Path, res: &Results) -> Result<(), OutputError>
     let years = first.budget[0].years.clone();
     let n_arms = res.arm_names.len();
     let tot_idx = Item::ALL.iter().position(|i| *i == Item::TotalNetCost).unwrap();
-    let mut rows = Vec::new();
     let periods: Vec<Option<usize>> = (0..years.len()).map(Some).chain(std::iter::once(None)).collect();
-    for period in periods {
+    // One part per budget year and one for the total.
+    write_parts(path, &header, periods.len(), |p, w| {
+        let period = periods[p];
         let year = period.map(|y| years[y].to_string()).unwrap_or_else(|| "total".into());
         let value = |o: &crate::outcomes::RepOutcomes, a: usize, k: usize| match period {
             Some(y) => o.budget[a].values[y][k],
@@ -459,19 +585,18 @@ pub fn write_budget_years(path: &Path, res: &Results) -> Result<(), OutputError>
                     .map(|o| if a < n_arms { value(o, a, k) } else { value(o, 0, k) - value(o, 1, k) })
                     .collect();
                 let arm = if a < n_arms { res.arm_names[a] } else { "difference" };
-                rows.push(budget_row(&year, item.key(), arm, &vals, item.label()));
+                w.write_record(budget_row(&year, item.key(), arm, &vals, item.label()))?;
             }
         }
         let vals: Vec<f64> = res.reps.iter().map(|o| value(o, 1, tot_idx) - value(o, 0, tot_idx)).collect();
-        rows.push(budget_row(
+        w.write_record(budget_row(
             &year,
             "net_municipal_effect",
             "effect",
             &vals,
             "Net municipal effect (counterfactual − scenario net cost) / Kommunal nettoeffekt",
-        ));
-    }
-    write_rows(path, &header, rows.into_iter())
+        ))
+    })
 }
 
 fn budget_row(year: &str, item: &str, arm: &str, vals: &[f64], label: &str) -> Vec<String> {
