@@ -10,6 +10,7 @@ use crate::budget::{BudgetYears, Flow, Item, N_FLOWS, break_even_month, items_fo
 use crate::engine::{MONTHLY_SHARES, Replication, monthly_columns, segment_columns, share_offset};
 use crate::model::{Arm, Metric, Model};
 use crate::stats::Summary;
+use rayon::prelude::*;
 
 /// The scalar outcomes of one arm of one replication.
 pub fn arm_outcome_names(model: &Model) -> Vec<String> {
@@ -244,30 +245,40 @@ pub fn summarise(model: &Model, arms: &[Arm], reps: &[Replication]) -> Results {
     summarise_outcomes(arms, outs)
 }
 
-/// Summarises already computed per-replication outcomes.
+/// The effects summarised as ratios, in the order of [`RepOutcomes::ratio_parts`].
+const RATIO_EFFECTS: [&str; 2] = ["return_per_krone", "cost_per_extra_self_supporting"];
+
+/// Summarises already computed per-replication outcomes, in parallel on the current
+/// rayon pool (the results do not depend on its size).
 pub fn summarise_outcomes(arms: &[Arm], outs: Vec<RepOutcomes>) -> Results {
     let n_arm = outs.first().map(|o| o.arms[0].len()).unwrap_or(0);
-    let mut arm_summaries = Vec::new();
-    for a in 0..=arms.len() {
-        let mut v = Vec::new();
-        for k in 0..n_arm {
-            let vals: Vec<f64> = outs
-                .iter()
-                .map(|o| if a < arms.len() { o.arms[a][k] } else { o.arms[0][k] - o.arms[1][k] })
-                .collect();
-            v.push(Summary::of(&vals));
-        }
-        arm_summaries.push(v);
-    }
-    let mut effect_summaries: Vec<Summary> = (0..EFFECT_NAMES.len())
-        .map(|k| Summary::of(&outs.iter().map(|o| o.effects[k]).collect::<Vec<_>>()))
+    // Each summary on its own, in parallel on the current rayon pool (collected in order).
+    let arm_summaries: Vec<Vec<Summary>> = (0..=arms.len())
+        .into_par_iter()
+        .map(|a| {
+            (0..n_arm)
+                .into_par_iter()
+                .map(|k| {
+                    let vals: Vec<f64> = outs
+                        .iter()
+                        .map(|o| if a < arms.len() { o.arms[a][k] } else { o.arms[0][k] - o.arms[1][k] })
+                        .collect();
+                    Summary::of(&vals)
+                })
+                .collect()
+        })
         .collect();
-    for (j, name) in ["return_per_krone", "cost_per_extra_self_supporting"].iter().enumerate() {
-        let k = EFFECT_NAMES.iter().position(|n| n == name).expect("ratio effect");
-        let nums: Vec<f64> = outs.iter().map(|o| o.ratio_parts[j].0).collect();
-        let dens: Vec<f64> = outs.iter().map(|o| o.ratio_parts[j].1).collect();
-        effect_summaries[k] = Summary::of_ratio(&nums, &dens);
-    }
+    let effect_summaries: Vec<Summary> = (0..EFFECT_NAMES.len())
+        .into_par_iter()
+        .map(|k| match RATIO_EFFECTS.iter().position(|n| *n == EFFECT_NAMES[k]) {
+            Some(j) => {
+                let nums: Vec<f64> = outs.iter().map(|o| o.ratio_parts[j].0).collect();
+                let dens: Vec<f64> = outs.iter().map(|o| o.ratio_parts[j].1).collect();
+                Summary::of_ratio(&nums, &dens)
+            }
+            None => Summary::of(&outs.iter().map(|o| o.effects[k]).collect::<Vec<_>>()),
+        })
+        .collect();
     let be_idx = EFFECT_NAMES.iter().position(|n| *n == "break_even_month").unwrap();
     let mut be: Vec<f64> =
         outs.iter().map(|o| o.effects[be_idx]).map(|x| if x.is_nan() { f64::INFINITY } else { x }).collect();

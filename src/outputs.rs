@@ -11,6 +11,7 @@ use crate::model::{Arm, Model};
 use crate::outcomes::{EFFECT_NAMES, Results, arm_outcome_names};
 use crate::scenario::{LoadedScenario, ScenarioFile};
 use crate::stats::Summary;
+use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -126,13 +127,83 @@ impl Drop for Staging {
 }
 
 /// Formats a number for CSV: empty for undefined, at most 6 decimals, no trailing zeros.
+/// The text is `format!("{:.6}")`'s with trailing zeros cut and "-0" written "0"; most
+/// values take a faster exact route through an integer (a test checks that they agree),
+/// since result files hold hundreds of thousands of numbers.
 pub fn num(v: f64) -> String {
+    let mut s = String::new();
+    push_num(&mut s, v);
+    s
+}
+
+/// Appends [`num`]`(v)` to `s`, without allocating for most values.
+pub fn push_num(s: &mut String, v: f64) {
+    if !push_num_by_integer(s, v) {
+        s.push_str(&num_by_format(v));
+    }
+}
+
+/// [`num`] by its definition, `format!("{:.6}")`.
+fn num_by_format(v: f64) -> String {
     if !v.is_finite() {
         return String::new();
     }
     let s = format!("{:.6}", v);
     let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
     if s == "-0" { "0".into() } else { s }
+}
+
+/// Appends [`num`]`(v)` to `s` from the integer nearest to |v| × 10⁶, when that is
+/// certainly the integer `format!("{:.6}")` rounds to; otherwise appends nothing and
+/// returns false. With |v| < 10⁹ the product y is below 2⁵³, its fraction is exact,
+/// and y is within y·2⁻⁵³ of the exact product; if that fraction is further than
+/// y·2⁻⁵¹ from one half, the exact product is not a tie and rounds the same way.
+fn push_num_by_integer(s: &mut String, v: f64) -> bool {
+    let a = v.abs();
+    if a.is_nan() || a >= 1e9 {
+        return false;
+    }
+    let y = a * 1e6;
+    let whole = y.floor();
+    let frac = y - whole;
+    if (frac - 0.5).abs() <= y * f64::EPSILON * 2.0 {
+        return false;
+    }
+    let millionths = whole as u64 + u64::from(frac > 0.5);
+    // A value that rounds to zero is written "0", never "-0".
+    if v < 0.0 && millionths != 0 {
+        s.push('-');
+    }
+    let (int, decimals) = (millionths / 1_000_000, millionths % 1_000_000);
+    // Written from the last character: the integer part has at most 10 digits.
+    let mut text = [0u8; 17];
+    let mut at = text.len();
+    if decimals != 0 {
+        // The decimals without trailing zeros, after a point.
+        let (mut d, mut places) = (decimals, 6);
+        while d % 10 == 0 {
+            d /= 10;
+            places -= 1;
+        }
+        for _ in 0..places {
+            at -= 1;
+            text[at] = b'0' + (d % 10) as u8;
+            d /= 10;
+        }
+        at -= 1;
+        text[at] = b'.';
+    }
+    let mut i = int;
+    loop {
+        at -= 1;
+        text[at] = b'0' + (i % 10) as u8;
+        i /= 10;
+        if i == 0 {
+            break;
+        }
+    }
+    s.push_str(std::str::from_utf8(&text[at..]).expect("ASCII digits"));
+    true
 }
 
 fn csv_writer(path: &Path) -> Result<csv::Writer<fs::File>, OutputError> {
@@ -151,6 +222,39 @@ fn write_rows(
         w.write_record(&r).map_err(err)?;
     }
     w.flush().map_err(|source| OutputError::File { path: path.to_path_buf(), source })
+}
+
+/// Writes a CSV file whose records come in `parts` consecutive parts, each written by
+/// `part(i, writer)`. The parts are formatted in parallel on the current rayon pool, a
+/// few per thread at a time so memory stays bounded, each into its own buffer with the
+/// same CSV settings, and written in order: the file is byte for byte what one writer
+/// writing every part in turn would make, whatever the number of threads.
+fn write_parts<F>(path: &Path, header: &[String], parts: usize, part: F) -> Result<(), OutputError>
+where
+    F: Fn(usize, &mut csv::Writer<Vec<u8>>) -> csv::Result<()> + Sync,
+{
+    let file_err = |source| OutputError::File { path: path.to_path_buf(), source };
+    let csv_err = |source| OutputError::Csv { path: path.to_path_buf(), source };
+    let format = |write: &dyn Fn(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>| -> csv::Result<Vec<u8>> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        write(&mut w)?;
+        w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    };
+    let file = fs::File::create(path).map_err(file_err)?;
+    let mut out = io::BufWriter::new(file);
+    out.write_all(&format(&|w| w.write_record(header)).map_err(csv_err)?).map_err(file_err)?;
+    let batch = 4 * rayon::current_num_threads().max(1);
+    for start in (0..parts).step_by(batch) {
+        let texts: Vec<Vec<u8>> = (start..(start + batch).min(parts))
+            .into_par_iter()
+            .map(|i| format(&|w| part(i, w)))
+            .collect::<csv::Result<_>>()
+            .map_err(csv_err)?;
+        for t in &texts {
+            out.write_all(t).map_err(file_err)?;
+        }
+    }
+    out.flush().map_err(file_err)
 }
 
 fn summary_cells(s: &Summary) -> Vec<String> {
@@ -280,25 +384,47 @@ pub fn write_replications(path: &Path, model: &Model, res: &Results) -> Result<(
     header.extend(EFFECT_NAMES.iter().map(|s| s.to_string()));
     header.extend(pkeys.iter().map(|k| format!("param:{k}")));
     let n_arms = res.arm_names.len();
-    let rows = res.reps.iter().flat_map(|o| {
-        (0..=n_arms).map(move |a| {
-            let mut r = vec![
-                o.index.to_string(),
-                if a < n_arms { res.arm_names[a].to_string() } else { "difference".into() },
-            ];
-            if a < n_arms {
-                r.extend(o.arms[a].iter().map(|v| num(*v)));
-                r.extend(EFFECT_NAMES.iter().map(|_| String::new()));
-            } else {
-                r.extend(o.arms[0].iter().zip(&o.arms[1]).map(|(x, y)| num(x - y)));
-                r.extend(o.effects.iter().map(|v| num(*v)));
+    let chunks: Vec<&[crate::outcomes::RepOutcomes]> = res.reps.chunks(REPLICATIONS_PER_PART).collect();
+    write_parts(path, &header, chunks.len(), |i, w| {
+        // Each number is formatted into one reused buffer and written as a field.
+        let mut cell = String::new();
+        let mut number = |w: &mut csv::Writer<Vec<u8>>, v: f64| {
+            cell.clear();
+            push_num(&mut cell, v);
+            w.write_field(&cell)
+        };
+        for o in chunks[i] {
+            for a in 0..=n_arms {
+                w.write_field(o.index.to_string())?;
+                w.write_field(if a < n_arms { res.arm_names[a] } else { "difference" })?;
+                if a < n_arms {
+                    for v in &o.arms[a] {
+                        number(w, *v)?;
+                    }
+                    for _ in EFFECT_NAMES {
+                        w.write_field("")?;
+                    }
+                } else {
+                    for (x, y) in o.arms[0].iter().zip(&o.arms[1]) {
+                        number(w, x - y)?;
+                    }
+                    for v in &o.effects {
+                        number(w, *v)?;
+                    }
+                }
+                for v in &o.params {
+                    number(w, *v)?;
+                }
+                // Ends the record.
+                w.write_record(None::<&[u8]>)?;
             }
-            r.extend(o.params.iter().map(|v| num(*v)));
-            r
-        })
-    });
-    write_rows(path, &header, rows)
+        }
+        Ok(())
+    })
 }
+
+/// Replications per part of `replications.csv` formatted by one thread.
+const REPLICATIONS_PER_PART: usize = 32;
 
 /// Writes `monthly.csv`: every monthly column (occupancy, shares, staffing) and the
 /// monthly municipal net cost, per arm and difference, with mean and interval.
@@ -310,42 +436,111 @@ pub fn write_monthly(path: &Path, model: &Model, arms: &[Arm], res: &Results) ->
     let mut header: Vec<String> =
         ["month", "date", "arm", "metric", "unit"].iter().map(|s| s.to_string()).collect();
     header.extend(["mean", "median", "p05", "p95", "mcse"].iter().map(|s| s.to_string()));
-    let mut rows = Vec::new();
-    let mut vals = vec![0.0; reps.len()];
-    for m in 0..=h {
-        let date = model.start.add_months(m as i64 - 1).to_string();
-        for a in 0..=arms.len() {
-            let arm = if a < arms.len() { arms[a].name } else { "difference" };
-            for (c, name) in cols.iter().enumerate() {
-                for (i, r) in reps.iter().enumerate() {
-                    vals[i] = if a < arms.len() {
-                        r.monthly[a][m * nc + c]
-                    } else {
-                        r.monthly[0][m * nc + c] - r.monthly[1][m * nc + c]
-                    };
-                }
-                let s = Summary::of(&vals);
-                rows.push(month_row(m, &date, arm, name, unit_of(name), &s));
-            }
-            if m >= 1 {
-                for (i, r) in reps.iter().enumerate() {
-                    let f = |x: usize| r.monthly_net_cost[x][m - 1];
-                    vals[i] = if a < arms.len() { f(a) } else { f(0) - f(1) };
-                }
-                let s = Summary::of(&vals);
-                rows.push(month_row(m, &date, arm, "total_net_cost", "DKK", &s));
-                if a == arms.len() {
-                    for (i, o) in res.reps.iter().enumerate() {
-                        vals[i] = o.monthly_net_effect[..m].iter().sum();
+    let n = reps.len();
+    let n_arms = arms.len();
+    // Per month and arm (the last = difference), the columns summarised: the monthly
+    // columns, the month's net cost, and (difference only) the cumulative net effect.
+    let (total_net_cost, cumulative) = (nc, nc + 1);
+    let width = nc + 2;
+    let per_month = (n_arms + 1) * width;
+    // Months per part: a part gathers several consecutive months (carrying each
+    // replication's cumulative net effect forward), while parts stay many enough to share
+    // among the threads and their buffers modest.
+    let fit = (MONTHLY_PART_BYTES / (per_month * n.max(1) * 8)).max(1);
+    let months_per_part = ((h + 1) / (8 * rayon::current_num_threads())).clamp(1, fit);
+    let parts = (h + 1).div_ceil(months_per_part);
+    write_parts(path, &header, parts, |p, w| {
+        let months = p * months_per_part..((p + 1) * months_per_part).min(h + 1);
+        // Column-major: the n values of column c of arm a in the part's month k start at
+        // ((k * (n_arms + 1) + a) * width + c) * n.
+        let mut data = vec![0.0; months.len() * per_month * n];
+        // A few replications at a time, so that their rows stay in cache while each
+        // column gets their values one after another.
+        for (t, tile) in reps.chunks(MONTHLY_TILE).enumerate() {
+            let first = t * MONTHLY_TILE;
+            let start = |k: usize, a: usize, c: usize| ((k * (n_arms + 1) + a) * width + c) * n + first;
+            let len = tile.len();
+            // Σ of the monthly net effects before each month, summed in month order as
+            // `monthly_net_effect[..m].iter().sum()` would (from −0.0), so the same bits.
+            let mut effect_before: Vec<f64> =
+                tile.iter().map(|r| r.monthly_net_effect[..months.start].iter().sum()).collect();
+            for (k, m) in months.clone().enumerate() {
+                let rows: Vec<&[f64]> = (0..n_arms)
+                    .flat_map(|a| tile.iter().map(move |r| &r.monthly[a][m * nc..(m + 1) * nc]))
+                    .collect();
+                let row = |a: usize, j: usize| rows[a * tile.len() + j];
+                for c in 0..nc {
+                    for a in 0..n_arms {
+                        for (j, v) in data[start(k, a, c)..][..len].iter_mut().enumerate() {
+                            *v = row(a, j)[c];
+                        }
                     }
-                    let s = Summary::of(&vals);
-                    rows.push(month_row(m, &date, "effect", "cumulative_net_effect", "DKK", &s));
+                    for (j, v) in data[start(k, n_arms, c)..][..len].iter_mut().enumerate() {
+                        *v = row(0, j)[c] - row(1, j)[c];
+                    }
+                }
+                if m >= 1 {
+                    for a in 0..n_arms {
+                        for (v, r) in data[start(k, a, total_net_cost)..][..len].iter_mut().zip(tile) {
+                            *v = r.monthly_net_cost[a][m - 1];
+                        }
+                    }
+                    for (v, r) in data[start(k, n_arms, total_net_cost)..][..len].iter_mut().zip(tile) {
+                        *v = r.monthly_net_cost[0][m - 1] - r.monthly_net_cost[1][m - 1];
+                    }
+                    data[start(k, n_arms, cumulative)..][..len].copy_from_slice(&effect_before);
+                }
+                if m < h {
+                    for (e, r) in effect_before.iter_mut().zip(tile) {
+                        *e += r.monthly_net_effect[m];
+                    }
                 }
             }
         }
-    }
-    write_rows(path, &header, rows.into_iter())
+        for (k, m) in months.clone().enumerate() {
+            let date = model.start.add_months(m as i64 - 1).to_string();
+            for a in 0..=n_arms {
+                let arm = arms.get(a).map_or("difference", |arm| arm.name);
+                let used = if m == 0 {
+                    nc
+                } else if a < n_arms {
+                    nc + 1
+                } else {
+                    nc + 2
+                };
+                let start = (k * (n_arms + 1) + a) * width * n;
+                let columns: Vec<&[f64]> =
+                    (0..used).map(|c| &data[start + c * n..start + (c + 1) * n]).collect();
+                let summaries = Summary::of_columns(&columns);
+                for (name, s) in cols.iter().zip(&summaries) {
+                    w.write_record(month_row(m, &date, arm, name, unit_of(name), s))?;
+                }
+                if m >= 1 {
+                    w.write_record(month_row(
+                        m,
+                        &date,
+                        arm,
+                        "total_net_cost",
+                        "DKK",
+                        &summaries[total_net_cost],
+                    ))?;
+                }
+                if m >= 1 && a == n_arms {
+                    let s = &summaries[cumulative];
+                    w.write_record(month_row(m, &date, "effect", "cumulative_net_effect", "DKK", s))?;
+                }
+            }
+        }
+        Ok(())
+    })
 }
+
+/// Replications gathered together for `monthly.csv`.
+const MONTHLY_TILE: usize = 32;
+
+/// At most this many bytes of gathered values per part of `monthly.csv` (unless one
+/// month needs more).
+const MONTHLY_PART_BYTES: usize = 8 << 20;
 
 fn month_row(m: usize, date: &str, arm: &str, metric: &str, unit: &str, s: &Summary) -> Vec<String> {
     vec![
@@ -373,9 +568,10 @@ pub fn write_budget_years(path: &Path, res: &Results) -> Result<(), OutputError>
     let years = first.budget[0].years.clone();
     let n_arms = res.arm_names.len();
     let tot_idx = Item::ALL.iter().position(|i| *i == Item::TotalNetCost).unwrap();
-    let mut rows = Vec::new();
     let periods: Vec<Option<usize>> = (0..years.len()).map(Some).chain(std::iter::once(None)).collect();
-    for period in periods {
+    // One part per budget year and one for the total.
+    write_parts(path, &header, periods.len(), |p, w| {
+        let period = periods[p];
         let year = period.map(|y| years[y].to_string()).unwrap_or_else(|| "total".into());
         let value = |o: &crate::outcomes::RepOutcomes, a: usize, k: usize| match period {
             Some(y) => o.budget[a].values[y][k],
@@ -389,19 +585,18 @@ pub fn write_budget_years(path: &Path, res: &Results) -> Result<(), OutputError>
                     .map(|o| if a < n_arms { value(o, a, k) } else { value(o, 0, k) - value(o, 1, k) })
                     .collect();
                 let arm = if a < n_arms { res.arm_names[a] } else { "difference" };
-                rows.push(budget_row(&year, item.key(), arm, &vals, item.label()));
+                w.write_record(budget_row(&year, item.key(), arm, &vals, item.label()))?;
             }
         }
         let vals: Vec<f64> = res.reps.iter().map(|o| value(o, 1, tot_idx) - value(o, 0, tot_idx)).collect();
-        rows.push(budget_row(
+        w.write_record(budget_row(
             &year,
             "net_municipal_effect",
             "effect",
             &vals,
             "Net municipal effect (counterfactual − scenario net cost) / Kommunal nettoeffekt",
-        ));
-    }
-    write_rows(path, &header, rows.into_iter())
+        ))
+    })
 }
 
 fn budget_row(year: &str, item: &str, arm: &str, vals: &[f64], label: &str) -> Vec<String> {
@@ -600,5 +795,83 @@ impl Manifest {
         let mut f = fs::File::create(path)
             .map_err(|source| OutputError::File { path: path.to_path_buf(), source })?;
         f.write_all(text.as_bytes()).map_err(|source| OutputError::File { path: path.to_path_buf(), source })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The integer route writes exactly what `format!("{:.6}")` writes: over wide ranges
+    /// of magnitudes, integers, values next to the half-millionths where rounding turns
+    /// and halves that are exact ties, both signs, and undefined values.
+    #[test]
+    fn num_matches_format() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20261123);
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.0,
+            -1.0,
+            2.5e-6,
+            5e-7,
+            -5e-7,
+            1.5e-6,
+            0.0000005,
+            999_999_999.999_999_5,
+            1e9,
+            -1e9,
+            1e15,
+            5e-324,
+            -5e-324,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.1,
+            0.2,
+            0.3,
+            1.0 / 3.0,
+            2.0 / 3.0,
+            123_456.789_012_5,
+        ];
+        for _ in 0..400_000 {
+            let sign = if rng.random::<bool>() { 1.0 } else { -1.0 };
+            let v = match rng.random_range(0..6) {
+                // Any magnitude from 1e-9 to 1e11.
+                0 => rng.random::<f64>() * 10f64.powi(rng.random_range(-9..12)),
+                // Integers.
+                1 => rng.random_range(0..10_000_000) as f64,
+                // Half-millionths (ties when exact) and their neighbours.
+                2 => {
+                    let t = (rng.random_range(0..2_000_000_000u64) as f64 + 0.5) / 1e6;
+                    match rng.random_range(0..3) {
+                        0 => t,
+                        1 => t.next_up(),
+                        _ => t.next_down(),
+                    }
+                }
+                // Multiples of 2^-k: for k ≥ 7 some are exact ties at the sixth decimal.
+                3 => rng.random_range(0..1_000_000) as f64 / 2f64.powi(rng.random_range(1..24)),
+                // Shares.
+                4 => rng.random_range(0..1000) as f64 / rng.random_range(1..1000) as f64,
+                // Arbitrary bits of finite numbers in a useful range.
+                _ => {
+                    let v = f64::from_bits(rng.random::<u64>());
+                    if v.is_finite() && v.abs() < 1e10 { v } else { 1.0 }
+                }
+            };
+            values.push(sign * v);
+        }
+        let mut fast = 0;
+        for v in values {
+            assert_eq!(num(v), num_by_format(v), "{v:e} ({:#x})", v.to_bits());
+            fast += push_num_by_integer(&mut String::new(), v) as usize;
+        }
+        assert!(fast > 300_000, "the integer route took {fast} values");
     }
 }

@@ -10,7 +10,7 @@
 
 use crate::engine::{Engine, SimOptions, simulate_with};
 use crate::model::{Arm, COUNTERFACTUAL, Model, SCENARIO};
-use crate::outcomes::{RepOutcomes, rep_outcomes, summarise_outcomes};
+use crate::outcomes::{RepOutcomes, Results, rep_outcomes, summarise_outcomes};
 use crate::outputs::{self, Manifest, MergedPart, Staging};
 use crate::scenario::LoadedScenario;
 use crate::shard::Shard;
@@ -179,7 +179,8 @@ pub struct Provenance {
     pub seed: u64,
     /// Replications in total.
     pub replications: u32,
-    /// Worker threads of a single run (None for a merged result: each part has its own).
+    /// Worker threads of a single run, which also summarise and write its results (None
+    /// for a merged result: each part has its own, and merging uses all cores).
     pub threads: Option<usize>,
     /// Individual paths recorded.
     pub trajectories: usize,
@@ -189,10 +190,43 @@ pub struct Provenance {
     pub merged_from: Option<Vec<MergedPart>>,
 }
 
+/// The CSV part of [`write_results`], on the current rayon pool: summarises the
+/// outcomes, then writes the CSV files, all at once and each in parallel.
+fn summarise_and_write(
+    staging: &Staging,
+    model: &Model,
+    outs: Vec<RepOutcomes>,
+    prov: &Provenance,
+) -> anyhow::Result<Results> {
+    use rayon::prelude::*;
+    type Job<'a> = Box<dyn Fn() -> Result<(), outputs::OutputError> + Sync + 'a>;
+    let res = summarise_outcomes(&ARMS, outs);
+    let r = &res;
+    let mut jobs: Vec<Job<'_>> = vec![
+        Box::new(|| outputs::write_summary(&staging.file("summary.csv"), model, r)),
+        Box::new(|| outputs::write_replications(&staging.file("replications.csv"), model, r)),
+        Box::new(|| outputs::write_monthly(&staging.file("monthly.csv"), model, &ARMS, r)),
+        Box::new(|| outputs::write_budget_years(&staging.file("budget_years.csv"), r)),
+    ];
+    if prov.trajectories > 0 {
+        jobs.push(Box::new(|| {
+            let rows: Vec<_> = r.reps.iter().flat_map(|o| o.trajectories.iter().cloned()).collect();
+            outputs::write_trajectories(&staging.file("trajectories.csv"), &rows)
+        }));
+    }
+    // Collected in file order, so the error reported is the first file's that failed.
+    let written: Vec<_> = jobs.par_iter().map(|job| job()).collect();
+    drop(jobs);
+    written.into_iter().collect::<Result<(), _>>()?;
+    Ok(res)
+}
+
 /// Summarises the outcomes of all replications (in replication order, numbered
 /// 0..replications), writes every result file and the manifest into `staging`,
 /// moves it into place and returns the terminal summary. Shared by `trappe run` and
-/// `trappe merge`, so both write exactly the same files from the same outcomes.
+/// `trappe merge`, so both write exactly the same files from the same outcomes. The work
+/// runs on `prov.threads` worker threads (all cores if None); the files are the same,
+/// byte for byte, for any number.
 pub fn write_results(
     staging: Staging,
     sc: &LoadedScenario,
@@ -205,20 +239,19 @@ pub fn write_results(
         "internal error: the outcomes are not replications 0 to {} in order",
         prov.replications.saturating_sub(1)
     );
-    let res = summarise_outcomes(&ARMS, outs);
+    // Summaries and files use the run's worker threads (a merged result: all cores).
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(prov.threads.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
+    let res = pool.install(|| summarise_and_write(&staging, model, outs, prov))?;
     let mut files = vec![
         "summary.csv".to_string(),
         "replications.csv".to_string(),
         "monthly.csv".to_string(),
         "budget_years.csv".to_string(),
     ];
-    outputs::write_summary(&staging.file("summary.csv"), model, &res)?;
-    outputs::write_replications(&staging.file("replications.csv"), model, &res)?;
-    outputs::write_monthly(&staging.file("monthly.csv"), model, &ARMS, &res)?;
-    outputs::write_budget_years(&staging.file("budget_years.csv"), &res)?;
     if prov.trajectories > 0 {
-        let rows: Vec<_> = res.reps.iter().flat_map(|r| r.trajectories.iter().cloned()).collect();
-        outputs::write_trajectories(&staging.file("trajectories.csv"), &rows)?;
         files.push("trajectories.csv".into());
     }
     files.push("run.toml".into());
