@@ -47,18 +47,21 @@ impl Summary {
         out
     }
 
+    /// The summary of no values: every figure undefined.
+    const EMPTY: Summary = Summary {
+        n: 0,
+        mean: f64::NAN,
+        sd: f64::NAN,
+        median: f64::NAN,
+        p05: f64::NAN,
+        p95: f64::NAN,
+        mcse: f64::NAN,
+    };
+
     /// The summary of `values` given their [`moments`].
     fn from_moments(values: &[f64], (n, mean, sd): (usize, f64, f64)) -> Summary {
         if n == 0 {
-            return Summary {
-                n,
-                mean: f64::NAN,
-                sd: f64::NAN,
-                median: f64::NAN,
-                p05: f64::NAN,
-                p95: f64::NAN,
-                mcse: f64::NAN,
-            };
+            return Summary::EMPTY;
         }
         let (median, p05, p95) = match Ranked::new(values) {
             Some(mut r) => {
@@ -343,15 +346,7 @@ mod tests {
         let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
         let n = finite.len();
         if n == 0 {
-            return Summary {
-                n,
-                mean: f64::NAN,
-                sd: f64::NAN,
-                median: f64::NAN,
-                p05: f64::NAN,
-                p95: f64::NAN,
-                mcse: f64::NAN,
-            };
+            return Summary::EMPTY;
         }
         let mean = finite.iter().sum::<f64>() / n as f64;
         let sd = if n > 1 {
