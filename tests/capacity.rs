@@ -15,21 +15,7 @@ fn text(capacity: Option<&str>, exit_a: bool, size: u32, horizon: u32, hire_serv
     let gone = if exit_a { "[[transitions]]\nfrom = \"a\"\nto = \"gone\"\nprobability = 0.03\n" } else { "" };
     let capacity = capacity.map(|c| format!("[staffing.capacity]\n{c}\n")).unwrap_or_default();
     let body = format!(
-        r#"
-[[states]]
-id = "a"
-pays_benefit = true
-[[states]]
-id = "b"
-pays_benefit = true
-activation = true
-[[states]]
-id = "job"
-self_supporting = true
-employed = true
-[[states]]
-id = "gone"
-
+        r#"{SMALL_STAIRCASE_STATES}
 [[transitions]]
 from = "a"
 to = "b"

@@ -73,9 +73,12 @@ indexation = 0.0
 /// Budget lines for a scenario without state reimbursement.
 pub const NO_REFUND: &str = "[budget.reimbursement]\nregime = \"none\"\n";
 
-/// A closed-form test chain: competing exits from two benefit states, a job with
-/// relapse, and an absorbing exit; 2,000 citizens start in `a`.
-pub const CHAIN_STATES: &str = r#"
+/// The states of the small test staircase: two benefit states `a` and `b` (`b` an
+/// activation), an ordinary `job`, and `gone`. A macro so that constants can be built on it.
+#[macro_export]
+macro_rules! small_staircase_states {
+    () => {
+        r#"
 [[states]]
 id = "a"
 pays_benefit = true
@@ -89,7 +92,18 @@ self_supporting = true
 employed = true
 [[states]]
 id = "gone"
+"#
+    };
+}
 
+/// The states of the small test staircase (see [`small_staircase_states`]).
+pub const SMALL_STAIRCASE_STATES: &str = small_staircase_states!();
+
+/// A closed-form test chain: competing exits from two benefit states, a job with
+/// relapse, and an absorbing exit; 2,000 citizens start in `a`.
+pub const CHAIN_STATES: &str = concat!(
+    small_staircase_states!(),
+    r#"
 [[transitions]]
 from = "a"
 to = "b"
@@ -116,7 +130,8 @@ name = "all"
 size = 2000
 start_state = "a"
 benefit_type = "kh"
-"#;
+"#
+);
 
 /// One-month transition matrix by competing hazards, computed independently of the engines.
 pub fn competing_matrix(exits: &[&[(usize, f64)]]) -> Vec<Vec<f64>> {
