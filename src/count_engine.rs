@@ -339,14 +339,6 @@ fn push_bin<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>, o: Origins<N>, k:
     }
 }
 
-/// Gives `v` a vector from the groups' pool if it has none yet.
-#[inline]
-fn pooled_vec<const N: usize>(v: &mut Bins<N>, groups: &mut Groups<N>) {
-    if v.capacity() == 0 {
-        *v = groups.bins_vec();
-    }
-}
-
 /// Spell starts of every arm: one histogram bin.
 type Origins<const N: usize> = [i32; N];
 
@@ -575,120 +567,216 @@ impl<'a> Keys<'a> {
     }
 }
 
-/// A group: its joint key (the citizens' key id in every arm), its size and its
-/// members' spell starts.
+/// Where the members of a group who take one joint outcome go: resolved once per group
+/// and outcome, since it depends only on the group's key and the outcome.
+#[derive(Debug, Clone, Copy)]
+struct Dest<const N: usize> {
+    outcome: [u16; N],
+    /// The destination group, or [`UNSET`] when the move is a placement request in
+    /// some arm (each request then has a key of its own, see [`request_keys`]).
+    group: u32,
+    /// The joint key after the move, before the requests' own keys.
+    key: Ids<N>,
+    /// How each arm's spell start changes.
+    rule: [SpellRule; N],
+    /// The transition booked in each arm ([`NO_TRANS`] when the arm stays or requests).
+    trans: [u16; N],
+    /// The arms in which the move is a placement request.
+    requests: [bool; N],
+}
+
+/// No transition is booked in this arm.
+const NO_TRANS: u16 = u16::MAX;
+
+/// A group of interchangeable citizens: its joint key (the citizens' key id in every
+/// arm), its size and its members' spell starts. Groups are kept from month to month,
+/// so citizens who stay where they are cost nothing but their share of the draws.
 #[derive(Debug)]
 struct Group<const N: usize> {
     key: Ids<N>,
+    /// Members at the start of the month's moves.
     n: u64,
     /// Histogram of spell starts (one entry per arm; [`NO_SPELL`] off benefit), sorted
-    /// by spell starts. The counts sum to `n`.
-    bins: Vec<(Origins<N>, u64)>,
-    /// Bins were appended this month and may need merging.
-    dirty: bool,
-    /// While `dirty`: the length of the sorted and merged run at the start of `bins`.
-    sorted: usize,
+    /// by spell starts, without empty bins. The counts sum to `n`.
+    bins: Bins<N>,
+    /// Σ count × spell start over the bins, per arm (0 for arms off benefit), so the
+    /// month's sum of spells is n·m − `sum_o` without reading the histogram.
+    sum_o: [i64; N],
+    /// Members who joined at the end of this month, and their spell starts (unsorted).
+    n_in: u64,
+    bins_in: Bins<N>,
+    /// Where the stayers go at the end of the month ([`UNSET`] until first needed; the
+    /// group itself when staying does not change the key).
+    stay: u32,
+    /// The arms' transition rows ([`World::rowsets`]).
+    rowset: u32,
+    /// The destinations of the joint outcomes taken so far.
+    dests: Vec<Dest<N>>,
+    /// Listed in [`World::touched`] this month.
+    touched: bool,
+    /// Listed in [`World::active`].
+    active: bool,
 }
 
-/// The groups being built for the end of the month, with equal keys merged as they are
-/// added. The order is the order of first addition, so it is the same on every run.
-struct Groups<const N: usize> {
-    list: Vec<Group<N>>,
-    index: HashMap<Ids<N>, usize, FxBuild>,
-    /// Empty bin vectors for reuse.
-    pool: Vec<Vec<(Origins<N>, u64)>>,
+/// The arms' transition rows of a group (row × 2 + waiting, per arm), with the month's
+/// joint intervals, built once a month for all the groups that share the rows.
+#[derive(Debug, Clone, Copy)]
+struct RowSet {
+    /// The month whose intervals are cached (0: none yet).
+    month: usize,
+    start: usize,
+    len: usize,
+    /// P(moving in some arm) and ln(1 − that).
+    top: f64,
+    ln_stay: f64,
+}
+
+/// All groups of one replication, kept in place from month to month.
+struct World<const N: usize> {
+    /// Every group ever made, in the order of first occurrence.
+    groups: Vec<Group<N>>,
+    index: HashMap<Ids<N>, u32, FxBuild>,
+    /// Groups with members at the start of the month's moves, in a fixed order.
+    active: Vec<u32>,
+    /// Groups that received members this month.
+    touched: Vec<u32>,
+    rowsets: Vec<RowSet>,
+    rowset_index: HashMap<Ids<N>, u32, FxBuild>,
+    /// The month's joint intervals of every row set in use.
+    iv_pool: Vec<Interval<N>>,
     /// Room for merging histograms.
-    scratch: Vec<(Origins<N>, u64)>,
+    scratch: Bins<N>,
 }
 
-impl<const N: usize> Groups<N> {
+impl<const N: usize> World<N> {
     fn new() -> Self {
-        Groups { list: Vec::new(), index: Default::default(), pool: Vec::new(), scratch: Vec::new() }
-    }
-
-    fn bins_vec(&mut self) -> Vec<(Origins<N>, u64)> {
-        self.pool.pop().unwrap_or_default()
-    }
-
-    fn recycle(&mut self, mut v: Vec<(Origins<N>, u64)>) {
-        v.clear();
-        self.pool.push(v);
-    }
-
-    /// Adds `n` citizens with these bins (their counts sum to `n`).
-    fn add(&mut self, key: Ids<N>, n: u64, bins: Vec<(Origins<N>, u64)>) {
-        match self.index.entry(key) {
-            Entry::Occupied(e) => {
-                let g = &mut self.list[*e.get()];
-                g.n += n;
-                // Keep the longer histogram in place and copy the shorter one after it.
-                let mut bins = bins;
-                if bins.len() > g.bins.len() {
-                    std::mem::swap(&mut g.bins, &mut bins);
-                    g.sorted = g.bins.len(); // the incoming histogram is sorted
-                } else if !g.dirty {
-                    g.sorted = g.bins.len();
-                }
-                g.bins.extend_from_slice(&bins);
-                g.dirty = true;
-                self.recycle(bins);
-            }
-            Entry::Vacant(e) => {
-                e.insert(self.list.len());
-                self.list.push(Group { key, n, bins, dirty: false, sorted: 0 });
-            }
+        World {
+            groups: Vec::new(),
+            index: Default::default(),
+            active: Vec::new(),
+            touched: Vec::new(),
+            rowsets: Vec::new(),
+            rowset_index: Default::default(),
+            iv_pool: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
-    /// Adds `n` citizens who share one spell start per arm.
+    /// The group of a joint key, made (empty) on first sight.
+    fn group(&mut self, key: Ids<N>, keys: &Keys) -> u32 {
+        if let Some(&g) = self.index.get(&key) {
+            return g;
+        }
+        let rows = Ids(std::array::from_fn(|a| {
+            let i = &keys.info[key.0[a] as usize];
+            i.row * 2 + (i.flags & FLAG_WAITING != 0) as u32
+        }));
+        let rowset = match self.rowset_index.entry(rows) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                let r = self.rowsets.len() as u32;
+                self.rowsets.push(RowSet { month: 0, start: 0, len: 0, top: 0.0, ln_stay: 0.0 });
+                e.insert(r);
+                r
+            }
+        };
+        let g = self.groups.len() as u32;
+        self.groups.push(Group {
+            key,
+            n: 0,
+            bins: Vec::new(),
+            sum_o: [0; N],
+            n_in: 0,
+            bins_in: Vec::new(),
+            stay: UNSET,
+            rowset,
+            dests: Vec::new(),
+            touched: false,
+            active: false,
+        });
+        self.index.insert(key, g);
+        g
+    }
+
+    /// Gives group `g` `k` citizens with spell starts `o`, who join at the end of the month.
     #[inline]
-    fn add_one(&mut self, key: Ids<N>, n: u64, origins: Origins<N>) {
-        match self.index.entry(key) {
-            Entry::Occupied(e) => {
-                let g = &mut self.list[*e.get()];
-                g.n += n;
-                match g.bins.last_mut() {
-                    Some(last) if last.0 == origins => last.1 += n,
-                    _ => {
-                        if !g.dirty {
-                            g.sorted = g.bins.len();
-                        }
-                        g.bins.push((origins, n));
-                        g.dirty = true;
-                    }
-                }
-            }
-            Entry::Vacant(e) => {
-                e.insert(self.list.len());
-                let mut bins = self.pool.pop().unwrap_or_default();
-                bins.push((origins, n));
-                self.list.push(Group { key, n, bins, dirty: false, sorted: 0 });
-            }
+    fn give(&mut self, g: u32, o: Origins<N>, k: u64) {
+        let gr = &mut self.groups[g as usize];
+        gr.n_in += k;
+        push_bin(&mut gr.bins_in, o, k);
+        if !gr.touched {
+            gr.touched = true;
+            self.touched.push(g);
         }
     }
 
-    /// Finishes the month: merges equal spell starts, drops empty groups, and moves the
-    /// groups into `out` (whose old vectors are recycled).
-    fn finish(&mut self, out: &mut Vec<Group<N>>) {
-        for g in out.drain(..) {
-            let mut v = g.bins;
-            v.clear();
-            self.pool.push(v);
+    /// Gives group `g` the citizens of a histogram (whose counts sum to `k`).
+    fn give_bins(&mut self, g: u32, bins: &[(Origins<N>, u64)], k: u64) {
+        let gr = &mut self.groups[g as usize];
+        gr.n_in += k;
+        gr.bins_in.extend(bins.iter().filter(|b| b.1 > 0));
+        if !gr.touched {
+            gr.touched = true;
+            self.touched.push(g);
         }
-        self.index.clear();
-        for mut g in self.list.drain(..) {
-            debug_assert_eq!(g.bins.iter().map(|b| b.1).sum::<u64>(), g.n, "spell bins must add up");
-            if g.n == 0 {
-                g.bins.clear();
-                self.pool.push(g.bins);
-                continue;
+    }
+
+    /// Ends the month's moves: the citizens given to a group join it (their spell
+    /// starts merged into its histogram), and the list of groups with members is
+    /// brought up to date, keeping its order and adding new groups at its end.
+    fn settle(&mut self) {
+        for &g in &self.touched {
+            let gr = &mut self.groups[g as usize];
+            gr.touched = false;
+            gr.bins_in.sort_unstable_by_key(|b| b.0);
+            merge_equal(&mut gr.bins_in, 0);
+            for &(o, k) in &gr.bins_in {
+                add_weight(&mut gr.sum_o, &o, k);
             }
-            if g.dirty {
-                merge_runs(&mut g.bins, g.sorted, &mut self.scratch);
-                g.dirty = false;
+            gr.n += gr.n_in;
+            gr.n_in = 0;
+            if gr.bins.is_empty() {
+                std::mem::swap(&mut gr.bins, &mut gr.bins_in);
+            } else {
+                let sorted = gr.bins.len();
+                gr.bins.extend_from_slice(&gr.bins_in);
+                gr.bins_in.clear();
+                merge_runs(&mut gr.bins, sorted, &mut self.scratch);
             }
-            debug_assert!(g.bins.is_sorted_by(|x, y| x.0 < y.0), "spell bins sorted and merged");
-            out.push(g);
+        }
+        let groups = &mut self.groups;
+        self.active.retain(|&g| {
+            let gr = &mut groups[g as usize];
+            gr.active = gr.n > 0;
+            gr.active
+        });
+        for &g in &self.touched {
+            let gr = &mut groups[g as usize];
+            if !gr.active && gr.n > 0 {
+                gr.active = true;
+                self.active.push(g);
+            }
+        }
+        self.touched.clear();
+    }
+}
+
+/// Adds `k` × the spell starts `o` to per-arm sums (arms off benefit add nothing).
+#[inline]
+fn add_weight<const N: usize>(sum: &mut [i64; N], o: &Origins<N>, k: u64) {
+    for a in 0..N {
+        if o[a] != NO_SPELL {
+            sum[a] += o[a] as i64 * k as i64;
+        }
+    }
+}
+
+/// Removes `k` × the spell starts `o` from per-arm sums.
+#[inline]
+fn sub_weight<const N: usize>(sum: &mut [i64; N], o: &Origins<N>, k: u64) {
+    for a in 0..N {
+        if o[a] != NO_SPELL {
+            sum[a] -= o[a] as i64 * k as i64;
         }
     }
 }
@@ -818,7 +906,7 @@ fn draw_intervals<const N: usize>(rng: &mut ChaCha8Rng, n: u64, ivs: &[Interval<
 }
 
 /// How a move changes an arm's spell start.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum SpellRule {
     Keep,
     /// Off benefit: no spell.
@@ -871,6 +959,11 @@ fn simulate_joint<const N: usize>(
         }
         entered_by_segment.push(per.clone());
     }
+    // Whether every spell stays below the longest the individual engine can count, so
+    // that the sum of spells is n·m − Σ spell starts (else it is summed bin by bin).
+    let longest_before =
+        model.segments.iter().map(|s| s.months_on_benefit.max(s.inflow_months_on_benefit)).max().unwrap_or(0);
+    let spells_linear = longest_before as i64 + h as i64 + 2 < MAX_SPELL;
 
     let mut st: Vec<ArmState> = arms
         .iter()
@@ -896,20 +989,20 @@ fn simulate_joint<const N: usize>(
     let mut tables: Vec<Tables> = arms.iter().map(|_| Tables::new(&layout)).collect();
 
     // Month 0: the starting position, the same in every arm.
-    let mut next: Groups<N> = Groups::new();
-    let mut cur: Vec<Group<N>> = Vec::new();
+    let mut world: World<N> = World::new();
     for (g, seg) in model.segments.iter().enumerate() {
         for &(s, n) in &seg.start {
             if n > 0 {
                 let (k, o) = rules.admitted(g, s, seg.months_on_benefit, 0);
                 let id = keys.id(k, 0);
-                next.add_one(Ids([id; N]), n as u64, [o; N]);
+                let gi = world.group(Ids([id; N]), &keys);
+                world.give(gi, [o; N], n as u64);
             }
         }
     }
-    next.finish(&mut cur);
+    world.settle();
     for (a, s) in st.iter_mut().enumerate() {
-        end_of_month(&cur, a, &keys, &flags, &mut s.acc, ns, 0);
+        end_of_month(&world, a, &keys, &flags, &mut s.acc, ns, 0, spells_linear);
         let staff = model.staff(s.arm, 1);
         s.acc.hours = staff.placement_fte * drawn.hours_per_placement_fte;
         record_month(
@@ -925,20 +1018,17 @@ fn simulate_joint<const N: usize>(
         );
     }
 
+    let ctx = MoveCtx { model, drawn, flags: &flags, capacity };
     let mut ivs: Vec<Interval<N>> = Vec::new();
     let mut counts: Vec<u64> = Vec::new();
-    // Per joint outcome: the outcome in every arm, how many take it, their spell starts.
-    let mut emits: Vec<([u16; N], u64, Bins<N>)> = Vec::new();
-    // The same for a small group: the outcome in every arm and how many take it.
-    let mut few: Vec<([u16; N], u64)> = Vec::new();
-    let mut queue: Vec<(u16, u64, usize)> = Vec::new();
-    // Per rows of a group: where the month's joint intervals are in `iv_pool`, and
-    // ln(1 − P(moving in some arm)).
-    let mut iv_index: HashMap<Ids<N>, (usize, usize, f64), FxBuild> = Default::default();
-    let mut iv_pool: Vec<Interval<N>> = Vec::new();
+    // Per joint interval of the group being drawn: its destination in the group's
+    // `dests` ([`UNSET`] until first needed).
+    let mut iv_dest: Vec<u32> = Vec::new();
+    // For a small group: (outcome in every arm, bin, how many).
+    let mut few: Vec<([u16; N], usize, u64)> = Vec::new();
+    let mut queue: Vec<(u16, u64, u32)> = Vec::new();
     for m in 1..=h {
-        iv_index.clear();
-        iv_pool.clear();
+        world.iv_pool.clear();
         // 1. Arrivals.
         let mut arrived_on_benefit = 0u64;
         for (g, seg) in model.segments.iter().enumerate() {
@@ -946,14 +1036,14 @@ fn simulate_joint<const N: usize>(
             if a > 0 {
                 let (k, o) = rules.admitted(g, seg.inflow_state, seg.inflow_months_on_benefit, m);
                 let id = keys.id(k, 0);
-                let mut bins = next.bins_vec();
-                bins.push(([o; N], a as u64));
-                cur.push(Group { key: Ids([id; N]), n: a as u64, bins, dirty: false, sorted: 0 });
+                let gi = world.group(Ids([id; N]), &keys);
+                world.give(gi, [o; N], a as u64);
                 if flags.pays[seg.inflow_state] {
                     arrived_on_benefit += a as u64;
                 }
             }
         }
+        world.settle();
         // 2. Each arm's staffing multiplier from its caseload at the start of the month:
         // last month's end-of-month count in benefit states plus the arrivals.
         for (a, s) in st.iter_mut().enumerate() {
@@ -976,16 +1066,19 @@ fn simulate_joint<const N: usize>(
             s.caseload = (staff, on_benefit, rep_mult);
         }
 
-        // 3-4. The month in the state, then the moves at its end.
-        for group in cur.drain(..) {
-            let Group { key: jk, n, mut bins, .. } = group;
+        // 3-4. The month in the state, then the moves at its end. Movers join their
+        // new group at the end of the month ([`World::settle`]); stayers stay in place
+        // unless staying changes their key.
+        for ai in 0..world.active.len() {
+            let gi = world.active[ai];
+            let (jk, n, rowset) = {
+                let g = &world.groups[gi as usize];
+                (g.key, g.n, g.rowset)
+            };
             let mut info = [keys.info[jk.0[0] as usize]; N];
-            let mut stay = [0u32; N];
             let mut rows: [ArmRow; N] = [ArmRow { leave: 0.0, thr: &[] }; N];
-            let mut row_ids = [0u32; N];
             for a in 0..N {
-                let id = jk.0[a];
-                info[a] = keys.info[id as usize];
+                info[a] = keys.info[jk.0[a] as usize];
                 let i = &info[a];
                 let acc = &mut st[a].acc;
                 let s = i.state as usize;
@@ -994,152 +1087,137 @@ fn simulate_joint<const N: usize>(
                     acc.benefit_months[i.benefit_slot as usize] += n;
                 }
                 let tab = &tables[a];
-                let waiting = i.flags & FLAG_WAITING != 0;
-                let (leave, thr) =
-                    if waiting { (&tab.leave_waiting, &tab.thr_waiting) } else { (&tab.leave, &tab.thr) };
+                let (leave, thr) = if i.flags & FLAG_WAITING != 0 {
+                    (&tab.leave_waiting, &tab.thr_waiting)
+                } else {
+                    (&tab.leave, &tab.thr)
+                };
                 let off = i.off as usize;
-                row_ids[a] = i.row * 2 + waiting as u32;
                 rows[a] = ArmRow { leave: leave[i.row as usize], thr: &thr[off..off + i.n_exits as usize] };
-                stay[a] = keys.stay(id);
             }
-            let stay_key = Ids(stay);
+            let stay_group = match world.groups[gi as usize].stay {
+                UNSET => {
+                    let stay = Ids(std::array::from_fn(|a| keys.stay(jk.0[a])));
+                    let sg = if stay == jk { gi } else { world.group(stay, &keys) };
+                    world.groups[gi as usize].stay = sg;
+                    sg
+                }
+                sg => sg,
+            };
+            let mut bins = std::mem::take(&mut world.groups[gi as usize].bins);
+            let mut dests = std::mem::take(&mut world.groups[gi as usize].dests);
+            let mut removed = [0i64; N];
+            let mut movers = 0u64;
+            let mut emptied = false;
+            let mut mv = Mover { keys: &mut keys, world: &mut world, st: &mut st, rng: &mut rng, jk, info, m };
 
-            // How many fall in each joint outcome, and with which spell starts. Every
-            // citizen moves independently given the month's tables, so the members of
-            // each bin of the spell-start histogram are drawn on their own: citizen by
-            // citizen for a few (one uniform number each, as the individual engine),
-            // else by a multinomial over the intervals of u on which every arm's outcome
-            // is constant.
-            if bins.len() == 1 && n <= SMALL_GROUP {
-                let o = bins[0].0;
+            if n <= SMALL_GROUP {
+                // Citizen by citizen: one uniform number each, as the individual engine.
                 few.clear();
-                for _ in 0..n {
-                    let u = uniform(&mut rng);
-                    let out: [u16; N] = std::array::from_fn(|a| rows[a].outcome(u));
-                    if out != [STAY; N] {
-                        match few.iter_mut().find(|x| x.0 == out) {
-                            Some(x) => x.1 += 1,
-                            None => few.push((out, 1)),
+                for (b, bin) in bins.iter().enumerate() {
+                    for _ in 0..bin.1 {
+                        let u = uniform(mv.rng);
+                        let out: [u16; N] = std::array::from_fn(|a| rows[a].outcome(u));
+                        if out != [STAY; N] {
+                            match few.iter_mut().find(|x| x.0 == out && x.1 == b) {
+                                Some(x) => x.2 += 1,
+                                None => few.push((out, b, 1)),
+                            }
                         }
                     }
                 }
-                let movers: u64 = few.iter().map(|x| x.1).sum();
-                for &(outcome, c) in few.iter() {
-                    let (key, rule, requests) = outcome_keys(
-                        model, drawn, &flags, &mut keys, &info, jk, stay, outcome, c, capacity, &mut st,
-                    );
-                    let o = apply_rule(o, &rule, m);
-                    if requests == [false; N] {
-                        next.add_one(key, c, o);
-                    } else {
-                        for _ in 0..c {
-                            let key =
-                                request_keys(&mut keys, &mut rng, jk, key, outcome, &info, &requests, m);
-                            next.add_one(key, 1, o);
+                for &(out, b, c) in &few {
+                    let d = mv.resolve(&ctx, &mut dests, out);
+                    let o = bins[b].0;
+                    mv.emit(&ctx, &dests[d], o, c);
+                    sub_weight(&mut removed, &o, c);
+                    bins[b].1 -= c;
+                    emptied |= bins[b].1 == 0;
+                    movers += c;
+                }
+            } else {
+                // The joint intervals depend only on the arms' rows: built once a month.
+                let rs = &mut mv.world.rowsets[rowset as usize];
+                if rs.month != m {
+                    joint_intervals(&rows, &mut ivs);
+                    rs.month = m;
+                    rs.start = mv.world.iv_pool.len();
+                    rs.len = ivs.len();
+                    rs.top = ivs.last().map(|iv| iv.hi).unwrap_or(0.0);
+                    rs.ln_stay = (-rs.top).ln_1p();
+                    mv.world.iv_pool.extend_from_slice(&ivs);
+                }
+                let RowSet { start, len, top, ln_stay, .. } = *rs;
+                if top > 0.0 {
+                    ivs.clear();
+                    ivs.extend_from_slice(&mv.world.iv_pool[start..start + len]);
+                    iv_dest.clear();
+                    iv_dest.resize(len, UNSET);
+                    // Bins where few are expected to move are taken together as one line
+                    // of members, each moving with probability `top` on its own: the gaps
+                    // between movers are geometric, so only the movers cost a draw (their
+                    // interval by one uniform number each). Bins where many move draw their
+                    // counts by binomials. The line starts at the first pooled bin.
+                    let mut gap = None;
+                    for bin in bins.iter_mut() {
+                        let c = bin.1;
+                        if c as f64 * top >= POOL_MOVERS {
+                            draw_intervals(mv.rng, c, &ivs, &mut counts);
+                            for (j, &x) in counts.iter().enumerate() {
+                                if x > 0 {
+                                    let d = mv.dest_of(&ctx, &mut dests, &mut iv_dest, &ivs, j);
+                                    mv.emit(&ctx, &dests[d], bin.0, x);
+                                    bin.1 -= x;
+                                }
+                            }
+                        } else {
+                            let gap = gap.get_or_insert_with(|| geometric_gap(mv.rng, ln_stay));
+                            let mut left = c;
+                            while *gap < left {
+                                left -= *gap + 1;
+                                let u = uniform(mv.rng) * top;
+                                let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
+                                let d = mv.dest_of(&ctx, &mut dests, &mut iv_dest, &ivs, j);
+                                mv.emit(&ctx, &dests[d], bin.0, 1);
+                                bin.1 -= 1;
+                                *gap = geometric_gap(mv.rng, ln_stay);
+                            }
+                            *gap -= left;
+                        }
+                        let x = c - bin.1;
+                        if x > 0 {
+                            sub_weight(&mut removed, &bin.0, x);
+                            movers += x;
+                            emptied |= bin.1 == 0;
                         }
                     }
                 }
-                if movers < n {
-                    bins[0].1 = n - movers;
-                    next.add(stay_key, n - movers, bins);
-                } else {
-                    next.recycle(bins);
-                }
-                continue;
             }
 
-            // The joint intervals depend only on the arms' rows: built once a month.
-            let (start, len, ln_stay) = *iv_index.entry(Ids(row_ids)).or_insert_with(|| {
-                joint_intervals(&rows, &mut ivs);
-                let start = iv_pool.len();
-                iv_pool.extend_from_slice(&ivs);
-                let top = ivs.last().map(|iv| iv.hi).unwrap_or(0.0);
-                (start, ivs.len(), (-top).ln_1p())
-            });
-            let ivs = &iv_pool[start..start + len];
-            let top = ivs.last().map(|iv| iv.hi).unwrap_or(0.0);
-            if top <= 0.0 {
-                next.add(stay_key, n, bins);
-                continue;
-            }
-            // Each joint outcome's histogram is taken from the pool when it gets a member.
-            emits.clear();
-            emits.extend(ivs.iter().map(|iv| (iv.outcome, 0, Vec::new())));
-            // Bins where few are expected to move are taken together as one line of
-            // members, each moving with probability `top` on its own: the gaps between
-            // movers are geometric, so only the movers cost a draw (their interval by one
-            // uniform number each). Bins where many move draw their counts by binomials.
-            // The line starts at the first pooled bin (no draw when there is none).
-            let mut gap = None;
-            for bin in bins.iter_mut() {
-                let c = bin.1;
-                if c as f64 * top >= POOL_MOVERS {
-                    draw_intervals(&mut rng, c, ivs, &mut counts);
-                    for (j, &x) in counts.iter().enumerate() {
-                        if x > 0 {
-                            pooled_vec(&mut emits[j].2, &mut next);
-                            emits[j].2.push((bin.0, x));
-                            emits[j].1 += x;
-                            bin.1 -= x;
-                        }
-                    }
-                    continue;
-                }
-                let gap = gap.get_or_insert_with(|| geometric_gap(&mut rng, ln_stay));
-                let mut left = c;
-                while *gap < left {
-                    left -= *gap + 1;
-                    let u = uniform(&mut rng) * top;
-                    let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
-                    pooled_vec(&mut emits[j].2, &mut next);
-                    push_bin(&mut emits[j].2, bin.0, 1);
-                    emits[j].1 += 1;
-                    bin.1 -= 1;
-                    *gap = geometric_gap(&mut rng, ln_stay);
-                }
-                *gap -= left;
-            }
-            let movers: u64 = emits.iter().map(|e| e.1).sum();
-            for (outcome, c, mut part) in emits.drain(..) {
-                if c == 0 {
-                    continue; // never given a vector
-                }
-                let (key, rule, requests) = outcome_keys(
-                    model, drawn, &flags, &mut keys, &info, jk, stay, outcome, c, capacity, &mut st,
-                );
-                if rule != [SpellRule::Keep; N] {
-                    for (o, _) in part.iter_mut() {
-                        *o = apply_rule(*o, &rule, m);
-                    }
-                    // Fixing one arm's start can unsort the others' (kept) order, and
-                    // ending or starting a spell makes different starts equal.
-                    if !part.is_sorted_by(|x, y| x.0 < y.0) {
-                        merge_bins(&mut part);
-                    }
-                }
-                if requests == [false; N] {
-                    next.add(key, c, part);
-                } else {
-                    // Each request gets its own random place among this month's requests,
-                    // the same in every arm where it was made this month.
-                    for &(o, k) in &part {
-                        for _ in 0..k {
-                            let key =
-                                request_keys(&mut keys, &mut rng, jk, key, outcome, &info, &requests, m);
-                            next.add_one(key, 1, o);
-                        }
-                    }
-                    next.recycle(part);
-                }
-            }
+            // The stayers: in place, or all to the group of their new key.
             let stayed = n - movers;
-            if stayed > 0 {
-                bins.retain(|b| b.1 > 0);
-                next.add(stay_key, stayed, bins);
+            let g = &mut world.groups[gi as usize];
+            g.dests = dests;
+            if stay_group == gi {
+                if emptied {
+                    bins.retain(|b| b.1 > 0);
+                }
+                g.n = stayed;
+                for a in 0..N {
+                    g.sum_o[a] += removed[a];
+                }
+                g.bins = bins;
             } else {
-                next.recycle(bins);
+                g.n = 0;
+                g.sum_o = [0; N];
+                if stayed > 0 {
+                    world.give_bins(stay_group, &bins, stayed);
+                }
+                bins.clear();
+                world.groups[gi as usize].bins = bins;
             }
         }
+        world.settle();
 
         // With capacity: serve each arm's waiting list, oldest request month first.
         if capacity {
@@ -1149,7 +1227,7 @@ fn simulate_joint<const N: usize>(
                     drawn,
                     &flags,
                     &mut keys,
-                    &mut next,
+                    &mut world,
                     &mut rng,
                     a,
                     &mut st[a].acc,
@@ -1157,13 +1235,13 @@ fn simulate_joint<const N: usize>(
                     m,
                     placement_fte,
                 );
+                world.settle();
             }
         }
 
         // 5. Record the month.
-        next.finish(&mut cur);
         for (a, s) in st.iter_mut().enumerate() {
-            end_of_month(&cur, a, &keys, &flags, &mut s.acc, ns, m);
+            end_of_month(&world, a, &keys, &flags, &mut s.acc, ns, m, spells_linear);
             book_month(
                 model,
                 &flags,
@@ -1183,75 +1261,120 @@ fn simulate_joint<const N: usize>(
     st.into_iter().map(|s| s.run).collect()
 }
 
-/// The joint key of `c` citizens of group `jk` who take `outcome` (an exit or
-/// [`STAY`] in every arm), with how each arm's spell start changes and in which arms
-/// the move is a placement request (whose key is completed by [`request_keys`]). Books
-/// the moves that are made.
-#[allow(clippy::too_many_arguments)]
-#[inline]
-fn outcome_keys<const N: usize>(
-    model: &Model,
-    drawn: &Drawn,
-    flags: &StateFlags,
-    keys: &mut Keys,
-    info: &[KeyInfo; N],
-    jk: Ids<N>,
-    stay: [u32; N],
-    outcome: [u16; N],
-    c: u64,
+/// What the moves of a replication read but do not change.
+struct MoveCtx<'a> {
+    model: &'a Model,
+    drawn: &'a Drawn,
+    flags: &'a StateFlags,
     capacity: bool,
-    st: &mut [ArmState],
-) -> (Ids<N>, [SpellRule; N], [bool; N]) {
-    let mut ids = stay;
-    let mut requests = [false; N];
-    let mut rule = [SpellRule::Keep; N];
-    for a in 0..N {
-        let k = outcome[a];
-        if k == STAY {
-            continue;
-        }
-        let i = &info[a];
-        let s = i.state as usize;
-        let t = keys.layout.exits[s][k as usize];
-        if capacity && !drawn.hours[t].is_nan() {
-            // A placement request of this month: stays in the state for now.
-            requests[a] = true;
-        } else {
-            st[a].acc.moves_month[t] += c;
-            ids[a] = keys.moved(jk.0[a], k);
-            rule[a] = spell_rule(flags, s, model.transitions[t].to);
-        }
-    }
-    (Ids(ids), rule, requests)
 }
 
-/// One citizen's joint key after making placement requests in the arms `requests`:
-/// a random priority of its own, the same in each of these arms.
-#[allow(clippy::too_many_arguments)]
+/// The moves out of one group (`jk`, whose arms' keys are `info`) in month `m`.
+struct Mover<'a, 'k, const N: usize> {
+    keys: &'a mut Keys<'k>,
+    world: &'a mut World<N>,
+    st: &'a mut [ArmState],
+    rng: &'a mut ChaCha8Rng,
+    jk: Ids<N>,
+    info: [KeyInfo; N],
+    m: usize,
+}
+
+impl<const N: usize> Mover<'_, '_, N> {
+    /// The index in `dests` of the destination of `outcome`, resolved on first use.
+    #[inline]
+    fn resolve(&mut self, ctx: &MoveCtx, dests: &mut Vec<Dest<N>>, outcome: [u16; N]) -> usize {
+        if let Some(d) = dests.iter().position(|d| d.outcome == outcome) {
+            return d;
+        }
+        let mut ids = [0u32; N];
+        let mut requests = [false; N];
+        let mut rule = [SpellRule::Keep; N];
+        let mut trans = [NO_TRANS; N];
+        for a in 0..N {
+            let id = self.jk.0[a];
+            let k = outcome[a];
+            if k == STAY {
+                ids[a] = self.keys.stay(id);
+                continue;
+            }
+            let s = self.info[a].state as usize;
+            let t = self.keys.layout.exits[s][k as usize];
+            if ctx.capacity && !ctx.drawn.hours[t].is_nan() {
+                // A placement request of this month: stays in the state for now.
+                requests[a] = true;
+                ids[a] = self.keys.stay(id);
+            } else {
+                ids[a] = self.keys.moved(id, k);
+                rule[a] = spell_rule(ctx.flags, s, ctx.model.transitions[t].to);
+                trans[a] = t as u16;
+            }
+        }
+        let key = Ids(ids);
+        let group = if requests == [false; N] { self.world.group(key, self.keys) } else { UNSET };
+        dests.push(Dest { outcome, group, key, rule, trans, requests });
+        dests.len() - 1
+    }
+
+    /// The destination of joint interval `j`, resolved once per group visit.
+    #[inline]
+    fn dest_of(
+        &mut self,
+        ctx: &MoveCtx,
+        dests: &mut Vec<Dest<N>>,
+        iv_dest: &mut [u32],
+        ivs: &[Interval<N>],
+        j: usize,
+    ) -> usize {
+        if iv_dest[j] == UNSET {
+            iv_dest[j] = self.resolve(ctx, dests, ivs[j].outcome) as u32;
+        }
+        iv_dest[j] as usize
+    }
+
+    /// Moves `k` members with spell starts `o` to `d`, booking the moves made.
+    #[inline]
+    fn emit(&mut self, ctx: &MoveCtx, d: &Dest<N>, o: Origins<N>, k: u64) {
+        for a in 0..N {
+            if d.trans[a] != NO_TRANS {
+                self.st[a].acc.moves_month[d.trans[a] as usize] += k;
+            }
+        }
+        let o = apply_rule(o, &d.rule, self.m);
+        if d.group != UNSET {
+            self.world.give(d.group, o, k);
+        } else {
+            // Each request gets its own random place among this month's requests, the
+            // same in every arm where it was made this month.
+            for _ in 0..k {
+                let key = request_keys(ctx, self.keys, self.rng, self.jk, d, &self.info, self.m);
+                let g = self.world.group(key, self.keys);
+                self.world.give(g, o, 1);
+            }
+        }
+    }
+}
+
+/// One citizen's joint key after making the placement requests of `d`: a random
+/// priority of its own, the same in each arm where the request is made.
 fn request_keys<const N: usize>(
+    _ctx: &MoveCtx,
     keys: &mut Keys,
     rng: &mut ChaCha8Rng,
     jk: Ids<N>,
-    mut key: Ids<N>,
-    outcome: [u16; N],
+    d: &Dest<N>,
     info: &[KeyInfo; N],
-    requests: &[bool; N],
     m: usize,
 ) -> Ids<N> {
     let p = rng.next_u64() | 1;
+    let mut key = d.key;
     for a in 0..N {
-        if requests[a] {
-            let t = keys.layout.exits[info[a].state as usize][outcome[a] as usize];
+        if d.requests[a] {
+            let t = keys.layout.exits[info[a].state as usize][d.outcome[a] as usize];
             key.0[a] = keys.request(jk.0[a], m, t, p);
         }
     }
     key
-}
-
-/// Sorts a histogram by spell starts and merges equal starts into one bin.
-fn merge_bins<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>) {
-    bins.sort_unstable_by_key(|b| b.0);
-    merge_equal(bins, 0);
 }
 
 /// Sorts a histogram made of a sorted and merged run of length `sorted` followed by
@@ -1348,21 +1471,22 @@ fn moved_to(rules: &Rules, f: Fields, dest: usize) -> Fields {
     mv
 }
 
-/// Serves arm `a`'s waiting list of month `m` in `groups` (the end-of-month groups
-/// before merging, where this month's requests wait with `since = m`): oldest request
-/// month first, within a month by the requests' random priorities, each taking its
+/// Serves arm `a`'s waiting list at the end of month `m` (after the month's moves have
+/// settled, so this month's requests wait with `since = m`): oldest request month
+/// first, within a month by the requests' random priorities, each taking its
 /// transition's hours while the month's hours last; the first request that does not
-/// fit stops the month's placements. Served citizens move in arm `a`.
+/// fit stops the month's placements. Served citizens move in arm `a` and join their
+/// new group at the next [`World::settle`].
 #[allow(clippy::too_many_arguments)]
 fn serve_queue<const N: usize>(
     drawn: &Drawn,
     flags: &StateFlags,
     keys: &mut Keys,
-    groups: &mut Groups<N>,
+    world: &mut World<N>,
     rng: &mut ChaCha8Rng,
     a: usize,
     acc: &mut Acc,
-    queue: &mut Vec<(u16, u64, usize)>,
+    queue: &mut Vec<(u16, u64, u32)>,
     m: usize,
     placement_fte: f64,
 ) {
@@ -1370,16 +1494,18 @@ fn serve_queue<const N: usize>(
     let limit = hours * (1.0 + 1e-12);
     let mut used = 0.0;
     queue.clear();
-    for (i, g) in groups.list.iter().enumerate() {
+    for &gi in &world.active {
+        let g = &world.groups[gi as usize];
         let id = g.key.0[a] as usize;
         if keys.info[id].flags & FLAG_WAITING != 0 && g.n > 0 {
             let full = &keys.full[id];
-            queue.push((Fields::unpack(full.key).since, full.prio, i));
+            queue.push((Fields::unpack(full.key).since, full.prio, gi));
         }
     }
     queue.sort_unstable();
-    for &(since, _, i) in queue.iter() {
-        let (jk, n) = (groups.list[i].key, groups.list[i].n);
+    let mut part: Bins<N> = Vec::new();
+    for &(since, _, gi) in queue.iter() {
+        let (jk, n) = (world.groups[gi as usize].key, world.groups[gi as usize].n);
         let f = Fields::unpack(keys.full[jk.0[a] as usize].key);
         let t = f.trans as usize;
         let need = drawn.hours[t];
@@ -1411,33 +1537,38 @@ fn serve_queue<const N: usize>(
             };
             // Waiting citizens are groups of one (their priority is their own), so the
             // whole group is served; the general case splits its histogram at random.
-            let g = &mut groups.list[i];
+            let g = &mut world.groups[gi as usize];
             g.n -= c;
-            let mut part = Vec::new();
+            part.clear();
             if g.n == 0 {
-                part.extend(g.bins.drain(..).map(|(o, k)| (apply(o), k)));
+                part.extend(g.bins.drain(..));
+                g.sum_o = [0; N];
             } else {
                 let mut left: Vec<u64> = g.bins.iter().map(|b| b.1).collect();
                 let mut taken = vec![0; left.len()];
                 take(rng, &mut left, n, c, &mut taken);
                 for (b, (l, t)) in g.bins.iter_mut().zip(left.iter().zip(&taken)) {
                     if *t > 0 {
-                        part.push((apply(b.0), *t));
+                        part.push((b.0, *t));
+                        sub_weight(&mut g.sum_o, &b.0, *t);
                     }
                     b.1 = *l;
                 }
                 g.bins.retain(|b| b.1 > 0);
             }
-            merge_bins(&mut part);
-            groups.add(moved, c, part);
+            let dest_group = world.group(moved, keys);
+            for &(o, k) in &part {
+                world.give(dest_group, apply(o), k);
+            }
         }
         if full {
             break;
         }
     }
-    acc.waiting = groups
-        .list
+    acc.waiting = world
+        .active
         .iter()
+        .map(|&gi| &world.groups[gi as usize])
         .filter(|g| keys.info[g.key.0[a] as usize].flags & FLAG_WAITING != 0)
         .map(|g| g.n)
         .sum();
@@ -1446,24 +1577,33 @@ fn serve_queue<const N: usize>(
 }
 
 /// Arm `a`'s end-of-month counts per (segment, state) and per segment from the groups.
+/// The sum of spells is n·m − Σ spell starts per group when no spell can reach the
+/// individual engine's saturation (`spells_linear`), else it is summed bin by bin.
+#[allow(clippy::too_many_arguments)]
 fn end_of_month<const N: usize>(
-    groups: &[Group<N>],
+    world: &World<N>,
     a: usize,
     keys: &Keys,
     flags: &StateFlags,
     acc: &mut Acc,
     ns: usize,
     m: usize,
+    spells_linear: bool,
 ) {
     acc.occ_end.fill(0);
     acc.seg.fill(SegmentCounts::default());
-    for gr in groups {
+    for &gi in &world.active {
+        let gr = &world.groups[gi as usize];
         let i = &keys.info[gr.key.0[a] as usize];
         let (g, s, n) = (i.segment as usize, i.state as usize, gr.n);
         acc.occ_end[g * ns + s] += n;
         let sc = &mut acc.seg[g];
         if flags.pays[s] {
-            sc.dur_sum += gr.bins.iter().map(|(o, k)| k * spell(o[a], m)).sum::<u64>();
+            sc.dur_sum += if spells_linear {
+                (n as i64 * m as i64 - gr.sum_o[a]) as u64
+            } else {
+                gr.bins.iter().map(|(o, k)| k * spell(o[a], m)).sum::<u64>()
+            };
         }
         if i.flags & FLAG_OUTFLOW != 0 {
             sc.outflow += n;
