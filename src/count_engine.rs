@@ -594,6 +594,8 @@ const NO_TRANS: u16 = u16::MAX;
 #[derive(Debug)]
 struct Group<const N: usize> {
     key: Ids<N>,
+    /// What the month loop reads of each arm's key (a copy of [`Keys::info`]).
+    info: [KeyInfo; N],
     /// Members at the start of the month's moves.
     n: u64,
     /// Histogram of spell starts (one entry per arm; [`NO_SPELL`] off benefit), sorted
@@ -646,6 +648,15 @@ struct World<const N: usize> {
     iv_pool: Vec<Interval<N>>,
     /// Room for merging histograms.
     scratch: Bins<N>,
+    /// Empty vectors of earlier replications, for reuse.
+    spare_bins: Vec<Bins<N>>,
+    spare_dests: Vec<Vec<Dest<N>>>,
+}
+
+thread_local! {
+    /// Each thread's worlds of earlier replications (one per number of arms), so a
+    /// replication reuses their memory rather than allocating it again.
+    static WORLDS: std::cell::RefCell<Vec<Box<dyn std::any::Any>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl<const N: usize> World<N> {
@@ -659,7 +670,47 @@ impl<const N: usize> World<N> {
             rowset_index: Default::default(),
             iv_pool: Vec::new(),
             scratch: Vec::new(),
+            spare_bins: Vec::new(),
+            spare_dests: Vec::new(),
         }
+    }
+
+    /// An empty world: this thread's last one, emptied, or a new one.
+    fn take() -> Self {
+        WORLDS.with(|w| {
+            let mut w = w.borrow_mut();
+            match w.iter().position(|b| b.is::<World<N>>()) {
+                Some(i) => match w.swap_remove(i).downcast::<World<N>>() {
+                    Ok(world) => *world,
+                    Err(_) => World::new(),
+                },
+                None => World::new(),
+            }
+        })
+    }
+
+    /// Empties the world and keeps it (and its vectors) for this thread's next replication.
+    fn put_back(mut self) {
+        for g in self.groups.drain(..) {
+            for mut v in [g.bins, g.bins_in] {
+                if v.capacity() > 0 {
+                    v.clear();
+                    self.spare_bins.push(v);
+                }
+            }
+            let mut d = g.dests;
+            if d.capacity() > 0 {
+                d.clear();
+                self.spare_dests.push(d);
+            }
+        }
+        self.index.clear();
+        self.active.clear();
+        self.touched.clear();
+        self.rowsets.clear();
+        self.rowset_index.clear();
+        self.iv_pool.clear();
+        WORLDS.with(|w| w.borrow_mut().push(Box::new(self)));
     }
 
     /// The group of a joint key, made (empty) on first sight.
@@ -683,14 +734,15 @@ impl<const N: usize> World<N> {
         let g = self.groups.len() as u32;
         self.groups.push(Group {
             key,
+            info: std::array::from_fn(|a| keys.info[key.0[a] as usize]),
             n: 0,
-            bins: Vec::new(),
+            bins: self.spare_bins.pop().unwrap_or_default(),
             sum_o: [0; N],
             n_in: 0,
-            bins_in: Vec::new(),
+            bins_in: self.spare_bins.pop().unwrap_or_default(),
             stay: UNSET,
             rowset,
-            dests: Vec::new(),
+            dests: self.spare_dests.pop().unwrap_or_default(),
             touched: false,
             active: false,
         });
@@ -728,13 +780,25 @@ impl<const N: usize> World<N> {
         for &g in &self.touched {
             let gr = &mut self.groups[g as usize];
             gr.touched = false;
-            gr.bins_in.sort_unstable_by_key(|b| b.0);
+            gr.n += gr.n_in;
+            gr.n_in = 0;
+            if let [(o, k)] = gr.bins_in[..] {
+                // One part (the common case): added where it belongs.
+                add_weight(&mut gr.sum_o, &o, k);
+                gr.bins_in.clear();
+                match gr.bins.binary_search_by_key(&o, |b| b.0) {
+                    Ok(i) => gr.bins[i].1 += k,
+                    Err(i) => gr.bins.insert(i, (o, k)),
+                }
+                continue;
+            }
+            if !gr.bins_in.is_sorted_by(|x, y| x.0 <= y.0) {
+                gr.bins_in.sort_unstable_by_key(|b| b.0);
+            }
             merge_equal(&mut gr.bins_in, 0);
             for &(o, k) in &gr.bins_in {
                 add_weight(&mut gr.sum_o, &o, k);
             }
-            gr.n += gr.n_in;
-            gr.n_in = 0;
             if gr.bins.is_empty() {
                 std::mem::swap(&mut gr.bins, &mut gr.bins_in);
             } else {
@@ -989,7 +1053,7 @@ fn simulate_joint<const N: usize>(
     let mut tables: Vec<Tables> = arms.iter().map(|_| Tables::new(&layout)).collect();
 
     // Month 0: the starting position, the same in every arm.
-    let mut world: World<N> = World::new();
+    let mut world: World<N> = World::take();
     for (g, seg) in model.segments.iter().enumerate() {
         for &(s, n) in &seg.start {
             if n > 0 {
@@ -1001,8 +1065,8 @@ fn simulate_joint<const N: usize>(
         }
     }
     world.settle();
-    for (a, s) in st.iter_mut().enumerate() {
-        end_of_month(&world, a, &keys, &flags, &mut s.acc, ns, 0, spells_linear);
+    end_of_month(&world, &mut st, &flags, ns, 0, spells_linear);
+    for s in st.iter_mut() {
         let staff = model.staff(s.arm, 1);
         s.acc.hours = staff.placement_fte * drawn.hours_per_placement_fte;
         record_month(
@@ -1071,14 +1135,12 @@ fn simulate_joint<const N: usize>(
         // unless staying changes their key.
         for ai in 0..world.active.len() {
             let gi = world.active[ai];
-            let (jk, n, rowset) = {
+            let (jk, n, rowset, info) = {
                 let g = &world.groups[gi as usize];
-                (g.key, g.n, g.rowset)
+                (g.key, g.n, g.rowset, g.info)
             };
-            let mut info = [keys.info[jk.0[0] as usize]; N];
             let mut rows: [ArmRow; N] = [ArmRow { leave: 0.0, thr: &[] }; N];
             for a in 0..N {
-                info[a] = keys.info[jk.0[a] as usize];
                 let i = &info[a];
                 let acc = &mut st[a].acc;
                 let s = i.state as usize;
@@ -1109,7 +1171,7 @@ fn simulate_joint<const N: usize>(
             let mut removed = [0i64; N];
             let mut movers = 0u64;
             let mut emptied = false;
-            let mut mv = Mover { keys: &mut keys, world: &mut world, st: &mut st, rng: &mut rng, jk, info, m };
+            let mut mv = Mover { keys: &mut keys, world: &mut world, st: &mut st, rng: &mut rng, jk, info: &info, m };
 
             if n <= SMALL_GROUP {
                 // Citizen by citizen: one uniform number each, as the individual engine.
@@ -1240,8 +1302,8 @@ fn simulate_joint<const N: usize>(
         }
 
         // 5. Record the month.
-        for (a, s) in st.iter_mut().enumerate() {
-            end_of_month(&world, a, &keys, &flags, &mut s.acc, ns, m, spells_linear);
+        end_of_month(&world, &mut st, &flags, ns, m, spells_linear);
+        for s in st.iter_mut() {
             book_month(
                 model,
                 &flags,
@@ -1258,6 +1320,7 @@ fn simulate_joint<const N: usize>(
             );
         }
     }
+    world.put_back();
     st.into_iter().map(|s| s.run).collect()
 }
 
@@ -1276,7 +1339,7 @@ struct Mover<'a, 'k, const N: usize> {
     st: &'a mut [ArmState],
     rng: &'a mut ChaCha8Rng,
     jk: Ids<N>,
-    info: [KeyInfo; N],
+    info: &'a [KeyInfo; N],
     m: usize,
 }
 
@@ -1347,7 +1410,7 @@ impl<const N: usize> Mover<'_, '_, N> {
             // Each request gets its own random place among this month's requests, the
             // same in every arm where it was made this month.
             for _ in 0..k {
-                let key = request_keys(ctx, self.keys, self.rng, self.jk, d, &self.info, self.m);
+                let key = request_keys(ctx, self.keys, self.rng, self.jk, d, self.info, self.m);
                 let g = self.world.group(key, self.keys);
                 self.world.give(g, o, 1);
             }
@@ -1497,7 +1560,7 @@ fn serve_queue<const N: usize>(
     for &gi in &world.active {
         let g = &world.groups[gi as usize];
         let id = g.key.0[a] as usize;
-        if keys.info[id].flags & FLAG_WAITING != 0 && g.n > 0 {
+        if g.info[a].flags & FLAG_WAITING != 0 && g.n > 0 {
             let full = &keys.full[id];
             queue.push((Fields::unpack(full.key).since, full.prio, gi));
         }
@@ -1569,47 +1632,46 @@ fn serve_queue<const N: usize>(
         .active
         .iter()
         .map(|&gi| &world.groups[gi as usize])
-        .filter(|g| keys.info[g.key.0[a] as usize].flags & FLAG_WAITING != 0)
+        .filter(|g| g.info[a].flags & FLAG_WAITING != 0)
         .map(|g| g.n)
         .sum();
     acc.hours = hours;
     acc.hours_used = used;
 }
 
-/// Arm `a`'s end-of-month counts per (segment, state) and per segment from the groups.
-/// The sum of spells is n·m − Σ spell starts per group when no spell can reach the
-/// individual engine's saturation (`spells_linear`), else it is summed bin by bin.
-#[allow(clippy::too_many_arguments)]
+/// Every arm's end-of-month counts per (segment, state) and per segment from the
+/// groups. The sum of spells is n·m − Σ spell starts per group when no spell can reach
+/// the individual engine's saturation (`spells_linear`), else it is summed bin by bin.
 fn end_of_month<const N: usize>(
     world: &World<N>,
-    a: usize,
-    keys: &Keys,
+    st: &mut [ArmState],
     flags: &StateFlags,
-    acc: &mut Acc,
     ns: usize,
     m: usize,
     spells_linear: bool,
 ) {
-    acc.occ_end.fill(0);
-    acc.seg.fill(SegmentCounts::default());
+    for s in st.iter_mut() {
+        s.acc.occ_end.fill(0);
+        s.acc.seg.fill(SegmentCounts::default());
+    }
     for &gi in &world.active {
         let gr = &world.groups[gi as usize];
-        let i = &keys.info[gr.key.0[a] as usize];
-        let (g, s, n) = (i.segment as usize, i.state as usize, gr.n);
-        acc.occ_end[g * ns + s] += n;
-        let sc = &mut acc.seg[g];
-        if flags.pays[s] {
-            sc.dur_sum += if spells_linear {
-                (n as i64 * m as i64 - gr.sum_o[a]) as u64
-            } else {
-                gr.bins.iter().map(|(o, k)| k * spell(o[a], m)).sum::<u64>()
-            };
-        }
-        if i.flags & FLAG_OUTFLOW != 0 {
-            sc.outflow += n;
-        }
-        if i.flags & FLAG_SIX != 0 {
-            sc.six += n;
+        let n = gr.n;
+        for (a, s) in st.iter_mut().enumerate() {
+            let i = &gr.info[a];
+            let (g, state) = (i.segment as usize, i.state as usize);
+            let acc = &mut s.acc;
+            acc.occ_end[g * ns + state] += n;
+            let sc = &mut acc.seg[g];
+            if flags.pays[state] {
+                sc.dur_sum += if spells_linear {
+                    (n as i64 * m as i64 - gr.sum_o[a]) as u64
+                } else {
+                    gr.bins.iter().map(|(o, k)| k * spell(o[a], m)).sum::<u64>()
+                };
+            }
+            sc.outflow += n * (i.flags & FLAG_OUTFLOW != 0) as u64;
+            sc.six += n * (i.flags & FLAG_SIX != 0) as u64;
         }
     }
 }
