@@ -1166,19 +1166,14 @@ fn simulate_joint<const N: usize>(
                 }
                 sg => sg,
             };
-            let mut bins = std::mem::take(&mut world.groups[gi as usize].bins);
-            let mut dests = std::mem::take(&mut world.groups[gi as usize].dests);
-            let mut removed = [0i64; N];
-            let mut movers = 0u64;
-            let mut emptied = false;
-            let mut mv = Mover { keys: &mut keys, world: &mut world, st: &mut st, rng: &mut rng, jk, info: &info, m };
-
-            if n <= SMALL_GROUP {
-                // Citizen by citizen: one uniform number each, as the individual engine.
+            // A small group draws citizen by citizen (one uniform number each, as the
+            // individual engine), and nothing more is done when all of them stay put.
+            let small = n <= SMALL_GROUP;
+            if small {
                 few.clear();
-                for (b, bin) in bins.iter().enumerate() {
+                for (b, bin) in world.groups[gi as usize].bins.iter().enumerate() {
                     for _ in 0..bin.1 {
-                        let u = uniform(mv.rng);
+                        let u = uniform(&mut rng);
                         let out: [u16; N] = std::array::from_fn(|a| rows[a].outcome(u));
                         if out != [STAY; N] {
                             match few.iter_mut().find(|x| x.0 == out && x.1 == b) {
@@ -1188,6 +1183,18 @@ fn simulate_joint<const N: usize>(
                         }
                     }
                 }
+                if few.is_empty() && stay_group == gi {
+                    continue;
+                }
+            }
+            let mut bins = std::mem::take(&mut world.groups[gi as usize].bins);
+            let mut dests = std::mem::take(&mut world.groups[gi as usize].dests);
+            let mut removed = [0i64; N];
+            let mut movers = 0u64;
+            let mut emptied = false;
+            let mut mv = Mover { keys: &mut keys, world: &mut world, st: &mut st, rng: &mut rng, jk, info: &info, m };
+
+            if small {
                 for &(out, b, c) in &few {
                     let d = mv.resolve(&ctx, &mut dests, out);
                     let o = bins[b].0;
