@@ -793,7 +793,7 @@ impl<const N: usize> World<N> {
                 continue;
             }
             if !gr.bins_in.is_sorted_by(|x, y| x.0 <= y.0) {
-                gr.bins_in.sort_unstable_by_key(|b| b.0);
+                gr.bins_in.sort_by_key(|b| b.0);
             }
             merge_equal(&mut gr.bins_in, 0);
             for &(o, k) in &gr.bins_in {
