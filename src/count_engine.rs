@@ -389,6 +389,14 @@ impl<const N: usize> std::hash::Hash for Ids<N> {
 /// "Not computed yet" in the memo fields of [`KeyInfo`].
 const UNSET: u32 = u32::MAX;
 
+/// The key id of an arm in which a group does not exist: a group of citizens whose
+/// arms have parted lives in one arm only (see the module documentation).
+const ABSENT: u32 = u32::MAX - 1;
+
+/// What the month loop reads for an arm in which the group does not exist.
+const ABSENT_INFO: KeyInfo =
+    KeyInfo { segment: 0, state: 0, flags: 0, row: 0, off: 0, n_exits: 0, benefit_slot: 0, stay: ABSENT, moved: UNSET };
+
 /// What the engine needs to know about one per-arm key, computed once per replication
 /// when the key first occurs: where its transition row is, what a month in it books,
 /// and (memoised on first use) the key after staying and after each exit.
@@ -583,6 +591,10 @@ struct Dest<const N: usize> {
     trans: [u16; N],
     /// The arms in which the move is a placement request.
     requests: [bool; N],
+    /// The arms part: each arm's members go to a group of that arm alone.
+    split: bool,
+    /// When split: each arm's group ([`UNSET`] for a request or an absent arm).
+    arm_groups: [u32; N],
 }
 
 /// No transition is booked in this arm.
@@ -719,6 +731,9 @@ impl<const N: usize> World<N> {
             return g;
         }
         let rows = Ids(std::array::from_fn(|a| {
+            if key.0[a] == ABSENT {
+                return u32::MAX;
+            }
             let i = &keys.info[key.0[a] as usize];
             i.row * 2 + (i.flags & FLAG_WAITING != 0) as u32
         }));
@@ -734,7 +749,7 @@ impl<const N: usize> World<N> {
         let g = self.groups.len() as u32;
         self.groups.push(Group {
             key,
-            info: std::array::from_fn(|a| keys.info[key.0[a] as usize]),
+            info: std::array::from_fn(|a| if key.0[a] == ABSENT { ABSENT_INFO } else { keys.info[key.0[a] as usize] }),
             n: 0,
             bins: self.spare_bins.pop().unwrap_or_default(),
             sum_o: [0; N],
@@ -1091,6 +1106,8 @@ fn simulate_joint<const N: usize>(
     // For a small group: (outcome in every arm, bin, how many).
     let mut few: Vec<([u16; N], usize, u64)> = Vec::new();
     let mut queue: Vec<(u16, u64, u32)> = Vec::new();
+    // Per group with placements this month: how many of its members each arm places.
+    let mut served: Vec<(u32, [u64; N])> = Vec::new();
     for m in 1..=h {
         world.iv_pool.clear();
         // 1. Arrivals.
@@ -1141,6 +1158,9 @@ fn simulate_joint<const N: usize>(
             };
             let mut rows: [ArmRow; N] = [ArmRow { leave: 0.0, thr: &[] }; N];
             for a in 0..N {
+                if jk.0[a] == ABSENT {
+                    continue; // never moves there
+                }
                 let i = &info[a];
                 let acc = &mut st[a].acc;
                 let s = i.state as usize;
@@ -1159,7 +1179,8 @@ fn simulate_joint<const N: usize>(
             }
             let stay_group = match world.groups[gi as usize].stay {
                 UNSET => {
-                    let stay = Ids(std::array::from_fn(|a| keys.stay(jk.0[a])));
+                    let stay =
+                        Ids(std::array::from_fn(|a| if jk.0[a] == ABSENT { ABSENT } else { keys.stay(jk.0[a]) }));
                     let sg = if stay == jk { gi } else { world.group(stay, &keys) };
                     world.groups[gi as usize].stay = sg;
                     sg
@@ -1289,22 +1310,24 @@ fn simulate_joint<const N: usize>(
         world.settle();
 
         // With capacity: serve each arm's waiting list, oldest request month first.
+        // Each arm decides on its own list; the placements are then made jointly, so
+        // a citizen placed in every arm where it waits stays one citizen of all arms.
         if capacity {
+            served.clear();
             for a in 0..N {
                 let placement_fte = st[a].caseload.0.placement_fte;
-                serve_queue(
-                    drawn,
-                    &flags,
-                    &mut keys,
-                    &mut world,
-                    &mut rng,
-                    a,
-                    &mut st[a].acc,
-                    &mut queue,
-                    m,
-                    placement_fte,
-                );
-                world.settle();
+                serve_queue(drawn, &keys, &world, a, &mut st[a].acc, &mut queue, &mut served, m, placement_fte);
+            }
+            place_served(&flags, &mut keys, &mut world, &mut rng, &mut served, m);
+            world.settle();
+            for a in 0..N {
+                st[a].acc.waiting = world
+                    .active
+                    .iter()
+                    .map(|&gi| &world.groups[gi as usize])
+                    .filter(|g| g.key.0[a] != ABSENT && g.info[a].flags & FLAG_WAITING != 0)
+                    .map(|g| g.n)
+                    .sum();
             }
         }
 
@@ -1364,6 +1387,10 @@ impl<const N: usize> Mover<'_, '_, N> {
         for a in 0..N {
             let id = self.jk.0[a];
             let k = outcome[a];
+            if id == ABSENT {
+                ids[a] = ABSENT;
+                continue;
+            }
             if k == STAY {
                 ids[a] = self.keys.stay(id);
                 continue;
@@ -1381,8 +1408,25 @@ impl<const N: usize> Mover<'_, '_, N> {
             }
         }
         let key = Ids(ids);
-        let group = if requests == [false; N] { self.world.group(key, self.keys) } else { UNSET };
-        dests.push(Dest { outcome, group, key, rule, trans, requests });
+        // The arms part when the citizens' keys (with any request) differ between arms.
+        let present = (0..N).filter(|&a| ids[a] != ABSENT);
+        let mut sig = present.map(|a| (ids[a], if requests[a] { outcome[a] } else { STAY }));
+        let first = sig.next();
+        let split = sig.any(|x| Some(x) != first);
+        let mut arm_groups = [UNSET; N];
+        let group = if split {
+            for a in 0..N {
+                if ids[a] != ABSENT && !requests[a] {
+                    arm_groups[a] = self.world.group(alone(a, ids[a]), self.keys);
+                }
+            }
+            UNSET
+        } else if requests == [false; N] {
+            self.world.group(key, self.keys)
+        } else {
+            UNSET
+        };
+        dests.push(Dest { outcome, group, key, rule, trans, requests, split, arm_groups });
         dests.len() - 1
     }
 
@@ -1413,6 +1457,25 @@ impl<const N: usize> Mover<'_, '_, N> {
         let o = apply_rule(o, &d.rule, self.m);
         if d.group != UNSET {
             self.world.give(d.group, o, k);
+        } else if d.split {
+            // Each arm's part goes on alone; requests made this month share a random
+            // place among the month's requests in every arm where they were made.
+            for a in 0..N {
+                if d.arm_groups[a] != UNSET {
+                    self.world.give(d.arm_groups[a], only(a, o[a]), k);
+                }
+            }
+            if d.requests.iter().any(|&r| r) {
+                for _ in 0..k {
+                    let key = request_keys(ctx, self.keys, self.rng, self.jk, d, self.info, self.m);
+                    for a in 0..N {
+                        if d.requests[a] {
+                            let g = self.world.group(alone(a, key.0[a]), self.keys);
+                            self.world.give(g, only(a, o[a]), 1);
+                        }
+                    }
+                }
+            }
         } else {
             // Each request gets its own random place among this month's requests, the
             // same in every arm where it was made this month.
@@ -1423,6 +1486,22 @@ impl<const N: usize> Mover<'_, '_, N> {
             }
         }
     }
+}
+
+/// The joint key of citizens present in arm `a` alone, with key id `id` there.
+#[inline]
+fn alone<const N: usize>(a: usize, id: u32) -> Ids<N> {
+    let mut k = [ABSENT; N];
+    k[a] = id;
+    Ids(k)
+}
+
+/// Spell starts of citizens present in arm `a` alone.
+#[inline]
+fn only<const N: usize>(a: usize, o: i32) -> Origins<N> {
+    let mut out = [NO_SPELL; N];
+    out[a] = o;
+    out
 }
 
 /// One citizen's joint key after making the placement requests of `d`: a random
@@ -1541,22 +1620,21 @@ fn moved_to(rules: &Rules, f: Fields, dest: usize) -> Fields {
     mv
 }
 
-/// Serves arm `a`'s waiting list at the end of month `m` (after the month's moves have
+/// Decides arm `a`'s placements at the end of month `m` (after the month's moves have
 /// settled, so this month's requests wait with `since = m`): oldest request month
 /// first, within a month by the requests' random priorities, each taking its
 /// transition's hours while the month's hours last; the first request that does not
-/// fit stops the month's placements. Served citizens move in arm `a` and join their
-/// new group at the next [`World::settle`].
+/// fit stops the month's placements. Books them in `acc` and records, per group, how
+/// many of its members arm `a` places (made by [`place_served`]).
 #[allow(clippy::too_many_arguments)]
 fn serve_queue<const N: usize>(
     drawn: &Drawn,
-    flags: &StateFlags,
-    keys: &mut Keys,
-    world: &mut World<N>,
-    rng: &mut ChaCha8Rng,
+    keys: &Keys,
+    world: &World<N>,
     a: usize,
     acc: &mut Acc,
     queue: &mut Vec<(u16, u64, u32)>,
+    served: &mut Vec<(u32, [u64; N])>,
     m: usize,
     placement_fte: f64,
 ) {
@@ -1566,22 +1644,20 @@ fn serve_queue<const N: usize>(
     queue.clear();
     for &gi in &world.active {
         let g = &world.groups[gi as usize];
-        let id = g.key.0[a] as usize;
-        if g.info[a].flags & FLAG_WAITING != 0 && g.n > 0 {
-            let full = &keys.full[id];
+        let id = g.key.0[a];
+        if id != ABSENT && g.info[a].flags & FLAG_WAITING != 0 && g.n > 0 {
+            let full = &keys.full[id as usize];
             queue.push((Fields::unpack(full.key).since, full.prio, gi));
         }
     }
     queue.sort_unstable();
-    let mut part: Bins<N> = Vec::new();
     for &(since, _, gi) in queue.iter() {
-        let (jk, n) = (world.groups[gi as usize].key, world.groups[gi as usize].n);
-        let f = Fields::unpack(keys.full[jk.0[a] as usize].key);
-        let t = f.trans as usize;
+        let g = &world.groups[gi as usize];
+        let t = Fields::unpack(keys.full[g.key.0[a] as usize].key).trans as usize;
         let need = drawn.hours[t];
         let mut c = 0;
         let mut full = false;
-        while c < n {
+        while c < g.n {
             if used + need > limit {
                 full = true;
                 break; // first come, first served: no one jumps the queue
@@ -1593,30 +1669,58 @@ fn serve_queue<const N: usize>(
             acc.moves_month[t] += c;
             acc.placements += c;
             acc.wait_months += (m - since as usize) as u64 * c;
-            let dest = keys.model.transitions[t].to;
-            let mut moved = jk;
-            moved.0[a] = keys.served(jk.0[a]);
-            let rule = spell_rule(flags, f.state as usize, dest);
-            let apply = |mut o: Origins<N>| {
-                o[a] = match rule {
-                    SpellRule::Keep => o[a],
-                    SpellRule::End => NO_SPELL,
-                    SpellRule::StartNow => m as i32,
-                };
-                o
-            };
-            // Waiting citizens are groups of one (their priority is their own), so the
-            // whole group is served; the general case splits its histogram at random.
+            match served.iter_mut().find(|x| x.0 == gi) {
+                Some(x) => x.1[a] = c,
+                None => {
+                    let mut cs = [0; N];
+                    cs[a] = c;
+                    served.push((gi, cs));
+                }
+            }
+        }
+        if full {
+            break;
+        }
+    }
+    acc.hours = hours;
+    acc.hours_used = used;
+}
+
+/// Makes the placements decided by [`serve_queue`]: in each group, the arms place the
+/// first of its members in one random order (waiting citizens are groups of one, so
+/// this is the citizen or no one). Members placed in every arm where they are present
+/// move on together; the others part, each arm's part going on alone.
+fn place_served<const N: usize>(
+    flags: &StateFlags,
+    keys: &mut Keys,
+    world: &mut World<N>,
+    rng: &mut ChaCha8Rng,
+    served: &mut [(u32, [u64; N])],
+    m: usize,
+) {
+    let mut part: Bins<N> = Vec::new();
+    for &(gi, cs) in served.iter() {
+        let jk = world.groups[gi as usize].key;
+        let mut levels: Vec<u64> = cs.iter().copied().filter(|&c| c > 0).collect();
+        levels.sort_unstable();
+        levels.dedup();
+        let mut done = 0;
+        for level in levels {
+            let size = level - done;
+            done = level;
+            // These members are placed in the arms that place at least `level`.
+            let placed: [bool; N] = std::array::from_fn(|a| cs[a] >= level);
             let g = &mut world.groups[gi as usize];
-            g.n -= c;
+            let n = g.n;
+            g.n -= size;
             part.clear();
-            if g.n == 0 {
+            if size == n {
                 part.extend(g.bins.drain(..));
                 g.sum_o = [0; N];
             } else {
                 let mut left: Vec<u64> = g.bins.iter().map(|b| b.1).collect();
                 let mut taken = vec![0; left.len()];
-                take(rng, &mut left, n, c, &mut taken);
+                take(rng, &mut left, n, size, &mut taken);
                 for (b, (l, t)) in g.bins.iter_mut().zip(left.iter().zip(&taken)) {
                     if *t > 0 {
                         part.push((b.0, *t));
@@ -1626,24 +1730,33 @@ fn serve_queue<const N: usize>(
                 }
                 g.bins.retain(|b| b.1 > 0);
             }
-            let dest_group = world.group(moved, keys);
-            for &(o, k) in &part {
-                world.give(dest_group, apply(o), k);
+            // Each arm's key and spell rule after the placement.
+            let mut ids = jk.0;
+            let mut rule = [SpellRule::Keep; N];
+            for a in 0..N {
+                if placed[a] {
+                    let f = Fields::unpack(keys.full[jk.0[a] as usize].key);
+                    let dest = keys.model.transitions[f.trans as usize].to;
+                    ids[a] = keys.served(jk.0[a]);
+                    rule[a] = spell_rule(flags, f.state as usize, dest);
+                }
+            }
+            let together = (0..N).all(|a| jk.0[a] == ABSENT || placed[a]);
+            if together {
+                let dest = world.group(Ids(ids), keys);
+                for &(o, k) in &part {
+                    world.give(dest, apply_rule(o, &rule, m), k);
+                }
+            } else {
+                for a in (0..N).filter(|&a| jk.0[a] != ABSENT) {
+                    let dest = world.group(alone(a, ids[a]), keys);
+                    for &(o, k) in &part {
+                        world.give(dest, only(a, apply_rule(o, &rule, m)[a]), k);
+                    }
+                }
             }
         }
-        if full {
-            break;
-        }
     }
-    acc.waiting = world
-        .active
-        .iter()
-        .map(|&gi| &world.groups[gi as usize])
-        .filter(|g| g.info[a].flags & FLAG_WAITING != 0)
-        .map(|g| g.n)
-        .sum();
-    acc.hours = hours;
-    acc.hours_used = used;
 }
 
 /// Every arm's end-of-month counts per (segment, state) and per segment from the
@@ -1665,6 +1778,9 @@ fn end_of_month<const N: usize>(
         let gr = &world.groups[gi as usize];
         let n = gr.n;
         for (a, s) in st.iter_mut().enumerate() {
+            if gr.key.0[a] == ABSENT {
+                continue;
+            }
             let i = &gr.info[a];
             let (g, state) = (i.segment as usize, i.state as usize);
             let acc = &mut s.acc;

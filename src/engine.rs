@@ -559,7 +559,7 @@ fn mix64(mut z: u64) -> u64 {
 }
 
 /// A citizen's state in one arm.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Person {
     state: u8,
     flags: u8,
@@ -572,6 +572,8 @@ struct Person {
     off_benefit: u16,
     /// Months in the current spell on benefit (0 when off benefit).
     spell: u16,
+    /// While waiting for a placement: the requested transition + 1 (else 0).
+    request: u16,
 }
 
 /// Static facts per citizen (same in every arm).
@@ -765,6 +767,10 @@ struct MonthCtx<'a> {
     ns: usize,
     m: usize,
     queue_salt: u64,
+    /// Per citizen: whether the arms have parted (see [`simulate_replication`]).
+    decoupled: &'a [bool],
+    /// The salt of the queue priorities of decoupled citizens in this arm.
+    decoupled_salt: u64,
 }
 
 /// Where the traced citizens' trajectory rows go.
@@ -808,6 +814,8 @@ fn arm_month<const STAIRCASE: bool, const CAPACITY: bool, const TRACE: bool>(
         ns,
         m,
         queue_salt,
+        decoupled,
+        decoupled_salt,
     } = *ctx;
     let staircase = STAIRCASE && classes.staircase;
     let mut tpos = 0;
@@ -880,7 +888,9 @@ fn arm_month<const STAIRCASE: bool, const CAPACITY: bool, const TRACE: bool>(
         {
             requests.push(Request {
                 since: m as u16,
-                priority: mix64(queue_salt ^ ((i as u64) << 16) ^ m as u64),
+                priority: mix64(
+                    if decoupled[i] { decoupled_salt } else { queue_salt } ^ ((i as u64) << 16) ^ m as u64,
+                ),
                 citizen: i as u32,
                 transition: tab.trans[j],
             });
@@ -890,6 +900,7 @@ fn arm_month<const STAIRCASE: bool, const CAPACITY: bool, const TRACE: bool>(
         match moved {
             Some(j) => {
                 p.flags &= !FLAG_WAITING;
+                p.request = 0;
                 let dest = tab.dest[j];
                 acc.moves_month[tab.trans[j] as usize] += 1;
                 if flags.pays[st]
@@ -1045,6 +1056,13 @@ pub fn simulate_replication(
     }
 
     let mut person_rng = stream(seed, rep, "citizens");
+    // Citizens whose arms have parted draw their own numbers in every arm but the first.
+    let mut decoupled_rng = stream(seed, rep, "decoupled");
+    let mut decoupled: Vec<bool> = Vec::with_capacity(n_total);
+    let mut any_decoupled = false;
+    let mut us_arm: Vec<f64> = Vec::with_capacity(n_total);
+    let decoupled_salts: Vec<u64> =
+        (0..arms.len()).map(|a| if a == 0 { 0 } else { decoupled_rng.next_u64() }).collect();
     let capacity = has_capacity(model);
     let queue_salt = stream(seed, rep, "queue").next_u64();
     let mut queues: Vec<Vec<Request>> = arms.iter().map(|_| Vec::new()).collect();
@@ -1116,6 +1134,7 @@ pub fn simulate_replication(
         // every arm (common random numbers).
         us.clear();
         us.extend((0..entered).map(|_| (person_rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)));
+        decoupled.resize(entered, false);
         for a in 0..arms.len() {
             let acc = &mut accs[a];
             let tab = &tables[a];
@@ -1134,9 +1153,20 @@ pub fn simulate_replication(
                 ns,
                 m,
                 queue_salt,
+                decoupled: &decoupled,
+                decoupled_salt: if a == 0 { queue_salt } else { decoupled_salts[a] },
             };
             let people_a = &mut people[a][..entered];
-            let us = &us[..entered];
+            // A decoupled citizen's number in arms after the first is its own.
+            let us: &[f64] = if a == 0 || !any_decoupled {
+                &us[..entered]
+            } else {
+                us_arm.clear();
+                us_arm.extend(us[..entered].iter().zip(&decoupled).map(|(&u, &d)| {
+                    if d { (decoupled_rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64) } else { u }
+                }));
+                &us_arm
+            };
             // The loop is compiled once per combination of the model's features, so the
             // common case (no 2016 staircase, no capacity, no trajectories) carries none
             // of their work.
@@ -1192,6 +1222,7 @@ pub fn simulate_replication(
                     let p = &mut people[i];
                     let (from, dest) = (p.state as usize, model.transitions[t].to);
                     p.flags &= !FLAG_WAITING;
+                    p.request = 0;
                     acc.moves_month[t] += 1;
                     if flags.pays[from]
                         && (flags.employed[dest] || flags.education[dest])
@@ -1220,7 +1251,9 @@ pub fn simulate_replication(
                 }
                 queue.drain(..served);
                 for r in queue.iter() {
-                    people[r.citizen as usize].flags |= FLAG_WAITING;
+                    let p = &mut people[r.citizen as usize];
+                    p.flags |= FLAG_WAITING;
+                    p.request = r.transition + 1;
                 }
                 acc.waiting = queue.len() as u64;
                 acc.hours = hours;
@@ -1229,6 +1262,17 @@ pub fn simulate_replication(
                     if trace_row_now[k] != usize::MAX {
                         trace_rows[trace_row_now[k]].waiting = people[i].flags & FLAG_WAITING != 0;
                     }
+                }
+            }
+        }
+
+        // A citizen whose arms have parted this month (their states, flags, counters or
+        // requests differ) is decoupled from now on: it draws on its own in each arm.
+        for a in 1..arms.len() {
+            for (i, d) in decoupled.iter_mut().enumerate() {
+                if !*d && people[a][i] != people[0][i] {
+                    *d = true;
+                    any_decoupled = true;
                 }
             }
         }
