@@ -5,6 +5,14 @@
 //! uniform random number per citizen-month is drawn and used by every arm
 //! (common random numbers), so arms that are identical give identical paths,
 //! and differences between arms come from the scenario, not from chance.
+//! Once a citizen's arms have parted (at the end of a month its state, flags,
+//! counters or placement request differ between arms), the citizen is
+//! *decoupled*: from the next month on it draws its own numbers (and its own
+//! queue priorities) in every arm but the first. Its paths are then
+//! independent, as they are nearly anyway once it is in different places; this
+//! widens the spread of an effect by a few per cent at most (measured in
+//! `docs/performance.md`) and lets the count engine keep such citizens in
+//! groups of one arm instead of groups of every pair of places.
 //!
 //! Within a month, the order of events is:
 //! 1. new citizens arrive (in their segment's inflow state);
@@ -172,7 +180,8 @@ pub struct SimOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Engine {
     /// Every citizen one by one, with one uniform random number per citizen-month shared
-    /// by the arms (common random numbers); the reference, and the only one with trajectories.
+    /// by the arms until the citizen's arms part (common random numbers); the reference,
+    /// and the only one with trajectories.
     #[default]
     Individual,
     /// Interchangeable citizens as counts per group, moved by binomial draws
@@ -788,7 +797,8 @@ struct Tracer<'a> {
 }
 
 /// One arm's month for every citizen entered so far: the month's bookkeeping, then the
-/// move drawn with the citizen's uniform number `us[i]` (shared by every arm). The
+/// move drawn with the citizen's uniform number `us[i]` (shared by every arm while the
+/// citizen is coupled, its own in this arm once decoupled). The
 /// const parameters say which of the model's costlier features the loop must handle
 /// (2016 staircase, placement capacity, trajectories); with `false` their work is
 /// compiled out, with `true` it is done when the model has them.
