@@ -95,8 +95,9 @@ use std::collections::hash_map::Entry;
 const SMALL_GROUP: u64 = 8;
 
 /// Movers of a larger group are spread over the joint outcomes one by one (one uniform
-/// number each) when there are at most this many; else by conditional binomials.
-const FEW_MOVERS: u64 = 12;
+/// number each) when there are at most this many per outcome after the first; else by
+/// conditional binomials (one per outcome, each costing about as much as eight movers).
+const FEW_MOVERS: u64 = 8;
 
 /// Spell-start bins whose expected movers are fewer than this are drawn together, mover
 /// by mover (geometric gaps); larger ones by binomials.
@@ -402,25 +403,28 @@ const UNSET: u32 = u32::MAX;
 const ABSENT: u32 = u32::MAX - 1;
 
 /// What the month loop reads for an arm in which the group does not exist.
-const ABSENT_INFO: KeyInfo =
-    KeyInfo { segment: 0, state: 0, flags: 0, row: 0, off: 0, n_exits: 0, benefit_slot: 0, stay: ABSENT, moved: UNSET };
+const ABSENT_INFO: KeyInfo = KeyInfo { segment: 0, state: 0, flags: 0, row: 0, off: 0, n_exits: 0, benefit_slot: 0 };
 
 /// What the engine needs to know about one per-arm key, computed once per replication
-/// when the key first occurs: where its transition row is, what a month in it books,
-/// and (memoised on first use) the key after staying and after each exit.
-/// Only what the month loop reads for every group is here (the full keys are in
-/// [`KeyFull`]), so that it stays small.
+/// when the key first occurs: where its transition row is and what a month in it
+/// books. Only what the month loop reads for every group is here (the full keys are in
+/// [`KeyFull`], the keys after the month in [`KeyNext`]), so that it stays small.
 #[derive(Debug, Clone, Copy)]
 struct KeyInfo {
-    segment: u16,
-    state: u8,
-    flags: u8,
     /// Transition row (segment, state, duration band) and its offset in the exits.
     row: u32,
     off: u32,
-    n_exits: u16,
     /// Index of the benefit-months counter (benefit type, reimbursement class), on benefit.
     benefit_slot: u32,
+    segment: u16,
+    n_exits: u16,
+    state: u8,
+    flags: u8,
+}
+
+/// The keys after a month in a key, memoised on first use.
+#[derive(Debug, Clone, Copy)]
+struct KeyNext {
     /// Id after staying in the state, or [`UNSET`].
     stay: u32,
     /// Start of the ids after each exit in [`Keys::moved`], or [`UNSET`].
@@ -449,6 +453,7 @@ struct Keys<'a> {
     seg_bt: Vec<usize>,
     index: HashMap<(u128, u64), u32, FxBuild>,
     info: Vec<KeyInfo>,
+    next: Vec<KeyNext>,
     full: Vec<KeyFull>,
     moved: Vec<u32>,
 }
@@ -463,6 +468,7 @@ impl<'a> Keys<'a> {
             seg_bt: model.segments.iter().map(|s| s.benefit_type).collect(),
             index: Default::default(),
             info: Vec::new(),
+            next: Vec::new(),
             full: Vec::new(),
             moved: Vec::new(),
         }
@@ -521,9 +527,8 @@ impl<'a> Keys<'a> {
             off: self.layout.row_off[row] as u32,
             n_exits: self.layout.exits[s].len() as u16,
             benefit_slot,
-            stay: UNSET,
-            moved: UNSET,
         });
+        self.next.push(KeyNext { stay: UNSET, moved: UNSET });
         self.index.insert((key, prio), id);
         id
     }
@@ -531,7 +536,7 @@ impl<'a> Keys<'a> {
     /// The key after staying in the state for the month (same queue priority).
     #[inline]
     fn stay(&mut self, id: u32) -> u32 {
-        let known = self.info[id as usize].stay;
+        let known = self.next[id as usize].stay;
         if known != UNSET {
             return known;
         }
@@ -540,14 +545,14 @@ impl<'a> Keys<'a> {
         sf.in_state = (sf.in_state + 1).min(self.rules.cap_in[sf.state as usize]);
         self.rules.normalise(&mut sf);
         let stay = self.id(sf.pack(), full.prio);
-        self.info[id as usize].stay = stay;
+        self.next[id as usize].stay = stay;
         stay
     }
 
     /// The key after taking exit `k` of the state's row (not a placement request).
     #[inline]
     fn moved(&mut self, id: u32, k: u16) -> u32 {
-        if self.info[id as usize].moved == UNSET {
+        if self.next[id as usize].moved == UNSET {
             let f = Fields::unpack(self.full[id as usize].after);
             let exits = &self.layout.exits[f.state as usize];
             let ids: Vec<u32> = exits
@@ -559,9 +564,9 @@ impl<'a> Keys<'a> {
                 .collect();
             let start = self.moved.len() as u32;
             self.moved.extend(ids);
-            self.info[id as usize].moved = start;
+            self.next[id as usize].moved = start;
         }
-        self.moved[(self.info[id as usize].moved + k as u32) as usize]
+        self.moved[(self.next[id as usize].moved + k as u32) as usize]
     }
 
     /// The key of a placement request on transition `t` made at the end of month `m`
@@ -967,7 +972,7 @@ fn draw_intervals<const N: usize>(rng: &mut ChaCha8Rng, n: u64, ivs: &[Interval<
         return;
     }
     let mut left = binomial(rng, n, top);
-    if left <= FEW_MOVERS {
+    if left <= FEW_MOVERS * (ivs.len() as u64 - 1).max(1) {
         // Each mover's u is uniform on [0, top).
         for _ in 0..left {
             let u = uniform(rng) * top;

@@ -466,6 +466,8 @@ pub(crate) struct Tables {
     /// placement hours (empty without capacity).
     pub(crate) leave_waiting: Vec<f64>,
     pub(crate) thr_waiting: Vec<f64>,
+    /// Room for one row's rates.
+    rates: Vec<f64>,
 }
 
 impl Tables {
@@ -477,6 +479,7 @@ impl Tables {
             trans: vec![0; layout.n_thr],
             leave_waiting: Vec::new(),
             thr_waiting: Vec::new(),
+            rates: Vec::new(),
         }
     }
 
@@ -502,7 +505,7 @@ impl Tables {
 
     fn fill_one(&mut self, model: &Model, layout: &Layout, drawn: &Drawn, staffing_m: &[f64], waiting: bool) {
         let nt = model.transitions.len();
-        let mut rates = Vec::new();
+        let mut rates = std::mem::take(&mut self.rates);
         for g in 0..model.segments.len() {
             for s in 0..layout.n_states {
                 let exits = &layout.exits[s];
@@ -541,6 +544,7 @@ impl Tables {
                 }
             }
         }
+        self.rates = rates;
     }
 }
 
