@@ -1306,8 +1306,8 @@ fn simulate_joint<const N: usize>(
                     bins.retain(|b| b.1 > 0);
                 }
                 g.n = stayed;
-                for a in 0..N {
-                    g.sum_o[a] += removed[a];
+                for (sum, r) in g.sum_o.iter_mut().zip(removed) {
+                    *sum += r;
                 }
                 g.bins = bins;
             } else {

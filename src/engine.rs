@@ -589,6 +589,20 @@ struct Person {
     request: u16,
 }
 
+impl Person {
+    /// Whether two arms' records of a citizen are equal (all fields, without branches).
+    #[inline]
+    fn same(&self, o: &Person) -> bool {
+        let bytes = (self.state ^ o.state) | (self.flags ^ o.flags) | (self.job_run ^ o.job_run);
+        let words = (self.in_state ^ o.in_state)
+            | (self.cum_benefit ^ o.cum_benefit)
+            | (self.off_benefit ^ o.off_benefit)
+            | (self.spell ^ o.spell)
+            | (self.request ^ o.request);
+        bytes as u16 | words == 0
+    }
+}
+
 /// Static facts per citizen (same in every arm).
 struct Cohort {
     segment: Vec<u16>,
@@ -1073,8 +1087,8 @@ pub fn simulate_replication(
     // Citizens whose arms have parted draw their own numbers in every arm but the first.
     let mut decoupled_rng = stream(seed, rep, "decoupled");
     let mut decoupled: Vec<bool> = Vec::with_capacity(n_total);
-    let mut any_decoupled = false;
-    let mut us_arm: Vec<f64> = Vec::with_capacity(n_total);
+    // The decoupled citizens, in the order they parted.
+    let mut parted: Vec<u32> = Vec::new();
     let decoupled_salts: Vec<u64> =
         (0..arms.len()).map(|a| if a == 0 { 0 } else { decoupled_rng.next_u64() }).collect();
     let capacity = has_capacity(model);
@@ -1172,15 +1186,13 @@ pub fn simulate_replication(
             };
             let people_a = &mut people[a][..entered];
             // A decoupled citizen's number in arms after the first is its own.
-            let us: &[f64] = if a == 0 || !any_decoupled {
-                &us[..entered]
-            } else {
-                us_arm.clear();
-                us_arm.extend(us[..entered].iter().zip(&decoupled).map(|(&u, &d)| {
-                    if d { (decoupled_rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64) } else { u }
-                }));
-                &us_arm
-            };
+            // (The earlier arms are done with the month's numbers, so they are replaced.)
+            if a > 0 {
+                for &i in &parted {
+                    us[i as usize] = (decoupled_rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+                }
+            }
+            let us = &us[..entered];
             // The loop is compiled once per combination of the model's features, so the
             // common case (no 2016 staircase, no capacity, no trajectories) carries none
             // of their work.
@@ -1283,10 +1295,11 @@ pub fn simulate_replication(
         // A citizen whose arms have parted this month (their states, flags, counters or
         // requests differ) is decoupled from now on: it draws on its own in each arm.
         for a in 1..arms.len() {
-            for (i, d) in decoupled.iter_mut().enumerate() {
-                if !*d && people[a][i] != people[0][i] {
+            let (first, other) = (&people[0][..entered], &people[a][..entered]);
+            for (i, ((d, p), q)) in decoupled.iter_mut().zip(first).zip(other).enumerate() {
+                if !*d & !p.same(q) {
                     *d = true;
-                    any_decoupled = true;
+                    parted.push(i as u32);
                 }
             }
         }
@@ -1526,4 +1539,33 @@ pub fn simulate_with<T: Send>(
             })
             .collect()
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Person::same` is field-by-field equality: changing any one field, by any amount,
+    /// makes two records differ, and equal records are the same.
+    #[test]
+    fn same_is_equality_of_every_field() {
+        let p = Person { state: 3, flags: 1, job_run: 2, in_state: 7, cum_benefit: 40, off_benefit: 1, spell: 12, request: 0 };
+        assert!(p.same(&p) && p == p);
+        let changes: [fn(&mut Person); 8] = [
+            |q| q.state ^= 0x80,
+            |q| q.flags ^= FLAG_WAITING,
+            |q| q.job_run += 1,
+            |q| q.in_state ^= 0x8000,
+            |q| q.cum_benefit += 1,
+            |q| q.off_benefit ^= 0x100,
+            |q| q.spell += 1,
+            |q| q.request = 5,
+        ];
+        for (k, change) in changes.iter().enumerate() {
+            let mut q = p;
+            change(&mut q);
+            assert!(!p.same(&q) && !q.same(&p), "field {k}");
+            assert_ne!(p, q);
+        }
+    }
 }
