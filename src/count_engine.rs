@@ -403,7 +403,8 @@ const UNSET: u32 = u32::MAX;
 const ABSENT: u32 = u32::MAX - 1;
 
 /// What the month loop reads for an arm in which the group does not exist.
-const ABSENT_INFO: KeyInfo = KeyInfo { segment: 0, state: 0, flags: 0, row: 0, off: 0, n_exits: 0, benefit_slot: 0 };
+const ABSENT_INFO: KeyInfo =
+    KeyInfo { segment: 0, state: 0, flags: 0, row: 0, off: 0, n_exits: 0, benefit_slot: 0 };
 
 /// What the engine needs to know about one per-arm key, computed once per replication
 /// when the key first occurs: where its transition row is and what a month in it
@@ -762,7 +763,9 @@ impl<const N: usize> World<N> {
         let g = self.groups.len() as u32;
         self.groups.push(Group {
             key,
-            info: std::array::from_fn(|a| if key.0[a] == ABSENT { ABSENT_INFO } else { keys.info[key.0[a] as usize] }),
+            info: std::array::from_fn(|a| {
+                if key.0[a] == ABSENT { ABSENT_INFO } else { keys.info[key.0[a] as usize] }
+            }),
             n: 0,
             bins: self.spare_bins.pop().unwrap_or_default(),
             sum_o: [0; N],
@@ -1193,7 +1196,9 @@ fn simulate_joint<const N: usize>(
             let stay_group = match world.groups[gi as usize].stay {
                 UNSET => {
                     let stay =
-                        Ids(std::array::from_fn(|a| if jk.0[a] == ABSENT { ABSENT } else { keys.stay(jk.0[a]) }));
+                        Ids(std::array::from_fn(
+                            |a| if jk.0[a] == ABSENT { ABSENT } else { keys.stay(jk.0[a]) },
+                        ));
                     let sg = if stay == jk { gi } else { world.group(stay, &keys) };
                     world.groups[gi as usize].stay = sg;
                     sg
@@ -1226,7 +1231,8 @@ fn simulate_joint<const N: usize>(
             let mut removed = [0i64; N];
             let mut movers = 0u64;
             let mut emptied = false;
-            let mut mv = Mover { keys: &mut keys, world: &mut world, st: &mut st, rng: &mut rng, jk, info: &info, m };
+            let mut mv =
+                Mover { keys: &mut keys, world: &mut world, st: &mut st, rng: &mut rng, jk, info: &info, m };
 
             if small {
                 for &(out, b, c) in &few {
@@ -1329,7 +1335,17 @@ fn simulate_joint<const N: usize>(
             served.clear();
             for a in 0..N {
                 let placement_fte = st[a].caseload.0.placement_fte;
-                serve_queue(drawn, &keys, &world, a, &mut st[a].acc, &mut queue, &mut served, m, placement_fte);
+                serve_queue(
+                    drawn,
+                    &keys,
+                    &world,
+                    a,
+                    &mut st[a].acc,
+                    &mut queue,
+                    &mut served,
+                    m,
+                    placement_fte,
+                );
             }
             place_served(&flags, &mut keys, &mut world, &mut rng, &mut served, m);
             world.settle();

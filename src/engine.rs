@@ -1549,7 +1549,16 @@ mod tests {
     /// makes two records differ, and equal records are the same.
     #[test]
     fn same_is_equality_of_every_field() {
-        let p = Person { state: 3, flags: 1, job_run: 2, in_state: 7, cum_benefit: 40, off_benefit: 1, spell: 12, request: 0 };
+        let p = Person {
+            state: 3,
+            flags: 1,
+            job_run: 2,
+            in_state: 7,
+            cum_benefit: 40,
+            off_benefit: 1,
+            spell: 12,
+            request: 0,
+        };
         assert!(p.same(&p) && p == p);
         let changes: [fn(&mut Person); 8] = [
             |q| q.state ^= 0x80,

@@ -281,10 +281,17 @@ fn citizens_whose_arms_part_draw_on_their_own_in_both_engines() {
         let var = d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0) / 200.0;
         // The mean of d (200 citizens): standard error sqrt(var_d · 200 / n).
         let se_mean = (var_d * 200.0 / n).sqrt();
-        assert!((mean - 200.0 * mean_d).abs() < 4.0 * se_mean, "{engine:?}: mean {mean} vs {}", 200.0 * mean_d);
+        assert!(
+            (mean - 200.0 * mean_d).abs() < 4.0 * se_mean,
+            "{engine:?}: mean {mean} vs {}",
+            200.0 * mean_d
+        );
         // The variance of a sum of 200 independent d: relative standard error about sqrt(2 / n).
         let se_var = var_d * (2.0 / n).sqrt();
         assert!((var - var_d).abs() < 4.0 * se_var, "{engine:?}: variance {var} vs {var_d}");
-        assert!((var - var_shared).abs() > 4.0 * se_var, "{engine:?}: variance {var} is that of shared numbers");
+        assert!(
+            (var - var_shared).abs() > 4.0 * se_var,
+            "{engine:?}: variance {var} is that of shared numbers"
+        );
     }
 }
