@@ -466,6 +466,13 @@ pub(crate) struct Tables {
     /// placement hours (empty without capacity).
     pub(crate) leave_waiting: Vec<f64>,
     pub(crate) thr_waiting: Vec<f64>,
+    /// What stays the same all replication, set by the first fill: per row, its
+    /// offset and number of exits; per exit, the segment's rate, the duration
+    /// multiplier (1 where there is none) and whether it needs placement hours.
+    rows: Vec<(usize, usize)>,
+    seg_rate: Vec<f64>,
+    dur: Vec<f64>,
+    needs_hours: Vec<bool>,
     /// Room for one row's rates.
     rates: Vec<f64>,
 }
@@ -479,6 +486,10 @@ impl Tables {
             trans: vec![0; layout.n_thr],
             leave_waiting: Vec::new(),
             thr_waiting: Vec::new(),
+            rows: Vec::new(),
+            seg_rate: Vec::new(),
+            dur: Vec::new(),
+            needs_hours: Vec::new(),
             rates: Vec::new(),
         }
     }
@@ -493,55 +504,74 @@ impl Tables {
         staffing_m: &[f64],
         waiting: bool,
     ) {
-        self.fill_one(model, layout, drawn, staffing_m, false);
+        if self.rows.is_empty() {
+            self.prepare(model, layout, drawn);
+        }
+        self.fill_one(staffing_m, false);
         if waiting {
             if self.leave_waiting.is_empty() {
                 self.leave_waiting = vec![0.0; layout.n_rows];
                 self.thr_waiting = vec![0.0; layout.n_thr];
             }
-            self.fill_one(model, layout, drawn, staffing_m, true);
+            self.fill_one(staffing_m, true);
         }
     }
 
-    fn fill_one(&mut self, model: &Model, layout: &Layout, drawn: &Drawn, staffing_m: &[f64], waiting: bool) {
+    /// Sets what the replication's tables share every month.
+    fn prepare(&mut self, model: &Model, layout: &Layout, drawn: &Drawn) {
         let nt = model.transitions.len();
-        let mut rates = std::mem::take(&mut self.rates);
+        self.rows = vec![(0, 0); layout.n_rows];
+        self.seg_rate = vec![0.0; layout.n_thr];
+        self.dur = vec![1.0; layout.n_thr];
+        self.needs_hours = vec![false; layout.n_thr];
         for g in 0..model.segments.len() {
             for s in 0..layout.n_states {
                 let exits = &layout.exits[s];
                 for b in 0..layout.bands[s].len() {
                     let row = layout.row_base[g * layout.n_states + s] + b;
                     let off = layout.row_off[row];
-                    rates.clear();
+                    self.rows[row] = (off, exits.len());
                     for (k, &t) in exits.iter().enumerate() {
-                        let mut r = drawn.seg_rate[g * nt + t] * staffing_m[t];
+                        self.seg_rate[off + k] = drawn.seg_rate[g * nt + t];
                         if let Some(j) = layout.dur_entry[s][b][k] {
-                            r *= drawn.duration[t][j];
+                            self.dur[off + k] = drawn.duration[t][j];
                         }
-                        if waiting && !drawn.hours[t].is_nan() {
-                            r = 0.0; // a citizen already waiting for a placement does not draw it again
-                        }
-                        rates.push(r);
-                    }
-                    let total: f64 = rates.iter().sum();
-                    let leave = if total > 0.0 { 1.0 - (-total).exp() } else { 0.0 };
-                    let (leave_out, thr) = if waiting {
-                        (&mut self.leave_waiting, &mut self.thr_waiting)
-                    } else {
-                        (&mut self.leave, &mut self.thr)
-                    };
-                    leave_out[row] = leave;
-                    // The cumulative sum reaches `total` exactly at the last exit with a
-                    // positive rate, so its threshold is exactly P(leave), and an exit with
-                    // rate 0 is never chosen.
-                    let mut cum = 0.0;
-                    for (k, &t) in exits.iter().enumerate() {
-                        cum += rates[k];
-                        thr[off + k] = if total > 0.0 { leave * (cum / total) } else { 0.0 };
+                        self.needs_hours[off + k] = !drawn.hours[t].is_nan();
                         self.dest[off + k] = model.transitions[t].to as u8;
                         self.trans[off + k] = t as u16;
                     }
                 }
+            }
+        }
+    }
+
+    fn fill_one(&mut self, staffing_m: &[f64], waiting: bool) {
+        let mut rates = std::mem::take(&mut self.rates);
+        for (row, &(off, n_exits)) in self.rows.iter().enumerate() {
+            rates.clear();
+            for j in off..off + n_exits {
+                // (rate × staffing) × duration, as the rates have always been formed.
+                let mut r = self.seg_rate[j] * staffing_m[self.trans[j] as usize] * self.dur[j];
+                if waiting && self.needs_hours[j] {
+                    r = 0.0; // a citizen already waiting for a placement does not draw it again
+                }
+                rates.push(r);
+            }
+            let total: f64 = rates.iter().sum();
+            let leave = if total > 0.0 { 1.0 - (-total).exp() } else { 0.0 };
+            let (leave_out, thr) = if waiting {
+                (&mut self.leave_waiting, &mut self.thr_waiting)
+            } else {
+                (&mut self.leave, &mut self.thr)
+            };
+            leave_out[row] = leave;
+            // The cumulative sum reaches `total` exactly at the last exit with a
+            // positive rate, so its threshold is exactly P(leave), and an exit with
+            // rate 0 is never chosen.
+            let mut cum = 0.0;
+            for (k, &r) in rates.iter().enumerate() {
+                cum += r;
+                thr[off + k] = if total > 0.0 { leave * (cum / total) } else { 0.0 };
             }
         }
         self.rates = rates;
