@@ -1238,7 +1238,7 @@ fn simulate_joint<const N: usize>(
                 for &(out, b, c) in &few {
                     let d = mv.resolve(&ctx, &mut dests, out);
                     let o = bins[b].0;
-                    mv.emit(&ctx, &dests[d], o, c);
+                    mv.emit(&dests[d], o, c);
                     sub_weight(&mut removed, &o, c);
                     bins[b].1 -= c;
                     emptied |= bins[b].1 == 0;
@@ -1275,7 +1275,7 @@ fn simulate_joint<const N: usize>(
                             for (j, &x) in counts.iter().enumerate() {
                                 if x > 0 {
                                     let d = mv.dest_of(&ctx, &mut dests, &mut iv_dest, &ivs, j);
-                                    mv.emit(&ctx, &dests[d], bin.0, x);
+                                    mv.emit(&dests[d], bin.0, x);
                                     bin.1 -= x;
                                 }
                             }
@@ -1287,7 +1287,7 @@ fn simulate_joint<const N: usize>(
                                 let u = uniform(mv.rng) * top;
                                 let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
                                 let d = mv.dest_of(&ctx, &mut dests, &mut iv_dest, &ivs, j);
-                                mv.emit(&ctx, &dests[d], bin.0, 1);
+                                mv.emit(&dests[d], bin.0, 1);
                                 bin.1 -= 1;
                                 *gap = geometric_gap(mv.rng, ln_stay);
                             }
@@ -1477,7 +1477,7 @@ impl<const N: usize> Mover<'_, '_, N> {
 
     /// Moves `k` members with spell starts `o` to `d`, booking the moves made.
     #[inline]
-    fn emit(&mut self, ctx: &MoveCtx, d: &Dest<N>, o: Origins<N>, k: u64) {
+    fn emit(&mut self, d: &Dest<N>, o: Origins<N>, k: u64) {
         for a in 0..N {
             if d.trans[a] != NO_TRANS {
                 self.st[a].acc.moves_month[d.trans[a] as usize] += k;
@@ -1496,7 +1496,7 @@ impl<const N: usize> Mover<'_, '_, N> {
             }
             if d.requests.iter().any(|&r| r) {
                 for _ in 0..k {
-                    let key = request_keys(ctx, self.keys, self.rng, self.jk, d, self.info, self.m);
+                    let key = request_keys(self.keys, self.rng, self.jk, d, self.info, self.m);
                     for a in 0..N {
                         if d.requests[a] {
                             let g = self.world.group(alone(a, key.0[a]), self.keys);
@@ -1509,7 +1509,7 @@ impl<const N: usize> Mover<'_, '_, N> {
             // Each request gets its own random place among this month's requests, the
             // same in every arm where it was made this month.
             for _ in 0..k {
-                let key = request_keys(ctx, self.keys, self.rng, self.jk, d, self.info, self.m);
+                let key = request_keys(self.keys, self.rng, self.jk, d, self.info, self.m);
                 let g = self.world.group(key, self.keys);
                 self.world.give(g, o, 1);
             }
@@ -1536,7 +1536,6 @@ fn only<const N: usize>(a: usize, o: i32) -> Origins<N> {
 /// One citizen's joint key after making the placement requests of `d`: a random
 /// priority of its own, the same in each arm where the request is made.
 fn request_keys<const N: usize>(
-    _ctx: &MoveCtx,
     keys: &mut Keys,
     rng: &mut ChaCha8Rng,
     jk: Ids<N>,
