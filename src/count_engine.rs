@@ -60,8 +60,10 @@
 //! identical arms give exactly zero difference. Without the parting, the citizens in
 //! different places would form a group for every *pair* of places (at month 48 of the
 //! Copenhagen case, 398 of 448 groups, most of a few citizens); with it they form
-//! groups of one arm (about 60 per arm). Up to four arms are coupled this way; more
-//! are coupled in blocks of four.
+//! groups of one arm (about 60 per arm). Up to four arms are coupled this way. More
+//! arms (no command uses more than two) are simulated in blocks of four on the same
+//! stream: each block is coupled as above, but a citizen's parting is judged within
+//! its block, not against the first arm as the individual engine judges it.
 //!
 //! **Placement capacity.** Movers drawn onto a transition that needs consultant
 //! hours become requests of this month, each with a random priority (a 64-bit number,
@@ -879,7 +881,8 @@ fn sub_weight<const N: usize>(sum: &mut [i64; N], o: &Origins<N>, k: u64) {
 /// Simulates one replication of the model in the given arms with the count engine.
 /// Returns the same [`Replication`] as [`crate::engine::simulate_replication`]
 /// (without trajectories). Up to four arms are simulated jointly (common random
-/// numbers, exactly as the individual engine); more arms are coupled in blocks of four.
+/// numbers, exactly as the individual engine); more arms in blocks of four (see the
+/// module documentation).
 pub fn simulate_replication(model: &Model, arms: &[Arm], seed: u64, rep: u32) -> Replication {
     let drawn = draw(model, seed, rep);
     let mut runs = Vec::with_capacity(arms.len());
