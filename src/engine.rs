@@ -857,6 +857,7 @@ fn arm_month<const STAIRCASE: bool, const CAPACITY: bool, const TRACE: bool>(
     us: &[f64],
     acc: &mut Acc,
     requests: &mut Vec<Request>,
+    moved_now: &mut Vec<u32>,
     tracer: Tracer,
 ) {
     let MonthCtx {
@@ -957,6 +958,7 @@ fn arm_month<const STAIRCASE: bool, const CAPACITY: bool, const TRACE: bool>(
         let before = p.state;
         match moved {
             Some(j) => {
+                moved_now.push(i as u32);
                 p.flags &= !FLAG_WAITING;
                 p.request = 0;
                 let dest = tab.dest[j];
@@ -1117,8 +1119,11 @@ pub fn simulate_replication(
     // Citizens whose arms have parted draw their own numbers in every arm but the first.
     let mut decoupled_rng = stream(seed, rep, "decoupled");
     let mut decoupled: Vec<bool> = Vec::with_capacity(n_total);
-    // The decoupled citizens, in the order they parted.
+    // The decoupled citizens, in the order they parted; and the citizens who moved,
+    // asked for a placement or were placed this month in some arm (the only ones
+    // whose arms can part this month).
     let mut parted: Vec<u32> = Vec::new();
+    let mut moved_now: Vec<u32> = Vec::new();
     let decoupled_salts: Vec<u64> =
         (0..arms.len()).map(|a| if a == 0 { 0 } else { decoupled_rng.next_u64() }).collect();
     let capacity = has_capacity(model);
@@ -1239,19 +1244,21 @@ pub fn simulate_replication(
             };
             match (classes.staircase, capacity, traced) {
                 (false, false, false) => {
-                    arm_month::<false, false, false>(&ctx, people_a, us, acc, &mut requests, tracer)
+                    arm_month::<false, false, false>(&ctx, people_a, us, acc, &mut requests, &mut moved_now, tracer)
                 }
                 (true, false, false) => {
-                    arm_month::<true, false, false>(&ctx, people_a, us, acc, &mut requests, tracer)
+                    arm_month::<true, false, false>(&ctx, people_a, us, acc, &mut requests, &mut moved_now, tracer)
                 }
                 (false, true, false) => {
-                    arm_month::<false, true, false>(&ctx, people_a, us, acc, &mut requests, tracer)
+                    arm_month::<false, true, false>(&ctx, people_a, us, acc, &mut requests, &mut moved_now, tracer)
                 }
                 (true, true, false) => {
-                    arm_month::<true, true, false>(&ctx, people_a, us, acc, &mut requests, tracer)
+                    arm_month::<true, true, false>(&ctx, people_a, us, acc, &mut requests, &mut moved_now, tracer)
                 }
                 // Trajectories are for reading, not for speed: one general version.
-                (_, _, true) => arm_month::<true, true, true>(&ctx, people_a, us, acc, &mut requests, tracer),
+                (_, _, true) => {
+                    arm_month::<true, true, true>(&ctx, people_a, us, acc, &mut requests, &mut moved_now, tracer)
+                }
             }
 
             // Serve the waiting list, oldest request first (ties in random order),
@@ -1262,6 +1269,7 @@ pub fn simulate_replication(
                 queue.retain(|r| people[r.citizen as usize].flags & FLAG_WAITING != 0);
                 requests.sort_unstable_by_key(|r| (r.priority, r.citizen));
                 queue.extend_from_slice(&requests);
+                moved_now.extend(requests.iter().map(|r| r.citizen));
                 let hours = caseloads[a].0.placement_fte * drawn.hours_per_placement_fte;
                 let mut used = 0.0;
                 let mut served = 0;
@@ -1273,6 +1281,7 @@ pub fn simulate_replication(
                     }
                     used += need;
                     served += 1;
+                    moved_now.push(r.citizen);
                     let i = r.citizen as usize;
                     let g = cohort.segment[i] as usize;
                     let p = &mut people[i];
@@ -1324,15 +1333,18 @@ pub fn simulate_replication(
 
         // A citizen whose arms have parted this month (their states, flags, counters or
         // requests differ) is decoupled from now on: it draws on its own in each arm.
-        for a in 1..arms.len() {
-            let (first, other) = (&people[0][..entered], &people[a][..entered]);
-            for (i, ((d, p), q)) in decoupled.iter_mut().zip(first).zip(other).enumerate() {
-                if !*d & !p.same(q) {
-                    *d = true;
-                    parted.push(i as u32);
-                }
+        // (A citizen who stayed put in every arm cannot have parted: its records
+        // changed alike in all of them.)
+        let before = parted.len();
+        for &i in &moved_now {
+            let i = i as usize;
+            if !decoupled[i] && people[1..].iter().any(|other| !other[i].same(&people[0][i])) {
+                decoupled[i] = true;
+                parted.push(i as u32);
             }
         }
+        parted[before..].sort_unstable(); // the month's partings in citizen order
+        moved_now.clear();
 
         // Book the month's money and record its outcomes.
         for a in 0..arms.len() {
