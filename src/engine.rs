@@ -1243,22 +1243,52 @@ pub fn simulate_replication(
                 year,
             };
             match (classes.staircase, capacity, traced) {
-                (false, false, false) => {
-                    arm_month::<false, false, false>(&ctx, people_a, us, acc, &mut requests, &mut moved_now, tracer)
-                }
-                (true, false, false) => {
-                    arm_month::<true, false, false>(&ctx, people_a, us, acc, &mut requests, &mut moved_now, tracer)
-                }
-                (false, true, false) => {
-                    arm_month::<false, true, false>(&ctx, people_a, us, acc, &mut requests, &mut moved_now, tracer)
-                }
-                (true, true, false) => {
-                    arm_month::<true, true, false>(&ctx, people_a, us, acc, &mut requests, &mut moved_now, tracer)
-                }
+                (false, false, false) => arm_month::<false, false, false>(
+                    &ctx,
+                    people_a,
+                    us,
+                    acc,
+                    &mut requests,
+                    &mut moved_now,
+                    tracer,
+                ),
+                (true, false, false) => arm_month::<true, false, false>(
+                    &ctx,
+                    people_a,
+                    us,
+                    acc,
+                    &mut requests,
+                    &mut moved_now,
+                    tracer,
+                ),
+                (false, true, false) => arm_month::<false, true, false>(
+                    &ctx,
+                    people_a,
+                    us,
+                    acc,
+                    &mut requests,
+                    &mut moved_now,
+                    tracer,
+                ),
+                (true, true, false) => arm_month::<true, true, false>(
+                    &ctx,
+                    people_a,
+                    us,
+                    acc,
+                    &mut requests,
+                    &mut moved_now,
+                    tracer,
+                ),
                 // Trajectories are for reading, not for speed: one general version.
-                (_, _, true) => {
-                    arm_month::<true, true, true>(&ctx, people_a, us, acc, &mut requests, &mut moved_now, tracer)
-                }
+                (_, _, true) => arm_month::<true, true, true>(
+                    &ctx,
+                    people_a,
+                    us,
+                    acc,
+                    &mut requests,
+                    &mut moved_now,
+                    tracer,
+                ),
             }
 
             // Serve the waiting list, oldest request first (ties in random order),
