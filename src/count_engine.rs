@@ -109,6 +109,10 @@ const POOL_MOVERS: f64 = 4.0;
 /// at most this many to take; else one hypergeometric draw per bin.
 const FEW_PICKS: u64 = 8;
 
+/// Up to this many new spell starts are inserted into a group's histogram one by one
+/// (by binary search); more are merged with it in one pass.
+const FEW_PARTS: usize = 8;
+
 /// The longest spell the individual engine can count (a `u16` that saturates).
 const MAX_SPELL: i64 = u16::MAX as i64;
 
@@ -825,8 +829,9 @@ impl<const N: usize> World<N> {
                 }
                 continue;
             }
+            // Equal starts are merged, so their order does not matter.
             if !gr.bins_in.is_sorted_by(|x, y| x.0 <= y.0) {
-                gr.bins_in.sort_by_key(|b| b.0);
+                gr.bins_in.sort_unstable_by_key(|b| b.0);
             }
             merge_equal(&mut gr.bins_in, 0);
             for &(o, k) in &gr.bins_in {
@@ -835,10 +840,8 @@ impl<const N: usize> World<N> {
             if gr.bins.is_empty() {
                 std::mem::swap(&mut gr.bins, &mut gr.bins_in);
             } else {
-                let sorted = gr.bins.len();
-                gr.bins.extend_from_slice(&gr.bins_in);
+                merge_sorted(&mut gr.bins, &gr.bins_in, &mut self.scratch);
                 gr.bins_in.clear();
-                merge_runs(&mut gr.bins, sorted, &mut self.scratch);
             }
         }
         let groups = &mut self.groups;
@@ -1557,43 +1560,53 @@ fn request_keys<const N: usize>(
     key
 }
 
-/// Sorts a histogram made of a sorted and merged run of length `sorted` followed by
-/// parts added this month: sorts only the parts and merges them into the run from the
-/// first place where they belong (through `scratch`), then merges equal starts there.
-fn merge_runs<const N: usize>(
-    bins: &mut Vec<(Origins<N>, u64)>,
-    sorted: usize,
-    scratch: &mut Vec<(Origins<N>, u64)>,
-) {
-    let p = sorted.min(bins.len());
-    if p == bins.len() {
+/// Merges the sorted histogram `parts` (without equal neighbours) into the sorted
+/// histogram `bins`: a few parts are inserted where they belong, more are merged from
+/// the first place where they belong (through `scratch`); equal starts are added up.
+fn merge_sorted<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>, parts: &[(Origins<N>, u64)], scratch: &mut Bins<N>) {
+    if parts.len() <= FEW_PARTS {
+        let mut from = 0;
+        for &(o, k) in parts {
+            match bins[from..].binary_search_by_key(&o, |b| b.0) {
+                Ok(i) => {
+                    bins[from + i].1 += k;
+                    from += i + 1;
+                }
+                Err(i) => {
+                    bins.insert(from + i, (o, k));
+                    from += i + 1;
+                }
+            }
+        }
         return;
     }
-    bins[p..].sort_unstable_by_key(|b| b.0);
-    // The run's bins below the parts' smallest start stay where they are.
-    let first = bins[p].0;
-    let k = bins[..p].partition_point(|b| b.0 < first);
-    if k < p {
-        scratch.clear();
-        scratch.extend_from_slice(&bins[k..]);
-        let (a, b) = scratch.split_at(p - k);
-        let (mut i, mut j, mut w) = (0, 0, k);
-        while i < a.len() && j < b.len() {
-            if a[i].0 <= b[j].0 {
-                bins[w] = a[i];
+    // The bins below the parts' smallest start stay where they are.
+    let first = parts[0].0;
+    let k = bins.partition_point(|b| b.0 < first);
+    scratch.clear();
+    scratch.extend_from_slice(&bins[k..]);
+    bins.truncate(k);
+    let (a, b) = (&scratch[..], parts);
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => {
+                bins.push(a[i]);
                 i += 1;
-            } else {
-                bins[w] = b[j];
+            }
+            std::cmp::Ordering::Greater => {
+                bins.push(b[j]);
                 j += 1;
             }
-            w += 1;
-        }
-        for &x in a[i..].iter().chain(&b[j..]) {
-            bins[w] = x;
-            w += 1;
+            std::cmp::Ordering::Equal => {
+                bins.push((a[i].0, a[i].1 + b[j].1));
+                i += 1;
+                j += 1;
+            }
         }
     }
-    merge_equal(bins, k);
+    bins.extend_from_slice(&a[i..]);
+    bins.extend_from_slice(&b[j..]);
 }
 
 /// Merges neighbouring bins with equal spell starts (the histogram is sorted, and has
