@@ -258,13 +258,37 @@ fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
 }
 
 /// How many members stay before the next one moves, when each moves on its own with a
-/// probability p, given ln(1 − p): geometric, as ⌊E / −ln(1 − p)⌋ with E a standard
-/// exponential (P(gap ≥ k) = e^(k ln(1 − p)) = (1 − p)^k); `u64::MAX` when p is 0.
+/// probability p, given `scale` = 1 / −ln(1 − p) ([`gap_scale`]): geometric, as
+/// ⌊E × scale⌋ with E a standard exponential (P(gap ≥ k) = e^(k ln(1 − p)) = (1 − p)^k);
+/// `u64::MAX` when p is 0.
 #[inline]
-fn geometric_gap(rng: &mut ChaCha8Rng, ln_stay: f64) -> u64 {
+fn geometric_gap(rng: &mut ChaCha8Rng, scale: f64) -> u64 {
     let e: f64 = Exp1.sample(rng);
-    let g = e / -ln_stay;
+    let g = e * scale;
     if g < u64::MAX as f64 { g as u64 } else { u64::MAX }
+}
+
+/// The scale of [`geometric_gap`] for a probability p of moving: 1 / −ln(1 − p)
+/// (infinite when p is 0, 0 when p is 1), so a gap costs a product, not a division.
+fn gap_scale(p: f64) -> f64 {
+    1.0 / -(-p).ln_1p()
+}
+
+/// The smallest count c with c × `top` ≥ [`POOL_MOVERS`] in floating point (`u64::MAX`
+/// when there is none).
+fn pool_from(top: f64) -> u64 {
+    if top <= 0.0 {
+        return u64::MAX;
+    }
+    let guess = (POOL_MOVERS / top).ceil();
+    if guess >= 1e18 {
+        return u64::MAX;
+    }
+    let mut c = (guess as u64).saturating_sub(2);
+    while (c as f64) * top < POOL_MOVERS {
+        c += 1;
+    }
+    c
 }
 
 /// Binomial(n, p), with the trivial cases short-cut.
@@ -660,9 +684,12 @@ struct RowSet {
     month: usize,
     start: usize,
     len: usize,
-    /// P(moving in some arm) and ln(1 − that).
+    /// P(moving in some arm) and the scale of the gaps between movers ([`gap_scale`]).
     top: f64,
-    ln_stay: f64,
+    gap_scale: f64,
+    /// The smallest bin whose movers are drawn by binomials (`count × top` ≥
+    /// [`POOL_MOVERS`]), so that the test per bin is an integer comparison.
+    pool_from: u64,
 }
 
 /// All groups of one replication, kept in place from month to month.
@@ -761,7 +788,7 @@ impl<const N: usize> World<N> {
             Entry::Occupied(e) => *e.get(),
             Entry::Vacant(e) => {
                 let r = self.rowsets.len() as u32;
-                self.rowsets.push(RowSet { month: 0, start: 0, len: 0, top: 0.0, ln_stay: 0.0 });
+                self.rowsets.push(RowSet { month: 0, start: 0, len: 0, top: 0.0, gap_scale: 0.0, pool_from: u64::MAX });
                 e.insert(r);
                 r
             }
@@ -1259,10 +1286,11 @@ fn simulate_joint<const N: usize>(
                     rs.start = mv.world.iv_pool.len();
                     rs.len = ivs.len();
                     rs.top = ivs.last().map(|iv| iv.hi).unwrap_or(0.0);
-                    rs.ln_stay = (-rs.top).ln_1p();
+                    rs.gap_scale = gap_scale(rs.top);
+                    rs.pool_from = pool_from(rs.top);
                     mv.world.iv_pool.extend_from_slice(&ivs);
                 }
-                let RowSet { start, len, top, ln_stay, .. } = *rs;
+                let RowSet { start, len, top, gap_scale, pool_from, .. } = *rs;
                 if top > 0.0 {
                     ivs.clear();
                     ivs.extend_from_slice(&mv.world.iv_pool[start..start + len]);
@@ -1276,7 +1304,7 @@ fn simulate_joint<const N: usize>(
                     let mut gap = None;
                     for bin in bins.iter_mut() {
                         let c = bin.1;
-                        if c as f64 * top >= POOL_MOVERS {
+                        if c >= pool_from {
                             draw_intervals(mv.rng, c, &ivs, &mut counts);
                             for (j, &x) in counts.iter().enumerate() {
                                 if x > 0 {
@@ -1286,7 +1314,7 @@ fn simulate_joint<const N: usize>(
                                 }
                             }
                         } else {
-                            let gap = gap.get_or_insert_with(|| geometric_gap(mv.rng, ln_stay));
+                            let gap = gap.get_or_insert_with(|| geometric_gap(mv.rng, gap_scale));
                             let mut left = c;
                             while *gap < left {
                                 left -= *gap + 1;
@@ -1295,7 +1323,7 @@ fn simulate_joint<const N: usize>(
                                 let d = mv.dest_of(&ctx, &mut dests, &mut iv_dest, &ivs, j);
                                 mv.emit(&dests[d], bin.0, 1);
                                 bin.1 -= 1;
-                                *gap = geometric_gap(mv.rng, ln_stay);
+                                *gap = geometric_gap(mv.rng, gap_scale);
                             }
                             *gap -= left;
                         }
@@ -1921,11 +1949,11 @@ mod tests {
     fn geometric_gaps_give_each_member_its_own_chance() {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         for p in [0.002f64, 0.05, 0.4] {
-            let ln_stay = (-p).ln_1p();
+            let scale = gap_scale(p);
             let reps = 200_000;
             let (mut zeros, mut sum) = (0u64, 0.0);
             for _ in 0..reps {
-                let g = geometric_gap(&mut rng, ln_stay);
+                let g = geometric_gap(&mut rng, scale);
                 zeros += (g == 0) as u64;
                 sum += g as f64;
             }
@@ -1936,8 +1964,8 @@ mod tests {
             assert!((sum / reps as f64 - mean).abs() < 4.5 * se, "p {p}: mean {}", sum / reps as f64);
         }
         // Nobody moves with p = 0; everybody with p = 1.
-        assert_eq!(geometric_gap(&mut rng, (-0.0f64).ln_1p()), u64::MAX);
-        assert_eq!(geometric_gap(&mut rng, (-1.0f64).ln_1p()), 0);
+        assert_eq!(geometric_gap(&mut rng, gap_scale(0.0)), u64::MAX);
+        assert_eq!(geometric_gap(&mut rng, gap_scale(1.0)), 0);
     }
 
     /// Draws without replacement: every size of draw takes the right number, never more
