@@ -788,7 +788,14 @@ impl<const N: usize> World<N> {
             Entry::Occupied(e) => *e.get(),
             Entry::Vacant(e) => {
                 let r = self.rowsets.len() as u32;
-                self.rowsets.push(RowSet { month: 0, start: 0, len: 0, top: 0.0, gap_scale: 0.0, pool_from: u64::MAX });
+                self.rowsets.push(RowSet {
+                    month: 0,
+                    start: 0,
+                    len: 0,
+                    top: 0.0,
+                    gap_scale: 0.0,
+                    pool_from: u64::MAX,
+                });
                 e.insert(r);
                 r
             }
@@ -1591,7 +1598,11 @@ fn request_keys<const N: usize>(
 /// Merges the sorted histogram `parts` (without equal neighbours) into the sorted
 /// histogram `bins`: a few parts are inserted where they belong, more are merged from
 /// the first place where they belong (through `scratch`); equal starts are added up.
-fn merge_sorted<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>, parts: &[(Origins<N>, u64)], scratch: &mut Bins<N>) {
+fn merge_sorted<const N: usize>(
+    bins: &mut Vec<(Origins<N>, u64)>,
+    parts: &[(Origins<N>, u64)],
+    scratch: &mut Bins<N>,
+) {
     if parts.len() <= FEW_PARTS {
         let mut from = 0;
         for &(o, k) in parts {
