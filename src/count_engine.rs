@@ -109,10 +109,6 @@ const POOL_MOVERS: f64 = 4.0;
 /// at most this many to take; else one hypergeometric draw per bin.
 const FEW_PICKS: u64 = 8;
 
-/// Up to this many new spell starts are inserted into a group's histogram one by one
-/// (by binary search); more are merged with it in one pass.
-const FEW_PARTS: usize = 8;
-
 /// The longest spell the individual engine can count (a `u16` that saturates).
 const MAX_SPELL: i64 = u16::MAX as i64;
 
@@ -381,8 +377,137 @@ fn push_bin<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>, o: Origins<N>, k:
 /// Spell starts of every arm: one histogram bin.
 type Origins<const N: usize> = [i32; N];
 
-/// A histogram of spell starts: (spell start in every arm, citizens), sorted.
+/// A histogram of spell starts: (spell start in every arm, citizens).
 type Bins<const N: usize> = Vec<(Origins<N>, u64)>;
+
+/// Up to this many bins, a spell start is found in a group's histogram by a scan;
+/// beyond, by its index.
+const SCANNED_BINS: usize = 8;
+
+/// Where spell starts fall in a histogram's index: slot 0 for no spell, 1 + (start −
+/// `base`) for the others, below `slots`.
+#[derive(Debug, Clone, Copy)]
+struct Slots {
+    base: i64,
+    slots: usize,
+}
+
+impl Slots {
+    /// The slot of spell starts `o`, or `None` when it is out of range. In a group
+    /// present in every arm the arms' starts are equal, and in a one-arm group only
+    /// that arm has one, so the first start on benefit stands for all.
+    #[inline]
+    fn of<const N: usize>(&self, o: &Origins<N>) -> Option<usize> {
+        match o.iter().find(|&&x| x != NO_SPELL) {
+            None => Some(0),
+            Some(&x) => {
+                let s = x as i64 - self.base + 1;
+                (s >= 1 && (s as usize) < self.slots).then_some(s as usize)
+            }
+        }
+    }
+}
+
+/// A group's histogram of spell starts, in no particular order and one bin per spell
+/// start, with an index from spell start to bin once it is long, so that adding
+/// citizens costs the same whatever its length (no sorting, no shifting). A spell
+/// start the index cannot place is found by a scan. (Were a group to mix one-arm
+/// and joint starts, which the groups never do, two of its bins could come to share a
+/// start; that changes no draw, only the histogram's length.)
+#[derive(Debug, Default)]
+struct Hist<const N: usize> {
+    bins: Bins<N>,
+    /// Per slot ([`Slots`]): the bin's position + 1, or 0. Empty while the histogram
+    /// has at most [`SCANNED_BINS`] bins.
+    index: Vec<u32>,
+}
+
+impl<const N: usize> std::ops::Deref for Hist<N> {
+    type Target = [(Origins<N>, u64)];
+    fn deref(&self) -> &Self::Target {
+        &self.bins
+    }
+}
+
+impl<const N: usize> std::ops::DerefMut for Hist<N> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.bins
+    }
+}
+
+impl<const N: usize> Hist<N> {
+    /// Adds `k` citizens with spell starts `o`.
+    #[inline]
+    fn add(&mut self, o: Origins<N>, k: u64, slots: Slots) {
+        if self.index.is_empty() {
+            if let Some(b) = self.bins.iter_mut().find(|b| b.0 == o) {
+                b.1 += k;
+                return;
+            }
+            self.bins.push((o, k));
+            if self.bins.len() > SCANNED_BINS {
+                self.index.resize(slots.slots, 0);
+                for (i, b) in self.bins.iter().enumerate() {
+                    if let Some(s) = slots.of(&b.0) {
+                        if self.index[s] == 0 {
+                            self.index[s] = i as u32 + 1;
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        match slots.of(&o).map(|s| (s, self.index[s])) {
+            Some((s, 0)) => {
+                self.bins.push((o, k));
+                self.index[s] = self.bins.len() as u32;
+            }
+            Some((_, p)) if self.bins[p as usize - 1].0 == o => self.bins[p as usize - 1].1 += k,
+            // Out of range, or the slot taken by other starts: a scan, as when short.
+            _ => match self.bins.iter_mut().find(|b| b.0 == o) {
+                Some(b) => b.1 += k,
+                None => self.bins.push((o, k)),
+            },
+        }
+    }
+
+    /// Drops the empty bins.
+    fn retain_nonzero(&mut self, slots: Slots) {
+        if self.index.is_empty() {
+            self.bins.retain(|b| b.1 > 0);
+            return;
+        }
+        let mut w = 0;
+        for r in 0..self.bins.len() {
+            let b = self.bins[r];
+            let s = slots.of(&b.0).filter(|&s| self.index[s] == r as u32 + 1);
+            if b.1 == 0 {
+                if let Some(s) = s {
+                    self.index[s] = 0;
+                }
+            } else {
+                self.bins[w] = b;
+                if let Some(s) = s {
+                    self.index[s] = w as u32 + 1;
+                }
+                w += 1;
+            }
+        }
+        self.bins.truncate(w);
+    }
+
+    /// Removes every bin; the index, once made, is kept (empty) for reuse.
+    fn clear(&mut self, slots: Slots) {
+        if !self.index.is_empty() {
+            for b in &self.bins {
+                if let Some(s) = slots.of(&b.0) {
+                    self.index[s] = 0;
+                }
+            }
+        }
+        self.bins.clear();
+    }
+}
 
 /// A fast, deterministic hasher for group keys (the multiply-rotate of rustc's FxHasher).
 #[derive(Default, Clone, Copy)]
@@ -654,9 +779,9 @@ struct Group<const N: usize> {
     info: [KeyInfo; N],
     /// Members at the start of the month's moves.
     n: u64,
-    /// Histogram of spell starts (one entry per arm; [`NO_SPELL`] off benefit), sorted
-    /// by spell starts, without empty bins. The counts sum to `n`.
-    bins: Bins<N>,
+    /// Histogram of spell starts (one entry per arm; [`NO_SPELL`] off benefit),
+    /// without empty bins. The counts sum to `n`.
+    bins: Hist<N>,
     /// Σ count × spell start over the bins, per arm (0 for arms off benefit), so the
     /// month's sum of spells is n·m − `sum_o` without reading the histogram.
     sum_o: [i64; N],
@@ -705,10 +830,11 @@ struct World<const N: usize> {
     rowset_index: HashMap<Ids<N>, u32, FxBuild>,
     /// The month's joint intervals of every row set in use.
     iv_pool: Vec<Interval<N>>,
-    /// Room for merging histograms.
-    scratch: Bins<N>,
+    /// Where spell starts fall in the histograms' indexes (set per replication).
+    slots: Slots,
     /// Empty vectors of earlier replications, for reuse.
     spare_bins: Vec<Bins<N>>,
+    spare_hists: Vec<Hist<N>>,
     spare_dests: Vec<Vec<Dest<N>>>,
 }
 
@@ -728,8 +854,9 @@ impl<const N: usize> World<N> {
             rowsets: Vec::new(),
             rowset_index: Default::default(),
             iv_pool: Vec::new(),
-            scratch: Vec::new(),
+            slots: Slots { base: 0, slots: 1 },
             spare_bins: Vec::new(),
+            spare_hists: Vec::new(),
             spare_dests: Vec::new(),
         }
     }
@@ -751,11 +878,16 @@ impl<const N: usize> World<N> {
     /// Empties the world and keeps it (and its vectors) for this thread's next replication.
     fn put_back(mut self) {
         for g in self.groups.drain(..) {
-            for mut v in [g.bins, g.bins_in] {
-                if v.capacity() > 0 {
-                    v.clear();
-                    self.spare_bins.push(v);
-                }
+            let mut h = g.bins;
+            if h.bins.capacity() > 0 {
+                h.bins.clear();
+                h.index.clear();
+                self.spare_hists.push(h);
+            }
+            let mut v = g.bins_in;
+            if v.capacity() > 0 {
+                v.clear();
+                self.spare_bins.push(v);
             }
             let mut d = g.dests;
             if d.capacity() > 0 {
@@ -807,7 +939,7 @@ impl<const N: usize> World<N> {
                 if key.0[a] == ABSENT { ABSENT_INFO } else { keys.info[key.0[a] as usize] }
             }),
             n: 0,
-            bins: self.spare_bins.pop().unwrap_or_default(),
+            bins: self.spare_hists.pop().unwrap_or_default(),
             sum_o: [0; N],
             n_in: 0,
             bins_in: self.spare_bins.pop().unwrap_or_default(),
@@ -853,30 +985,11 @@ impl<const N: usize> World<N> {
             gr.touched = false;
             gr.n += gr.n_in;
             gr.n_in = 0;
-            if let [(o, k)] = gr.bins_in[..] {
-                // One part (the common case): added where it belongs.
-                add_weight(&mut gr.sum_o, &o, k);
-                gr.bins_in.clear();
-                match gr.bins.binary_search_by_key(&o, |b| b.0) {
-                    Ok(i) => gr.bins[i].1 += k,
-                    Err(i) => gr.bins.insert(i, (o, k)),
-                }
-                continue;
-            }
-            // Equal starts are merged, so their order does not matter.
-            if !gr.bins_in.is_sorted_by(|x, y| x.0 <= y.0) {
-                gr.bins_in.sort_unstable_by_key(|b| b.0);
-            }
-            merge_equal(&mut gr.bins_in, 0);
             for &(o, k) in &gr.bins_in {
                 add_weight(&mut gr.sum_o, &o, k);
+                gr.bins.add(o, k, self.slots);
             }
-            if gr.bins.is_empty() {
-                std::mem::swap(&mut gr.bins, &mut gr.bins_in);
-            } else {
-                merge_sorted(&mut gr.bins, &gr.bins_in, &mut self.scratch);
-                gr.bins_in.clear();
-            }
+            gr.bins_in.clear();
         }
         let groups = &mut self.groups;
         self.active.retain(|&g| {
@@ -1125,6 +1238,10 @@ fn simulate_joint<const N: usize>(
 
     // Month 0: the starting position, the same in every arm.
     let mut world: World<N> = World::take();
+    // Spell starts run from before the start (the longest spell brought in) to the
+    // horizon (a spell started in the last month).
+    let base = -(longest_before as i64) - 2;
+    world.slots = Slots { base, slots: (h as i64 - base + 2) as usize };
     for (g, seg) in model.segments.iter().enumerate() {
         for &(s, n) in &seg.start {
             if n > 0 {
@@ -1350,7 +1467,7 @@ fn simulate_joint<const N: usize>(
             g.dests = dests;
             if stay_group == gi {
                 if emptied {
-                    bins.retain(|b| b.1 > 0);
+                    bins.retain_nonzero(world.slots);
                 }
                 g.n = stayed;
                 for (sum, r) in g.sum_o.iter_mut().zip(removed) {
@@ -1363,7 +1480,7 @@ fn simulate_joint<const N: usize>(
                 if stayed > 0 {
                     world.give_bins(stay_group, &bins, stayed);
                 }
-                bins.clear();
+                bins.clear(world.slots);
                 world.groups[gi as usize].bins = bins;
             }
         }
@@ -1517,7 +1634,7 @@ impl<const N: usize> Mover<'_, '_, N> {
     }
 
     /// Moves `k` members with spell starts `o` to `d`, booking the moves made.
-    #[inline]
+    #[inline(always)]
     fn emit(&mut self, d: &Dest<N>, o: Origins<N>, k: u64) {
         for a in 0..N {
             if d.trans[a] != NO_TRANS {
@@ -1527,7 +1644,16 @@ impl<const N: usize> Mover<'_, '_, N> {
         let o = apply_rule(o, &d.rule, self.m);
         if d.group != UNSET {
             self.world.give(d.group, o, k);
-        } else if d.split {
+        } else {
+            self.emit_apart(d, o, k);
+        }
+    }
+
+    /// [`Mover::emit`] for moves that part the arms or make placement requests (spell
+    /// starts `o` already after the move).
+    #[inline(never)]
+    fn emit_apart(&mut self, d: &Dest<N>, o: Origins<N>, k: u64) {
+        if d.split {
             // Each arm's part goes on alone; requests made this month share a random
             // place among the month's requests in every arm where they were made.
             for a in 0..N {
@@ -1593,74 +1719,6 @@ fn request_keys<const N: usize>(
         }
     }
     key
-}
-
-/// Merges the sorted histogram `parts` (without equal neighbours) into the sorted
-/// histogram `bins`: a few parts are inserted where they belong, more are merged from
-/// the first place where they belong (through `scratch`); equal starts are added up.
-fn merge_sorted<const N: usize>(
-    bins: &mut Vec<(Origins<N>, u64)>,
-    parts: &[(Origins<N>, u64)],
-    scratch: &mut Bins<N>,
-) {
-    if parts.len() <= FEW_PARTS {
-        let mut from = 0;
-        for &(o, k) in parts {
-            match bins[from..].binary_search_by_key(&o, |b| b.0) {
-                Ok(i) => {
-                    bins[from + i].1 += k;
-                    from += i + 1;
-                }
-                Err(i) => {
-                    bins.insert(from + i, (o, k));
-                    from += i + 1;
-                }
-            }
-        }
-        return;
-    }
-    // The bins below the parts' smallest start stay where they are.
-    let first = parts[0].0;
-    let k = bins.partition_point(|b| b.0 < first);
-    scratch.clear();
-    scratch.extend_from_slice(&bins[k..]);
-    bins.truncate(k);
-    let (a, b) = (&scratch[..], parts);
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => {
-                bins.push(a[i]);
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                bins.push(b[j]);
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                bins.push((a[i].0, a[i].1 + b[j].1));
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    bins.extend_from_slice(&a[i..]);
-    bins.extend_from_slice(&b[j..]);
-}
-
-/// Merges neighbouring bins with equal spell starts (the histogram is sorted, and has
-/// no equal neighbours before `from`).
-fn merge_equal<const N: usize>(bins: &mut Vec<(Origins<N>, u64)>, from: usize) {
-    let mut w = from;
-    for r in from..bins.len() {
-        if w > 0 && bins[w - 1].0 == bins[r].0 {
-            bins[w - 1].1 += bins[r].1;
-        } else {
-            bins[w] = bins[r];
-            w += 1;
-        }
-    }
-    bins.truncate(w);
 }
 
 /// Spell starts after a move with these rules (one per arm) at the end of month `m`.
@@ -1798,7 +1856,8 @@ fn place_served<const N: usize>(
             g.n -= size;
             part.clear();
             if size == n {
-                part.extend(g.bins.drain(..));
+                part.extend_from_slice(&g.bins);
+                g.bins.clear(world.slots);
                 g.sum_o = [0; N];
             } else {
                 let mut left: Vec<u64> = g.bins.iter().map(|b| b.1).collect();
@@ -1811,7 +1870,7 @@ fn place_served<const N: usize>(
                     }
                     b.1 = *l;
                 }
-                g.bins.retain(|b| b.1 > 0);
+                g.bins.retain_nonzero(world.slots);
             }
             // Each arm's key and spell rule after the placement.
             let mut ids = jk.0;
@@ -1886,6 +1945,63 @@ fn end_of_month<const N: usize>(
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    /// A histogram holds the same citizens per spell start as a plain map through any
+    /// sequence of additions, removals and clearing, past the length where its index is
+    /// made, with one bin per spell start, in a group of every arm (equal starts) and in
+    /// a one-arm group, also for starts outside the index's range.
+    #[test]
+    fn histograms_count_every_spell_start_once() {
+        use std::collections::BTreeMap;
+        let slots = Slots { base: -40, slots: 100 };
+        for one_arm in [false, true] {
+            let mut rng = ChaCha8Rng::seed_from_u64(11);
+            let mut h: Hist<2> = Hist::default();
+            let mut want: BTreeMap<[i32; 2], u64> = BTreeMap::new();
+            for step in 0..20_000 {
+                match below(&mut rng, 10) {
+                    // Additions: starts in range, no spell, and (rarely) out of range.
+                    0..=5 => {
+                        let x = match below(&mut rng, 20) {
+                            0 => NO_SPELL,
+                            1 => 500,
+                            _ => below(&mut rng, 70) as i32 - 38,
+                        };
+                        let o = if one_arm { [NO_SPELL, x] } else { [x, x] };
+                        let k = 1 + below(&mut rng, 3);
+                        h.add(o, k, slots);
+                        *want.entry(o).or_default() += k;
+                    }
+                    // Removals from random bins, then the empty bins dropped.
+                    6..=8 => {
+                        for _ in 0..3 {
+                            let b = below(&mut rng, h.len().max(1) as u64) as usize;
+                            if b < h.len() && h[b].1 > 0 {
+                                let o = h[b].0;
+                                h[b].1 -= 1;
+                                *want.get_mut(&o).unwrap() -= 1;
+                            }
+                        }
+                        h.retain_nonzero(slots);
+                        want.retain(|_, k| *k > 0);
+                    }
+                    _ if step % 50 == 0 => {
+                        h.clear(slots);
+                        want.clear();
+                    }
+                    _ => {}
+                }
+                let mut got: BTreeMap<[i32; 2], u64> = BTreeMap::new();
+                for &(o, k) in h.iter() {
+                    assert!(k > 0, "an empty bin at step {step}");
+                    *got.entry(o).or_default() += k;
+                }
+                assert_eq!(got, want, "step {step}");
+                assert_eq!(h.len(), want.len(), "one bin per spell start, step {step}");
+            }
+            assert!(!h.index.is_empty(), "the index was never made");
+        }
+    }
 
     #[test]
     fn keys_round_trip() {
