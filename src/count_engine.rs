@@ -261,7 +261,8 @@ fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
 fn geometric_gap(rng: &mut ChaCha8Rng, scale: f64) -> u64 {
     let e: f64 = Exp1.sample(rng);
     let g = e * scale;
-    if g < u64::MAX as f64 { g as u64 } else { u64::MAX }
+    // Through i64, which converts in one instruction; gaps this long exceed any group.
+    if g < i64::MAX as f64 { g as i64 as u64 } else { u64::MAX }
 }
 
 /// The scale of [`geometric_gap`] for a probability p of moving: 1 / −ln(1 − p)
