@@ -449,10 +449,10 @@ impl<const N: usize> Hist<N> {
             if self.bins.len() > SCANNED_BINS {
                 self.index.resize(slots.slots, 0);
                 for (i, b) in self.bins.iter().enumerate() {
-                    if let Some(s) = slots.of(&b.0) {
-                        if self.index[s] == 0 {
-                            self.index[s] = i as u32 + 1;
-                        }
+                    if let Some(s) = slots.of(&b.0)
+                        && self.index[s] == 0
+                    {
+                        self.index[s] = i as u32 + 1;
                     }
                 }
             }
