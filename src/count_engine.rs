@@ -835,6 +835,8 @@ struct World<const N: usize> {
     slots: Slots,
     /// Empty vectors of earlier replications, for reuse.
     spare_bins: Vec<Bins<N>>,
+    /// Empty histograms of earlier replications (their indexes dropped: the next
+    /// replication's spell starts may span other months), for reuse.
     spare_hists: Vec<Hist<N>>,
     spare_dests: Vec<Vec<Dest<N>>>,
 }

@@ -1242,53 +1242,27 @@ pub fn simulate_replication(
                 rep,
                 year,
             };
+            // One compiled version of the month per combination of features in use.
+            macro_rules! month {
+                ($staircase:literal, $capacity:literal, $trace:literal) => {
+                    arm_month::<$staircase, $capacity, $trace>(
+                        &ctx,
+                        people_a,
+                        us,
+                        acc,
+                        &mut requests,
+                        &mut moved_now,
+                        tracer,
+                    )
+                };
+            }
             match (classes.staircase, capacity, traced) {
-                (false, false, false) => arm_month::<false, false, false>(
-                    &ctx,
-                    people_a,
-                    us,
-                    acc,
-                    &mut requests,
-                    &mut moved_now,
-                    tracer,
-                ),
-                (true, false, false) => arm_month::<true, false, false>(
-                    &ctx,
-                    people_a,
-                    us,
-                    acc,
-                    &mut requests,
-                    &mut moved_now,
-                    tracer,
-                ),
-                (false, true, false) => arm_month::<false, true, false>(
-                    &ctx,
-                    people_a,
-                    us,
-                    acc,
-                    &mut requests,
-                    &mut moved_now,
-                    tracer,
-                ),
-                (true, true, false) => arm_month::<true, true, false>(
-                    &ctx,
-                    people_a,
-                    us,
-                    acc,
-                    &mut requests,
-                    &mut moved_now,
-                    tracer,
-                ),
+                (false, false, false) => month!(false, false, false),
+                (true, false, false) => month!(true, false, false),
+                (false, true, false) => month!(false, true, false),
+                (true, true, false) => month!(true, true, false),
                 // Trajectories are for reading, not for speed: one general version.
-                (_, _, true) => arm_month::<true, true, true>(
-                    &ctx,
-                    people_a,
-                    us,
-                    acc,
-                    &mut requests,
-                    &mut moved_now,
-                    tracer,
-                ),
+                (_, _, true) => month!(true, true, true),
             }
 
             // Serve the waiting list, oldest request first (ties in random order),
