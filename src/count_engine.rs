@@ -810,7 +810,8 @@ struct RowSet {
     month: usize,
     start: usize,
     len: usize,
-    /// P(moving in some arm) and the scale of the gaps between movers ([`gap_scale`]).
+    /// P(moving in some arm) and the scale of the gaps between movers ([`gap_scale`]; NaN
+    /// until a group of the row set first needs it this month).
     top: f64,
     gap_scale: f64,
     /// The smallest bin whose movers are drawn by binomials (`count × top` ≥
@@ -1097,23 +1098,34 @@ impl ArmRow<'_> {
 }
 
 /// The intervals of u on which at least one arm moves, in order from 0, each with the
-/// outcome in every arm: the union of all arms' thresholds.
+/// outcome in every arm: the union of all arms' thresholds, merged in one pass (each
+/// arm keeps a cursor on its first threshold above the interval's start).
 fn joint_intervals<const N: usize>(rows: &[ArmRow; N], out: &mut Vec<Interval<N>>) {
     out.clear();
     let top = rows.iter().map(|r| r.leave).fold(0.0, f64::max);
+    let mut next = [0usize; N];
     let mut lo = 0.0;
     while lo < top {
-        // The next breakpoint above lo in any arm.
+        // The next breakpoint above lo in any arm, and each arm's outcome on [lo, hi):
+        // its first exit whose threshold is above lo (as `ArmRow::outcome`).
         let mut hi = top;
-        for r in rows {
+        let mut outcome = [STAY; N];
+        for (a, r) in rows.iter().enumerate() {
             if lo < r.leave {
                 hi = hi.min(r.leave);
-                if let Some(&t) = r.thr.iter().find(|&&t| t > lo) {
-                    hi = hi.min(t);
+                let k = &mut next[a];
+                while *k < r.thr.len() && r.thr[*k] <= lo {
+                    *k += 1;
+                }
+                match r.thr.get(*k) {
+                    Some(&t) => {
+                        hi = hi.min(t);
+                        outcome[a] = *k as u16;
+                    }
+                    None => outcome[a] = r.thr.len() as u16 - 1,
                 }
             }
         }
-        let outcome = std::array::from_fn(|a| rows[a].outcome(lo));
         out.push(Interval { lo, hi, outcome });
         lo = hi;
     }
@@ -1413,11 +1425,12 @@ fn simulate_joint<const N: usize>(
                     rs.start = mv.world.iv_pool.len();
                     rs.len = ivs.len();
                     rs.top = ivs.last().map(|iv| iv.hi).unwrap_or(0.0);
-                    rs.gap_scale = gap_scale(rs.top);
+                    rs.gap_scale = f64::NAN; // computed when first needed
                     rs.pool_from = pool_from(rs.top);
                     mv.world.iv_pool.extend_from_slice(&ivs);
                 }
-                let RowSet { start, len, top, gap_scale, pool_from, .. } = *rs;
+                let RowSet { start, len, top, pool_from, .. } = *rs;
+                let mut scale = rs.gap_scale;
                 if top > 0.0 {
                     ivs.clear();
                     ivs.extend_from_slice(&mv.world.iv_pool[start..start + len]);
@@ -1441,7 +1454,11 @@ fn simulate_joint<const N: usize>(
                                 }
                             }
                         } else {
-                            let gap = gap.get_or_insert_with(|| geometric_gap(mv.rng, gap_scale));
+                            if scale.is_nan() {
+                                scale = gap_scale(top);
+                                mv.world.rowsets[rowset as usize].gap_scale = scale;
+                            }
+                            let gap = gap.get_or_insert_with(|| geometric_gap(mv.rng, scale));
                             let mut left = c;
                             while *gap < left {
                                 left -= *gap + 1;
@@ -1450,7 +1467,7 @@ fn simulate_joint<const N: usize>(
                                 let d = mv.dest_of(&ctx, &mut dests, &mut iv_dest, &ivs, j);
                                 mv.emit(&dests[d], bin.0, 1);
                                 bin.1 -= 1;
-                                *gap = geometric_gap(mv.rng, gap_scale);
+                                *gap = geometric_gap(mv.rng, scale);
                             }
                             *gap -= left;
                         }
