@@ -257,16 +257,42 @@ fn param_specs(model: &Model) -> Vec<(String, &Distribution)> {
     v
 }
 
+thread_local! {
+    /// Keys of the streams made on this thread: (seed, purpose, key). The key does not
+    /// depend on the replication, and a run makes one stream per parameter and
+    /// replication, so hashing it once per run saves a SHA-256 per parameter draw.
+    static STREAM_KEYS: std::cell::RefCell<Vec<(u64, Box<str>, [u8; 32])>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Keys kept per thread at most (a run has one per parameter and purpose).
+const STREAM_KEYS_KEPT: usize = 256;
+
+/// The ChaCha8 key of the streams for (seed, purpose): SHA-256 of both.
+fn stream_key(seed: u64, purpose: &str) -> [u8; 32] {
+    STREAM_KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if let Some((_, _, key)) = keys.iter().find(|(s, p, _)| *s == seed && **p == *purpose) {
+            return *key;
+        }
+        let mut h = Sha256::new();
+        h.update(seed.to_le_bytes());
+        h.update(purpose.as_bytes());
+        let digest = h.finalize();
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&digest[..32]);
+        if keys.len() >= STREAM_KEYS_KEPT {
+            keys.clear();
+        }
+        keys.push((seed, purpose.into(), key));
+        key
+    })
+}
+
 /// A random stream of its own for each (seed, replication, purpose), so that
 /// changing one parameter's distribution does not change the draws of others.
 pub(crate) fn stream(seed: u64, replication: u32, purpose: &str) -> ChaCha8Rng {
-    let mut h = Sha256::new();
-    h.update(seed.to_le_bytes());
-    h.update(purpose.as_bytes());
-    let digest = h.finalize();
-    let mut key = [0u8; 32];
-    key.copy_from_slice(&digest[..32]);
-    let mut rng = ChaCha8Rng::from_seed(key);
+    let mut rng = ChaCha8Rng::from_seed(stream_key(seed, purpose));
     rng.set_stream(replication as u64);
     rng
 }
@@ -473,8 +499,6 @@ pub(crate) struct Tables {
     seg_rate: Vec<f64>,
     dur: Vec<f64>,
     needs_hours: Vec<bool>,
-    /// Room for one row's rates.
-    rates: Vec<f64>,
 }
 
 impl Tables {
@@ -490,7 +514,6 @@ impl Tables {
             seg_rate: Vec::new(),
             dur: Vec::new(),
             needs_hours: Vec::new(),
-            rates: Vec::new(),
         }
     }
 
@@ -546,35 +569,39 @@ impl Tables {
     }
 
     fn fill_one(&mut self, staffing_m: &[f64], waiting: bool) {
-        let mut rates = std::mem::take(&mut self.rates);
+        let (leave_out, thr) = if waiting {
+            (&mut self.leave_waiting, &mut self.thr_waiting)
+        } else {
+            (&mut self.leave, &mut self.thr)
+        };
         for (row, &(off, n_exits)) in self.rows.iter().enumerate() {
-            rates.clear();
-            for j in off..off + n_exits {
+            let exits = off..off + n_exits;
+            let (seg_rate, dur, trans) =
+                (&self.seg_rate[exits.clone()], &self.dur[exits.clone()], &self.trans[exits.clone()]);
+            let needs_hours = &self.needs_hours[exits.clone()];
+            // The rates first, in the thresholds' place, then the thresholds over them.
+            let out = &mut thr[exits];
+            let mut total = 0.0;
+            for k in 0..n_exits {
                 // (rate × staffing) × duration, as the rates have always been formed.
-                let mut r = self.seg_rate[j] * staffing_m[self.trans[j] as usize] * self.dur[j];
-                if waiting && self.needs_hours[j] {
+                let mut r = seg_rate[k] * staffing_m[trans[k] as usize] * dur[k];
+                if waiting && needs_hours[k] {
                     r = 0.0; // a citizen already waiting for a placement does not draw it again
                 }
-                rates.push(r);
+                out[k] = r;
+                total += r;
             }
-            let total: f64 = rates.iter().sum();
             let leave = if total > 0.0 { 1.0 - (-total).exp() } else { 0.0 };
-            let (leave_out, thr) = if waiting {
-                (&mut self.leave_waiting, &mut self.thr_waiting)
-            } else {
-                (&mut self.leave, &mut self.thr)
-            };
             leave_out[row] = leave;
             // The cumulative sum reaches `total` exactly at the last exit with a
             // positive rate, so its threshold is exactly P(leave), and an exit with
             // rate 0 is never chosen.
             let mut cum = 0.0;
-            for (k, &r) in rates.iter().enumerate() {
-                cum += r;
-                thr[off + k] = if total > 0.0 { leave * (cum / total) } else { 0.0 };
+            for t in out.iter_mut() {
+                cum += *t;
+                *t = if total > 0.0 { leave * (cum / total) } else { 0.0 };
             }
         }
-        self.rates = rates;
     }
 }
 
