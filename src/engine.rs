@@ -261,9 +261,11 @@ thread_local! {
     /// Keys of the streams made on this thread: (seed, purpose, key). The key does not
     /// depend on the replication, and a run makes one stream per parameter and
     /// replication, so hashing it once per run saves a SHA-256 per parameter draw.
-    static STREAM_KEYS: std::cell::RefCell<Vec<(u64, Box<str>, [u8; 32])>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+    static STREAM_KEYS: std::cell::RefCell<Vec<StreamKey>> = const { std::cell::RefCell::new(Vec::new()) };
 }
+
+/// A stream key kept for reuse: (seed, purpose, ChaCha8 key).
+type StreamKey = (u64, Box<str>, [u8; 32]);
 
 /// Keys kept per thread at most (a run has one per parameter and purpose).
 const STREAM_KEYS_KEPT: usize = 256;
@@ -1617,6 +1619,35 @@ pub fn simulate_with<T: Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The kept stream keys give exactly the stream of a fresh SHA-256 of (seed,
+    /// purpose), for repeated, interleaved and more than `STREAM_KEYS_KEPT` distinct
+    /// (seed, purpose) pairs, and different pairs give different streams.
+    #[test]
+    fn kept_stream_keys_are_the_hashed_keys() {
+        let fresh = |seed: u64, rep: u32, purpose: &str| {
+            let mut h = Sha256::new();
+            h.update(seed.to_le_bytes());
+            h.update(purpose.as_bytes());
+            let mut key = [0u8; 32];
+            key.copy_from_slice(&h.finalize()[..32]);
+            let mut rng = ChaCha8Rng::from_seed(key);
+            rng.set_stream(rep as u64);
+            rng.next_u64()
+        };
+        let mut seen = std::collections::HashSet::new();
+        for round in 0..3u32 {
+            for i in 0..(STREAM_KEYS_KEPT as u64 + 40) {
+                let (seed, purpose) = (i % 7, format!("transitions.t{}.probability", i / 7));
+                let rep = round * 11 + i as u32 % 5;
+                let got = stream(seed, rep, &purpose).next_u64();
+                assert_eq!(got, fresh(seed, rep, &purpose), "seed {seed}, {purpose}, replication {rep}");
+                if round == 0 && rep == 0 {
+                    assert!(seen.insert(got), "seed {seed}, {purpose}: the stream of another pair");
+                }
+            }
+        }
+    }
 
     /// `Person::same` is field-by-field equality: changing any one field, by any amount,
     /// makes two records differ, and equal records are the same.
