@@ -1349,10 +1349,9 @@ fn simulate_joint<const N: usize>(
         // unless staying changes their key.
         for ai in 0..world.active.len() {
             let gi = world.active[ai];
-            let (jk, n, rowset, info) = {
-                let g = &world.groups[gi as usize];
-                (g.key, g.n, g.rowset, g.info)
-            };
+            let g = &world.groups[gi as usize];
+            let (jk, n, rowset) = (g.key, g.n, g.rowset);
+            let info = g.info;
             let mut rows: [ArmRow; N] = [ArmRow { leave: 0.0, thr: &[] }; N];
             for a in 0..N {
                 if jk.0[a] == ABSENT {
