@@ -2098,6 +2098,47 @@ mod tests {
         joint_intervals(&[a, a], &mut ivs);
         assert_eq!(ivs.len(), 3);
         assert!(ivs.iter().all(|iv| iv.outcome[0] == iv.outcome[1]));
+
+        // Random rows (exits of probability 0 included, and an arm where nobody moves):
+        // every u below the top falls in an interval whose outcome in each arm is what
+        // that arm's row gives u.
+        let mut rng = Stream::seed_from_u64(5);
+        for _ in 0..200 {
+            let rows: Vec<(f64, Vec<f64>)> = (0..3)
+                .map(|arm| {
+                    let n_exits = 1 + below(&mut rng, 5) as usize;
+                    let mut cum = 0.0;
+                    let mut thr: Vec<f64> = (0..n_exits)
+                        .map(|_| {
+                            if below(&mut rng, 3) > 0 {
+                                cum += uniform(&mut rng) * 0.1;
+                            }
+                            cum
+                        })
+                        .collect();
+                    if arm == 2 {
+                        thr.iter_mut().for_each(|t| *t = 0.0);
+                    }
+                    (*thr.last().unwrap(), thr)
+                })
+                .collect();
+            let arms: [ArmRow; 3] = std::array::from_fn(|a| ArmRow { leave: rows[a].0, thr: &rows[a].1 });
+            let mut ivs = Vec::new();
+            joint_intervals(&arms, &mut ivs);
+            let top = arms.iter().map(|r| r.leave).fold(0.0, f64::max);
+            assert_eq!(ivs.last().map_or(0.0, |iv| iv.hi), top);
+            if top == 0.0 {
+                assert!(ivs.is_empty(), "intervals where nobody moves");
+                continue;
+            }
+            for _ in 0..50 {
+                let u = uniform(&mut rng) * top;
+                let iv = ivs.iter().find(|iv| iv.lo <= u && u < iv.hi).expect("u in an interval");
+                for (arm, row) in arms.iter().enumerate() {
+                    assert_eq!(iv.outcome[arm], row.outcome(u), "arm {arm}, u {u}, rows {rows:?}");
+                }
+            }
+        }
     }
 
     #[test]
