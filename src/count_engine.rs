@@ -446,14 +446,14 @@ impl std::ops::DerefMut for Hist {
 }
 
 impl Hist {
-    /// Adds `k` citizens with spell start `o`.
+    /// Adds `k` citizens with spell start `o`: to its bin (refilling it if it was
+    /// emptied), or to a new bin at the end.
     #[inline]
     fn add(&mut self, o: Start, k: u64, slots: Slots) {
         debug_assert!(k > 0);
         if self.index.is_empty() {
             if let Some(b) = self.bins.iter_mut().find(|b| b.0 == o) {
-                self.empty -= (b.1 == 0) as usize;
-                b.1 += k;
+                refill(&mut self.empty, b, k);
                 return;
             }
             self.bins.push((o, k));
@@ -475,16 +475,11 @@ impl Hist {
                 self.index[s] = self.bins.len() as u32;
             }
             Some((_, p)) if self.bins[p as usize - 1].0 == o => {
-                let b = &mut self.bins[p as usize - 1];
-                self.empty -= (b.1 == 0) as usize;
-                b.1 += k;
+                refill(&mut self.empty, &mut self.bins[p as usize - 1], k)
             }
             // Out of range (or, defensively, a slot of another start): a scan, as when short.
             _ => match self.bins.iter_mut().find(|b| b.0 == o) {
-                Some(b) => {
-                    self.empty -= (b.1 == 0) as usize;
-                    b.1 += k;
-                }
+                Some(b) => refill(&mut self.empty, b, k),
                 None => self.bins.push((o, k)),
             },
         }
@@ -541,6 +536,21 @@ impl Hist {
         self.bins.clear();
         self.empty = 0;
     }
+
+    /// Empties the histogram and drops its index, for reuse in another replication
+    /// (whose spell starts may span other months).
+    fn reset(&mut self) {
+        self.bins.clear();
+        self.index.clear();
+        self.empty = 0;
+    }
+}
+
+/// Adds `k` citizens to bin `b` of a histogram with `empty` emptied bins kept.
+#[inline]
+fn refill(empty: &mut usize, b: &mut (Start, u64), k: u64) {
+    *empty -= (b.1 == 0) as usize;
+    b.1 += k;
 }
 
 /// A fast, deterministic hasher for group keys (the multiply-rotate of rustc's FxHasher).
@@ -921,9 +931,7 @@ impl<const N: usize> World<N> {
         for g in self.groups.drain(..) {
             let mut h = g.bins;
             if h.bins.capacity() > 0 {
-                h.bins.clear();
-                h.index.clear();
-                h.empty = 0;
+                h.reset();
                 self.spare_hists.push(h);
             }
             let mut v = g.bins_in;
@@ -1664,9 +1672,7 @@ impl<const N: usize> Mover<'_, '_, N> {
         } else {
             UNSET
         };
-        // Arms that stay together reach the same key, so the same spell start: the
-        // first present arm's rule stands for all.
-        let joint_rule = (0..N).find(|&a| ids[a] != ABSENT).map(|a| rule[a]).unwrap_or(SpellRule::Keep);
+        let joint_rule = together_rule(&ids, &rule);
         dests.push(Dest { outcome, group, key, rule, joint_rule, trans, requests, split, arm_groups });
         dests.len() - 1
     }
@@ -1764,6 +1770,13 @@ fn request_keys<const N: usize>(
         }
     }
     key
+}
+
+/// The spell rule of a move that keeps a group's arms together (`ids`: the key ids
+/// after it, [`ABSENT`] where the group is not): they reach the same key, so the same
+/// spell start, and the first present arm's rule stands for all.
+fn together_rule<const N: usize>(ids: &[u32; N], rule: &[SpellRule; N]) -> SpellRule {
+    (0..N).find(|&a| ids[a] != ABSENT).map_or(SpellRule::Keep, |a| rule[a])
 }
 
 /// A spell start after a move with this rule at the end of month `m`.
@@ -1929,7 +1942,7 @@ fn place_served<const N: usize>(
             if together {
                 // Every present arm places: one key, so one rule, after the move.
                 let dest = world.group(Ids(ids), keys);
-                let joint = (0..N).find(|&a| jk.0[a] != ABSENT).map(|a| rule[a]).unwrap_or(SpellRule::Keep);
+                let joint = together_rule(&ids, &rule);
                 for &(o, k) in &part {
                     world.give(dest, apply_rule(o, joint, m), k);
                 }
