@@ -843,6 +843,12 @@ struct Group<const N: usize> {
     rowset: u32,
     /// The destinations of the joint outcomes taken so far.
     dests: Vec<Dest<N>>,
+    /// Per joint interval of its row set: the index in `dests` of the interval's
+    /// destination, or [`UNSET`] until first needed; valid while the row set's
+    /// intervals keep the version `iv_ver` (their outcomes, not their bounds, fix the
+    /// destinations, and they seldom change from month to month).
+    iv_dest: Vec<u32>,
+    iv_ver: u32,
     /// Listed in [`World::touched`] this month.
     touched: bool,
     /// Listed in [`World::active`].
@@ -855,8 +861,11 @@ struct Group<const N: usize> {
 struct RowSet {
     /// The month whose intervals are cached (0: none yet).
     month: usize,
+    /// The intervals' place in the replication's pool of intervals.
     start: usize,
     len: usize,
+    /// Changes whenever the intervals' outcomes change (0: no intervals yet).
+    ver: u32,
     /// P(moving in some arm) and the scale of the gaps between movers ([`gap_scale`]; NaN
     /// until a group of the row set first needs it this month).
     top: f64,
@@ -877,7 +886,8 @@ struct World<const N: usize> {
     touched: Vec<u32>,
     rowsets: Vec<RowSet>,
     rowset_index: HashMap<Ids<N>, u32, FxBuild>,
-    /// The month's joint intervals of every row set in use.
+    /// The joint intervals of every row set, kept from month to month (a row set's
+    /// intervals are rewritten in place while their outcomes stay the same).
     iv_pool: Vec<Interval<N>>,
     /// Where spell starts fall in the histograms' indexes (set per replication).
     slots: Slots,
@@ -887,6 +897,7 @@ struct World<const N: usize> {
     /// replication's spell starts may span other months), for reuse.
     spare_hists: Vec<Hist>,
     spare_dests: Vec<Vec<Dest<N>>>,
+    spare_iv_dests: Vec<Vec<u32>>,
 }
 
 thread_local! {
@@ -909,6 +920,7 @@ impl<const N: usize> World<N> {
             spare_bins: Vec::new(),
             spare_hists: Vec::new(),
             spare_dests: Vec::new(),
+            spare_iv_dests: Vec::new(),
         }
     }
 
@@ -944,6 +956,11 @@ impl<const N: usize> World<N> {
                 d.clear();
                 self.spare_dests.push(d);
             }
+            let mut d = g.iv_dest;
+            if d.capacity() > 0 {
+                d.clear();
+                self.spare_iv_dests.push(d);
+            }
         }
         self.index.clear();
         self.active.clear();
@@ -974,6 +991,7 @@ impl<const N: usize> World<N> {
                     month: 0,
                     start: 0,
                     len: 0,
+                    ver: 0,
                     top: 0.0,
                     gap_scale: 0.0,
                     pool_from: u64::MAX,
@@ -996,6 +1014,8 @@ impl<const N: usize> World<N> {
             stay: UNSET,
             rowset,
             dests: self.spare_dests.pop().unwrap_or_default(),
+            iv_dest: self.spare_iv_dests.pop().unwrap_or_default(),
+            iv_ver: 0,
             touched: false,
             active: false,
         });
@@ -1328,18 +1348,18 @@ fn simulate_joint<const N: usize>(
     }
 
     let ctx = MoveCtx { model, drawn, flags: &flags, capacity };
-    let mut ivs: Vec<Interval<N>> = Vec::new();
+    // A row set's intervals of this month, before they go to the pool.
+    let mut fresh: Vec<Interval<N>> = Vec::new();
+    // Taken out of the world so that a visit can read it while moving citizens.
+    let mut iv_pool = std::mem::take(&mut world.iv_pool);
+    let mut iv_version = 0u32;
     let mut counts: Vec<u64> = Vec::new();
-    // Per joint interval of the group being drawn: its destination in the group's
-    // `dests` ([`UNSET`] until first needed).
-    let mut iv_dest: Vec<u32> = Vec::new();
     // For a small group: (outcome in every arm, bin, how many).
     let mut few: Vec<([u16; N], usize, u64)> = Vec::new();
     let mut queue: Vec<(u16, u64, u32)> = Vec::new();
     // Per group with placements this month: how many of its members each arm places.
     let mut served: Vec<(u32, [u64; N])> = Vec::new();
     for m in 1..=h {
-        world.iv_pool.clear();
         // 1. Arrivals.
         let mut arrived_on_benefit = 0u64;
         for (g, seg) in model.segments.iter().enumerate() {
@@ -1441,6 +1461,8 @@ fn simulate_joint<const N: usize>(
             }
             let mut bins = std::mem::take(&mut world.groups[gi as usize].bins);
             let mut dests = std::mem::take(&mut world.groups[gi as usize].dests);
+            let mut iv_dest = std::mem::take(&mut world.groups[gi as usize].iv_dest);
+            let mut iv_ver = world.groups[gi as usize].iv_ver;
             let mut removed = 0i64;
             let mut movers = 0u64;
             let mut emptied = 0;
@@ -1461,22 +1483,34 @@ fn simulate_joint<const N: usize>(
                 // The joint intervals depend only on the arms' rows: built once a month.
                 let rs = &mut mv.world.rowsets[rowset as usize];
                 if rs.month != m {
-                    joint_intervals(&rows, &mut ivs);
+                    joint_intervals(&rows, &mut fresh);
                     rs.month = m;
-                    rs.start = mv.world.iv_pool.len();
-                    rs.len = ivs.len();
-                    rs.top = ivs.last().map(|iv| iv.hi).unwrap_or(0.0);
+                    let kept = &mut iv_pool[rs.start..rs.start + rs.len];
+                    if rs.ver != 0
+                        && kept.len() == fresh.len()
+                        && kept.iter().zip(&fresh).all(|(a, b)| a.outcome == b.outcome)
+                    {
+                        kept.copy_from_slice(&fresh);
+                    } else {
+                        rs.start = iv_pool.len();
+                        rs.len = fresh.len();
+                        iv_pool.extend_from_slice(&fresh);
+                        iv_version += 1;
+                        rs.ver = iv_version;
+                    }
+                    rs.top = fresh.last().map(|iv| iv.hi).unwrap_or(0.0);
                     rs.gap_scale = f64::NAN; // computed when first needed
                     rs.pool_from = pool_from(rs.top);
-                    mv.world.iv_pool.extend_from_slice(&ivs);
                 }
-                let RowSet { start, len, top, pool_from, .. } = *rs;
+                let RowSet { start, len, ver, top, pool_from, .. } = *rs;
                 let mut scale = rs.gap_scale;
                 if top > 0.0 {
-                    ivs.clear();
-                    ivs.extend_from_slice(&mv.world.iv_pool[start..start + len]);
-                    iv_dest.clear();
-                    iv_dest.resize(len, UNSET);
+                    let ivs = &iv_pool[start..start + len];
+                    if iv_ver != ver {
+                        iv_dest.clear();
+                        iv_dest.resize(len, UNSET);
+                        iv_ver = ver;
+                    }
                     // Bins where few are expected to move are taken together as one line
                     // of members, each moving with probability `top` on its own: the gaps
                     // between movers are geometric, so only the movers cost a draw (their
@@ -1486,10 +1520,10 @@ fn simulate_joint<const N: usize>(
                     for bin in bins.iter_mut() {
                         let c = bin.1;
                         if c >= pool_from {
-                            draw_intervals(mv.rng, c, &ivs, &mut counts);
+                            draw_intervals(mv.rng, c, ivs, &mut counts);
                             for (j, &x) in counts.iter().enumerate() {
                                 if x > 0 {
-                                    let d = mv.dest_of(&ctx, &mut dests, &mut iv_dest, &ivs, j);
+                                    let d = mv.dest_of(&ctx, &mut dests, &mut iv_dest, ivs, j);
                                     mv.emit(&dests[d], bin.0, x);
                                     bin.1 -= x;
                                 }
@@ -1505,7 +1539,7 @@ fn simulate_joint<const N: usize>(
                                 left -= *gap + 1;
                                 let u = uniform(mv.rng) * top;
                                 let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
-                                let d = mv.dest_of(&ctx, &mut dests, &mut iv_dest, &ivs, j);
+                                let d = mv.dest_of(&ctx, &mut dests, &mut iv_dest, ivs, j);
                                 mv.emit(&dests[d], bin.0, 1);
                                 bin.1 -= 1;
                                 *gap = geometric_gap(mv.rng, scale);
@@ -1526,6 +1560,8 @@ fn simulate_joint<const N: usize>(
             let stayed = n - movers;
             let g = &mut world.groups[gi as usize];
             g.dests = dests;
+            g.iv_dest = iv_dest;
+            g.iv_ver = iv_ver;
             if stay_group == gi {
                 if emptied > 0 {
                     bins.emptied(emptied, world.slots);
@@ -1596,6 +1632,7 @@ fn simulate_joint<const N: usize>(
             );
         }
     }
+    world.iv_pool = iv_pool;
     world.put_back();
     st.into_iter().map(|s| s.run).collect()
 }
@@ -1677,7 +1714,7 @@ impl<const N: usize> Mover<'_, '_, N> {
         dests.len() - 1
     }
 
-    /// The destination of joint interval `j`, resolved once per group visit.
+    /// The destination of joint interval `j`, resolved once while the intervals' outcomes stay the same.
     #[inline]
     fn dest_of(
         &mut self,
