@@ -448,7 +448,7 @@ impl std::ops::DerefMut for Hist {
 impl Hist {
     /// Adds `k` citizens with spell start `o`: to its bin (refilling it if it was
     /// emptied), or to a new bin at the end.
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, o: Start, k: u64, slots: Slots) {
         debug_assert!(k > 0);
         if self.index.is_empty() {
