@@ -1405,10 +1405,9 @@ fn simulate_joint<const N: usize>(
             let g = &world.groups[gi as usize];
             let (jk, n, rowset) = (g.key, g.n, g.rowset);
             let info = g.info;
-            let mut rows: [ArmRow; N] = [ArmRow { leave: 0.0, thr: &[] }; N];
             for a in 0..N {
                 if jk.0[a] == ABSENT {
-                    continue; // never moves there
+                    continue; // never there
                 }
                 let i = &info[a];
                 let acc = &mut st[a].acc;
@@ -1417,15 +1416,24 @@ fn simulate_joint<const N: usize>(
                 if flags.pays[s] {
                     acc.benefit_months[i.benefit_slot as usize] += n;
                 }
-                let tab = &tables[a];
-                let (leave, thr) = if i.flags & FLAG_WAITING != 0 {
-                    (&tab.leave_waiting, &tab.thr_waiting)
-                } else {
-                    (&tab.leave, &tab.thr)
-                };
-                let off = i.off as usize;
-                rows[a] = ArmRow { leave: leave[i.row as usize], thr: &thr[off..off + i.n_exits as usize] };
             }
+            // The arms' rows, read only when a small group draws or a row set's intervals
+            // are built (an absent arm never moves).
+            let rows = || -> [ArmRow; N] {
+                std::array::from_fn(|a| {
+                    if jk.0[a] == ABSENT {
+                        return ArmRow { leave: 0.0, thr: &[] };
+                    }
+                    let (i, tab) = (&info[a], &tables[a]);
+                    let (leave, thr) = if i.flags & FLAG_WAITING != 0 {
+                        (&tab.leave_waiting, &tab.thr_waiting)
+                    } else {
+                        (&tab.leave, &tab.thr)
+                    };
+                    let off = i.off as usize;
+                    ArmRow { leave: leave[i.row as usize], thr: &thr[off..off + i.n_exits as usize] }
+                })
+            };
             let stay_group = match world.groups[gi as usize].stay {
                 UNSET => {
                     let stay =
@@ -1442,6 +1450,7 @@ fn simulate_joint<const N: usize>(
             // individual engine), and nothing more is done when all of them stay put.
             let small = n <= SMALL_GROUP;
             if small {
+                let rows = rows();
                 few.clear();
                 for (b, bin) in world.groups[gi as usize].bins.iter().enumerate() {
                     for _ in 0..bin.1 {
@@ -1456,6 +1465,33 @@ fn simulate_joint<const N: usize>(
                     }
                 }
                 if few.is_empty() && stay_group == gi {
+                    continue;
+                }
+            } else {
+                // The joint intervals depend only on the arms' rows: built once a month.
+                let rs = &mut world.rowsets[rowset as usize];
+                if rs.month != m {
+                    joint_intervals(&rows(), &mut fresh);
+                    rs.month = m;
+                    let kept = &mut iv_pool[rs.start..rs.start + rs.len];
+                    if rs.ver != 0
+                        && kept.len() == fresh.len()
+                        && kept.iter().zip(&fresh).all(|(a, b)| a.outcome == b.outcome)
+                    {
+                        kept.copy_from_slice(&fresh);
+                    } else {
+                        rs.start = iv_pool.len();
+                        rs.len = fresh.len();
+                        iv_pool.extend_from_slice(&fresh);
+                        iv_version += 1;
+                        rs.ver = iv_version;
+                    }
+                    rs.top = fresh.last().map(|iv| iv.hi).unwrap_or(0.0);
+                    rs.gap_scale = f64::NAN; // computed when first needed
+                    rs.pool_from = pool_from(rs.top);
+                }
+                // Nobody can move (an absorbing state) and staying keeps the key: done.
+                if rs.top <= 0.0 && stay_group == gi {
                     continue;
                 }
             }
@@ -1480,28 +1516,7 @@ fn simulate_joint<const N: usize>(
                     movers += c;
                 }
             } else {
-                // The joint intervals depend only on the arms' rows: built once a month.
-                let rs = &mut mv.world.rowsets[rowset as usize];
-                if rs.month != m {
-                    joint_intervals(&rows, &mut fresh);
-                    rs.month = m;
-                    let kept = &mut iv_pool[rs.start..rs.start + rs.len];
-                    if rs.ver != 0
-                        && kept.len() == fresh.len()
-                        && kept.iter().zip(&fresh).all(|(a, b)| a.outcome == b.outcome)
-                    {
-                        kept.copy_from_slice(&fresh);
-                    } else {
-                        rs.start = iv_pool.len();
-                        rs.len = fresh.len();
-                        iv_pool.extend_from_slice(&fresh);
-                        iv_version += 1;
-                        rs.ver = iv_version;
-                    }
-                    rs.top = fresh.last().map(|iv| iv.hi).unwrap_or(0.0);
-                    rs.gap_scale = f64::NAN; // computed when first needed
-                    rs.pool_from = pool_from(rs.top);
-                }
+                let rs = &mv.world.rowsets[rowset as usize];
                 let RowSet { start, len, ver, top, pool_from, .. } = *rs;
                 let mut scale = rs.gap_scale;
                 if top > 0.0 {
