@@ -89,7 +89,7 @@ use crate::engine::{
 use crate::model::{Arm, Model};
 use rand::Rng;
 use rand::SeedableRng;
-use rand_distr::{Binomial, Distribution, Exp1, Hypergeometric};
+use rand_distr::{Distribution, Exp1, Hypergeometric};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -306,7 +306,7 @@ fn binomial(rng: &mut Stream, n: u64, p: f64) -> u64 {
     } else if n <= SMALL_GROUP {
         (0..n).filter(|_| uniform(rng) < p).count() as u64
     } else {
-        Binomial::new(n, p).map(|b| b.sample(rng)).unwrap_or(0)
+        crate::binomial::binomial(rng, n, p)
     }
 }
 

@@ -1,4 +1,5 @@
 //! trappe: a Monte Carlo model of municipal employment budgets and staffing.
+pub mod binomial;
 pub mod budget;
 pub mod calendar;
 pub mod calibrate;
