@@ -501,6 +501,11 @@ pub(crate) struct Tables {
     seg_rate: Vec<f64>,
     dur: Vec<f64>,
     needs_hours: Vec<bool>,
+    /// Per row: none of its exits depends on staffing, so the row is the same every
+    /// month of the replication and is filled only once.
+    fixed: Vec<bool>,
+    /// The tables (without, with the waiting list) have been filled once.
+    filled: [bool; 2],
 }
 
 impl Tables {
@@ -516,6 +521,8 @@ impl Tables {
             seg_rate: Vec::new(),
             dur: Vec::new(),
             needs_hours: Vec::new(),
+            fixed: Vec::new(),
+            filled: [false; 2],
         }
     }
 
@@ -549,6 +556,9 @@ impl Tables {
         self.seg_rate = vec![0.0; layout.n_thr];
         self.dur = vec![1.0; layout.n_thr];
         self.needs_hours = vec![false; layout.n_thr];
+        // Without a staffing model every multiplier stays 1; with one, only the
+        // staffing-sensitive transitions get another each month.
+        self.fixed = vec![true; layout.n_rows];
         for g in 0..model.segments.len() {
             for s in 0..layout.n_states {
                 let exits = &layout.exits[s];
@@ -556,6 +566,8 @@ impl Tables {
                     let row = layout.row_base[g * layout.n_states + s] + b;
                     let off = layout.row_off[row];
                     self.rows[row] = (off, exits.len());
+                    self.fixed[row] = model.staffing.is_none()
+                        || exits.iter().all(|&t| !model.transitions[t].staffing_sensitive);
                     for (k, &t) in exits.iter().enumerate() {
                         self.seg_rate[off + k] = drawn.seg_rate[g * nt + t];
                         if let Some(j) = layout.dur_entry[s][b][k] {
@@ -576,7 +588,11 @@ impl Tables {
         } else {
             (&mut self.leave, &mut self.thr)
         };
+        let again = std::mem::replace(&mut self.filled[waiting as usize], true);
         for (row, &(off, n_exits)) in self.rows.iter().enumerate() {
+            if again && self.fixed[row] {
+                continue; // the same as last month
+            }
             let exits = off..off + n_exits;
             let (seg_rate, dur, trans) =
                 (&self.seg_rate[exits.clone()], &self.dur[exits.clone()], &self.trans[exits.clone()]);
