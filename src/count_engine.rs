@@ -803,8 +803,9 @@ struct Dest<const N: usize> {
     /// How the spell start changes when the arms stay together (`group` set): the
     /// same in every arm, as the key after the move is.
     joint_rule: SpellRule,
-    /// The transition booked in each arm ([`NO_TRANS`] when the arm stays or requests).
-    trans: [u16; N],
+    /// Where each arm books the move in its month's counts of moves: the transition, or
+    /// the spare last place when the arm stays or requests (so booking takes no branch).
+    book: [u16; N],
     /// The arms in which the move is a placement request.
     requests: [bool; N],
     /// The arms part: each arm's members go to a group of that arm alone.
@@ -1725,7 +1726,10 @@ impl<const N: usize> Mover<'_, '_, N> {
             UNSET
         };
         let joint_rule = together_rule(&ids, &rule);
-        dests.push(Dest { outcome, group, key, rule, joint_rule, trans, requests, split, arm_groups });
+        // An arm that makes no move books it in the spare place after the transitions.
+        let nt = ctx.model.transitions.len() as u16;
+        let book = trans.map(|t| if t == NO_TRANS { nt } else { t });
+        dests.push(Dest { outcome, group, key, rule, joint_rule, book, requests, split, arm_groups });
         dests.len() - 1
     }
 
@@ -1749,9 +1753,7 @@ impl<const N: usize> Mover<'_, '_, N> {
     #[inline(always)]
     fn emit(&mut self, d: &Dest<N>, o: Start, k: u64) {
         for a in 0..N {
-            if d.trans[a] != NO_TRANS {
-                self.st[a].acc.moves_month[d.trans[a] as usize] += k;
-            }
+            self.st[a].acc.moves_month[d.book[a] as usize] += k;
         }
         if d.group != UNSET {
             self.world.give(d.group, apply_rule(o, d.joint_rule, self.m), k);
@@ -1831,14 +1833,12 @@ fn together_rule<const N: usize>(ids: &[u32; N], rule: &[SpellRule; N]) -> Spell
     (0..N).find(|&a| ids[a] != ABSENT).map_or(SpellRule::Keep, |a| rule[a])
 }
 
-/// A spell start after a move with this rule at the end of month `m`.
+/// A spell start after a move with this rule at the end of month `m` (as selects, not
+/// branches: the rules of a visit's moves come in no predictable order).
 #[inline]
 fn apply_rule(o: Start, rule: SpellRule, m: usize) -> Start {
-    match rule {
-        SpellRule::Keep => o,
-        SpellRule::End => NO_SPELL,
-        SpellRule::StartNow => m as Start,
-    }
+    let new = if rule == SpellRule::StartNow { m as Start } else { NO_SPELL };
+    if rule == SpellRule::Keep { o } else { new }
 }
 
 /// How a move from `from` to `dest` changes the spell start.

@@ -808,6 +808,8 @@ pub(crate) struct Acc {
     /// Benefit months per (benefit type, share class).
     pub(crate) benefit_months: Vec<u64>,
     pub(crate) occ_during: Vec<u64>,
+    /// Moves per transition, and one spare place after them where the count engine
+    /// books the moves an arm does not make (so that booking takes no branch).
     pub(crate) moves_month: Vec<u64>,
     /// End-of-month occupancy per (segment, state): `[g * states + s]`.
     pub(crate) occ_end: Vec<u64>,
@@ -827,7 +829,7 @@ impl Acc {
         Acc {
             benefit_months: vec![0; model.benefit_types.len() * n_classes],
             occ_during: vec![0; model.states.len()],
-            moves_month: vec![0; model.transitions.len()],
+            moves_month: vec![0; model.transitions.len() + 1],
             occ_end: vec![0; model.segments.len() * model.states.len()],
             seg: vec![SegmentCounts::default(); model.segments.len()],
             waiting: 0,
@@ -1471,7 +1473,7 @@ pub(crate) fn book_month(
         f[Flow::ActivityCost as usize] * model.budget.activity_cost_reimbursement;
     run.placements += acc.placements;
     run.placement_wait_months += acc.wait_months;
-    for (t, &n) in acc.moves_month.iter().enumerate() {
+    for (t, &n) in acc.moves_month[..run.moves.len()].iter().enumerate() {
         run.moves[t] += n;
         f[Flow::OneOffCost as usize] += n as f64 * drawn.one_off[t];
     }
