@@ -55,8 +55,8 @@ fn uniform<R: Rng + ?Sized>(rng: &mut R) -> f64 {
 /// p outside (0, 1) (or NaN) gives 0 below and n above, as the trivial cases.
 #[inline]
 pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
-    // `!(p > 0.0)` also catches NaN.
-    if n == 0 || !(p > 0.0) {
+    // NaN counts as 0.
+    if n == 0 || p.is_nan() || p <= 0.0 {
         return 0;
     }
     if p >= 1.0 {
@@ -148,7 +148,7 @@ fn stirling_tail(k: f64) -> f64 {
         0.011_896_709_945_891_77,
         0.010_411_265_261_972_09,
         0.009_255_462_182_712_733,
-        0.008_330_563_433_362_871,
+        0.008_330_563_433_362_87,
     ];
     if k < 10.0 {
         return TABLE[k as usize];
@@ -167,6 +167,20 @@ mod tests {
     use rand_xoshiro::Xoshiro256PlusPlus;
     use statrs::distribution::{ChiSquared, ContinuousCDF, Discrete};
     use statrs::function::gamma::ln_gamma;
+
+    /// The trivial cases: no trials, p of 0 (or NaN, or negative) and p of 1 (or more).
+    #[test]
+    fn trivial_cases_take_no_draws() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        let before = rng.clone();
+        assert_eq!(binomial(&mut rng, 0, 0.3), 0);
+        assert_eq!(binomial(&mut rng, 10, 0.0), 0);
+        assert_eq!(binomial(&mut rng, 10, -0.1), 0);
+        assert_eq!(binomial(&mut rng, 10, f64::NAN), 0);
+        assert_eq!(binomial(&mut rng, 10, 1.0), 10);
+        assert_eq!(binomial(&mut rng, 10, 1.5), 10);
+        assert_eq!(rng, before, "a trivial case drew a random number");
+    }
 
     /// The table of Stirling's error is the exact error, and the series beyond it is
     /// within 10⁻¹² of the exact error.
