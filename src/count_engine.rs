@@ -76,7 +76,8 @@
 //!
 //! **Random numbers.** One stream per replication (xoshiro256++ seeded from the
 //! replication's `"count-engine"` ChaCha8 stream, see [`Stream`]), consumed in a
-//! fixed order, so results do not depend on the number of threads. No trajectories:
+//! fixed order, so results do not depend on the number of threads. Binomials come
+//! from [`crate::binomial`] (exact; cheaper to set up than `rand_distr`'s). No trajectories:
 //! individual paths do not exist here; `trappe run` refuses `--trajectories` with
 //! `--engine count`.
 
