@@ -81,6 +81,7 @@
 //! individual paths do not exist here; `trappe run` refuses `--trajectories` with
 //! `--engine count`.
 
+use crate::binomial::uniform;
 use crate::budget::N_FLOWS;
 use crate::engine::{
     Acc, ArmRun, Drawn, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, Layout, MONTHLY_SHARES, Replication,
@@ -249,12 +250,6 @@ impl Rules<'_> {
 #[inline]
 fn spell(origin: i32, m: usize) -> u64 {
     (m as i64 - origin as i64).clamp(0, MAX_SPELL) as u64
-}
-
-/// A uniform number in [0, 1) with 53 random bits, as the individual engine draws them.
-#[inline]
-fn uniform(rng: &mut Stream) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// A uniform integer in [0, n) (multiply-shift; the bias, below n / 2⁶⁴, is negligible).
