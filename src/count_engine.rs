@@ -1119,6 +1119,10 @@ struct ArmState {
     grants: Vec<f64>,
     covered: Vec<f64>,
     cum_benefit_months: u64,
+    /// Citizens per state and benefit months per benefit slot at the end of the last
+    /// month ([`end_of_month`]): the start of this month's counts, before arrivals.
+    occ_last: Vec<u64>,
+    benefit_last: Vec<u64>,
     staffing_m: Vec<f64>,
     /// The month's (staff, citizens on benefit, reported multiplier).
     caseload: (crate::model::MonthStaff, f64, f64),
@@ -1304,6 +1308,8 @@ fn simulate_joint<const N: usize>(
             grants: model.grant_income(arm, drawn.staff_cost),
             covered: model.grant_covered_staff_cost(arm, drawn.staff_cost),
             cum_benefit_months: 0,
+            occ_last: vec![0; ns],
+            benefit_last: vec![0; model.benefit_types.len() * n_classes],
             staffing_m: vec![1.0; nt],
             caseload: (model.staff(arm, 1), 0.0, 1.0),
         })
@@ -1356,9 +1362,12 @@ fn simulate_joint<const N: usize>(
     let mut queue: Vec<(u16, u64, u32)> = Vec::new();
     // Per group with placements this month: how many of its members each arm places.
     let mut served: Vec<(u32, [u64; N])> = Vec::new();
+    // This month's arrivals: (key id, citizens).
+    let mut arrived: Vec<(u32, u64)> = Vec::new();
     for m in 1..=h {
         // 1. Arrivals.
         let mut arrived_on_benefit = 0u64;
+        arrived.clear();
         for (g, seg) in model.segments.iter().enumerate() {
             let a = seg.arrivals(m);
             if a > 0 {
@@ -1366,6 +1375,7 @@ fn simulate_joint<const N: usize>(
                 let id = keys.id(k, 0);
                 let gi = world.group(Ids([id; N]), &keys);
                 world.give(gi, o, a as u64);
+                arrived.push((id, a as u64));
                 if flags.pays[seg.inflow_state] {
                     arrived_on_benefit += a as u64;
                 }
@@ -1391,6 +1401,17 @@ fn simulate_joint<const N: usize>(
             }
             tables[a].fill(model, &layout, drawn, &s.staffing_m, capacity);
             s.acc.clear();
+            // The month's citizens per state and benefit months: last month's end and
+            // the arrivals (nobody else joins or leaves a group before the moves).
+            s.acc.occ_during.copy_from_slice(&s.occ_last);
+            s.acc.benefit_months.copy_from_slice(&s.benefit_last);
+            for &(id, k) in &arrived {
+                let i = &keys.info[id as usize];
+                s.acc.occ_during[i.state as usize] += k;
+                if flags.pays[i.state as usize] {
+                    s.acc.benefit_months[i.benefit_slot as usize] += k;
+                }
+            }
             s.caseload = (staff, on_benefit, rep_mult);
         }
 
@@ -1402,18 +1423,6 @@ fn simulate_joint<const N: usize>(
             let g = &world.groups[gi as usize];
             let (jk, n, rowset) = (g.key, g.n, g.rowset);
             let info = g.info;
-            for a in 0..N {
-                if jk.0[a] == ABSENT {
-                    continue; // never there
-                }
-                let i = &info[a];
-                let acc = &mut st[a].acc;
-                let s = i.state as usize;
-                acc.occ_during[s] += n;
-                if flags.pays[s] {
-                    acc.benefit_months[i.benefit_slot as usize] += n;
-                }
-            }
             // The arms' rows, read only when a small group draws or a row set's intervals
             // are built (an absent arm never moves).
             let rows = || -> [ArmRow; N] {
@@ -2020,6 +2029,8 @@ fn end_of_month<const N: usize>(
     for s in st.iter_mut() {
         s.acc.occ_end.fill(0);
         s.acc.seg.fill(SegmentCounts::default());
+        s.occ_last.fill(0);
+        s.benefit_last.fill(0);
     }
     for &gi in &world.active {
         let gr = &world.groups[gi as usize];
@@ -2032,8 +2043,10 @@ fn end_of_month<const N: usize>(
             let (g, state) = (i.segment as usize, i.state as usize);
             let acc = &mut s.acc;
             acc.occ_end[g * ns + state] += n;
+            s.occ_last[state] += n;
             let sc = &mut acc.seg[g];
             if flags.pays[state] {
+                s.benefit_last[i.benefit_slot as usize] += n;
                 sc.dur_sum += if spells_linear {
                     (n as i64 * m as i64 - gr.sum_o) as u64
                 } else {
