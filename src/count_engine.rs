@@ -375,8 +375,8 @@ fn take(rng: &mut Stream, counts: &mut [u64], mut total: u64, mut k: u64, taken:
 #[inline]
 fn push_bin(bins: &mut Bins, o: Start, k: u64) {
     match bins.last_mut() {
-        Some(last) if last.0 == o => last.1 += k,
-        _ => bins.push((o, k)),
+        Some(last) if last.0 == o => last.1 += k as Count,
+        _ => bins.push((o, k as Count)),
     }
 }
 
@@ -388,7 +388,14 @@ fn push_bin(bins: &mut Bins, o: Start, k: u64) {
 type Start = i32;
 
 /// A histogram of spell starts: (spell start, citizens).
-type Bins = Vec<(Start, u64)>;
+type Bins = Vec<(Start, Count)>;
+
+/// Citizens in a bin: 32 bits, so that a bin takes 8 bytes (a start and a count)
+/// rather than 16, and the histograms read in every visit and merged at every
+/// settling take half the cache lines (−14 % L1 misses at national size). A model has
+/// at most 50 million citizens, arrivals included ([`Model`]'s validation), far below
+/// `u32::MAX`; counts are widened to `u64` wherever they are summed.
+type Count = u32;
 
 /// Up to this many bins, a spell start is found in a group's histogram by a scan;
 /// beyond, by its index.
@@ -429,7 +436,7 @@ struct Hist {
 }
 
 impl std::ops::Deref for Hist {
-    type Target = [(Start, u64)];
+    type Target = [(Start, Count)];
     fn deref(&self) -> &Self::Target {
         &self.bins
     }
@@ -452,7 +459,7 @@ impl Hist {
                 refill(&mut self.empty, b, k);
                 return;
             }
-            self.bins.push((o, k));
+            self.bins.push((o, k as Count));
             if self.bins.len() > SCANNED_BINS {
                 self.index.resize(slots.slots, 0);
                 for (i, b) in self.bins.iter().enumerate() {
@@ -467,7 +474,7 @@ impl Hist {
         }
         match slots.of(o).map(|s| (s, self.index[s])) {
             Some((s, 0)) => {
-                self.bins.push((o, k));
+                self.bins.push((o, k as Count));
                 self.index[s] = self.bins.len() as u32;
             }
             Some((_, p)) if self.bins[p as usize - 1].0 == o => {
@@ -476,7 +483,7 @@ impl Hist {
             // Out of range (or, defensively, a slot of another start): a scan, as when short.
             _ => match self.bins.iter_mut().find(|b| b.0 == o) {
                 Some(b) => refill(&mut self.empty, b, k),
-                None => self.bins.push((o, k)),
+                None => self.bins.push((o, k as Count)),
             },
         }
     }
@@ -544,9 +551,9 @@ impl Hist {
 
 /// Adds `k` citizens to bin `b` of a histogram with `empty` emptied bins kept.
 #[inline]
-fn refill(empty: &mut usize, b: &mut (Start, u64), k: u64) {
+fn refill(empty: &mut usize, b: &mut (Start, Count), k: u64) {
     *empty -= (b.1 == 0) as usize;
-    b.1 += k;
+    b.1 += k as Count;
 }
 
 /// A fast, deterministic hasher for group keys (the multiply-rotate of rustc's FxHasher).
@@ -1033,7 +1040,7 @@ impl<const N: usize> World<N> {
     }
 
     /// Gives group `g` the citizens of a histogram (whose counts sum to `k`).
-    fn give_bins(&mut self, g: u32, bins: &[(Start, u64)], k: u64) {
+    fn give_bins(&mut self, g: u32, bins: &[(Start, Count)], k: u64) {
         let gr = &mut self.groups[g as usize];
         gr.n_in += k;
         gr.bins_in.extend(bins.iter().filter(|b| b.1 > 0));
@@ -1053,8 +1060,8 @@ impl<const N: usize> World<N> {
             gr.n += gr.n_in;
             gr.n_in = 0;
             for &(o, k) in &gr.bins_in {
-                add_weight(&mut gr.sum_o, o, k);
-                gr.bins.add(o, k, self.slots);
+                add_weight(&mut gr.sum_o, o, k as u64);
+                gr.bins.add(o, k as u64, self.slots);
             }
             gr.bins_in.clear();
         }
@@ -1517,7 +1524,7 @@ fn simulate_joint<const N: usize>(
                     let o = bins[b].0;
                     mv.emit(&dests[d], o, c);
                     sub_weight(&mut removed, o, c);
-                    bins[b].1 -= c;
+                    bins[b].1 -= c as Count;
                     emptied += (bins[b].1 == 0) as usize;
                     movers += c;
                 }
@@ -1539,14 +1546,14 @@ fn simulate_joint<const N: usize>(
                     // counts by binomials. The line starts at the first pooled bin.
                     let mut gap = None;
                     for bin in bins.iter_mut() {
-                        let c = bin.1;
+                        let c = bin.1 as u64;
                         if c >= pool_from {
                             draw_intervals(mv.rng, c, ivs, &mut counts);
                             for (j, &x) in counts.iter().enumerate() {
                                 if x > 0 {
                                     let d = mv.dest_of(&ctx, &mut dests, &mut iv_dest, ivs, j);
                                     mv.emit(&dests[d], bin.0, x);
-                                    bin.1 -= x;
+                                    bin.1 -= x as Count;
                                 }
                             }
                         } else {
@@ -1567,7 +1574,7 @@ fn simulate_joint<const N: usize>(
                             }
                             *gap -= left;
                         }
-                        let x = c - bin.1;
+                        let x = c - bin.1 as u64;
                         if x > 0 {
                             sub_weight(&mut removed, bin.0, x);
                             movers += x;
@@ -1972,15 +1979,15 @@ fn place_served<const N: usize>(
                 g.bins.clear(world.slots);
                 g.sum_o = 0;
             } else {
-                let mut left: Vec<u64> = g.bins.iter().map(|b| b.1).collect();
+                let mut left: Vec<u64> = g.bins.iter().map(|b| b.1 as u64).collect();
                 let mut taken = vec![0; left.len()];
                 take(rng, &mut left, n, size, &mut taken);
                 for (b, (l, t)) in g.bins.iter_mut().zip(left.iter().zip(&taken)) {
                     if *t > 0 {
-                        part.push((b.0, *t));
+                        part.push((b.0, *t as Count));
                         sub_weight(&mut g.sum_o, b.0, *t);
                     }
-                    b.1 = *l;
+                    b.1 = *l as Count;
                 }
                 g.bins.retain_nonzero(world.slots);
             }
@@ -2001,13 +2008,13 @@ fn place_served<const N: usize>(
                 let dest = world.group(Ids(ids), keys);
                 let joint = together_rule(&ids, &rule);
                 for &(o, k) in &part {
-                    world.give(dest, apply_rule(o, joint, m), k);
+                    world.give(dest, apply_rule(o, joint, m), k as u64);
                 }
             } else {
                 for a in (0..N).filter(|&a| jk.0[a] != ABSENT) {
                     let dest = world.group(alone(a, ids[a]), keys);
                     for &(o, k) in &part {
-                        world.give(dest, apply_rule(o, rule[a], m), k);
+                        world.give(dest, apply_rule(o, rule[a], m), k as u64);
                     }
                 }
             }
@@ -2050,7 +2057,7 @@ fn end_of_month<const N: usize>(
                 sc.dur_sum += if spells_linear {
                     (n as i64 * m as i64 - gr.sum_o) as u64
                 } else {
-                    gr.bins.iter().map(|&(o, k)| k * spell(o, m)).sum::<u64>()
+                    gr.bins.iter().map(|&(o, k)| k as u64 * spell(o, m)).sum::<u64>()
                 };
             }
             sc.outflow += n * (i.flags & FLAG_OUTFLOW != 0) as u64;
@@ -2121,7 +2128,7 @@ mod tests {
                 for &(o, k) in h.iter() {
                     assert!(starts.insert(o), "two bins of start {o} at step {step}");
                     if k > 0 {
-                        *got.entry(o).or_default() += k;
+                        *got.entry(o).or_default() += k as u64;
                     }
                 }
                 assert_eq!(got, want, "step {step}");
