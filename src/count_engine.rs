@@ -1369,6 +1369,10 @@ fn simulate_joint<const N: usize>(
     let mut queue: Vec<(u16, u64, u32)> = Vec::new();
     // Per group with placements this month: how many of its members each arm places.
     let mut served: Vec<(u32, [u64; N])> = Vec::new();
+    // The month's moves per arm and transition ([`Mover::moves`]), added to each arm's
+    // counts before the month is booked.
+    let stride = nt + 1;
+    let mut moves: Vec<u64> = vec![0; N * stride];
     // This month's arrivals: (key id, citizens).
     let mut arrived: Vec<(u32, u64)> = Vec::new();
     for m in 1..=h {
@@ -1515,8 +1519,16 @@ fn simulate_joint<const N: usize>(
             let mut removed = 0i64;
             let mut movers = 0u64;
             let mut emptied = 0;
-            let mut mv =
-                Mover { keys: &mut keys, world: &mut world, st: &mut st, rng: &mut rng, jk, info: &info, m };
+            let mut mv = Mover {
+                keys: &mut keys,
+                world: &mut world,
+                moves: &mut moves,
+                stride,
+                rng: &mut rng,
+                jk,
+                info: &info,
+                m,
+            };
 
             if small {
                 for &(out, b, c) in &few {
@@ -1642,6 +1654,12 @@ fn simulate_joint<const N: usize>(
         }
 
         // 5. Record the month.
+        for (a, s) in st.iter_mut().enumerate() {
+            let row = &mut moves[a * stride..(a + 1) * stride];
+            for (total, k) in s.acc.moves_month.iter_mut().zip(row.iter_mut()) {
+                *total += std::mem::take(k);
+            }
+        }
         end_of_month(&world, &mut st, &flags, ns, m, spells_linear);
         for s in st.iter_mut() {
             book_month(
@@ -1677,7 +1695,12 @@ struct MoveCtx<'a> {
 struct Mover<'a, 'k, const N: usize> {
     keys: &'a mut Keys<'k>,
     world: &'a mut World<N>,
-    st: &'a mut [ArmState],
+    /// The month's moves per arm and transition, arm after arm, each arm's row
+    /// `stride` long (the transitions and a spare place, see [`Dest::book`]): one small
+    /// array, rather than each arm's counts behind its state, so that booking a move
+    /// reads nothing else.
+    moves: &'a mut [u64],
+    stride: usize,
     rng: &'a mut Stream,
     jk: Ids<N>,
     info: &'a [KeyInfo; N],
@@ -1765,7 +1788,7 @@ impl<const N: usize> Mover<'_, '_, N> {
     #[inline(always)]
     fn emit(&mut self, d: &Dest<N>, o: Start, k: u64) {
         for a in 0..N {
-            self.st[a].acc.moves_month[d.book[a] as usize] += k;
+            self.moves[a * self.stride + d.book[a] as usize] += k;
         }
         if d.group != UNSET {
             self.world.give(d.group, apply_rule(o, d.joint_rule, self.m), k);
