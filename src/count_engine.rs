@@ -1377,7 +1377,6 @@ fn simulate_joint<const N: usize>(
     let mut arrived: Vec<(u32, u64)> = Vec::new();
     for m in 1..=h {
         // 1. Arrivals.
-        let mut arrived_on_benefit = 0u64;
         arrived.clear();
         for (g, seg) in model.segments.iter().enumerate() {
             let a = seg.arrivals(m);
@@ -1387,17 +1386,25 @@ fn simulate_joint<const N: usize>(
                 let gi = world.group(Ids([id; N]), &keys);
                 world.give(gi, o, a as u64);
                 arrived.push((id, a as u64));
-                if flags.pays[seg.inflow_state] {
-                    arrived_on_benefit += a as u64;
-                }
             }
         }
         world.settle();
-        // 2. Each arm's staffing multiplier from its caseload at the start of the month:
-        // last month's end-of-month count in benefit states plus the arrivals.
+        // 2. Each arm's month starts from last month's end-of-month counts per state and
+        // benefit months plus the arrivals (nobody else joins or leaves a group before the
+        // moves), and its staffing multiplier from its caseload: those in benefit states.
         for (a, s) in st.iter_mut().enumerate() {
-            let stayed: u64 = (0..ng * ns).filter(|&k| flags.pays[k % ns]).map(|k| s.acc.occ_end[k]).sum();
-            let on_benefit = (stayed + arrived_on_benefit) as f64;
+            s.acc.clear();
+            s.acc.occ_during.copy_from_slice(&s.occ_last);
+            s.acc.benefit_months.copy_from_slice(&s.benefit_last);
+            for &(id, k) in &arrived {
+                let i = &keys.info[id as usize];
+                s.acc.occ_during[i.state as usize] += k;
+                if flags.pays[i.state as usize] {
+                    s.acc.benefit_months[i.benefit_slot as usize] += k;
+                }
+            }
+            let on_benefit: u64 = (0..ns).filter(|&k| flags.pays[k]).map(|k| s.acc.occ_during[k]).sum();
+            let on_benefit = on_benefit as f64;
             let staff = model.staff(s.arm, m);
             let mut rep_mult = 1.0;
             if let Some(sf) = &model.staffing {
@@ -1411,18 +1418,6 @@ fn simulate_joint<const N: usize>(
                 rep_mult = sf.multiplier(on_benefit, staff.productive_fte, drawn.default_elasticity);
             }
             tables[a].fill(model, &layout, drawn, &s.staffing_m, capacity);
-            s.acc.clear();
-            // The month's citizens per state and benefit months: last month's end and
-            // the arrivals (nobody else joins or leaves a group before the moves).
-            s.acc.occ_during.copy_from_slice(&s.occ_last);
-            s.acc.benefit_months.copy_from_slice(&s.benefit_last);
-            for &(id, k) in &arrived {
-                let i = &keys.info[id as usize];
-                s.acc.occ_during[i.state as usize] += k;
-                if flags.pays[i.state as usize] {
-                    s.acc.benefit_months[i.benefit_slot as usize] += k;
-                }
-            }
             s.caseload = (staff, on_benefit, rep_mult);
         }
 
