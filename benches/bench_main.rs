@@ -3,6 +3,11 @@
 
 use criterion::criterion_main;
 
+/// The allocator `trappe` itself uses (src/main.rs), so the benchmarks time what the
+/// command runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod benchmarks;
 
 criterion::criterion_group!(

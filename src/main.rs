@@ -4,6 +4,12 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc rather than the system allocator: a replication builds and drops many small
+/// vectors, and with two or more worker threads glibc's allocator cost about 4 % of a
+/// Copenhagen-size run's CPU time (docs/performance.md, session 10).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// trappe: Monte Carlo model of municipal employment budgets and staffing.
 ///
 /// Simulates a cohort of citizens on cash benefit month by month through the
