@@ -86,7 +86,7 @@ use crate::budget::N_FLOWS;
 use crate::engine::{
     Acc, ArmRun, Drawn, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, Layout, MONTHLY_SHARES, Replication,
     SegmentCounts, ShareClasses, StateFlags, Tables, book_month, draw, has_capacity, monthly_columns,
-    record_month, share_offset, stream,
+    record_month, share_offset, staffing_multipliers, stream,
 };
 use crate::model::{Arm, Model};
 use rand::Rng;
@@ -1406,17 +1406,8 @@ fn simulate_joint<const N: usize>(
             let on_benefit: u64 = (0..ns).filter(|&k| flags.pays[k]).map(|k| s.acc.occ_during[k]).sum();
             let on_benefit = on_benefit as f64;
             let staff = model.staff(s.arm, m);
-            let mut rep_mult = 1.0;
-            if let Some(sf) = &model.staffing {
-                for t in 0..nt {
-                    s.staffing_m[t] = if model.transitions[t].staffing_sensitive {
-                        sf.multiplier(on_benefit, staff.productive_fte, drawn.elasticity[t])
-                    } else {
-                        1.0
-                    };
-                }
-                rep_mult = sf.multiplier(on_benefit, staff.productive_fte, drawn.default_elasticity);
-            }
+            let rep_mult =
+                staffing_multipliers(model, drawn, on_benefit, staff.productive_fte, &mut s.staffing_m);
             tables[a].fill(model, &layout, drawn, &s.staffing_m, capacity);
             s.caseload = (staff, on_benefit, rep_mult);
         }

@@ -1126,7 +1126,6 @@ pub fn simulate_replication(
     let covered: Vec<Vec<f64>> =
         arms.iter().map(|a| model.grant_covered_staff_cost(*a, drawn.staff_cost)).collect();
     let mut cum_benefit_months = vec![0u64; arms.len()];
-    let default_e = drawn.default_elasticity;
 
     // Month 0: the starting position.
     let admit = |people: &mut Vec<Person>, upto: usize| {
@@ -1225,17 +1224,8 @@ pub fn simulate_replication(
                 }
             }
             let staff = model.staff(*arm, m);
-            let mut rep_mult = 1.0;
-            if let Some(st) = &model.staffing {
-                for t in 0..nt {
-                    staffing_m[t] = if model.transitions[t].staffing_sensitive {
-                        st.multiplier(on_benefit, staff.productive_fte, drawn.elasticity[t])
-                    } else {
-                        1.0
-                    };
-                }
-                rep_mult = st.multiplier(on_benefit, staff.productive_fte, default_e);
-            }
+            let rep_mult =
+                staffing_multipliers(model, &drawn, on_benefit, staff.productive_fte, &mut staffing_m);
             tables[a].fill(model, &layout, &drawn, &staffing_m, capacity);
             caseloads.push((staff, on_benefit, rep_mult));
         }
@@ -1552,6 +1542,38 @@ pub(crate) fn record_month(
         row[so + 16] = acc.hours;
         row[so + 17] = acc.hours_used;
     }
+}
+
+/// The month's staffing multiplier of every transition (1 where it is not
+/// staffing-sensitive) into `out`, given the citizens on benefit and the productive
+/// staff; returns the multiplier at the replication's default elasticity, which the
+/// monthly record reports. Transitions without an elasticity of their own share that
+/// value rather than raising the caseload ratio to the same power again (the same
+/// bits: the same function of the same numbers).
+pub(crate) fn staffing_multipliers(
+    model: &Model,
+    drawn: &Drawn,
+    on_benefit: f64,
+    productive_fte: f64,
+    out: &mut [f64],
+) -> f64 {
+    let Some(st) = &model.staffing else {
+        out.fill(1.0);
+        return 1.0;
+    };
+    let default_e = drawn.default_elasticity;
+    let rep_mult = st.multiplier(on_benefit, productive_fte, default_e);
+    for (t, m) in out.iter_mut().enumerate() {
+        let e = drawn.elasticity[t];
+        *m = if !model.transitions[t].staffing_sensitive {
+            1.0
+        } else if e.to_bits() == default_e.to_bits() {
+            rep_mult
+        } else {
+            st.multiplier(on_benefit, productive_fte, e)
+        };
+    }
+    rep_mult
 }
 
 /// Writes `entered`, the occupancies and the [`MONTHLY_SHARES`] of one group of
