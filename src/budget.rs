@@ -239,7 +239,7 @@ impl Item {
     }
 
     /// Derives this item from summed flows over a period.
-    fn from_flows(self, f: &[f64; N_FLOWS]) -> f64 {
+    fn of_flows(self, f: &[f64; N_FLOWS]) -> f64 {
         use Flow as F;
         let g = |x: F| f[x as usize];
         let staff = g(F::BaselineStaffCost) + g(F::ExtraStaffCost);
@@ -298,7 +298,7 @@ pub fn items_for(start: YearMonth, flows: &[[f64; N_FLOWS]]) -> BudgetYears {
     for (year, f) in by_year {
         let mut row = [0.0; Item::ALL.len()];
         for (i, item) in Item::ALL.iter().enumerate() {
-            row[i] = item.from_flows(&f);
+            row[i] = item.of_flows(&f);
             total[i] += row[i];
         }
         years.push(year);

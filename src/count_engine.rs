@@ -1375,6 +1375,7 @@ fn simulate_joint<const N: usize>(
     let mut moves: Vec<u64> = vec![0; N * stride];
     // This month's arrivals: (key id, citizens).
     let mut arrived: Vec<(u32, u64)> = Vec::new();
+    #[allow(clippy::needless_range_loop)] // m is the month, not only an index
     for m in 1..=h {
         // 1. Arrivals.
         arrived.clear();
@@ -1612,24 +1613,14 @@ fn simulate_joint<const N: usize>(
         // a citizen placed in every arm where it waits stays one citizen of all arms.
         if capacity {
             served.clear();
-            for a in 0..N {
-                let placement_fte = st[a].caseload.0.placement_fte;
-                serve_queue(
-                    drawn,
-                    &keys,
-                    &world,
-                    a,
-                    &mut st[a].acc,
-                    &mut queue,
-                    &mut served,
-                    m,
-                    placement_fte,
-                );
+            for (a, s) in st.iter_mut().enumerate() {
+                let placement_fte = s.caseload.0.placement_fte;
+                serve_queue(drawn, &keys, &world, a, &mut s.acc, &mut queue, &mut served, m, placement_fte);
             }
             place_served(&flags, &mut keys, &mut world, &mut rng, &mut served, m);
             world.settle();
-            for a in 0..N {
-                st[a].acc.waiting = world
+            for (a, s) in st.iter_mut().enumerate() {
+                s.acc.waiting = world
                     .active
                     .iter()
                     .map(|&gi| &world.groups[gi as usize])
@@ -1838,6 +1829,7 @@ fn request_keys<const N: usize>(
 ) -> Ids<N> {
     let p = rng.next_u64() | 1;
     let mut key = d.key;
+    #[allow(clippy::needless_range_loop)] // a indexes five per-arm arrays
     for a in 0..N {
         if d.requests[a] {
             let t = keys.layout.exits[info[a].state as usize][d.outcome[a] as usize];

@@ -447,9 +447,9 @@ impl Layout {
         }
         let mut bands = Vec::with_capacity(n_states);
         let mut dur_entry = Vec::with_capacity(n_states);
-        for s in 0..n_states {
+        for state_exits in exits.iter().take(n_states) {
             let mut bp: Vec<u32> = vec![1];
-            for &t in &exits[s] {
+            for &t in state_exits {
                 bp.extend(model.transitions[t].duration.iter().map(|(m, _)| *m));
             }
             bp.sort_unstable();
@@ -457,7 +457,7 @@ impl Layout {
             let entries = bp
                 .iter()
                 .map(|&b| {
-                    exits[s]
+                    state_exits
                         .iter()
                         .map(|&t| model.transitions[t].duration.iter().rposition(|(from, _)| *from <= b))
                         .collect()

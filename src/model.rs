@@ -1290,14 +1290,15 @@ impl Validator<'_> {
                 capacity,
             }
         });
-        if let Some(st) = &staffing {
-            if st.baseline_fte == 0.0 && st.hires.is_empty() {
-                self.err(
-                    root.key("staffing").key("baseline_fte"),
-                    "the unit has no staff: give a baseline FTE or hires",
-                    None,
-                );
-            }
+        if let Some(st) = &staffing
+            && st.baseline_fte == 0.0
+            && st.hires.is_empty()
+        {
+            self.err(
+                root.key("staffing").key("baseline_fte"),
+                "the unit has no staff: give a baseline FTE or hires",
+                None,
+            );
         }
 
         // [budget]

@@ -136,6 +136,8 @@ impl<'de> Deserialize<'de> for CalibrateMark {
 }
 
 /// An uncertain number as written in a scenario: fixed, or a distribution.
+// A scenario has tens of parameters: boxing the larger variant would save nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Param {
     /// A plain number.

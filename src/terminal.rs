@@ -84,11 +84,10 @@ pub fn summary(
     );
     let _ = writeln!(
         o,
-        "{:<44} {:>12} {:>14}   {}",
+        "{:<44} {:>12} {:>14}   effect",
         format!("At the end of {end}"),
         "scenario",
         "counterfactual",
-        "effect"
     );
     for (label, key) in [
         ("Self-supporting share / Selvforsørgende", "self_supporting_share"),
@@ -164,8 +163,8 @@ pub fn summary(
     }
     let _ = writeln!(
         o,
-        "\n{:<44} {:>16} {:>16}   {}",
-        "Money over the horizon, DKK", "scenario", "counterfactual", "effect (+ = saving)"
+        "\n{:<44} {:>16} {:>16}   effect (+ = saving)",
+        "Money over the horizon, DKK", "scenario", "counterfactual"
     );
     // The effect column is a saving: counterfactual − scenario for costs, and
     // scenario − counterfactual for income (grant income is good for the budget).

@@ -24,18 +24,19 @@ fn mean_occupancy_matches_the_closed_form_chain_for_48_months() {
     let mut dist = vec![1.0, 0.0, 0.0, 0.0];
     let n_total = 2000.0 * 200.0;
     let mut worst = 0.0f64;
+    assert_eq!(m.states.len(), dist.len());
     for month in 0..=48 {
-        for s in 0..4 {
-            let c = cols.iter().position(|c| *c == format!("occupancy:{}", m.states[s].id)).unwrap();
+        for (state, &closed) in m.states.iter().zip(&dist).take(4) {
+            let c = cols.iter().position(|c| *c == format!("occupancy:{}", state.id)).unwrap();
             let mean: f64 = reps.iter().map(|r| r.arms[0].monthly[month * nc + c]).sum::<f64>() / n_total;
-            let se = (dist[s] * (1.0 - dist[s]) / n_total).sqrt().max(1e-12);
-            let z = (mean - dist[s]).abs() / se;
+            let se = (closed * (1.0 - closed) / n_total).sqrt().max(1e-12);
+            let z = (mean - closed).abs() / se;
             worst = worst.max(z);
             assert!(
-                z < 4.5 || (mean - dist[s]).abs() < 1e-12,
+                z < 4.5 || (mean - closed).abs() < 1e-12,
                 "month {month} state {}: simulated {mean:.5}, closed form {:.5} ({z:.1} standard errors)",
-                m.states[s].id,
-                dist[s]
+                state.id,
+                closed
             );
         }
         // Advance the closed form one month: dist <- dist · P.
