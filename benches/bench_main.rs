@@ -27,9 +27,15 @@ criterion::criterion_group!(
 );
 
 criterion::criterion_group!(
+    name = target;
+    config = criterion::Criterion::default();
+    targets = benchmarks::target::target_runs
+);
+
+criterion::criterion_group!(
     name = bare;
     config = criterion::Criterion::default();
     targets = benchmarks::bare::bare_loop
 );
 
-criterion_main!(replication, count, simulate, bare);
+criterion_main!(replication, count, simulate, target, bare);

@@ -4,3 +4,4 @@ pub mod bare;
 pub mod engine;
 pub mod scenario;
 pub mod simulate;
+pub mod target;
