@@ -254,7 +254,7 @@ fn count_engine_occupancy_matches_the_closed_form_chain_for_48_months() {
     let mut worst = 0.0f64;
     assert_eq!(m.states.len(), dist.len());
     for month in 0..=48 {
-        for (state, &closed) in m.states.iter().zip(&dist).take(4) {
+        for (state, &closed) in m.states.iter().zip(&dist) {
             let c = cols.iter().position(|c| *c == format!("occupancy:{}", state.id)).unwrap();
             let mean: f64 = reps.iter().map(|r| r.arms[0].monthly[month * nc + c]).sum::<f64>() / n_total;
             let se = (closed * (1.0 - closed) / n_total).sqrt().max(1e-12);

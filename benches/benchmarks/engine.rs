@@ -4,7 +4,9 @@
 //! Throughput is in person-months (one citizen in one arm for one month), although
 //! the count engine's cost follows the number of groups, not of citizens.
 
-use super::scenario::{COPENHAGEN_CITIZENS, COPENHAGEN_MONTHS, model, person_months};
+use super::scenario::{
+    COPENHAGEN_CITIZENS, COPENHAGEN_MONTHS, NATIONAL_CITIZENS, NATIONAL_MONTHS, model, person_months,
+};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::Duration;
@@ -50,7 +52,7 @@ fn replication_benches(
     g.warm_up_time(Duration::from_secs(1));
     let cases = [
         ("copenhagen_9500x48x2", COPENHAGEN_CITIZENS, COPENHAGEN_MONTHS, copenhagen_samples, 5),
-        ("national_100000x120x2", 100_000, 120, 10, national_seconds),
+        ("national_100000x120x2", NATIONAL_CITIZENS, NATIONAL_MONTHS, 10, national_seconds),
     ];
     for (name, citizens, months, samples, seconds) in cases {
         let m = model(citizens, months);

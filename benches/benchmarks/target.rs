@@ -3,7 +3,9 @@
 //! included, at Copenhagen size (target: at most 0.5 s) and at national size
 //! (100,000 citizens over 120 months; target: at most 5 s).
 
-use super::scenario::{COPENHAGEN_CITIZENS, COPENHAGEN_MONTHS, person_months, toml_text};
+use super::scenario::{
+    COPENHAGEN_CITIZENS, COPENHAGEN_MONTHS, NATIONAL_CITIZENS, NATIONAL_MONTHS, person_months, toml_text,
+};
 use criterion::{Criterion, Throughput};
 use std::time::Duration;
 use trappe::engine::Engine;
@@ -20,7 +22,7 @@ pub fn target_runs(c: &mut Criterion) {
     g.sample_size(10).warm_up_time(Duration::from_secs(1));
     let cases = [
         ("copenhagen_1000_replications_2_threads", COPENHAGEN_CITIZENS, COPENHAGEN_MONTHS, 10),
-        ("national_1000_replications_2_threads", 100_000, 120, 70),
+        ("national_1000_replications_2_threads", NATIONAL_CITIZENS, NATIONAL_MONTHS, 70),
     ];
     for (name, citizens, months, seconds) in cases {
         let scenario = dir.path().join(format!("{name}.toml"));
