@@ -91,10 +91,6 @@ pub struct RepOutcomes {
     pub trajectories: Vec<crate::engine::TrajectoryRow>,
 }
 
-fn col(model: &Model, name: &str) -> usize {
-    monthly_columns(model).iter().position(|c| c == name).expect("known column")
-}
-
 /// Value of a metric at month `m` in an arm's monthly record.
 pub fn metric_at(model: &Model, monthly: &[f64], metric: Metric, m: usize) -> f64 {
     let cols = monthly_columns(model).len();
@@ -122,27 +118,74 @@ fn metric_in_row(model: &Model, row: &[f64], metric: Metric) -> f64 {
     }
 }
 
+/// Where [`RepOutcomes`] finds its figures: the column and name positions that every
+/// replication of a model shares, worked out once per run rather than once per
+/// replication (a run reduces each replication as soon as it is simulated).
+#[derive(Debug, Clone)]
+pub struct OutcomePlan {
+    /// Columns of an arm's monthly record.
+    cols: usize,
+    share_offset: usize,
+    cumulative_col: usize,
+    /// The waiting-list column, with `[staffing.capacity]`.
+    waiting_col: Option<usize>,
+    /// Position of each name in [`arm_outcome_names`].
+    names: std::collections::HashMap<String, usize>,
+    target_months: Vec<usize>,
+}
+
+impl OutcomePlan {
+    /// The plan for a model's replications.
+    pub fn new(model: &Model) -> OutcomePlan {
+        let columns = monthly_columns(model);
+        let col = |name: &str| columns.iter().position(|c| c == name).expect("known column");
+        OutcomePlan {
+            cols: columns.len(),
+            share_offset: share_offset(model),
+            cumulative_col: col("cumulative_benefit_months"),
+            waiting_col: model
+                .staffing
+                .as_ref()
+                .is_some_and(|s| s.capacity.is_some())
+                .then(|| col("waiting_list")),
+            names: arm_outcome_names(model).into_iter().enumerate().map(|(i, n)| (n, i)).collect(),
+            target_months: target_months(model),
+        }
+    }
+
+    fn at(&self, name: &str) -> usize {
+        self.names[name]
+    }
+}
+
 /// Computes every outcome of one replication. Arm 0 is the scenario and arm 1 the counterfactual.
 pub fn rep_outcomes(model: &Model, rep: &Replication) -> RepOutcomes {
+    into_rep_outcomes(model, &OutcomePlan::new(model), rep.clone())
+}
+
+/// [`rep_outcomes`] with the model's [`OutcomePlan`], taking the replication so that its
+/// monthly records move into the outcomes rather than being copied.
+pub fn into_rep_outcomes(model: &Model, plan: &OutcomePlan, rep: Replication) -> RepOutcomes {
     let h = model.horizon;
-    let cols = monthly_columns(model).len();
-    let so = share_offset(model);
-    let cum_col = col(model, "cumulative_benefit_months");
-    let mut arms = Vec::new();
-    let mut budget = Vec::new();
+    let (cols, so) = (plan.cols, plan.share_offset);
+    let metric_at = |monthly: &[f64], metric: Metric, m: usize| {
+        metric_in_row(model, &monthly[m * cols..(m + 1) * cols], metric)
+    };
+    let mut arms = Vec::with_capacity(rep.arms.len());
+    let mut budget = Vec::with_capacity(rep.arms.len());
     for run in &rep.arms {
         let last = &run.monthly[h * cols..(h + 1) * cols];
-        let mut v: Vec<f64> = (0..MONTHLY_SHARES.len()).map(|k| last[so + k]).collect();
+        let mut v: Vec<f64> = Vec::with_capacity(plan.names.len());
+        v.extend((0..MONTHLY_SHARES.len()).map(|k| last[so + k]));
         v.push(last[so] * last[0]);
-        v.push(last[cum_col]);
+        v.push(last[plan.cumulative_col]);
         v.extend(run.state_months.iter().map(|n| *n as f64));
         let by = items_for(model.start, &run.flows);
         v.extend(by.total.iter().copied());
         let tot = Item::ALL.iter().position(|i| *i == Item::TotalNetCost).unwrap();
         let amounts: Vec<f64> = by.values.iter().map(|y| y[tot]).collect();
         v.push(present_value(model.start.year, &by.years, &amounts, model.budget.discount_rate));
-        if model.staffing.as_ref().is_some_and(|s| s.capacity.is_some()) {
-            let wl = col(model, "waiting_list");
+        if let Some(wl) = plan.waiting_col {
             let waiting: f64 = (1..=h).map(|m| run.monthly[m * cols + wl]).sum();
             v.push(run.placements as f64);
             v.push(if run.placements > 0 {
@@ -154,26 +197,24 @@ pub fn rep_outcomes(model: &Model, rep: &Replication) -> RepOutcomes {
             v.push(run.monthly[h * cols + wl]);
         }
         for t in &model.targets {
-            let mut value = metric_at(model, &run.monthly, t.metric, t.month);
+            let mut value = metric_at(&run.monthly, t.metric, t.month);
             if t.relative_to_start {
-                let base = metric_at(model, &run.monthly, t.metric, 0);
+                let base = metric_at(&run.monthly, t.metric, 0);
                 value = if base != 0.0 { value / base } else { f64::NAN };
             }
             v.push(value);
             v.push(if value.is_finite() && t.is_met(value) { 1.0 } else { 0.0 });
         }
-        for m in target_months(model) {
-            v.push(metric_at(model, &run.monthly, Metric::SelfSupportingShare, m));
-            v.push(metric_at(model, &run.monthly, Metric::EmploymentShare, m));
+        for &m in &plan.target_months {
+            v.push(metric_at(&run.monthly, Metric::SelfSupportingShare, m));
+            v.push(metric_at(&run.monthly, Metric::EmploymentShare, m));
         }
         arms.push(v);
         budget.push(by);
     }
-    let names = arm_outcome_names(model);
-    let idx = |n: &str| names.iter().position(|x| x == n).unwrap();
     let (sc, cf) = (&arms[0], &arms[1]);
-    let d = |n: &str| sc[idx(n)] - cf[idx(n)];
-    let s = |n: &str| cf[idx(n)] - sc[idx(n)];
+    let d = |n: &str| sc[plan.at(n)] - cf[plan.at(n)];
+    let s = |n: &str| cf[plan.at(n)] - sc[plan.at(n)];
     let last_entered = rep.arms[0].monthly[h * cols];
     let monthly_net_effect: Vec<f64> = (0..h)
         .map(|m| total_net_cost(&rep.arms[1].flows[m]) - total_net_cost(&rep.arms[0].flows[m]))
@@ -196,17 +237,18 @@ pub fn rep_outcomes(model: &Model, rep: &Replication) -> RepOutcomes {
         s("wider_net_cost"),
         s("public_cost"),
     ];
+    let monthly_net_cost = rep.arms.iter().map(|a| a.flows.iter().map(total_net_cost).collect()).collect();
     RepOutcomes {
         index: rep.index,
         arms,
         effects,
         budget,
         monthly_net_effect,
-        params: rep.params.clone(),
         ratio_parts: [(savings, extra_staff), (extra_staff, extra_ss)],
-        monthly: rep.arms.iter().map(|a| a.monthly.clone()).collect(),
-        monthly_net_cost: rep.arms.iter().map(|a| a.flows.iter().map(total_net_cost).collect()).collect(),
-        trajectories: rep.trajectories.clone(),
+        monthly_net_cost,
+        monthly: rep.arms.into_iter().map(|a| a.monthly).collect(),
+        params: rep.params,
+        trajectories: rep.trajectories,
     }
 }
 
@@ -241,7 +283,8 @@ pub struct Results {
 
 /// Summarises replications (arm 0 = scenario, arm 1 = counterfactual).
 pub fn summarise(model: &Model, arms: &[Arm], reps: &[Replication]) -> Results {
-    let outs: Vec<RepOutcomes> = reps.iter().map(|r| rep_outcomes(model, r)).collect();
+    let plan = OutcomePlan::new(model);
+    let outs: Vec<RepOutcomes> = reps.iter().map(|r| into_rep_outcomes(model, &plan, r.clone())).collect();
     summarise_outcomes(arms, outs)
 }
 

@@ -10,7 +10,7 @@
 
 use crate::engine::{Engine, SimOptions, simulate_with};
 use crate::model::{Arm, COUNTERFACTUAL, Model, SCENARIO};
-use crate::outcomes::{RepOutcomes, Results, rep_outcomes, summarise_outcomes};
+use crate::outcomes::{OutcomePlan, RepOutcomes, Results, into_rep_outcomes, summarise_outcomes};
 use crate::outputs::{self, Manifest, MergedPart, Staging};
 use crate::scenario::LoadedScenario;
 use crate::shard::Shard;
@@ -165,7 +165,8 @@ pub fn simulate_outcomes_with(
         first_replication: range.start,
         engine,
     };
-    let reduce = |r| rep_outcomes(model, &r);
+    let plan = OutcomePlan::new(model);
+    let reduce = |r| into_rep_outcomes(model, &plan, r);
     let outs =
         simulate_with(model, &ARMS, &opts, &|| bar.inc(1), &reduce).context("cannot start worker threads")?;
     bar.finish_and_clear();
