@@ -1474,6 +1474,12 @@ fn simulate_joint<const N: usize>(
             } else {
                 // The joint intervals depend only on the arms' rows: built once a month.
                 let rs = &mut world.rowsets[rowset as usize];
+                // Rows that do not depend on staffing give the same intervals every
+                // month: once built, they are kept.
+                let fixed = || (0..N).all(|a| jk.0[a] == ABSENT || tables[a].is_fixed(info[a].row as usize));
+                if rs.month != m && rs.ver != 0 && fixed() {
+                    rs.month = m;
+                }
                 if rs.month != m {
                     joint_intervals(&rows(), &mut fresh);
                     rs.month = m;

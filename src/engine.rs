@@ -526,6 +526,12 @@ impl Tables {
         }
     }
 
+    /// Whether `row` stays the same every month of the replication (none of its exits
+    /// depends on staffing), so that what is built from it once can be kept.
+    pub(crate) fn is_fixed(&self, row: usize) -> bool {
+        self.fixed[row]
+    }
+
     /// Competing hazards: P(leave) = 1 − exp(−Σ r); exit k's share r_k / Σ r.
     /// With `waiting`, the tables for citizens on the waiting list are filled as well.
     pub(crate) fn fill(
