@@ -1389,7 +1389,10 @@ fn simulate_joint<const N: usize>(
                 arrived.push((id, a as u64));
             }
         }
-        world.settle();
+        // Nothing has changed since the last month's settling unless someone arrived.
+        if !arrived.is_empty() {
+            world.settle();
+        }
         // 2. Each arm's month starts from last month's end-of-month counts per state and
         // benefit months plus the arrivals (nobody else joins or leaves a group before the
         // moves), and its staffing multiplier from its caseload: those in benefit states.
