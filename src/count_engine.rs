@@ -85,8 +85,8 @@ use crate::binomial::uniform;
 use crate::budget::N_FLOWS;
 use crate::engine::{
     Acc, ArmRun, Drawn, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, Layout, MONTHLY_SHARES, Replication,
-    SegmentCounts, ShareClasses, StateFlags, Tables, book_month, draw, has_capacity, monthly_columns,
-    record_month, share_offset, staffing_multipliers, stream,
+    SegmentCounts, ShareClasses, StateFlags, Tables, YearRates, book_month, draw, has_capacity,
+    monthly_columns, record_month, share_offset, staffing_multipliers, stream,
 };
 use crate::model::{Arm, Model};
 use rand::Rng;
@@ -1282,6 +1282,7 @@ fn simulate_joint<const N: usize>(
         cap_off: classes.reset.map(|r| r.min(2047) as u16).unwrap_or(0),
     };
     let mut keys = Keys::new(model, &layout, &rules, &classes);
+    let rates = YearRates::new(model);
     // Citizens entered by the end of month m, per segment.
     let mut entered_by_segment: Vec<Vec<usize>> = Vec::with_capacity(h + 1);
     let mut per: Vec<usize> = model.segments.iter().map(|g| g.size() as usize).collect();
@@ -1661,6 +1662,7 @@ fn simulate_joint<const N: usize>(
                 (s.grants[m - 1], s.covered[m - 1]),
                 &mut s.cum_benefit_months,
                 &entered_by_segment[m],
+                &rates,
             );
         }
     }

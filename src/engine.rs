@@ -1096,6 +1096,7 @@ pub fn simulate_replication(
     let classes = ShareClasses::new(&model.budget.reimbursement);
     let n_classes = classes.shares.len();
     let drawn = draw(model, seed, rep);
+    let rates = YearRates::new(model);
     let h = model.horizon;
     let ns = model.states.len();
     let nt = model.transitions.len();
@@ -1408,6 +1409,7 @@ pub fn simulate_replication(
                 (grants[a][m - 1], covered[a][m - 1]),
                 &mut cum_benefit_months[a],
                 &cohort.entered_by_segment[m],
+                &rates,
             );
         }
     }
@@ -1415,6 +1417,39 @@ pub fn simulate_replication(
     // Each citizen's path in one block: by citizen, then arm, then month.
     trace_rows.sort_by_key(|r| (r.citizen, arms.iter().position(|a| a.name == r.arm), r.month));
     Replication { index: rep, params: drawn.recorded, arms: runs, trajectories: trace_rows }
+}
+
+/// The benefit rate of each benefit type in each calendar year of the horizon,
+/// looked up once per replication rather than once per arm and month (a rate not
+/// given for a year is indexed from the nearest given one).
+pub(crate) struct YearRates {
+    /// Calendar year of simulated month 1.
+    first_year: i32,
+    /// Benefit types.
+    types: usize,
+    /// `rates[(year − first_year) × types + type]`.
+    rates: Vec<f64>,
+    /// Calendar year of each simulated month, index 0 = month 1.
+    year_of: Vec<i32>,
+}
+
+impl YearRates {
+    pub(crate) fn new(model: &Model) -> YearRates {
+        let year_of: Vec<i32> = (1..=model.horizon).map(|m| model.calendar(m).year).collect();
+        let first_year = year_of.first().copied().unwrap_or(model.start.year);
+        let last_year = year_of.last().copied().unwrap_or(first_year);
+        let types = model.budget.benefit_rates.len();
+        let rates = (first_year..=last_year)
+            .flat_map(|y| model.budget.benefit_rates.iter().map(move |r| r.rate(y)))
+            .collect();
+        YearRates { first_year, types, rates, year_of }
+    }
+
+    /// The rate of each benefit type in simulated month `m` (1-based).
+    fn of_month(&self, m: usize) -> &[f64] {
+        let y = (self.year_of[m - 1] - self.first_year) as usize;
+        &self.rates[y * self.types..(y + 1) * self.types]
+    }
 }
 
 /// Books one arm's money for simulated month `m` (1-based) from the month's
@@ -1437,16 +1472,15 @@ pub(crate) fn book_month(
     grant: (f64, f64),
     cum_benefit_months: &mut u64,
     entered_by_segment: &[usize],
+    rates: &YearRates,
 ) {
     let (cols, seg_cols) = dims;
     let (staff, on_benefit, mult) = caseload;
     let ns = model.states.len();
     let ng = model.segments.len();
     let n_classes = classes.shares.len();
-    let year = model.calendar(m).year;
     let f = &mut run.flows[m - 1];
-    for (b, rates) in model.budget.benefit_rates.iter().enumerate() {
-        let rate = rates.rate(year);
+    for (b, &rate) in rates.of_month(m).iter().enumerate() {
         for c in 0..n_classes {
             let months = acc.benefit_months[b * n_classes + c] as f64;
             f[Flow::GrossBenefit as usize] += months * rate;
