@@ -158,17 +158,14 @@ impl OutcomePlan {
     }
 }
 
-/// Computes every outcome of one replication. Arm 0 is the scenario and arm 1 the counterfactual.
-pub fn rep_outcomes(model: &Model, rep: &Replication) -> RepOutcomes {
-    into_rep_outcomes(model, &OutcomePlan::new(model), rep.clone())
-}
-
-/// [`rep_outcomes`] with the model's [`OutcomePlan`], taking the replication so that its
+/// Computes every outcome of one replication (arm 0 is the scenario and arm 1 the
+/// counterfactual) with the model's [`OutcomePlan`], taking the replication so that its
 /// monthly records move into the outcomes rather than being copied.
 pub fn into_rep_outcomes(model: &Model, plan: &OutcomePlan, rep: Replication) -> RepOutcomes {
     let h = model.horizon;
     let (cols, so) = (plan.cols, plan.share_offset);
-    let metric_at = |monthly: &[f64], metric: Metric, m: usize| {
+    // [`metric_at`] with the plan's column count.
+    let metric_in_month = |monthly: &[f64], metric: Metric, m: usize| {
         metric_in_row(model, &monthly[m * cols..(m + 1) * cols], metric)
     };
     let mut arms = Vec::with_capacity(rep.arms.len());
@@ -197,17 +194,17 @@ pub fn into_rep_outcomes(model: &Model, plan: &OutcomePlan, rep: Replication) ->
             v.push(run.monthly[h * cols + wl]);
         }
         for t in &model.targets {
-            let mut value = metric_at(&run.monthly, t.metric, t.month);
+            let mut value = metric_in_month(&run.monthly, t.metric, t.month);
             if t.relative_to_start {
-                let base = metric_at(&run.monthly, t.metric, 0);
+                let base = metric_in_month(&run.monthly, t.metric, 0);
                 value = if base != 0.0 { value / base } else { f64::NAN };
             }
             v.push(value);
             v.push(if value.is_finite() && t.is_met(value) { 1.0 } else { 0.0 });
         }
         for &m in &plan.target_months {
-            v.push(metric_at(&run.monthly, Metric::SelfSupportingShare, m));
-            v.push(metric_at(&run.monthly, Metric::EmploymentShare, m));
+            v.push(metric_in_month(&run.monthly, Metric::SelfSupportingShare, m));
+            v.push(metric_in_month(&run.monthly, Metric::EmploymentShare, m));
         }
         arms.push(v);
         budget.push(by);
