@@ -5,7 +5,7 @@
 //! turns them into the budget items a finance officer reads ([`Item`]) per
 //! budget year and in total, and computes the present value and break-even.
 
-use crate::calendar::YearMonth;
+use crate::input::calendar::YearMonth;
 use std::collections::BTreeMap;
 
 /// Monthly rates of one benefit type, by year, with indexation beyond the years given.

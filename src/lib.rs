@@ -4,21 +4,11 @@
 // NaN, which is what a check of a user's number must do.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
-pub mod binomial;
+pub mod analysis;
 pub mod budget;
-pub mod calendar;
-pub mod calibrate;
-pub mod count_engine;
-pub mod describe;
-pub mod engine;
+pub mod commands;
 pub mod error;
+pub mod input;
 pub mod model;
-pub mod observed;
-pub mod outcomes;
-pub mod outputs;
-pub mod param;
-pub mod run;
-pub mod scenario;
-pub mod shard;
-pub mod stats;
-pub mod terminal;
+pub mod report;
+pub mod simulation;

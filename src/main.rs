@@ -52,7 +52,7 @@ enum Command {
         /// Run only shard I of N (e.g. 2/3) and write a partial result, to be combined with
         /// `trappe merge` [default output: results/<scenario file name>.part-I-of-N].
         #[arg(long, value_name = "I/N")]
-        shard: Option<trappe::shard::Shard>,
+        shard: Option<trappe::report::part::Shard>,
         /// The engine [default: count, or individual with --trajectories]: `count` moves
         /// groups of interchangeable citizens by binomial draws (fast, the same outcomes in
         /// distribution); `individual` follows every citizen (the reference, and the only
@@ -86,7 +86,7 @@ enum Command {
         #[arg(long)]
         force: bool,
         /// Replications per evaluation (the same ones every time: common random numbers).
-        #[arg(long, short = 'n', default_value_t = trappe::calibrate::DEFAULT_REPLICATIONS,
+        #[arg(long, short = 'n', default_value_t = trappe::commands::calibrate::DEFAULT_REPLICATIONS,
               value_parser = clap::value_parser!(u32).range(2..))]
         replications: u32,
         /// Random seed (overrides [simulation] seed).
@@ -164,10 +164,10 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             engine,
         } => {
             let out = out.unwrap_or_else(|| match shard {
-                Some(s) => trappe::shard::default_part_out(&scenario, s),
-                None => trappe::run::default_out(&scenario),
+                Some(s) => trappe::report::part::default_part_out(&scenario, s),
+                None => trappe::report::results::default_out(&scenario),
             });
-            let cfg = trappe::run::RunConfig {
+            let cfg = trappe::commands::run::RunConfig {
                 scenario,
                 replications,
                 seed,
@@ -178,17 +178,21 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 progress: !quiet,
                 shard,
                 engine: match engine {
-                    Some(EngineArg::Individual) => trappe::engine::Engine::Individual,
-                    Some(EngineArg::Count) => trappe::engine::Engine::Count,
+                    Some(EngineArg::Individual) => trappe::simulation::driver::Engine::Individual,
+                    Some(EngineArg::Count) => trappe::simulation::driver::Engine::Count,
                     // Paths of single citizens exist only in the individual engine.
-                    None if trajectories > 0 => trappe::engine::Engine::Individual,
-                    None => trappe::engine::Engine::Count,
+                    None if trajectories > 0 => trappe::simulation::driver::Engine::Individual,
+                    None => trappe::simulation::driver::Engine::Count,
                 },
             };
-            print_report(&trappe::run::run(&cfg)?)?;
+            print_report(&trappe::commands::run::run(&cfg)?)?;
         }
         Command::Merge { parts, out, force } => {
-            print_report(&trappe::shard::merge(&trappe::shard::MergeConfig { parts, out, force })?)?;
+            print_report(&trappe::commands::merge::merge(&trappe::commands::merge::MergeConfig {
+                parts,
+                out,
+                force,
+            })?)?;
         }
         Command::Calibrate {
             scenario,
@@ -202,7 +206,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             threads,
             quiet,
         } => {
-            let cfg = trappe::calibrate::CalibrateConfig {
+            let cfg = trappe::commands::calibrate::CalibrateConfig {
                 scenario,
                 observed,
                 out,
@@ -211,26 +215,26 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 seed,
                 threads: threads.map(|t| t as usize),
                 arm: match arm {
-                    ArmArg::Counterfactual => trappe::calibrate::FitArm::Counterfactual,
-                    ArmArg::Scenario => trappe::calibrate::FitArm::Scenario,
+                    ArmArg::Counterfactual => trappe::commands::calibrate::FitArm::Counterfactual,
+                    ArmArg::Scenario => trappe::commands::calibrate::FitArm::Scenario,
                 },
                 max_evaluations,
                 progress: !quiet,
             };
-            let report = trappe::calibrate::calibrate(&cfg)?;
+            let report = trappe::commands::calibrate::calibrate(&cfg)?;
             write!(std::io::stdout().lock(), "{}", report.text)?;
         }
         Command::Check { scenario } => {
             let (_, model) = trappe::model::Model::load(&scenario)?;
             let mut stdout = std::io::stdout().lock();
-            write!(stdout, "{}", trappe::describe::describe(&model))?;
+            write!(stdout, "{}", trappe::report::describe::describe(&model))?;
             writeln!(stdout, "\n{}: the scenario is valid.", scenario.display())?;
         }
     }
     Ok(())
 }
 
-fn print_report(report: &trappe::run::RunReport) -> std::io::Result<()> {
+fn print_report(report: &trappe::report::results::RunReport) -> std::io::Result<()> {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     write!(stdout, "{}", report.summary)?;

@@ -3,9 +3,10 @@
 
 mod common;
 use common::*;
-use trappe::engine::{SimOptions, monthly_columns, simulate};
+use trappe::analysis::outcomes::{EFFECT_NAMES, summarise};
 use trappe::model::{Arm, COUNTERFACTUAL, SCENARIO};
-use trappe::outcomes::{EFFECT_NAMES, summarise};
+use trappe::simulation::driver::{SimOptions, simulate};
+use trappe::simulation::records::monthly_columns;
 
 fn opts(replications: u32) -> SimOptions {
     SimOptions {
@@ -14,7 +15,7 @@ fn opts(replications: u32) -> SimOptions {
         threads: None,
         trajectories: 0,
         first_replication: 0,
-        engine: trappe::engine::Engine::Individual,
+        engine: trappe::simulation::driver::Engine::Individual,
     }
 }
 
@@ -177,7 +178,7 @@ start = "2016-01"
         let (sc, cf) = (&r.arms[0], &r.arms[1]);
         // Relapses per job-month: lower with more staff in every replication.
         let job = m.state_index("job").unwrap();
-        let rate = |a: &trappe::engine::ArmRun| a.moves[t] as f64 / a.state_months[job] as f64;
+        let rate = |a: &trappe::simulation::records::ArmRun| a.moves[t] as f64 / a.state_months[job] as f64;
         assert!(rate(sc) < rate(cf), "replication {}: {} vs {}", r.index, rate(sc), rate(cf));
     }
 }
@@ -271,7 +272,8 @@ fn citizens_whose_arms_part_draw_on_their_own_in_both_engines() {
     let (q_minus, q_plus): (f64, f64) = (0.49 * 0.21 + 0.21 * 0.6, 0.21 * 0.3);
     let var_shared = q_plus + q_minus - (q_plus - q_minus) * (q_plus - q_minus);
     assert!((var_d - 0.18878).abs() < 1e-5 && (var_shared - 0.26438).abs() < 1e-5);
-    for engine in [trappe::engine::Engine::Individual, trappe::engine::Engine::Count] {
+    for engine in [trappe::simulation::driver::Engine::Individual, trappe::simulation::driver::Engine::Count]
+    {
         let o = SimOptions { engine, ..opts(1000) };
         let reps = simulate(&m, &[SCENARIO, COUNTERFACTUAL], &o, &|| {}).unwrap();
         let d: Vec<f64> =

@@ -3,8 +3,9 @@
 mod common;
 use common::*;
 use trappe::budget::{Item, items_for};
-use trappe::engine::{SimOptions, simulate, simulate_replication};
 use trappe::model::{COUNTERFACTUAL, SCENARIO};
+use trappe::simulation::driver::{SimOptions, simulate};
+use trappe::simulation::individual::simulate_replication;
 
 fn item(by: &trappe::budget::BudgetYears, it: Item) -> f64 {
     by.total[Item::ALL.iter().position(|x| *x == it).unwrap()]
@@ -222,7 +223,7 @@ amounts = { 2016 = 300000, 2017 = 100000 }
             threads: Some(1),
             trajectories: 0,
             first_replication: 0,
-            engine: trappe::engine::Engine::Individual,
+            engine: trappe::simulation::driver::Engine::Individual,
         },
         &|| {},
     )
@@ -338,12 +339,12 @@ unspent = "repaid"
             threads: Some(1),
             trajectories: 0,
             first_replication: 0,
-            engine: trappe::engine::Engine::Individual,
+            engine: trappe::simulation::driver::Engine::Individual,
         },
         &|| {},
     )
     .unwrap();
-    let k = trappe::engine::parameter_keys(&m)
+    let k = trappe::simulation::draws::parameter_keys(&m)
         .iter()
         .position(|k| k == "budget.staff_cost_per_fte_year")
         .unwrap();
@@ -367,7 +368,7 @@ unspent = "repaid"
 fn mean_benefit_duration_is_the_current_spell_including_months_before_the_start() {
     let m = model(&stuck(10, R2016, false, 12));
     let r = simulate_replication(&m, &[SCENARIO], m.seed, 0, 0);
-    let cols = trappe::engine::monthly_columns(&m);
+    let cols = trappe::simulation::records::monthly_columns(&m);
     let c = cols.iter().position(|c| c == "mean_benefit_duration").unwrap();
     for month in 0..=12 {
         assert_eq!(r.arms[0].monthly[month * cols.len() + c], 10.0 + month as f64);

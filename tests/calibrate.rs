@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 use std::path::Path;
-use trappe::calibrate::{FitArm, FitOptions, fit};
+use trappe::commands::calibrate::{FitArm, FitOptions, fit};
 
 /// True values of the synthetic scenario.
 const TRUE_P: f64 = 0.03;
@@ -87,7 +87,7 @@ fn write(dir: &Path, name: &str, text: &str) {
 #[test]
 fn recovers_known_parameters_from_wrong_starting_values() {
     let model = model(&synthetic(START_P, START_MULT));
-    let observed = trappe::observed::parse("obs.csv", &observed_csv(&["a", "b"]), &model).unwrap();
+    let observed = trappe::input::observed::parse("obs.csv", &observed_csv(&["a", "b"]), &model).unwrap();
     let opts = FitOptions {
         replications: 100,
         seed: 7,
@@ -277,7 +277,7 @@ fn the_aalborg_2018_scenario_calibrates_to_its_observed_outflow() {
     assert_eq!(check.status.code(), Some(0), "{}", texts(&check).1);
     // Every marked parameter is one the engine draws.
     let m = model(&std::fs::read_to_string(&scenario).unwrap());
-    let keys = trappe::engine::parameter_keys(&m);
+    let keys = trappe::simulation::draws::parameter_keys(&m);
     assert!(m.calibration.len() >= 6);
     for c in &m.calibration {
         assert!(keys.contains(&c.key), "{} is not an engine parameter", c.key);

@@ -5,8 +5,9 @@
 
 mod common;
 use common::*;
-use trappe::engine::{Replication, SimOptions, monthly_columns, simulate};
 use trappe::model::{COUNTERFACTUAL, Model, SCENARIO};
+use trappe::simulation::driver::{SimOptions, simulate};
+use trappe::simulation::records::{Replication, monthly_columns};
 
 /// Two segments on a small staircase. `a -> b` is a placement when `capacity` is given
 /// (5 hours each); `exit_a` adds a second way out of `a` that needs no hours.
@@ -75,7 +76,7 @@ fn run(m: &Model, reps: u32, trajectories: usize) -> Vec<Replication> {
         threads: None,
         trajectories,
         first_replication: 0,
-        engine: trappe::engine::Engine::Individual,
+        engine: trappe::simulation::driver::Engine::Individual,
     };
     simulate(m, &[SCENARIO, COUNTERFACTUAL], &opts, &|| {}).unwrap()
 }
@@ -213,8 +214,10 @@ fn the_queue_is_served_oldest_first_with_random_ties() {
     let mut served_waits: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     for arm in ["scenario", "counterfactual"] {
         // Per citizen, their rows in month order.
-        let mut by_citizen: std::collections::BTreeMap<u32, Vec<&trappe::engine::TrajectoryRow>> =
-            Default::default();
+        let mut by_citizen: std::collections::BTreeMap<
+            u32,
+            Vec<&trappe::simulation::records::TrajectoryRow>,
+        > = Default::default();
         for r in rows.iter().filter(|r| r.arm == arm) {
             by_citizen.entry(r.citizen).or_default().push(r);
         }
@@ -287,7 +290,9 @@ fn placement_hires_shorten_the_waiting_list_and_caseload_hires_do_not_add_hours(
         assert_eq!(sc.monthly[month * nc + fte], 5.0, "1 + 4 placement FTE, fully productive");
         assert_eq!(cf.monthly[month * nc + fte], 1.0);
         assert_eq!(sc.monthly[month * nc + pfte], 10.0, "the hire adds nothing to the caseworkers");
-        let list = |arm: &trappe::engine::ArmRun| (1..=36).map(|m| arm.monthly[m * nc + wl]).sum::<f64>();
+        let list = |arm: &trappe::simulation::records::ArmRun| {
+            (1..=36).map(|m| arm.monthly[m * nc + wl]).sum::<f64>()
+        };
         assert!(list(sc) < list(cf), "more placement hours, shorter list");
         assert!(sc.placements > cf.placements);
     }

@@ -13,9 +13,10 @@ use common::*;
 use statrs::stats_tests::NaNPolicy;
 use statrs::stats_tests::ks_test::{KSTwoSampleAlternativeMethod, ks_twosample};
 use std::collections::HashMap;
-use trappe::engine::{Engine, SimOptions, monthly_columns, simulate};
+use trappe::analysis::outcomes::{EFFECT_NAMES, RepOutcomes, arm_outcome_names};
 use trappe::model::{Arm, COUNTERFACTUAL, Model, SCENARIO};
-use trappe::outcomes::{EFFECT_NAMES, RepOutcomes, arm_outcome_names};
+use trappe::simulation::driver::{Engine, SimOptions, simulate};
+use trappe::simulation::records::monthly_columns;
 
 fn opts(replications: u32, seed: u64, threads: Option<usize>, engine: Engine) -> SimOptions {
     SimOptions { replications, seed, threads, trajectories: 0, first_replication: 0, engine }
@@ -23,7 +24,7 @@ fn opts(replications: u32, seed: u64, threads: Option<usize>, engine: Engine) ->
 
 /// Per-replication outcomes of both arms with one engine.
 fn outcomes(m: &Model, engine: Engine, replications: u32, seed: u64) -> Vec<RepOutcomes> {
-    trappe::run::simulate_outcomes_with(m, 0..replications, seed, 2, 0, false, engine).unwrap()
+    trappe::commands::run::simulate_outcomes_with(m, 0..replications, seed, 2, 0, false, engine).unwrap()
 }
 
 /// The count engine's seed in a comparison: unrelated to the individual engine's.
@@ -415,8 +416,9 @@ months_on_benefit = 3
         let reps = simulate(&m, &[SCENARIO], &opts(400, 3, None, engine), &|| {}).unwrap();
         let mut worst = 0.0f64;
         for month in 1..=horizon {
-            let at = |r: &trappe::engine::Replication, c: usize| r.arms[0].monthly[month * nc + c];
-            let per = |f: &dyn Fn(&trappe::engine::Replication) -> f64| -> Vec<f64> {
+            let at =
+                |r: &trappe::simulation::records::Replication, c: usize| r.arms[0].monthly[month * nc + c];
+            let per = |f: &dyn Fn(&trappe::simulation::records::Replication) -> f64| -> Vec<f64> {
                 reps.iter().map(|r| f(r) / 400.0).collect()
             };
             let series = [
@@ -490,7 +492,7 @@ fn count_engine_books_the_2016_bands_to_the_krone() {
     for before in [0u32, 4, 36] {
         let m = stuck(before, 24);
         for rep in 0..3 {
-            let r = trappe::count_engine::simulate_replication(&m, &[SCENARIO], m.seed, rep);
+            let r = trappe::simulation::count::simulate_replication(&m, &[SCENARIO], m.seed, rep);
             for (mo, f) in r.arms[0].flows.iter().enumerate() {
                 let k = before + mo as u32 + 1;
                 assert_eq!(f[0], 100.0 * 10_000.0, "gross benefit, month {}", mo + 1);
@@ -548,7 +550,7 @@ fn count_engine_gives_exactly_zero_difference_between_identical_arms() {
         for r in &reps {
             assert_eq!(r.arms[0], r.arms[1], "replication {}", r.index);
         }
-        let res = trappe::outcomes::summarise(&m, &arms, &reps);
+        let res = trappe::analysis::outcomes::summarise(&m, &arms, &reps);
         for (k, s) in res.arm_summaries[2].iter().enumerate() {
             assert_eq!((s.mean, s.p05, s.p95, s.sd), (0.0, 0.0, 0.0, 0.0), "difference of outcome {k}");
         }

@@ -2,8 +2,9 @@
 
 mod common;
 use common::*;
-use trappe::engine::{SimOptions, monthly_columns, simulate};
 use trappe::model::{COUNTERFACTUAL, SCENARIO};
+use trappe::simulation::driver::{SimOptions, simulate};
+use trappe::simulation::records::monthly_columns;
 
 #[test]
 fn mean_occupancy_matches_the_closed_form_chain_for_48_months() {
@@ -15,7 +16,7 @@ fn mean_occupancy_matches_the_closed_form_chain_for_48_months() {
         threads: None,
         trajectories: 0,
         first_replication: 0,
-        engine: trappe::engine::Engine::Individual,
+        engine: trappe::simulation::driver::Engine::Individual,
     };
     let reps = simulate(&m, &[SCENARIO], &opts, &|| {}).unwrap();
     let cols = monthly_columns(&m);
@@ -78,7 +79,7 @@ benefit_type = "kh"
         threads: None,
         trajectories: 0,
         first_replication: 0,
-        engine: trappe::engine::Engine::Individual,
+        engine: trappe::simulation::driver::Engine::Individual,
     };
     let reps = simulate(&m, &[SCENARIO], &opts, &|| {}).unwrap();
     let nc = monthly_columns(&m).len();
@@ -130,7 +131,7 @@ benefit_type = "kh"
         threads: None,
         trajectories: 0,
         first_replication: 0,
-        engine: trappe::engine::Engine::Individual,
+        engine: trappe::simulation::driver::Engine::Individual,
     };
     let reps = simulate(&m, &[SCENARIO], &opts, &|| {}).unwrap();
     let nc = monthly_columns(&m).len();
@@ -168,7 +169,7 @@ inflow_per_month = 2.5
             threads: Some(1),
             trajectories: 0,
             first_replication: 0,
-            engine: trappe::engine::Engine::Individual,
+            engine: trappe::simulation::driver::Engine::Individual,
         },
         &|| {},
     )
@@ -217,13 +218,13 @@ multipliers = { "a->job" = 2.0 }
         threads: None,
         trajectories: 0,
         first_replication: 0,
-        engine: trappe::engine::Engine::Individual,
+        engine: trappe::simulation::driver::Engine::Individual,
     };
     let reps = simulate(&m, &[SCENARIO], &opts, &|| {}).unwrap();
     let nc = monthly_columns(&m).len();
-    let sc = trappe::engine::segment_columns(&m).len();
+    let sc = trappe::simulation::records::segment_columns(&m).len();
+    use trappe::analysis::outcomes::{metric_at, segment_metric_at};
     use trappe::model::Metric;
-    use trappe::outcomes::{metric_at, segment_metric_at};
     for r in &reps {
         let run = &r.arms[0];
         for month in 0..=24 {

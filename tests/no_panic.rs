@@ -4,9 +4,9 @@
 mod common;
 use common::*;
 use proptest::prelude::*;
-use trappe::engine::simulate_replication;
+use trappe::input::scenario::LoadedScenario;
 use trappe::model::{COUNTERFACTUAL, Model, SCENARIO};
-use trappe::scenario::LoadedScenario;
+use trappe::simulation::individual::simulate_replication;
 
 const ODD_VALUES: &[&str] = &[
     "0",
@@ -76,12 +76,12 @@ proptest! {
                 }
                 Ok(m) => {
                     if m.total_size() * m.horizon as u64 <= 2_000_000 {
-                        let c = trappe::count_engine::simulate_replication(&m, &[SCENARIO, COUNTERFACTUAL], 1, 0);
+                        let c = trappe::simulation::count::simulate_replication(&m, &[SCENARIO, COUNTERFACTUAL], 1, 0);
                         prop_assert_eq!(c.arms.len(), 2);
                         let r = simulate_replication(&m, &[SCENARIO, COUNTERFACTUAL], 1, 0, 2);
-                        let res = trappe::outcomes::summarise(&m, &[SCENARIO, COUNTERFACTUAL], &[r]);
-                        let _ = trappe::terminal::summary(&m, &res, 1, 1, trappe::engine::Engine::Count);
-                        let _ = trappe::describe::describe(&m);
+                        let res = trappe::analysis::outcomes::summarise(&m, &[SCENARIO, COUNTERFACTUAL], &[r]);
+                        let _ = trappe::report::terminal::summary(&m, &res, 1, 1, trappe::simulation::driver::Engine::Count);
+                        let _ = trappe::report::describe::describe(&m);
                     }
                 }
             },

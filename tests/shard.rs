@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 use std::path::Path;
-use trappe::shard::{Shard, decode_outcomes, encode_outcomes};
+use trappe::report::part::{Shard, decode_outcomes, encode_outcomes};
 
 const CSV_FILES: [&str; 5] =
     ["summary.csv", "replications.csv", "monthly.csv", "budget_years.csv", "trajectories.csv"];
@@ -124,7 +124,7 @@ fn a_part_holds_its_block_of_replications_and_a_manifest() {
     assert_eq!(m["scenario_source"].as_str(), Some(default_text().as_str()));
     let bytes = std::fs::read(d.join("p2/outcomes.bin")).unwrap();
     assert_eq!(m["data_bytes"].as_integer(), Some(bytes.len() as i64));
-    assert_eq!(m["data_sha256"].as_str().unwrap(), trappe::outputs::sha256_bytes_hex(&bytes));
+    assert_eq!(m["data_sha256"].as_str().unwrap(), trappe::input::checksum::sha256_bytes_hex(&bytes));
 }
 
 #[test]
@@ -331,7 +331,7 @@ fn damaged_parts_are_refused() {
 #[test]
 fn outcomes_round_trip_bit_for_bit_and_are_checked_against_the_scenario() {
     let model = model(&default_text());
-    let outs = trappe::run::simulate_outcomes(&model, 3..6, 5, 1, 4, false).unwrap();
+    let outs = trappe::commands::run::simulate_outcomes(&model, 3..6, 5, 1, 4, false).unwrap();
     assert_eq!(outs.iter().map(|o| o.index).collect::<Vec<_>>(), [3, 4, 5]);
     // NaN marks undefined outcomes; make sure some are stored, with infinities too.
     let mut outs = outs;
@@ -350,7 +350,7 @@ fn outcomes_round_trip_bit_for_bit_and_are_checked_against_the_scenario() {
         assert_eq!(a.trajectories, b.trajectories);
     }
     // Trajectories come from replication 0 only.
-    let with0 = trappe::run::simulate_outcomes(&model, 0..2, 5, 1, 4, false).unwrap();
+    let with0 = trappe::commands::run::simulate_outcomes(&model, 0..2, 5, 1, 4, false).unwrap();
     assert!(!with0[0].trajectories.is_empty() && with0[1].trajectories.is_empty());
     let bytes0 = encode_outcomes(with0).unwrap();
     assert_eq!(encode_outcomes(decode_outcomes(&bytes0, &model).unwrap()).unwrap(), bytes0);

@@ -10,8 +10,8 @@ use super::scenario::{
 use criterion::{BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::Duration;
-use trappe::engine::Replication;
 use trappe::model::{Arm, COUNTERFACTUAL, Model, SCENARIO};
+use trappe::simulation::records::Replication;
 
 const ARMS: [Arm; 2] = [SCENARIO, COUNTERFACTUAL];
 const SEED: u64 = 2007;
@@ -20,11 +20,11 @@ const SEED: u64 = 2007;
 type Simulate = fn(&Model, u32) -> Replication;
 
 fn individual(m: &Model, rep: u32) -> Replication {
-    trappe::engine::simulate_replication(m, &ARMS, SEED, rep, 0)
+    trappe::simulation::individual::simulate_replication(m, &ARMS, SEED, rep, 0)
 }
 
 fn count(m: &Model, rep: u32) -> Replication {
-    trappe::count_engine::simulate_replication(m, &ARMS, SEED, rep)
+    trappe::simulation::count::simulate_replication(m, &ARMS, SEED, rep)
 }
 
 /// The individual engine: groups `replication` and `replication_scaling`.

@@ -1,8 +1,8 @@
 //! The benchmark scenario: a Copenhagen-like cohort (seed 003) built from a TOML
 //! template, so the cohort size can be varied without touching `scenarios/`.
 
+use trappe::input::scenario::LoadedScenario;
 use trappe::model::Model;
-use trappe::scenario::LoadedScenario;
 
 /// The template; `@NAME@` placeholders are filled in by [`toml_text`].
 pub const TEMPLATE: &str = include_str!("copenhagen.toml");

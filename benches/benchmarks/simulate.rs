@@ -4,8 +4,8 @@ use super::scenario::{COPENHAGEN_CITIZENS, COPENHAGEN_MONTHS, model, person_mont
 use criterion::{BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::Duration;
-use trappe::engine::{SimOptions, simulate};
 use trappe::model::{COUNTERFACTUAL, SCENARIO};
+use trappe::simulation::driver::{SimOptions, simulate};
 
 const REPLICATIONS: u32 = 100;
 
@@ -28,7 +28,7 @@ pub fn simulate_100(c: &mut Criterion) {
             threads: Some(threads),
             trajectories: 0,
             first_replication: 0,
-            engine: trappe::engine::Engine::Individual,
+            engine: trappe::simulation::driver::Engine::Individual,
         };
         g.bench_with_input(BenchmarkId::new("threads", threads), &opts, |b, opts| {
             b.iter(|| black_box(simulate(black_box(&m), &arms, opts, &|| {}).expect("thread pool")))

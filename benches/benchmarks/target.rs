@@ -8,8 +8,8 @@ use super::scenario::{
 };
 use criterion::{Criterion, Throughput};
 use std::time::Duration;
-use trappe::engine::Engine;
-use trappe::run::{RunConfig, run};
+use trappe::commands::run::{RunConfig, run};
+use trappe::simulation::driver::Engine;
 
 const REPLICATIONS: u32 = 1_000;
 const THREADS: usize = 2;

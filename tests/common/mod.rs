@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use trappe::input::scenario::LoadedScenario;
 use trappe::model::Model;
-use trappe::scenario::LoadedScenario;
 
 /// The default scenario's text.
 pub fn default_text() -> String {

@@ -5,15 +5,16 @@
 //! interrupted or failed run never leaves a half-written result. Column
 //! meanings and units are documented in `docs/outputs.md`.
 
+use crate::analysis::outcomes::{EFFECT_NAMES, Results, arm_outcome_names};
+use crate::analysis::stats::Summary;
 use crate::budget::Item;
-use crate::engine::{TrajectoryRow, monthly_columns, parameter_keys};
+use crate::input::checksum::sha256_hex;
+use crate::input::scenario::{LoadedScenario, ScenarioFile};
 use crate::model::{Arm, Model};
-use crate::outcomes::{EFFECT_NAMES, Results, arm_outcome_names};
-use crate::scenario::{LoadedScenario, ScenarioFile};
-use crate::stats::Summary;
+use crate::simulation::draws::parameter_keys;
+use crate::simulation::records::{TrajectoryRow, monthly_columns};
 use rayon::prelude::*;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -384,7 +385,8 @@ pub fn write_replications(path: &Path, model: &Model, res: &Results) -> Result<(
     header.extend(EFFECT_NAMES.iter().map(|s| s.to_string()));
     header.extend(pkeys.iter().map(|k| format!("param:{k}")));
     let n_arms = res.arm_names.len();
-    let chunks: Vec<&[crate::outcomes::RepOutcomes]> = res.reps.chunks(REPLICATIONS_PER_PART).collect();
+    let chunks: Vec<&[crate::analysis::outcomes::RepOutcomes]> =
+        res.reps.chunks(REPLICATIONS_PER_PART).collect();
     write_parts(path, &header, chunks.len(), |i, w| {
         // Each number is formatted into one reused buffer and written as a field.
         let mut cell = String::new();
@@ -573,7 +575,7 @@ pub fn write_budget_years(path: &Path, res: &Results) -> Result<(), OutputError>
     write_parts(path, &header, periods.len(), |p, w| {
         let period = periods[p];
         let year = period.map(|y| years[y].to_string()).unwrap_or_else(|| "total".into());
-        let value = |o: &crate::outcomes::RepOutcomes, a: usize, k: usize| match period {
+        let value = |o: &crate::analysis::outcomes::RepOutcomes, a: usize, k: usize| match period {
             Some(y) => o.budget[a].values[y][k],
             None => o.budget[a].total[k],
         };
@@ -708,7 +710,7 @@ pub struct MergedPart {
 /// and `[simulation]` as overridden on the command line.
 pub fn resolved_file(sc: &LoadedScenario, model: &Model, seed: u64, replications: u32) -> ScenarioFile {
     use crate::budget::Reimbursement;
-    use crate::scenario::ReimbursementBand;
+    use crate::input::scenario::ReimbursementBand;
     let mut f = sc.file.clone();
     f.simulation.seed = seed;
     f.simulation.replications = replications;
@@ -748,16 +750,6 @@ pub fn resolved_file(sc: &LoadedScenario, model: &Model, seed: u64, replications
 /// The command line that is running, for manifests.
 pub fn command_line() -> String {
     std::env::args().collect::<Vec<_>>().join(" ")
-}
-
-/// SHA-256 of bytes, hex-encoded.
-pub fn sha256_bytes_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// SHA-256 of text, hex-encoded.
-pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Manifest {

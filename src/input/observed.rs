@@ -10,10 +10,10 @@
 //!
 //! `docs/calibration.md` documents the format.
 
-use crate::calendar::YearMonth;
 use crate::error::{Diagnostic, nearest};
+use crate::input::calendar::YearMonth;
+use crate::input::param::fmt_num;
 use crate::model::{Metric, Model, parse_metric};
-use crate::param::fmt_num;
 use std::path::{Path, PathBuf};
 
 /// The smallest standard error used when it is derived from the binomial formula,
@@ -118,7 +118,7 @@ pub fn parse(path: &str, text: &str, model: &Model) -> Result<Observed, Observed
     if !p.errors.is_empty() {
         return Err(ObservedError::Invalid(p.errors));
     }
-    Ok(Observed { path: path.to_string(), sha256: crate::outputs::sha256_hex(text), rows })
+    Ok(Observed { path: path.to_string(), sha256: crate::input::checksum::sha256_hex(text), rows })
 }
 
 struct Parser<'a> {

@@ -1,8 +1,8 @@
 //! The terminal summary: the answer a person can read in ten seconds.
 
+use crate::analysis::outcomes::{EFFECT_NAMES, Results, arm_outcome_names};
+use crate::analysis::stats::Summary;
 use crate::model::Model;
-use crate::outcomes::{EFFECT_NAMES, Results, arm_outcome_names};
-use crate::stats::Summary;
 use std::fmt::Write;
 
 /// Formats an amount in DKK with thousands separators, e.g. `-1,706,574`.
@@ -57,7 +57,7 @@ pub fn summary(
     res: &Results,
     replications: u32,
     seed: u64,
-    engine: crate::engine::Engine,
+    engine: crate::simulation::driver::Engine,
 ) -> String {
     let mut o = String::new();
     let names = arm_outcome_names(model);
@@ -143,7 +143,7 @@ pub fn summary(
         }
     }
 
-    for m in crate::outcomes::target_months(model) {
+    for m in crate::analysis::outcomes::target_months(model) {
         let _ = writeln!(
             o,
             "{:<44}",

@@ -39,7 +39,7 @@
 //! the six-month flag), so groups that only differ in them merge.
 //!
 //! Everything else is the individual engine's: the parameters drawn per replication
-//! ([`crate::engine`]'s `draw`), the transition tables with the staffing multiplier
+//! ([`crate::simulation`]'s `draw`), the transition tables with the staffing multiplier
 //! from the month's caseload (citizens in benefit states at the start of the month,
 //! after arrivals, per productive FTE), the reimbursement classes, and the booking
 //! of money and the monthly record (`book_month`), so the two engines produce the
@@ -77,18 +77,21 @@
 //! **Random numbers.** One stream per replication (xoshiro256++ seeded from the
 //! replication's `"count-engine"` ChaCha8 stream, see [`Stream`]), consumed in a
 //! fixed order, so results do not depend on the number of threads. Binomials come
-//! from [`crate::binomial`] (exact; cheaper to set up than `rand_distr`'s). No trajectories:
+//! from [`crate::simulation::binomial`] (exact; cheaper to set up than `rand_distr`'s). No trajectories:
 //! individual paths do not exist here; `trappe run` refuses `--trajectories` with
 //! `--engine count`.
 
-use crate::binomial::uniform;
 use crate::budget::N_FLOWS;
-use crate::engine::{
-    Acc, ArmRun, Drawn, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, Layout, MONTHLY_SHARES, Replication,
-    SegmentCounts, ShareClasses, StateFlags, Tables, YearRates, book_month, draw, has_capacity,
-    monthly_columns, record_month, share_offset, staffing_multipliers, stream,
-};
 use crate::model::{Arm, Model};
+use crate::simulation::binomial::uniform;
+use crate::simulation::draws::{Drawn, draw, stream};
+use crate::simulation::kernel::{
+    Acc, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, Layout, SegmentCounts, ShareClasses, StateFlags, Tables,
+    YearRates, book_month, record_month, staffing_multipliers,
+};
+use crate::simulation::records::{
+    ArmRun, MONTHLY_SHARES, Replication, has_capacity, monthly_columns, share_offset,
+};
 use rand::Rng;
 use rand::SeedableRng;
 use rand_distr::{Distribution, Exp1, Hypergeometric};
@@ -97,7 +100,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 /// The replication's random stream: xoshiro256++, seeded from the replication's
-/// ChaCha8 stream (`"count-engine"`, see [`crate::engine`]'s `stream`), so it is still
+/// ChaCha8 stream (`"count-engine"`, see [`crate::simulation`]'s `stream`), so it is still
 /// one stream per seed and replication. The count engine draws several hundred
 /// thousand numbers per replication at national size; xoshiro256++ makes them about
 /// 8 % faster than ChaCha8 (docs/performance.md) and is ample for simulation.
@@ -138,7 +141,7 @@ const B_STATE: u32 = 71; // 8 bits
 const B_SEG: u32 = 79; // 16 bits
 
 /// The fields of a per-arm key, unpacked. Every field is what the individual engine
-/// keeps per citizen ([`crate::engine`]'s `Person`), reduced to what can still matter;
+/// keeps per citizen ([`crate::simulation`]'s `Person`), reduced to what can still matter;
 /// the benefit spell is kept apart (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Fields {
@@ -302,7 +305,7 @@ fn binomial(rng: &mut Stream, n: u64, p: f64) -> u64 {
     } else if n <= SMALL_GROUP {
         (0..n).filter(|_| uniform(rng) < p).count() as u64
     } else {
-        crate::binomial::binomial(rng, n, p)
+        crate::simulation::binomial::binomial(rng, n, p)
     }
 }
 
@@ -1099,7 +1102,7 @@ fn sub_weight(sum: &mut i64, o: Start, k: u64) {
 }
 
 /// Simulates one replication of the model in the given arms with the count engine.
-/// Returns the same [`Replication`] as [`crate::engine::simulate_replication`]
+/// Returns the same [`Replication`] as [`crate::simulation::individual::simulate_replication`]
 /// (without trajectories). Up to four arms are simulated jointly (common random
 /// numbers, exactly as the individual engine); more arms in blocks of four (see the
 /// module documentation).

@@ -6,10 +6,10 @@
 //! model and does not check again.
 
 use crate::budget::{BANDS_2016, BenefitRates, Reimbursement};
-use crate::calendar::YearMonth;
 use crate::error::{Diagnostic, ScenarioError, nearest};
-use crate::param::{CalibrateMark, Distribution, Param, Role, fmt_num, resolve};
-use crate::scenario::{KeyPath, LoadedScenario, MonthRef, Regime, Serves};
+use crate::input::calendar::YearMonth;
+use crate::input::param::{CalibrateMark, Distribution, Param, Role, fmt_num, resolve};
+use crate::input::scenario::{KeyPath, LoadedScenario, MonthRef, Regime, Serves};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A state of the model, with what it means for the citizen and the budget.
@@ -341,6 +341,9 @@ pub const SCENARIO: Arm = Arm { name: "scenario", with_hires: true, with_grants:
 /// The counterfactual: the same cohort and parameters without extra staff and grants.
 pub const COUNTERFACTUAL: Arm = Arm { name: "counterfactual", with_hires: false, with_grants: false };
 
+/// The arms every run simulates: the scenario (arm 0) and its counterfactual (arm 1).
+pub const ARMS: [Arm; 2] = [SCENARIO, COUNTERFACTUAL];
+
 /// Staffing in one month of one arm.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MonthStaff {
@@ -376,7 +379,7 @@ impl CalibratedKind {
 /// A parameter marked `calibrate` in the scenario file: what `trappe calibrate` fits.
 #[derive(Debug, Clone)]
 pub struct Calibrated {
-    /// The parameter's key as the engine names it (see [`crate::engine::parameter_keys`]),
+    /// The parameter's key as the engine names it (see [`crate::simulation::draws::parameter_keys`]),
     /// e.g. `transitions.job_ready->job.probability`.
     pub key: String,
     /// Where it is written in the file, e.g. `transitions[0].probability`.
@@ -1168,7 +1171,7 @@ impl Validator<'_> {
                 name: g.name.clone(),
                 amounts,
                 pays_for: g.pays_for.clone(),
-                repaid: g.unspent == crate::scenario::Unspent::Repaid,
+                repaid: g.unspent == crate::input::scenario::Unspent::Repaid,
             });
         }
 

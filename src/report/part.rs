@@ -1,14 +1,14 @@
 //! Runs split across machines: `trappe run --shard I/N` and `trappe merge`.
 //!
 //! Every replication has its own random streams, derived from the seed and the
-//! replication number (see [`crate::engine`]), so a replication gives the same
+//! replication number (see [`crate::simulation`]), so a replication gives the same
 //! numbers wherever and whenever it runs. A shard runs a contiguous block of the
 //! replications and writes a *partial result*: a folder with the outcomes of each
 //! of its replications, stored losslessly, and a manifest saying which run and
 //! which block they belong to. `trappe merge` checks that the parts belong to one
 //! run and together hold every replication exactly once, puts the replications
 //! back in order and writes the results with the same function as `trappe run`
-//! ([`crate::run::write_results`]), so the CSV files are byte-identical to those
+//! ([`crate::report::results::write_results`]), so the CSV files are byte-identical to those
 //! of a single run.
 //!
 //! The partial-result folder:
@@ -18,13 +18,16 @@
 //!   order, encoded with postcard (every `f64` as its 8 bytes, so NaN and ±∞
 //!   round-trip bit for bit). Its SHA-256 is in the manifest.
 
+use crate::analysis::outcomes::{EFFECT_NAMES, RepOutcomes, arm_outcome_names};
 use crate::budget::{BudgetYears, Item};
-use crate::engine::{TrajectoryRow, monthly_columns, parameter_keys};
+use crate::input::checksum::{sha256_bytes_hex, sha256_hex};
+use crate::input::scenario::LoadedScenario;
+use crate::model::ARMS;
 use crate::model::Model;
-use crate::outcomes::{EFFECT_NAMES, RepOutcomes, arm_outcome_names};
-use crate::outputs::{MergedPart, Staging, command_line, sha256_bytes_hex, sha256_hex};
-use crate::run::{ARMS, Provenance, RunReport, default_out, write_results};
-use crate::scenario::LoadedScenario;
+use crate::report::files::{Staging, command_line};
+use crate::report::results::{RunReport, default_out};
+use crate::simulation::draws::parameter_keys;
+use crate::simulation::records::{TrajectoryRow, monthly_columns};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::fs;
@@ -173,7 +176,7 @@ pub struct PartSpec {
     /// Individual paths recorded (K).
     pub trajectories: usize,
     /// The engine.
-    pub engine: crate::engine::Engine,
+    pub engine: crate::simulation::driver::Engine,
 }
 
 /// Why parts cannot be merged.
@@ -454,7 +457,7 @@ pub fn write_part(
     let bytes =
         encode_outcomes(outs).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", data_path.display()))?;
     fs::write(&data_path, &bytes)
-        .map_err(|source| crate::outputs::OutputError::File { path: data_path.clone(), source })?;
+        .map_err(|source| crate::report::files::OutputError::File { path: data_path.clone(), source })?;
     let manifest = PartManifest {
         program: "trappe".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -475,9 +478,10 @@ pub fn write_part(
         data_bytes: bytes.len() as u64,
         scenario_source: sc.source.clone(),
     };
-    let text = toml::to_string(&manifest).map_err(crate::outputs::OutputError::from)?;
+    let text = toml::to_string(&manifest).map_err(crate::report::files::OutputError::from)?;
     let mpath = staging.file(PART_MANIFEST);
-    fs::write(&mpath, text).map_err(|source| crate::outputs::OutputError::File { path: mpath, source })?;
+    fs::write(&mpath, text)
+        .map_err(|source| crate::report::files::OutputError::File { path: mpath, source })?;
     let out = staging.commit()?;
 
     let name = &sc.path;
@@ -577,7 +581,7 @@ pub fn read_part_manifest(path: &Path) -> Result<(PartManifest, Shard), PartErro
 }
 
 /// Checks that `b` (at `pb`) belongs to the same run as `a` (at `pa`).
-fn check_same_run(
+pub(crate) fn check_same_run(
     pa: &Path,
     a: &PartManifest,
     sa: Shard,
@@ -623,105 +627,6 @@ fn check_same_run(
 
 fn short(sha: &str) -> String {
     sha.chars().take(12).collect::<String>() + "…"
-}
-
-/// Everything `trappe merge` needs.
-#[derive(Debug, Clone)]
-pub struct MergeConfig {
-    /// The part folders, in any order.
-    pub parts: Vec<PathBuf>,
-    /// Output folder (None = `results/<scenario file name>`, as `trappe run`).
-    pub out: Option<PathBuf>,
-    /// Replace an existing output folder.
-    pub force: bool,
-}
-
-/// Combines the parts of a run into the results of a single run: checks that they
-/// belong together and hold every shard exactly once, then writes the same files as
-/// `trappe run` with the same seed and replications.
-pub fn merge(cfg: &MergeConfig) -> anyhow::Result<RunReport> {
-    anyhow::ensure!(
-        !cfg.parts.is_empty(),
-        "no parts given: name the folders written by `trappe run --shard I/N`"
-    );
-    // First every manifest: cheap, and most mistakes show there.
-    let mut parts: Vec<(PathBuf, PartManifest, Shard)> = Vec::new();
-    for p in &cfg.parts {
-        let (m, s) = read_part_manifest(p)?;
-        if let Some((p0, m0, s0)) = parts.first() {
-            check_same_run(p0, m0, *s0, p, &m, s)?;
-        }
-        if let Some((q, _, _)) = parts.iter().find(|(_, _, t)| *t == s) {
-            return Err(PartError::Duplicate { shard: s, first: q.clone(), second: p.clone() }.into());
-        }
-        parts.push((p.clone(), m, s));
-    }
-    parts.sort_by_key(|(_, _, s)| *s);
-    let n = parts[0].2.count;
-    let given: Vec<Shard> = parts.iter().map(|(_, _, s)| *s).collect();
-    let missing: Vec<Shard> =
-        (1..=n).map(|i| Shard { index: i, count: n }).filter(|s| !given.contains(s)).collect();
-    if !missing.is_empty() {
-        return Err(PartError::Missing { missing, given }.into());
-    }
-
-    let (p0, m0, _) = &parts[0];
-    let sc = LoadedScenario::from_str(&m0.scenario_path, &m0.scenario_source).map_err(|e| {
-        PartError::Damaged { path: p0.clone(), reason: format!("its scenario cannot be read: {e}") }
-    })?;
-    let model = crate::model::Model::from_scenario(&sc).map_err(|e| PartError::Damaged {
-        path: p0.clone(),
-        reason: format!("its scenario is not valid: {e}"),
-    })?;
-    let out = cfg.out.clone().unwrap_or_else(|| default_out(Path::new(&m0.scenario_path)));
-    let staging = Staging::begin(&out, cfg.force)?;
-
-    let mut outs: Vec<RepOutcomes> = Vec::with_capacity(m0.replications as usize);
-    let mut merged_from = Vec::new();
-    for (p, m, s) in &parts {
-        let damaged = |reason: String| PartError::Damaged { path: p.clone(), reason };
-        let dpath = p.join(PART_DATA);
-        let bytes = fs::read(&dpath).map_err(|e| damaged(format!("cannot read {PART_DATA}: {e}")))?;
-        if bytes.len() as u64 != m.data_bytes || sha256_bytes_hex(&bytes) != m.data_sha256 {
-            return Err(damaged(format!(
-                "{PART_DATA} is damaged or incomplete: its size or SHA-256 differs from part.toml"
-            ))
-            .into());
-        }
-        let reps =
-            decode_outcomes(&bytes, &model).map_err(|e| damaged(format!("cannot read {PART_DATA}: {e}")))?;
-        drop(bytes);
-        let range = s.range(m.replications);
-        if reps.len() != range.len() || reps.iter().zip(range.clone()).any(|(o, r)| o.index != r) {
-            return Err(damaged(format!(
-                "{PART_DATA} does not hold replications {}..{} of shard {s}",
-                range.start, range.end
-            ))
-            .into());
-        }
-        outs.extend(reps);
-        merged_from.push(MergedPart {
-            shard: s.to_string(),
-            folder: p.display().to_string(),
-            first_replication: m.first_replication,
-            replications: m.replications_in_part,
-            threads: m.threads,
-            command: m.command.clone(),
-        });
-    }
-    let engine = crate::engine::Engine::from_name(&m0.engine).ok_or_else(|| PartError::Damaged {
-        path: p0.clone(),
-        reason: format!("part.toml names an unknown engine {:?}", m0.engine),
-    })?;
-    let prov = Provenance {
-        seed: m0.seed,
-        replications: m0.replications,
-        threads: None,
-        trajectories: m0.trajectories,
-        engine,
-        merged_from: Some(merged_from),
-    };
-    write_results(staging, &sc, &model, outs, &prov)
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! `trappe check`: the resolved model in words, so a user sees what will be
 //! simulated before running it.
 
+use crate::input::param::fmt_num;
 use crate::model::{COUNTERFACTUAL, Funder, Model, SCENARIO};
-use crate::param::fmt_num;
-use crate::terminal::dkk;
+use crate::report::terminal::dkk;
 use std::fmt::Write;
 
 /// A full description of the resolved model.
@@ -150,9 +150,9 @@ pub fn describe(model: &Model) -> String {
                     Funder::Grant(g) => format!("grant `{}`", model.grants[*g].name),
                 };
                 let serves = match h.serves {
-                    crate::scenario::Serves::Caseload => "",
-                    crate::scenario::Serves::Placements => ", serves placements only",
-                    crate::scenario::Serves::Both => ", serves caseload and placements",
+                    crate::input::scenario::Serves::Caseload => "",
+                    crate::input::scenario::Serves::Placements => ", serves placements only",
+                    crate::input::scenario::Serves::Both => ", serves caseload and placements",
                 };
                 let _ = writeln!(
                     o,
@@ -300,7 +300,7 @@ pub fn describe(model: &Model) -> String {
         );
     }
 
-    o.push_str(&crate::calibrate::describe_marks(model));
+    o.push_str(&describe_marks(model));
 
     if !model.targets.is_empty() {
         let _ = writeln!(o, "\nTargets:");
@@ -317,6 +317,45 @@ pub fn describe(model: &Model) -> String {
                 } else {
                     model.calendar(t.month).to_string()
                 }
+            );
+        }
+    }
+    o
+}
+
+/// The parameters marked for calibration, by group, for `trappe check` (empty if none).
+pub fn describe_marks(model: &Model) -> String {
+    let mut o = String::new();
+    if model.calibration.is_empty() {
+        return o;
+    }
+    let mut by_group: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (i, c) in model.calibration.iter().enumerate() {
+        match by_group.iter_mut().find(|(g, _)| *g == c.group) {
+            Some((_, v)) => v.push(i),
+            None => by_group.push((&c.group, vec![i])),
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\nMarked for calibration (trappe calibrate): {} parameter{} in {} group{} (one factor each):",
+        model.calibration.len(),
+        if model.calibration.len() == 1 { "" } else { "s" },
+        by_group.len(),
+        if by_group.len() == 1 { "" } else { "s" }
+    );
+    for (g, members) in &by_group {
+        let _ = writeln!(o, "  group `{g}`:");
+        for &i in members {
+            let c = &model.calibration[i];
+            let _ = writeln!(
+                o,
+                "    {}  {}, bounds of the mean [{}, {}]{}",
+                c.path,
+                c.dist,
+                fmt_num(c.bounds.0),
+                fmt_num(c.bounds.1),
+                if c.bounds_given { "" } else { " (default)" }
             );
         }
     }

@@ -23,12 +23,13 @@
 //! parameter's numbers are replaced, and a comment line above it records where
 //! the fit came from. `docs/calibration.md` documents the command.
 
-use crate::engine::{SimOptions, segment_columns, simulate_with};
+use crate::analysis::outcomes::{metric_at, segment_metric_at};
+use crate::input::observed::{Observation, Observed, Selection};
+use crate::input::param::{Distribution, fmt_num};
+use crate::input::scenario::{KeyPath, LoadedScenario, Seg};
 use crate::model::{Arm, COUNTERFACTUAL, CalibratedKind, Metric, Model, SCENARIO};
-use crate::observed::{Observation, Observed, Selection};
-use crate::outcomes::{metric_at, segment_metric_at};
-use crate::param::{Distribution, fmt_num};
-use crate::scenario::{KeyPath, LoadedScenario, Seg};
+use crate::simulation::driver::{SimOptions, simulate_with};
+use crate::simulation::records::segment_columns;
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::cell::RefCell;
@@ -303,10 +304,10 @@ impl Problem<'_> {
             threads: self.opts.threads,
             trajectories: 0,
             first_replication: 0,
-            engine: crate::engine::Engine::Individual,
+            engine: crate::simulation::driver::Engine::Individual,
         };
         let obs = self.observed;
-        let reduce = |rep: crate::engine::Replication| -> Vec<f64> {
+        let reduce = |rep: crate::simulation::records::Replication| -> Vec<f64> {
             let run = &rep.arms[0];
             obs.iter().map(|o| observed_metric(&model, &run.monthly, &run.segment_monthly, o)).collect()
         };
@@ -870,7 +871,7 @@ pub fn default_out(scenario: &Path) -> PathBuf {
 pub fn calibrate(cfg: &CalibrateConfig) -> anyhow::Result<CalibrationReport> {
     let sc = LoadedScenario::from_path(&cfg.scenario)?;
     let model = Model::from_scenario(&sc)?;
-    let observed = crate::observed::read(&cfg.observed, &model)?;
+    let observed = crate::input::observed::read(&cfg.observed, &model)?;
     let out = cfg.out.clone().unwrap_or_else(|| default_out(&cfg.scenario));
     check_writable(&out, cfg.force)?;
     let opts = FitOptions {
@@ -1005,7 +1006,7 @@ pub fn report(model: &Model, scenario: &str, observed: &Observed, fit: &Fit, out
         let _ = writeln!(
             o,
             "  * se not given: binomial sqrt(v(1-v)/n), n = the segment's citizens, at least {}",
-            crate::observed::SE_FLOOR
+            crate::input::observed::SE_FLOOR
         );
     }
 
@@ -1171,44 +1172,5 @@ pub fn report(model: &Model, scenario: &str, observed: &Observed, fit: &Fit, out
         );
     }
     let _ = writeln!(o, "\nCalibrated scenario written to {}", out.display());
-    o
-}
-
-/// The parameters marked for calibration, by group, for `trappe check` (empty if none).
-pub fn describe_marks(model: &Model) -> String {
-    let mut o = String::new();
-    if model.calibration.is_empty() {
-        return o;
-    }
-    let mut by_group: Vec<(&str, Vec<usize>)> = Vec::new();
-    for (i, c) in model.calibration.iter().enumerate() {
-        match by_group.iter_mut().find(|(g, _)| *g == c.group) {
-            Some((_, v)) => v.push(i),
-            None => by_group.push((&c.group, vec![i])),
-        }
-    }
-    let _ = writeln!(
-        o,
-        "\nMarked for calibration (trappe calibrate): {} parameter{} in {} group{} (one factor each):",
-        model.calibration.len(),
-        if model.calibration.len() == 1 { "" } else { "s" },
-        by_group.len(),
-        if by_group.len() == 1 { "" } else { "s" }
-    );
-    for (g, members) in &by_group {
-        let _ = writeln!(o, "  group `{g}`:");
-        for &i in members {
-            let c = &model.calibration[i];
-            let _ = writeln!(
-                o,
-                "    {}  {}, bounds of the mean [{}, {}]{}",
-                c.path,
-                c.dist,
-                fmt_num(c.bounds.0),
-                fmt_num(c.bounds.1),
-                if c.bounds_given { "" } else { " (default)" }
-            );
-        }
-    }
     o
 }

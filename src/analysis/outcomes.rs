@@ -6,10 +6,12 @@
 //! the scenario saves money) and scenario − counterfactual for outcomes
 //! (positive = more citizens in work).
 
+use crate::analysis::stats::Summary;
 use crate::budget::{BudgetYears, Flow, Item, N_FLOWS, break_even_month, items_for, present_value};
-use crate::engine::{MONTHLY_SHARES, Replication, monthly_columns, segment_columns, share_offset};
 use crate::model::{Arm, Metric, Model};
-use crate::stats::Summary;
+use crate::simulation::records::{
+    MONTHLY_SHARES, Replication, monthly_columns, segment_columns, share_offset,
+};
 use rayon::prelude::*;
 
 /// The scalar outcomes of one arm of one replication.
@@ -88,7 +90,7 @@ pub struct RepOutcomes {
     /// Per arm, the municipality's net cost in each month 1..=horizon.
     pub monthly_net_cost: Vec<Vec<f64>>,
     /// Sampled individual paths, if any.
-    pub trajectories: Vec<crate::engine::TrajectoryRow>,
+    pub trajectories: Vec<crate::simulation::records::TrajectoryRow>,
 }
 
 /// Value of a metric at month `m` in an arm's monthly record.
@@ -98,7 +100,7 @@ pub fn metric_at(model: &Model, monthly: &[f64], metric: Metric, m: usize) -> f6
 }
 
 /// Value of a metric at month `m` for segment `g`, from an arm's
-/// [`crate::engine::ArmRun::segment_monthly`].
+/// [`crate::simulation::records::ArmRun::segment_monthly`].
 pub fn segment_metric_at(model: &Model, segment_monthly: &[f64], g: usize, metric: Metric, m: usize) -> f64 {
     let cols = segment_columns(model).len();
     let start = (m * model.segments.len() + g) * cols;

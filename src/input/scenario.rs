@@ -9,9 +9,9 @@
 //! Unknown keys are errors. Every error names the file, line, key, what was
 //! expected, and the nearest valid key.
 
-use crate::calendar::YearMonth;
 use crate::error::{Diagnostic, ScenarioError, nearest};
-use crate::param::Param;
+use crate::input::calendar::YearMonth;
+use crate::input::param::Param;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;

@@ -1,0 +1,5 @@
+//! From replications to results: each replication's outcomes and effects, and their
+//! summaries over replications.
+
+pub mod outcomes;
+pub mod stats;

@@ -1,0 +1,5 @@
+//! The commands: each reads its inputs, runs the library and writes its results.
+
+pub mod calibrate;
+pub mod merge;
+pub mod run;

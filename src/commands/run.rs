@@ -1,0 +1,153 @@
+//! `trappe run`: from a scenario file to a results folder and a summary.
+//!
+//! A run is three steps: simulate replications and reduce each to its
+//! outcomes ([`simulate_outcomes`]); summarise the outcomes and write every
+//! file ([`write_results`]). `trappe run --shard I/N` does the first step for
+//! its share of the replications and writes a partial result instead;
+//! `trappe merge` reads the parts back and does the second step with the same
+//! function, so a merged result is the same as a single run (see
+//! [`crate::report::part`]).
+
+use crate::analysis::outcomes::{OutcomePlan, RepOutcomes, into_rep_outcomes};
+use crate::input::scenario::LoadedScenario;
+use crate::model::{ARMS, Model};
+use crate::report::files::Staging;
+use crate::report::part::Shard;
+use crate::report::results::{Provenance, RunReport, write_results};
+use crate::simulation::driver::{Engine, SimOptions, simulate_with};
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::ops::Range;
+use std::path::PathBuf;
+
+/// Everything `trappe run` needs.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// Replications (overrides the file).
+    pub replications: Option<u32>,
+    /// Seed (overrides the file).
+    pub seed: Option<u64>,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Replace an existing output folder.
+    pub force: bool,
+    /// Worker threads (None = all cores).
+    pub threads: Option<usize>,
+    /// Individual paths to write to `trajectories.csv`.
+    pub trajectories: usize,
+    /// Show a progress bar (only if stderr is a terminal).
+    pub progress: bool,
+    /// Run only this shard of the replications and write a partial result.
+    pub shard: Option<Shard>,
+    /// The engine (the count engine records no trajectories: asking for both is an error).
+    pub engine: Engine,
+}
+
+/// Loads, simulates, summarises and writes a run (or, with a shard, one partial result).
+pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
+    let sc = LoadedScenario::from_path(&cfg.scenario)?;
+    let model = Model::from_scenario(&sc)?;
+    let replications = cfg.replications.unwrap_or(model.replications);
+    anyhow::ensure!(replications >= 1, "--replications must be at least 1");
+    let seed = cfg.seed.unwrap_or(model.seed);
+    let threads = cfg.threads.unwrap_or_else(rayon::current_num_threads);
+    anyhow::ensure!(threads >= 1, "--threads must be at least 1");
+    anyhow::ensure!(
+        cfg.trajectories == 0 || cfg.engine == Engine::Individual,
+        "--trajectories needs --engine individual: the count engine follows groups of \
+         interchangeable citizens, not individual paths"
+    );
+
+    // Fail on an unusable output folder before spending time on simulation.
+    let staging = Staging::begin(&cfg.out, cfg.force)?;
+
+    let range = match cfg.shard {
+        Some(shard) => shard.range(replications),
+        None => 0..replications,
+    };
+    let outs =
+        simulate_outcomes_with(&model, range, seed, threads, cfg.trajectories, cfg.progress, cfg.engine)?;
+    match cfg.shard {
+        Some(shard) => crate::report::part::write_part(
+            staging,
+            &sc,
+            &crate::report::part::PartSpec {
+                shard,
+                seed,
+                replications,
+                threads,
+                trajectories: cfg.trajectories,
+                engine: cfg.engine,
+            },
+            outs,
+        ),
+        None => {
+            let prov = Provenance {
+                seed,
+                replications,
+                threads: Some(threads),
+                trajectories: cfg.trajectories,
+                engine: cfg.engine,
+                merged_from: None,
+            };
+            write_results(staging, &sc, &model, outs, &prov)
+        }
+    }
+}
+
+/// Simulates the replications in `range` (both arms) and reduces each to its outcomes
+/// as soon as it is done, so memory holds per-replication summaries, not raw cash
+/// flows. Returns them in replication order. Trajectories (`trajectories` > 0) are
+/// recorded from replication 0 if it is in the range.
+pub fn simulate_outcomes(
+    model: &Model,
+    range: Range<u32>,
+    seed: u64,
+    threads: usize,
+    trajectories: usize,
+    progress: bool,
+) -> anyhow::Result<Vec<RepOutcomes>> {
+    simulate_outcomes_with(model, range, seed, threads, trajectories, progress, Engine::Individual)
+}
+
+/// [`simulate_outcomes`] with a chosen engine (the count engine records no trajectories).
+pub fn simulate_outcomes_with(
+    model: &Model,
+    range: Range<u32>,
+    seed: u64,
+    threads: usize,
+    trajectories: usize,
+    progress: bool,
+    engine: Engine,
+) -> anyhow::Result<Vec<RepOutcomes>> {
+    let count = range.end.saturating_sub(range.start);
+    let bar = if progress && count > 0 && std::io::stderr().is_terminal() {
+        let b = ProgressBar::with_draw_target(Some(count as u64), ProgressDrawTarget::stderr());
+        b.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {bar:40} {pos}/{len} replications  {elapsed} elapsed, {eta} left",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    let opts = SimOptions {
+        replications: count,
+        seed,
+        threads: Some(threads),
+        trajectories,
+        first_replication: range.start,
+        engine,
+    };
+    let plan = OutcomePlan::new(model);
+    let reduce = |r| into_rep_outcomes(model, &plan, r);
+    let outs =
+        simulate_with(model, &ARMS, &opts, &|| bar.inc(1), &reduce).context("cannot start worker threads")?;
+    bar.finish_and_clear();
+    Ok(outs)
+}

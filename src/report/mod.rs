@@ -1,0 +1,8 @@
+//! What the user reads: the terminal summary, the description of a checked model,
+//! and the result files.
+
+pub mod describe;
+pub mod files;
+pub mod part;
+pub mod results;
+pub mod terminal;

@@ -1,0 +1,124 @@
+//! What a replication produces: the monthly record's columns, each arm's results and
+//! sampled individual paths. Both engines fill these records; the analysis reads them.
+
+use crate::budget::N_FLOWS;
+use crate::model::Model;
+
+/// Columns of the monthly record, after the per-state occupancy columns.
+pub const MONTHLY_SHARES: [&str; 8] = [
+    "self_supporting_share",
+    "employment_share",
+    "education_share",
+    "benefit_share",
+    "activation_share",
+    "outflow_share",
+    "six_month_employment_share",
+    "mean_benefit_duration",
+];
+
+/// Column names of an arm's monthly record: `entered`, then `occupancy:<state>`
+/// for each state, then [`MONTHLY_SHARES`], then cumulative benefit months and staffing.
+pub fn monthly_columns(model: &Model) -> Vec<String> {
+    let mut c = vec!["entered".to_string()];
+    c.extend(model.states.iter().map(|s| format!("occupancy:{}", s.id)));
+    c.extend(MONTHLY_SHARES.iter().map(|s| s.to_string()));
+    c.extend(
+        ["cumulative_benefit_months", "fte", "productive_fte", "caseload", "staffing_multiplier"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    if has_capacity(model) {
+        c.extend(CAPACITY_COLUMNS.iter().map(|s| s.to_string()));
+    }
+    c
+}
+
+/// Columns of the monthly record with `[staffing.capacity]`, after the staffing columns.
+pub const CAPACITY_COLUMNS: [&str; 5] =
+    ["waiting_list", "placements", "placement_fte", "placement_hours", "placement_hours_used"];
+
+pub(crate) fn has_capacity(model: &Model) -> bool {
+    model.staffing.as_ref().is_some_and(|s| s.capacity.is_some())
+}
+
+/// Column names of a segment's monthly record: the first columns of
+/// [`monthly_columns`] (`entered`, occupancies and [`MONTHLY_SHARES`]), without staffing.
+pub fn segment_columns(model: &Model) -> Vec<String> {
+    let mut c = monthly_columns(model);
+    c.truncate(share_offset(model) + MONTHLY_SHARES.len());
+    c
+}
+
+/// Index of the first share column in the monthly record.
+pub fn share_offset(model: &Model) -> usize {
+    1 + model.states.len()
+}
+
+/// What one arm of one replication produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArmRun {
+    /// `(horizon + 1) × columns` values, row-major by month; see [`monthly_columns`].
+    pub monthly: Vec<f64>,
+    /// Cash flows for simulated months 1..=horizon (index 0 = month 1).
+    pub flows: Vec<[f64; N_FLOWS]>,
+    /// Moves made per transition over the horizon.
+    pub moves: Vec<u64>,
+    /// Citizen-months spent in each state over the horizon.
+    pub state_months: Vec<u64>,
+    /// Moves that drew on placement capacity over the horizon.
+    pub placements: u64,
+    /// Months those placements waited, summed (0 for a move made in the month it was drawn).
+    pub placement_wait_months: u64,
+    /// The same record per segment, `(horizon + 1) × segments × ` [`segment_columns`]
+    /// values, row-major by month then segment: what calibration compares with
+    /// observed figures given per segment.
+    pub segment_monthly: Vec<f64>,
+}
+
+/// One replication: the parameters drawn and every arm's results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replication {
+    /// Replication number (0-based).
+    pub index: u32,
+    /// Drawn value of each uncertain parameter, parallel to [`parameter_keys`].
+    pub params: Vec<f64>,
+    /// One result per arm, in the order the arms were given.
+    pub arms: Vec<ArmRun>,
+    /// Sampled individual paths (only when asked for, replication 0).
+    pub trajectories: Vec<TrajectoryRow>,
+}
+
+/// One citizen-month of a sampled individual path.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TrajectoryRow {
+    /// Replication.
+    pub replication: u32,
+    /// Arm name.
+    pub arm: &'static str,
+    /// Citizen number within the cohort.
+    pub citizen: u32,
+    /// Segment name.
+    pub segment: String,
+    /// Simulated month (1-based).
+    pub month: usize,
+    /// Calendar month.
+    pub date: String,
+    /// State during the month.
+    pub state: String,
+    /// State at the end of the month.
+    pub next_state: String,
+    /// On the waiting list for a placement at the end of the month.
+    pub waiting: bool,
+    /// Benefit paid this month.
+    pub on_benefit: bool,
+    /// Cumulative months on benefit, including this one.
+    pub cumulative_benefit_months: u32,
+    /// Benefit paid (DKK).
+    pub benefit: f64,
+    /// State reimbursement (DKK).
+    pub reimbursement: f64,
+    /// Activity cost (DKK).
+    pub activity_cost: f64,
+    /// One-off cost of the move at the end of the month (DKK).
+    pub one_off_cost: f64,
+}
