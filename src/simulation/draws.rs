@@ -10,6 +10,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
 
+/// Keys of the model's uncertain parameters, in the order of [`Replication::params`](super::records::Replication::params).
+/// Only parameters that are not fixed are listed.
 pub fn parameter_keys(model: &Model) -> Vec<String> {
     param_specs(model).into_iter().filter(|(_, d)| !d.is_fixed()).map(|(k, _)| k).collect()
 }

@@ -5,6 +5,7 @@ use super::{count, individual};
 use crate::model::{Arm, Model};
 use rayon::prelude::*;
 
+/// Options for a simulation.
 #[derive(Debug, Clone)]
 pub struct SimOptions {
     /// Replications to run.
@@ -56,8 +57,6 @@ impl std::fmt::Display for Engine {
         f.write_str(self.name())
     }
 }
-
-/// Keys of the model's uncertain parameters, in the order of [`Replication::params`].
 
 /// Runs all replications of the model in the given arms, in parallel, and returns
 /// them in replication order. `progress` is called once per finished replication.

@@ -137,8 +137,7 @@ impl Cohort {
     }
 }
 
-/// Per-state facts the inner loop needs, as flat arrays.
-
+/// What every citizen's month in one arm reads: the model's layout and flags, the
 /// month's transition tables and the queue's salt.
 struct MonthCtx<'a> {
     layout: &'a Layout,
@@ -697,9 +696,6 @@ pub fn simulate_replication(
     trace_rows.sort_by_key(|r| (r.citizen, arms.iter().position(|a| a.name == r.arm), r.month));
     Replication { index: rep, params: drawn.recorded, arms: runs, trajectories: trace_rows }
 }
-
-/// The benefit rate of each benefit type in each calendar year of the horizon,
-/// looked up once per replication rather than once per arm and month (a rate not
 
 #[cfg(test)]
 mod tests {

@@ -219,6 +219,7 @@ pub(crate) const FLAG_OUTFLOW: u8 = 1;
 pub(crate) const FLAG_SIX: u8 = 2;
 pub(crate) const FLAG_WAITING: u8 = 4;
 
+/// Per-state facts the inner loop needs, as flat arrays.
 pub(crate) struct StateFlags {
     pub(crate) pays: Vec<bool>,
     pub(crate) employed: Vec<bool>,
@@ -349,8 +350,8 @@ impl Acc {
     }
 }
 
-/// What every citizen's month in one arm reads: the model's layout and flags, the
-
+/// The benefit rate of each benefit type in each calendar year of the horizon,
+/// looked up once per replication rather than once per arm and month (a rate not
 /// given for a year is indexed from the nearest given one).
 pub(crate) struct YearRates {
     /// Calendar year of simulated month 1.
