@@ -7,7 +7,7 @@
 # (taskset), with one worker thread each, and measures each one's CPU time (perf stat,
 # task-clock); the cores are swapped every round. Prints each round's times and ratio
 # B/A, then the median ratio: below 1 means B is faster. Needs perf and taskset
-# (Debian: linux-perf, util-linux). Used for the comparisons in docs/performance.md.
+# (Debian: linux-perf, util-linux). docs/benchmarks.md says when and how to use it.
 set -euo pipefail
 if [ $# -ne 5 ]; then
   echo "usage: $0 SCENARIO REPLICATIONS ROUNDS BINARY_A BINARY_B" >&2
