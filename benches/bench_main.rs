@@ -1,5 +1,5 @@
 //! Engine benchmarks. Run with `cargo bench --bench bench_main`;
-//! see docs/performance.md for the figures and how to read them.
+//! see docs/benchmarks.md for the figures and how to read them.
 
 use criterion::criterion_main;
 
