@@ -74,9 +74,11 @@ pub struct Simulation {
     pub seed: u64,
 }
 
+/// Replications when `[simulation]` does not say.
 fn default_replications() -> u32 {
     1000
 }
+/// Seed when `[simulation]` does not say.
 fn default_seed() -> u64 {
     1
 }
@@ -250,9 +252,11 @@ pub fn default_hours_per_fte_month() -> f64 {
     1924.0 / 12.0
 }
 
+/// Lower clamp of the staffing multiplier when the file does not say.
 fn default_m_min() -> f64 {
     0.5
 }
+/// Upper clamp of the staffing multiplier when the file does not say.
 fn default_m_max() -> f64 {
     2.0
 }
@@ -310,6 +314,7 @@ impl Serves {
     }
 }
 
+/// A hire is paid by the municipality unless the file names a grant.
 fn default_funder() -> String {
     "municipality".into()
 }
@@ -348,6 +353,7 @@ impl Unspent {
     }
 }
 
+/// What a grant pays for when the file does not say.
 fn default_pays_for() -> String {
     "staff".into()
 }
@@ -374,6 +380,7 @@ pub struct BudgetDef {
     pub wider: Option<WiderDef>,
 }
 
+/// The yearly discount rate when the file does not say.
 fn default_discount() -> f64 {
     0.035
 }

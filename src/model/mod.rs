@@ -4,7 +4,7 @@
 //! Everything a user can get wrong is caught here and reported with file,
 //! line and key (see [`crate::error::Diagnostic`]); the engine then trusts the
 //! model and does not check again. This module holds the model's types; the
-//! checking, section by section, is in [`validate`].
+//! checking, section by section, is in the `validate` submodule.
 
 mod validate;
 
@@ -19,42 +19,44 @@ use std::collections::{BTreeMap, HashMap};
 /// A state of the model, with what it means for the citizen and the budget.
 #[derive(Debug, Clone)]
 pub struct State {
-    /// Identifier.
+    /// Identifier: what transitions, segments, targets and outputs call the state.
     pub id: String,
-    /// Label for reports.
+    /// Label for reports (the id unless the file gives one).
     pub label: String,
-    /// Benefit is paid.
+    /// The municipality pays benefit here: counts toward benefit cost, reimbursement and caseload.
     pub pays_benefit: bool,
-    /// Counts as self-supporting.
+    /// Counts as self-supporting in the self-supporting share.
     pub self_supporting: bool,
-    /// Counts as ordinary employment.
+    /// Counts as ordinary employment (employment share, six-month employment, wider view).
     pub employed: bool,
-    /// Counts as education.
+    /// Counts as education in the education share.
     pub education: bool,
-    /// An activation offer.
+    /// An activation offer: counts in the activation share.
     pub activation: bool,
-    /// Reimbursed at the active rate under the pre-2016 regime.
+    /// Reimbursed at the active rate under the pre-2016 regime (defaults to `activation`).
     pub reimbursed_as_active: bool,
-    /// Monthly activity cost per citizen (DKK).
+    /// Monthly activity cost per citizen (DKK), drawn once per replication.
     pub activity_cost: Distribution,
 }
 
 /// A transition between two states.
 #[derive(Debug, Clone)]
 pub struct Transition {
-    /// Identifier (`from->to` unless named).
+    /// Identifier (`from->to` unless named): what segment multipliers, overrides
+    /// and parameter keys refer to.
     pub id: String,
-    /// Origin state index.
+    /// Origin state, by index into [`Model::states`].
     pub from: usize,
-    /// Destination state index.
+    /// Destination state, by index into [`Model::states`].
     pub to: usize,
-    /// Monthly probability as if it were the only way out.
+    /// Monthly probability as if it were the only way out (several ways out combine
+    /// as competing hazards).
     pub probability: Distribution,
-    /// Scaled by the staffing multiplier.
+    /// Scaled by the staffing multiplier, so that extra staff can change it.
     pub staffing_sensitive: bool,
     /// Own elasticity, if it overrides the staffing elasticity.
     pub elasticity: Option<Distribution>,
-    /// One-off cost per move (DKK).
+    /// One-off cost per move (DKK), e.g. establishing a placement.
     pub one_off_cost: Distribution,
     /// Duration dependence: `(first month in state, rate multiplier)`, ascending.
     pub duration: Vec<(u32, Distribution)>,
@@ -68,28 +70,28 @@ pub const MAX_MONTHS_ON_BENEFIT: u32 = 1200;
 /// A group of citizens sharing start, benefit and multipliers.
 #[derive(Debug, Clone)]
 pub struct Segment {
-    /// Name.
+    /// Name, as outputs and observed figures refer to it.
     pub name: String,
     /// Citizens at the start, per start state: `(state, count)`.
     pub start: Vec<(usize, u32)>,
     /// Benefit type index into [`Model::benefit_types`].
     pub benefit_type: usize,
-    /// Months on benefit before the start.
+    /// Months on benefit before the start (where the 2016 reimbursement bands begin).
     pub months_on_benefit: u32,
-    /// New citizens per month.
+    /// New citizens per month (fractions accumulate, see [`Segment::arrivals`]).
     pub inflow_per_month: f64,
-    /// State new citizens enter.
+    /// State new citizens enter, by index into [`Model::states`].
     pub inflow_state: usize,
     /// Months on benefit before entry, for new citizens.
     pub inflow_months_on_benefit: u32,
-    /// Rate multipliers by transition index.
+    /// Multipliers on transitions' rates for this segment: `(transition index, multiplier)`.
     pub multipliers: Vec<(usize, Distribution)>,
-    /// Probability overrides by transition index.
+    /// Probabilities replacing transitions' own for this segment: `(transition index, probability)`.
     pub overrides: Vec<(usize, Distribution)>,
 }
 
 impl Segment {
-    /// Citizens at the start.
+    /// Citizens at the start, over all start states.
     pub fn size(&self) -> u32 {
         self.start.iter().map(|(_, n)| n).sum()
     }
@@ -102,7 +104,8 @@ impl Segment {
     }
 }
 
-/// Who pays for a hire.
+/// Who pays for a hire: decides whether its cost falls on the municipality or is
+/// covered by a grant.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Funder {
     /// The municipality's own budget.
@@ -111,20 +114,20 @@ pub enum Funder {
     Grant(usize),
 }
 
-/// Extra staff in the scenario arm.
+/// Extra staff in the scenario arm: what the scenario adds over the counterfactual.
 #[derive(Debug, Clone)]
 pub struct Hire {
-    /// Name.
+    /// What the hire is, for reports.
     pub name: String,
-    /// FTE.
+    /// Full-time equivalents.
     pub fte: f64,
-    /// First month employed.
+    /// First month employed (paid, and productive after the ramp-up).
     pub start: YearMonth,
     /// Last month employed (inclusive).
     pub end: YearMonth,
-    /// Linear ramp-up months.
+    /// Months of linear ramp-up before the hire is fully productive (see [`Hire::productivity`]).
     pub ramp_up_months: u32,
-    /// Who pays.
+    /// Who pays for the hire.
     pub funded_by: Funder,
     /// What the hire's time adds to (caseload, placement hours, or both).
     pub serves: Serves,
@@ -142,7 +145,7 @@ impl Hire {
         if k <= r { k / (r + 1.0) } else { 1.0 }
     }
 
-    /// FTE employed (paid) in calendar month `ym`.
+    /// FTE employed (paid) in calendar month `ym`: what the hire costs, ramp-up or not.
     pub fn employed_fte(&self, ym: YearMonth) -> f64 {
         if ym < self.start || ym > self.end { 0.0 } else { self.fte }
     }
@@ -151,19 +154,19 @@ impl Hire {
 /// Staff and the effect of caseload on staffing-sensitive transitions.
 #[derive(Debug, Clone)]
 pub struct Staffing {
-    /// FTE in both arms.
+    /// Caseworker FTE in both arms.
     pub baseline_fte: f64,
     /// Citizens on benefit per productive FTE at which base probabilities hold.
     pub caseload_ref: f64,
-    /// Default elasticity.
+    /// Elasticity of staffing-sensitive rates, unless a transition gives its own.
     pub elasticity: Distribution,
-    /// Lower clamp of the multiplier.
+    /// Lower clamp of the staffing multiplier.
     pub multiplier_min: f64,
-    /// Upper clamp of the multiplier.
+    /// Upper clamp of the staffing multiplier.
     pub multiplier_max: f64,
     /// Extra staff (scenario arm only).
     pub hires: Vec<Hire>,
-    /// Placement capacity, if modelled.
+    /// Placement capacity, if the scenario has `[staffing.capacity]`.
     pub capacity: Option<Capacity>,
 }
 
@@ -180,11 +183,12 @@ pub struct Capacity {
 }
 
 impl Staffing {
-    /// The staffing multiplier `clamp((caseload_ref / caseload)^elasticity, min, max)`.
-    #[inline]
+    /// The staffing multiplier `clamp((caseload_ref / caseload)^elasticity, min, max)`:
+    /// the factor on a staffing-sensitive transition's rate.
     ///
     /// With no productive staff the caseload is infinite, and with nobody on
     /// benefit it is zero; the clamp bounds the multiplier in both cases.
+    #[inline]
     pub fn multiplier(&self, on_benefit: f64, productive_fte: f64, elasticity: f64) -> f64 {
         if elasticity == 0.0 {
             return 1.0;
@@ -203,17 +207,18 @@ impl Staffing {
 /// A grant: money per budget year to the scenario arm.
 #[derive(Debug, Clone)]
 pub struct Grant {
-    /// Name.
+    /// Name, as hires' `funded_by` refers to it.
     pub name: String,
     /// DKK per budget year.
     pub amounts: BTreeMap<i32, f64>,
-    /// What it pays for.
+    /// What it pays for (text for reports).
     pub pays_for: String,
     /// Money the funded hires do not use in a budget year is paid back.
     pub repaid: bool,
 }
 
-/// The wider view: tax and equalisation per citizen-month in employment.
+/// The wider view: tax and equalisation per citizen-month in employment, for the
+/// effect on the municipality's and the public sector's finances beyond the benefit bill.
 #[derive(Debug, Clone)]
 pub struct Wider {
     /// Municipal income tax (DKK per employed month).
@@ -224,20 +229,21 @@ pub struct Wider {
     pub state_tax: Distribution,
 }
 
-/// The money rules.
+/// The money rules: what each month of each citizen and each FTE costs the
+/// municipality, and what the state pays back.
 #[derive(Debug, Clone)]
 pub struct Budget {
     /// Rates by benefit type, parallel to [`Model::benefit_types`].
     pub benefit_rates: Vec<BenefitRates>,
-    /// The reimbursement regime.
+    /// The state's reimbursement regime for benefit.
     pub reimbursement: Reimbursement,
-    /// Cost per FTE-year (DKK).
+    /// Fully loaded cost of one FTE-year (DKK).
     pub staff_cost_per_fte_year: Distribution,
-    /// Share of activity costs reimbursed.
+    /// Share of activity costs the state reimburses.
     pub activity_cost_reimbursement: f64,
-    /// Yearly discount rate.
+    /// Yearly discount rate for present values.
     pub discount_rate: f64,
-    /// Optional wider view.
+    /// The wider view, if the scenario has `[budget.wider]`.
     pub wider: Option<Wider>,
 }
 
@@ -285,7 +291,7 @@ impl Metric {
         }
     }
 
-    /// Unit for outputs.
+    /// Unit for outputs: `share`, or `months` for the mean benefit duration.
     pub fn unit(self) -> &'static str {
         match self {
             Metric::MeanBenefitDuration => "months",
@@ -294,10 +300,11 @@ impl Metric {
     }
 }
 
-/// A result target.
+/// A result target ("40 % self-supporting after 12 months"): what reports say is
+/// met or not, and how likely.
 #[derive(Debug, Clone)]
 pub struct Target {
-    /// Text for reports.
+    /// Text for reports (the metric and month unless the file names it).
     pub name: String,
     /// What is measured.
     pub metric: Metric,
@@ -307,7 +314,7 @@ pub struct Target {
     pub at_least: Option<f64>,
     /// Met if value ≤ this.
     pub at_most: Option<f64>,
-    /// Compare value / value at month 0.
+    /// Compare the value divided by its value at month 0 (a relative target).
     pub relative_to_start: bool,
 }
 
@@ -329,7 +336,8 @@ impl Target {
     }
 }
 
-/// One arm of a comparison: which extras it includes.
+/// One arm of a comparison: which extras it includes. Both arms share the cohort,
+/// parameters and random numbers, so their difference is the scenario's effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Arm {
     /// Name in outputs.
@@ -348,12 +356,13 @@ pub const COUNTERFACTUAL: Arm = Arm { name: "counterfactual", with_hires: false,
 /// The arms every run simulates: the scenario (arm 0) and its counterfactual (arm 1).
 pub const ARMS: [Arm; 2] = [SCENARIO, COUNTERFACTUAL];
 
-/// Staffing in one month of one arm.
+/// Staffing in one month of one arm: what staff cost is paid for, and what
+/// the caseload and placement hours are computed from.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MonthStaff {
-    /// FTE paid, baseline part.
+    /// FTE paid, baseline part (caseworkers and placement consultants of both arms).
     pub baseline_fte: f64,
-    /// FTE paid, extra part.
+    /// FTE paid, extra part (the arm's hires).
     pub extra_fte: f64,
     /// Caseworker FTE weighted by productivity (ramp-up): the caseload's denominator.
     pub productive_fte: f64,
@@ -391,7 +400,7 @@ pub struct Calibrated {
     /// Its calibration group: the name given with `calibrate = "name"`, or the key
     /// for a parameter fitted on its own. The members of a group share one factor.
     pub group: String,
-    /// Probability or multiplier.
+    /// Probability or multiplier, which sets the default bounds.
     pub kind: CalibratedKind,
     /// The distribution as written (the starting point of the fit).
     pub dist: Distribution,
@@ -401,36 +410,37 @@ pub struct Calibrated {
     pub bounds_given: bool,
 }
 
-/// A validated, resolved model.
+/// A validated, resolved model: everything the engines need to simulate a
+/// scenario, with names resolved to indices and parameters to distributions.
 #[derive(Debug, Clone)]
 pub struct Model {
-    /// Scenario name.
+    /// Scenario name, for reports.
     pub name: String,
-    /// Description.
+    /// Longer description, for reports.
     pub description: String,
     /// First simulated month.
     pub start: YearMonth,
     /// Simulated months.
     pub horizon: usize,
-    /// Replications.
+    /// Monte Carlo replications a run makes unless told otherwise.
     pub replications: u32,
-    /// Seed.
+    /// Seed of the random number streams: the same seed gives the same results.
     pub seed: u64,
-    /// States.
+    /// States, in file order (indices are positions here).
     pub states: Vec<State>,
-    /// Transitions.
+    /// Transitions, in file order.
     pub transitions: Vec<Transition>,
-    /// Segments.
+    /// Segments of the cohort, in file order.
     pub segments: Vec<Segment>,
-    /// Benefit type names.
+    /// Benefit type names (keys of `[budget.benefit_rates]`, sorted).
     pub benefit_types: Vec<String>,
-    /// Staffing, if modelled.
+    /// Staffing, if the scenario has a `[staffing]` section.
     pub staffing: Option<Staffing>,
-    /// Grants.
+    /// Grants, in file order.
     pub grants: Vec<Grant>,
     /// Money rules.
     pub budget: Budget,
-    /// Targets.
+    /// Result targets, in file order.
     pub targets: Vec<Target>,
     /// Parameters marked for calibration, in file order.
     pub calibration: Vec<Calibrated>,
@@ -458,7 +468,7 @@ impl Model {
         self.start.add_months(m as i64 - 1)
     }
 
-    /// Index of a state by id.
+    /// Index of a state by id, if there is one.
     pub fn state_index(&self, id: &str) -> Option<usize> {
         self.states.iter().position(|s| s.id == id)
     }
@@ -572,7 +582,7 @@ impl Model {
         out
     }
 
-    /// Citizens at the start.
+    /// Citizens at the start, over all segments.
     pub fn initial_size(&self) -> u64 {
         self.segments.iter().map(|s| s.size() as u64).sum()
     }

@@ -46,8 +46,11 @@ struct Period {
 /// The scenario being checked, the problems found so far and the parameters marked
 /// for calibration met so far.
 struct Validator<'a> {
+    /// The scenario: its parsed contents, and its text to locate problems in.
     sc: &'a LoadedScenario,
+    /// Problems found so far, in the order found.
     errors: Vec<Diagnostic>,
+    /// Parameters marked `calibrate`, in the order met.
     calibration: Vec<Calibrated>,
 }
 

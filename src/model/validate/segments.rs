@@ -15,8 +15,11 @@ const MAX_CITIZENS: u64 = 50_000_000;
 
 /// What a segment's entries refer to: the ids of the states, benefit types and transitions.
 struct Names<'n> {
+    /// State ids, by index.
     states: &'n [String],
+    /// Benefit type names, by index.
     benefit_types: &'n [String],
+    /// Transition ids, by index.
     transitions: Vec<String>,
 }
 
