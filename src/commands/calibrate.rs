@@ -24,9 +24,10 @@
 //! the fit came from. `docs/calibration.md` documents the command.
 
 use crate::analysis::outcomes::{metric_at, segment_metric_at};
+use crate::input::locate::{KeyPath, Seg};
 use crate::input::observed::{Observation, Observed, Selection};
 use crate::input::param::{Distribution, fmt_num};
-use crate::input::scenario::{KeyPath, LoadedScenario, Seg};
+use crate::input::scenario::LoadedScenario;
 use crate::model::{Arm, COUNTERFACTUAL, CalibratedKind, Metric, Model, SCENARIO};
 use crate::simulation::driver::{SimOptions, simulate_with};
 use crate::simulation::records::segment_columns;

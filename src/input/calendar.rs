@@ -33,6 +33,7 @@ impl YearMonth {
         later.index() - self.index()
     }
 
+    /// Months since year 0, so that month arithmetic is integer arithmetic.
     fn index(self) -> i64 {
         self.year as i64 * 12 + (self.month as i64 - 1)
     }

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod checksum;
+pub mod locate;
 pub mod observed;
 pub mod param;
 pub mod scenario;

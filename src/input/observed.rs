@@ -81,6 +81,7 @@ pub enum ObservedError {
     Invalid(Vec<Diagnostic>),
 }
 
+/// All problems, one a line, with their count when there are several.
 fn format_all(ds: &[Diagnostic]) -> String {
     let mut out: Vec<String> = ds.iter().map(Diagnostic::to_string).collect();
     if ds.len() > 1 {
@@ -101,6 +102,7 @@ impl ObservedError {
 
 /// The columns an observed-figures file may have, in their usual order.
 pub const COLUMNS: [&str; 6] = ["metric", "month", "segment", "value", "se", "fit"];
+/// The columns every observed-figures file must have (the first four of [`COLUMNS`]).
 const REQUIRED: [&str; 4] = ["metric", "month", "segment", "value"];
 
 /// Reads and checks an observed-figures file against the model it calibrates.
@@ -121,14 +123,38 @@ pub fn parse(path: &str, text: &str, model: &Model) -> Result<Observed, Observed
     Ok(Observed { path: path.to_string(), sha256: crate::input::checksum::sha256_hex(text), rows })
 }
 
+/// Where the header puts each column (0-based), and how many columns it names.
+struct Columns {
+    /// The `metric` column.
+    metric: usize,
+    /// The `month` column.
+    month: usize,
+    /// The `segment` column.
+    segment: usize,
+    /// The `value` column.
+    value: usize,
+    /// The `se` column, if the file has one.
+    se: Option<usize>,
+    /// The `fit` column, if the file has one.
+    fit: Option<usize>,
+    /// Columns in the header: every row must have as many fields.
+    count: usize,
+}
+
+/// The file being read and the problems found so far.
 struct Parser<'a> {
+    /// The path as given, for messages.
     path: &'a str,
+    /// The whole text, to find the line of a record.
     text: &'a str,
+    /// The text's lines, to quote a problem's line.
     lines: Vec<&'a str>,
+    /// Problems found so far.
     errors: Vec<Diagnostic>,
 }
 
 impl Parser<'_> {
+    /// Records a problem on file line `line`, in column `column` (index and name) if given.
     fn err(
         &mut self,
         line: Option<usize>,
@@ -152,6 +178,7 @@ impl Parser<'_> {
         });
     }
 
+    /// The observed figures: the header, then every row in file order.
     fn rows(&mut self, text: &str, model: &Model) -> Vec<Observation> {
         let mut rdr = csv::ReaderBuilder::new()
             .comment(Some(b'#'))
@@ -160,8 +187,48 @@ impl Parser<'_> {
             .has_headers(false)
             .from_reader(text.as_bytes());
         let mut records = rdr.records();
-        // The header: the first record that is not a comment or blank.
-        let header = loop {
+        let Some(header) = self.header(&mut records) else {
+            return Vec::new();
+        };
+        let Some(columns) = self.columns(&header) else {
+            return Vec::new();
+        };
+        let ids: Vec<String> = model.states.iter().map(|s| s.id.clone()).collect();
+        let mut out: Vec<Observation> = Vec::new();
+        for rec in records {
+            let rec = match rec {
+                Ok(r) => r,
+                Err(e) => {
+                    self.csv_error(&e);
+                    continue;
+                }
+            };
+            if rec.iter().all(str::is_empty) {
+                continue;
+            }
+            let line = rec.position().map(|p| self.line_of(p));
+            if rec.len() != columns.count {
+                self.err(
+                    line,
+                    None,
+                    format!("expected {} fields as in the header, got {}", columns.count, rec.len()),
+                    None,
+                );
+                continue;
+            }
+            if let Some(o) = self.row(&rec, line, &columns, &ids, model, &out) {
+                out.push(o);
+            }
+        }
+        if self.errors.is_empty() && out.is_empty() {
+            self.err(None, None, "no observed figures: the file has a header but no rows".into(), None);
+        }
+        out
+    }
+
+    /// The header: the first record that is not a comment or blank.
+    fn header(&mut self, records: &mut csv::StringRecordsIter<&[u8]>) -> Option<csv::StringRecord> {
+        loop {
             match records.next() {
                 None => {
                     self.err(
@@ -170,16 +237,21 @@ impl Parser<'_> {
                         format!("the file is empty; expected a header row `{}`", REQUIRED.join(",")),
                         None,
                     );
-                    return Vec::new();
+                    return None;
                 }
                 Some(Err(e)) => {
                     self.csv_error(&e);
-                    return Vec::new();
+                    return None;
                 }
                 Some(Ok(r)) if r.iter().all(str::is_empty) => continue,
-                Some(Ok(r)) => break r,
+                Some(Ok(r)) => return Some(r),
             }
-        };
+        }
+    }
+
+    /// Where the header puts each column; `None` (and problems) if a column is
+    /// unknown, named twice, or a required one is missing.
+    fn columns(&mut self, header: &csv::StringRecord) -> Option<Columns> {
         let header_line = header.position().map(|p| self.line_of(p));
         let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
         let mut col: [Option<usize>; 6] = [None; 6];
@@ -214,183 +286,196 @@ impl Parser<'_> {
             }
         }
         if !self.errors.is_empty() {
-            return Vec::new();
+            return None;
         }
-        let [Some(c_metric), Some(c_month), Some(c_segment), Some(c_value), c_se, c_fit] = col else {
-            return Vec::new();
+        let [Some(metric), Some(month), Some(segment), Some(value), se, fit] = col else {
+            return None;
         };
-        let ids: Vec<String> = model.states.iter().map(|s| s.id.clone()).collect();
-        let mut out: Vec<Observation> = Vec::new();
-        for rec in records {
-            let rec = match rec {
-                Ok(r) => r,
-                Err(e) => {
-                    self.csv_error(&e);
-                    continue;
-                }
-            };
-            if rec.iter().all(str::is_empty) {
-                continue;
+        Some(Columns { metric, month, segment, value, se, fit, count: names.len() })
+    }
+
+    /// One row: an observation, or `None` if the row has problems (reported) or gives
+    /// a figure already in `earlier`.
+    fn row(
+        &mut self,
+        rec: &csv::StringRecord,
+        line: Option<usize>,
+        c: &Columns,
+        state_ids: &[String],
+        model: &Model,
+        earlier: &[Observation],
+    ) -> Option<Observation> {
+        let before = self.errors.len();
+        let cell = |i: usize| rec.get(i).unwrap_or("");
+        let metric_name = cell(c.metric).to_string();
+        let metric = self.metric(line, c.metric, &metric_name, state_ids);
+        let month = self.month(line, c.month, cell(c.month), model);
+        let segment_label = cell(c.segment).to_string();
+        let selection = self.selection(line, c.segment, &segment_label, model);
+        let value = self.value(line, c.value, cell(c.value), metric, &metric_name);
+        let se = self.se(line, c.se, c.se.map(cell), metric);
+        let fit = self.fit(line, c.fit, c.fit.map(cell));
+        if self.errors.len() > before {
+            return None;
+        }
+        let (Some(metric), Some(month), Some(selection), Some(value)) = (metric, month, selection, value)
+        else {
+            return None;
+        };
+        if let Some(prev) =
+            earlier.iter().find(|o| o.metric == metric && o.month == month && o.selection == selection)
+        {
+            let prev_line = prev.line;
+            self.err(
+                line,
+                None,
+                format!("the same figure (metric, month and segment) is already given on line {prev_line}"),
+                None,
+            );
+            return None;
+        }
+        let (se, se_given) = match se {
+            Some(s) => (s, true),
+            None => {
+                let n = group_size(model, &selection, month).max(1) as f64;
+                ((value * (1.0 - value) / n).sqrt().max(SE_FLOOR), false)
             }
-            let line = rec.position().map(|p| self.line_of(p));
-            if rec.len() != names.len() {
+        };
+        Some(Observation {
+            line: line.unwrap_or(0),
+            metric,
+            metric_name,
+            month,
+            selection,
+            segment_label: if segment_label.is_empty() { "all".into() } else { segment_label },
+            value,
+            se,
+            se_given,
+            fit,
+        })
+    }
+
+    /// The `metric` cell: a named metric or `share:<state>`.
+    fn metric(&mut self, line: Option<usize>, c: usize, text: &str, state_ids: &[String]) -> Option<Metric> {
+        match parse_metric(text, state_ids) {
+            Ok(m) => Some(m),
+            Err(sug) => {
+                let mut names: Vec<String> = Metric::NAMED.iter().map(|(n, _)| n.to_string()).collect();
+                names.push("share:<state>".into());
                 self.err(
                     line,
-                    None,
-                    format!("expected {} fields as in the header, got {}", names.len(), rec.len()),
+                    Some((c, "metric")),
+                    format!("unknown metric `{text}`; expected one of {}", names.join(", ")),
+                    sug,
+                );
+                None
+            }
+        }
+    }
+
+    /// The `value` cell: a number, a share in [0, 1] unless the metric is a duration.
+    fn value(
+        &mut self,
+        line: Option<usize>,
+        c: usize,
+        text: &str,
+        metric: Option<Metric>,
+        metric_name: &str,
+    ) -> Option<f64> {
+        let value = match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => Some(v),
+            _ => {
+                self.err(
+                    line,
+                    Some((c, "value")),
+                    format!("expected a number such as 0.28, got `{text}`"),
                     None,
                 );
-                continue;
+                None
             }
-            let before = self.errors.len();
-            let cell = |i: usize| rec.get(i).unwrap_or("");
+        };
+        if let (Some(m), Some(v)) = (metric, value) {
+            if m != Metric::MeanBenefitDuration && !(0.0..=1.0).contains(&v) {
+                let hint = if v > 1.0 && v <= 100.0 {
+                    format!("; for {} % write {}", fmt_num(v), fmt_num(v / 100.0))
+                } else {
+                    String::new()
+                };
+                self.err(
+                    line,
+                    Some((c, "value")),
+                    format!("`{metric_name}` is a share between 0 and 1, got {}{hint}", fmt_num(v)),
+                    None,
+                );
+            } else if v < 0.0 {
+                self.err(
+                    line,
+                    Some((c, "value")),
+                    format!("expected a non-negative number of months, got {}", fmt_num(v)),
+                    None,
+                );
+            }
+        }
+        value
+    }
 
-            let metric_name = cell(c_metric).to_string();
-            let metric = match parse_metric(&metric_name, &ids) {
-                Ok(m) => Some(m),
-                Err(sug) => {
-                    let mut names: Vec<String> = Metric::NAMED.iter().map(|(n, _)| n.to_string()).collect();
-                    names.push("share:<state>".into());
-                    self.err(
-                        line,
-                        Some((c_metric, "metric")),
-                        format!("unknown metric `{metric_name}`; expected one of {}", names.join(", ")),
-                        sug,
-                    );
-                    None
-                }
-            };
-
-            let month = self.month(line, c_month, cell(c_month), model);
-
-            let segment_label = cell(c_segment).to_string();
-            let selection = self.selection(line, c_segment, &segment_label, model);
-
-            let value = match cell(c_value).parse::<f64>() {
-                Ok(v) if v.is_finite() => Some(v),
+    /// The `se` cell (column `c`, if the file has one): a positive standard error, or
+    /// empty for one derived from the binomial formula, which only a share has.
+    fn se(
+        &mut self,
+        line: Option<usize>,
+        c: Option<usize>,
+        text: Option<&str>,
+        metric: Option<Metric>,
+    ) -> Option<f64> {
+        let se = match text.filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => match s.parse::<f64>() {
+                Ok(x) if x.is_finite() && x > 0.0 => Some(x),
                 _ => {
                     self.err(
                         line,
-                        Some((c_value, "value")),
-                        format!("expected a number such as 0.28, got `{}`", cell(c_value)),
+                        Some((c.unwrap_or(0), "se")),
+                        format!(
+                            "expected a positive standard error such as 0.02, or an empty cell, got `{s}`"
+                        ),
                         None,
                     );
                     None
                 }
-            };
-            if let (Some(m), Some(v)) = (metric, value) {
-                if m != Metric::MeanBenefitDuration && !(0.0..=1.0).contains(&v) {
-                    let hint = if v > 1.0 && v <= 100.0 {
-                        format!("; for {} % write {}", fmt_num(v), fmt_num(v / 100.0))
-                    } else {
-                        String::new()
-                    };
+            },
+        };
+        if se.is_none() && metric == Some(Metric::MeanBenefitDuration) {
+            self.err(
+                line,
+                c.map(|i| (i, "se")),
+                "give a standard error (column `se`) for mean_benefit_duration: it is not a share, \
+                 so none can be derived"
+                    .into(),
+                None,
+            );
+        }
+        se
+    }
+
+    /// The `fit` cell (column `c`, if the file has one): true unless it says false.
+    fn fit(&mut self, line: Option<usize>, c: Option<usize>, text: Option<&str>) -> bool {
+        match text.filter(|s| !s.is_empty()) {
+            None => true,
+            Some(s) => match s.to_lowercase().as_str() {
+                "true" | "yes" | "1" => true,
+                "false" | "no" | "0" => false,
+                _ => {
                     self.err(
                         line,
-                        Some((c_value, "value")),
-                        format!("`{metric_name}` is a share between 0 and 1, got {}{hint}", fmt_num(v)),
+                        Some((c.unwrap_or(0), "fit")),
+                        format!("expected true or false (or an empty cell, meaning true), got `{s}`"),
                         None,
                     );
-                } else if v < 0.0 {
-                    self.err(
-                        line,
-                        Some((c_value, "value")),
-                        format!("expected a non-negative number of months, got {}", fmt_num(v)),
-                        None,
-                    );
+                    true
                 }
-            }
-
-            let se = match c_se.map(cell).filter(|s| !s.is_empty()) {
-                None => None,
-                Some(s) => {
-                    match s.parse::<f64>() {
-                        Ok(x) if x.is_finite() && x > 0.0 => Some(x),
-                        _ => {
-                            self.err(
-                            line,
-                            Some((c_se.unwrap_or(0), "se")),
-                            format!("expected a positive standard error such as 0.02, or an empty cell, got `{s}`"),
-                            None,
-                        );
-                            None
-                        }
-                    }
-                }
-            };
-            if se.is_none() && metric == Some(Metric::MeanBenefitDuration) {
-                self.err(
-                    line,
-                    c_se.map(|i| (i, "se")),
-                    "give a standard error (column `se`) for mean_benefit_duration: it is not a share, \
-                     so none can be derived"
-                        .into(),
-                    None,
-                );
-            }
-
-            let fit = match c_fit.map(cell).filter(|s| !s.is_empty()) {
-                None => true,
-                Some(s) => match s.to_lowercase().as_str() {
-                    "true" | "yes" | "1" => true,
-                    "false" | "no" | "0" => false,
-                    _ => {
-                        self.err(
-                            line,
-                            Some((c_fit.unwrap_or(0), "fit")),
-                            format!("expected true or false (or an empty cell, meaning true), got `{s}`"),
-                            None,
-                        );
-                        true
-                    }
-                },
-            };
-
-            if self.errors.len() > before {
-                continue;
-            }
-            let (Some(metric), Some(month), Some(selection), Some(value)) = (metric, month, selection, value)
-            else {
-                continue;
-            };
-            if let Some(prev) =
-                out.iter().find(|o| o.metric == metric && o.month == month && o.selection == selection)
-            {
-                let prev_line = prev.line;
-                self.err(
-                    line,
-                    None,
-                    format!(
-                        "the same figure (metric, month and segment) is already given on line {prev_line}"
-                    ),
-                    None,
-                );
-                continue;
-            }
-            let (se, se_given) = match se {
-                Some(s) => (s, true),
-                None => {
-                    let n = group_size(model, &selection, month).max(1) as f64;
-                    ((value * (1.0 - value) / n).sqrt().max(SE_FLOOR), false)
-                }
-            };
-            out.push(Observation {
-                line: line.unwrap_or(0),
-                metric,
-                metric_name,
-                month,
-                selection,
-                segment_label: if segment_label.is_empty() { "all".into() } else { segment_label },
-                value,
-                se,
-                se_given,
-                fit,
-            });
+            },
         }
-        if self.errors.is_empty() && out.is_empty() {
-            self.err(None, None, "no observed figures: the file has a header but no rows".into(), None);
-        }
-        out
     }
 
     /// The file line of a record: the csv reader's position may point at blank or
@@ -409,11 +494,13 @@ impl Parser<'_> {
         self.text[..b].matches('\n').count() + 1
     }
 
+    /// Records a row the CSV reader cannot read.
     fn csv_error(&mut self, e: &csv::Error) {
         let line = e.position().map(|p| self.line_of(p));
         self.err(line, None, format!("not a readable CSV row: {e}"), None);
     }
 
+    /// The `month` cell: months after the start, or a calendar month, inside the simulation.
     fn month(&mut self, line: Option<usize>, c: usize, text: &str, model: &Model) -> Option<usize> {
         let h = model.horizon;
         let m = match text.parse::<i64>() {
@@ -450,6 +537,7 @@ impl Parser<'_> {
         }
     }
 
+    /// The `segment` cell: `all` (or empty), a segment's name, or names joined by `+`.
     fn selection(&mut self, line: Option<usize>, c: usize, text: &str, model: &Model) -> Option<Selection> {
         if text.is_empty() || text.eq_ignore_ascii_case("all") {
             return Some(Selection::All);

@@ -7,10 +7,11 @@
 //! documents every key.
 //!
 //! Unknown keys are errors. Every error names the file, line, key, what was
-//! expected, and the nearest valid key.
+//! expected, and the nearest valid key ([`crate::input::locate`] finds them).
 
-use crate::error::{Diagnostic, ScenarioError, nearest};
+use crate::error::{Diagnostic, ScenarioError};
 use crate::input::calendar::YearMonth;
+use crate::input::locate::{KeyPath, key_diagnostic, parse_diagnostic};
 use crate::input::param::Param;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -73,9 +74,11 @@ pub struct Simulation {
     pub seed: u64,
 }
 
+/// Replications when `[simulation]` does not say.
 fn default_replications() -> u32 {
     1000
 }
+/// Seed when `[simulation]` does not say.
 fn default_seed() -> u64 {
     1
 }
@@ -249,9 +252,11 @@ pub fn default_hours_per_fte_month() -> f64 {
     1924.0 / 12.0
 }
 
+/// Lower clamp of the staffing multiplier when the file does not say.
 fn default_m_min() -> f64 {
     0.5
 }
+/// Upper clamp of the staffing multiplier when the file does not say.
 fn default_m_max() -> f64 {
     2.0
 }
@@ -309,6 +314,7 @@ impl Serves {
     }
 }
 
+/// A hire is paid by the municipality unless the file names a grant.
 fn default_funder() -> String {
     "municipality".into()
 }
@@ -347,6 +353,7 @@ impl Unspent {
     }
 }
 
+/// What a grant pays for when the file does not say.
 fn default_pays_for() -> String {
     "staff".into()
 }
@@ -373,6 +380,7 @@ pub struct BudgetDef {
     pub wider: Option<WiderDef>,
 }
 
+/// The yearly discount rate when the file does not say.
 fn default_discount() -> f64 {
     0.035
 }
@@ -539,217 +547,10 @@ impl LoadedScenario {
         }
     }
 
-    /// A diagnostic for the key at `path`, located in this file.
+    /// A diagnostic for the key at `key`, located in this file.
     pub fn diagnostic(&self, key: &KeyPath, message: String, suggestion: Option<String>) -> Diagnostic {
-        let span = locate(&self.source, key);
-        let (line, column, snippet) = match span {
-            Some(offset) => {
-                let (l, c) = line_col(&self.source, offset);
-                (Some(l), Some(c), self.source.lines().nth(l - 1).map(|s| s.trim_end().to_string()))
-            }
-            None => (None, None, None),
-        };
-        Diagnostic {
-            file: self.path.clone(),
-            line,
-            column,
-            key: key.to_string(),
-            message,
-            suggestion,
-            snippet,
-        }
+        key_diagnostic(&self.path, &self.source, key, message, suggestion)
     }
-}
-
-/// A path to a key in a scenario file, e.g. `transitions[2].probability`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KeyPath(pub Vec<Seg>);
-
-/// One step of a [`KeyPath`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Seg {
-    /// A table key.
-    Key(String),
-    /// An array index (0-based).
-    Index(usize),
-}
-
-impl KeyPath {
-    /// A path from dotted text (`"budget.reimbursement.regime"`); no indices.
-    pub fn parse(dotted: &str) -> Self {
-        KeyPath(dotted.split('.').filter(|s| !s.is_empty()).map(|s| Seg::Key(s.to_string())).collect())
-    }
-    /// This path extended by a key.
-    pub fn key(&self, k: &str) -> Self {
-        let mut p = self.clone();
-        p.0.push(Seg::Key(k.to_string()));
-        p
-    }
-    /// This path extended by an index.
-    pub fn index(&self, i: usize) -> Self {
-        let mut p = self.clone();
-        p.0.push(Seg::Index(i));
-        p
-    }
-}
-
-impl fmt::Display for KeyPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        for s in &self.0 {
-            match s {
-                Seg::Key(k) => {
-                    if !first {
-                        f.write_str(".")?;
-                    }
-                    f.write_str(k)?;
-                }
-                Seg::Index(i) => write!(f, "[{i}]")?,
-            }
-            first = false;
-        }
-        Ok(())
-    }
-}
-
-fn line_col(source: &str, offset: usize) -> (usize, usize) {
-    let before = &source[..offset.min(source.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rfind('\n').map(|p| offset - p).unwrap_or(offset + 1);
-    (line, col)
-}
-
-/// Byte offset of the deepest part of `path` that exists in the document.
-fn locate(source: &str, path: &KeyPath) -> Option<usize> {
-    let doc = toml_edit::Document::parse(source).ok()?;
-    locate_item(doc.as_item(), &path.0)
-}
-
-fn first_key_offset(t: &toml_edit::Table) -> Option<usize> {
-    t.iter().filter_map(|(k, _)| t.key(k).and_then(|k| k.span()).map(|s| s.start)).min()
-}
-
-fn locate_in_table(t: &toml_edit::Table, rest: &[Seg]) -> Option<usize> {
-    if rest.is_empty() {
-        return t.span().map(|s| s.start).or_else(|| first_key_offset(t));
-    }
-    match &rest[0] {
-        Seg::Key(k) => {
-            let key_off = t.key(k).and_then(|k| k.span()).map(|s| s.start);
-            let Some(next) = t.get(k) else {
-                return first_key_offset(t);
-            };
-            let deeper = locate_item(next, &rest[1..]);
-            deeper.or(key_off)
-        }
-        Seg::Index(_) => first_key_offset(t),
-    }
-}
-
-fn locate_item(item: &toml_edit::Item, rest: &[Seg]) -> Option<usize> {
-    use toml_edit::Item;
-    if rest.is_empty() {
-        return match item {
-            Item::Value(v) => v.span().map(|s| s.start),
-            Item::Table(t) => t.span().map(|s| s.start).or_else(|| first_key_offset(t)),
-            _ => None,
-        };
-    }
-    match (item, &rest[0]) {
-        (Item::Table(t), _) => locate_in_table(t, rest),
-        (Item::ArrayOfTables(a), Seg::Index(i)) => a.get(*i).and_then(|t| locate_in_table(t, &rest[1..])),
-        (Item::Value(v), _) => locate_value(v, rest),
-        _ => None,
-    }
-}
-
-fn locate_value(v: &toml_edit::Value, rest: &[Seg]) -> Option<usize> {
-    use toml_edit::Value;
-    if rest.is_empty() {
-        return v.span().map(|s| s.start);
-    }
-    match (v, &rest[0]) {
-        (Value::InlineTable(t), Seg::Key(k)) => {
-            let key_off = t.key(k).and_then(|k| k.span()).map(|s| s.start);
-            match t.get(k) {
-                Some(next) => locate_value(next, &rest[1..]).or(key_off),
-                None => v.span().map(|s| s.start),
-            }
-        }
-        (Value::Array(a), Seg::Index(i)) => match a.get(*i) {
-            Some(next) => locate_value(next, &rest[1..]),
-            None => v.span().map(|s| s.start),
-        },
-        _ => v.span().map(|s| s.start),
-    }
-}
-
-/// Turns a TOML/serde error into a diagnostic with line, key and nearest valid key.
-fn parse_diagnostic(path: &str, source: &str, e: &toml::de::Error) -> Diagnostic {
-    let message = e.message().trim().to_string();
-    let (line, column, snippet) = match e.span() {
-        Some(span) => {
-            let (l, c) = line_col(source, span.start);
-            (Some(l), Some(c), source.lines().nth(l - 1).map(|s| s.trim_end().to_string()))
-        }
-        None => (None, None, None),
-    };
-    let mut key = e.span().map(|s| key_at(source, s.start)).unwrap_or_default();
-    let (mut line, mut column, mut snippet) = (line, column, snippet);
-    if let Some(missing) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
-        // A missing top-level section is reported against the whole file: no line to show.
-        let whole_file = e.span().is_some_and(|s| s.start == 0);
-        if whole_file {
-            (line, column, snippet) = (None, None, None);
-            key = missing.to_string();
-        } else {
-            key = if key.is_empty() { missing.to_string() } else { format!("{key}.{missing}") };
-        }
-    }
-    let suggestion = suggestion_from_serde(&message);
-    let message = message.replace("unknown field", "unknown key").replace("missing field", "missing key");
-    let snippet = snippet.filter(|s| !s.trim().is_empty());
-    Diagnostic { file: path.to_string(), line, column, key, message, suggestion, snippet }
-}
-
-/// The dotted key whose definition covers `offset`, found from the table headers above it.
-fn key_at(source: &str, offset: usize) -> String {
-    let before = &source[..offset.min(source.len())];
-    let header = before
-        .lines()
-        .rev()
-        .map(str::trim)
-        .find(|l| l.starts_with('[') && !l.contains('='))
-        .map(|l| l.trim_start_matches('[').split(']').next().unwrap_or("").trim().to_string())
-        .unwrap_or_default();
-    let line_start = before.rfind('\n').map(|p| p + 1).unwrap_or(0);
-    let line = source[line_start..].lines().next().unwrap_or("");
-    let this_key = line
-        .split('=')
-        .next()
-        .map(str::trim)
-        .filter(|k| !k.starts_with('[') && !k.starts_with('#') && !k.is_empty());
-    // An error on a table header itself belongs to that table.
-    let header = if line.trim_start().starts_with('[') {
-        line.trim().trim_start_matches('[').split(']').next().unwrap_or("").trim().to_string()
-    } else {
-        header
-    };
-    match (header.is_empty(), this_key) {
-        (true, Some(k)) => k.to_string(),
-        (false, Some(k)) if line.contains('=') => format!("{header}.{k}"),
-        _ => header,
-    }
-}
-
-/// From serde's "unknown field `x`, expected one of `a`, `b`" the nearest of `a`, `b`.
-fn suggestion_from_serde(message: &str) -> Option<String> {
-    if !(message.starts_with("unknown field") || message.starts_with("unknown variant")) {
-        return None;
-    }
-    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
-    let (bad, candidates) = quoted.split_first()?;
-    nearest(bad, candidates.iter().copied())
 }
 
 #[cfg(test)]

@@ -3,54 +3,60 @@
 //!
 //! Everything a user can get wrong is caught here and reported with file,
 //! line and key (see [`crate::error::Diagnostic`]); the engine then trusts the
-//! model and does not check again.
+//! model and does not check again. This module holds the model's types; the
+//! checking, section by section, is in the `validate` submodule.
 
-use crate::budget::{BANDS_2016, BenefitRates, Reimbursement};
-use crate::error::{Diagnostic, ScenarioError, nearest};
+mod validate;
+
+use crate::budget::{BenefitRates, Reimbursement};
+use crate::error::{ScenarioError, nearest};
 use crate::input::calendar::YearMonth;
-use crate::input::param::{CalibrateMark, Distribution, Param, Role, fmt_num, resolve};
-use crate::input::scenario::{KeyPath, LoadedScenario, MonthRef, Regime, Serves};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::input::locate::KeyPath;
+use crate::input::param::Distribution;
+use crate::input::scenario::{LoadedScenario, Serves};
+use std::collections::{BTreeMap, HashMap};
 
 /// A state of the model, with what it means for the citizen and the budget.
 #[derive(Debug, Clone)]
 pub struct State {
-    /// Identifier.
+    /// Identifier: what transitions, segments, targets and outputs call the state.
     pub id: String,
-    /// Label for reports.
+    /// Label for reports (the id unless the file gives one).
     pub label: String,
-    /// Benefit is paid.
+    /// The municipality pays benefit here: counts toward benefit cost, reimbursement and caseload.
     pub pays_benefit: bool,
-    /// Counts as self-supporting.
+    /// Counts as self-supporting in the self-supporting share.
     pub self_supporting: bool,
-    /// Counts as ordinary employment.
+    /// Counts as ordinary employment (employment share, six-month employment, wider view).
     pub employed: bool,
-    /// Counts as education.
+    /// Counts as education in the education share.
     pub education: bool,
-    /// An activation offer.
+    /// An activation offer: counts in the activation share.
     pub activation: bool,
-    /// Reimbursed at the active rate under the pre-2016 regime.
+    /// Reimbursed at the active rate under the pre-2016 regime (defaults to `activation`).
     pub reimbursed_as_active: bool,
-    /// Monthly activity cost per citizen (DKK).
+    /// Monthly activity cost per citizen (DKK), drawn once per replication.
     pub activity_cost: Distribution,
 }
 
 /// A transition between two states.
 #[derive(Debug, Clone)]
 pub struct Transition {
-    /// Identifier (`from->to` unless named).
+    /// Identifier (`from->to` unless named): what segment multipliers, overrides
+    /// and parameter keys refer to.
     pub id: String,
-    /// Origin state index.
+    /// Origin state, by index into [`Model::states`].
     pub from: usize,
-    /// Destination state index.
+    /// Destination state, by index into [`Model::states`].
     pub to: usize,
-    /// Monthly probability as if it were the only way out.
+    /// Monthly probability as if it were the only way out (several ways out combine
+    /// as competing hazards).
     pub probability: Distribution,
-    /// Scaled by the staffing multiplier.
+    /// Scaled by the staffing multiplier, so that extra staff can change it.
     pub staffing_sensitive: bool,
     /// Own elasticity, if it overrides the staffing elasticity.
     pub elasticity: Option<Distribution>,
-    /// One-off cost per move (DKK).
+    /// One-off cost per move (DKK), e.g. establishing a placement.
     pub one_off_cost: Distribution,
     /// Duration dependence: `(first month in state, rate multiplier)`, ascending.
     pub duration: Vec<(u32, Distribution)>,
@@ -64,28 +70,28 @@ pub const MAX_MONTHS_ON_BENEFIT: u32 = 1200;
 /// A group of citizens sharing start, benefit and multipliers.
 #[derive(Debug, Clone)]
 pub struct Segment {
-    /// Name.
+    /// Name, as outputs and observed figures refer to it.
     pub name: String,
     /// Citizens at the start, per start state: `(state, count)`.
     pub start: Vec<(usize, u32)>,
     /// Benefit type index into [`Model::benefit_types`].
     pub benefit_type: usize,
-    /// Months on benefit before the start.
+    /// Months on benefit before the start (where the 2016 reimbursement bands begin).
     pub months_on_benefit: u32,
-    /// New citizens per month.
+    /// New citizens per month (fractions accumulate, see [`Segment::arrivals`]).
     pub inflow_per_month: f64,
-    /// State new citizens enter.
+    /// State new citizens enter, by index into [`Model::states`].
     pub inflow_state: usize,
     /// Months on benefit before entry, for new citizens.
     pub inflow_months_on_benefit: u32,
-    /// Rate multipliers by transition index.
+    /// Multipliers on transitions' rates for this segment: `(transition index, multiplier)`.
     pub multipliers: Vec<(usize, Distribution)>,
-    /// Probability overrides by transition index.
+    /// Probabilities replacing transitions' own for this segment: `(transition index, probability)`.
     pub overrides: Vec<(usize, Distribution)>,
 }
 
 impl Segment {
-    /// Citizens at the start.
+    /// Citizens at the start, over all start states.
     pub fn size(&self) -> u32 {
         self.start.iter().map(|(_, n)| n).sum()
     }
@@ -98,7 +104,8 @@ impl Segment {
     }
 }
 
-/// Who pays for a hire.
+/// Who pays for a hire: decides whether its cost falls on the municipality or is
+/// covered by a grant.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Funder {
     /// The municipality's own budget.
@@ -107,20 +114,20 @@ pub enum Funder {
     Grant(usize),
 }
 
-/// Extra staff in the scenario arm.
+/// Extra staff in the scenario arm: what the scenario adds over the counterfactual.
 #[derive(Debug, Clone)]
 pub struct Hire {
-    /// Name.
+    /// What the hire is, for reports.
     pub name: String,
-    /// FTE.
+    /// Full-time equivalents.
     pub fte: f64,
-    /// First month employed.
+    /// First month employed (paid, and productive after the ramp-up).
     pub start: YearMonth,
     /// Last month employed (inclusive).
     pub end: YearMonth,
-    /// Linear ramp-up months.
+    /// Months of linear ramp-up before the hire is fully productive (see [`Hire::productivity`]).
     pub ramp_up_months: u32,
-    /// Who pays.
+    /// Who pays for the hire.
     pub funded_by: Funder,
     /// What the hire's time adds to (caseload, placement hours, or both).
     pub serves: Serves,
@@ -138,7 +145,7 @@ impl Hire {
         if k <= r { k / (r + 1.0) } else { 1.0 }
     }
 
-    /// FTE employed (paid) in calendar month `ym`.
+    /// FTE employed (paid) in calendar month `ym`: what the hire costs, ramp-up or not.
     pub fn employed_fte(&self, ym: YearMonth) -> f64 {
         if ym < self.start || ym > self.end { 0.0 } else { self.fte }
     }
@@ -147,19 +154,19 @@ impl Hire {
 /// Staff and the effect of caseload on staffing-sensitive transitions.
 #[derive(Debug, Clone)]
 pub struct Staffing {
-    /// FTE in both arms.
+    /// Caseworker FTE in both arms.
     pub baseline_fte: f64,
     /// Citizens on benefit per productive FTE at which base probabilities hold.
     pub caseload_ref: f64,
-    /// Default elasticity.
+    /// Elasticity of staffing-sensitive rates, unless a transition gives its own.
     pub elasticity: Distribution,
-    /// Lower clamp of the multiplier.
+    /// Lower clamp of the staffing multiplier.
     pub multiplier_min: f64,
-    /// Upper clamp of the multiplier.
+    /// Upper clamp of the staffing multiplier.
     pub multiplier_max: f64,
     /// Extra staff (scenario arm only).
     pub hires: Vec<Hire>,
-    /// Placement capacity, if modelled.
+    /// Placement capacity, if the scenario has `[staffing.capacity]`.
     pub capacity: Option<Capacity>,
 }
 
@@ -176,11 +183,12 @@ pub struct Capacity {
 }
 
 impl Staffing {
-    /// The staffing multiplier `clamp((caseload_ref / caseload)^elasticity, min, max)`.
-    #[inline]
+    /// The staffing multiplier `clamp((caseload_ref / caseload)^elasticity, min, max)`:
+    /// the factor on a staffing-sensitive transition's rate.
     ///
     /// With no productive staff the caseload is infinite, and with nobody on
     /// benefit it is zero; the clamp bounds the multiplier in both cases.
+    #[inline]
     pub fn multiplier(&self, on_benefit: f64, productive_fte: f64, elasticity: f64) -> f64 {
         if elasticity == 0.0 {
             return 1.0;
@@ -199,17 +207,18 @@ impl Staffing {
 /// A grant: money per budget year to the scenario arm.
 #[derive(Debug, Clone)]
 pub struct Grant {
-    /// Name.
+    /// Name, as hires' `funded_by` refers to it.
     pub name: String,
     /// DKK per budget year.
     pub amounts: BTreeMap<i32, f64>,
-    /// What it pays for.
+    /// What it pays for (text for reports).
     pub pays_for: String,
     /// Money the funded hires do not use in a budget year is paid back.
     pub repaid: bool,
 }
 
-/// The wider view: tax and equalisation per citizen-month in employment.
+/// The wider view: tax and equalisation per citizen-month in employment, for the
+/// effect on the municipality's and the public sector's finances beyond the benefit bill.
 #[derive(Debug, Clone)]
 pub struct Wider {
     /// Municipal income tax (DKK per employed month).
@@ -220,20 +229,21 @@ pub struct Wider {
     pub state_tax: Distribution,
 }
 
-/// The money rules.
+/// The money rules: what each month of each citizen and each FTE costs the
+/// municipality, and what the state pays back.
 #[derive(Debug, Clone)]
 pub struct Budget {
     /// Rates by benefit type, parallel to [`Model::benefit_types`].
     pub benefit_rates: Vec<BenefitRates>,
-    /// The reimbursement regime.
+    /// The state's reimbursement regime for benefit.
     pub reimbursement: Reimbursement,
-    /// Cost per FTE-year (DKK).
+    /// Fully loaded cost of one FTE-year (DKK).
     pub staff_cost_per_fte_year: Distribution,
-    /// Share of activity costs reimbursed.
+    /// Share of activity costs the state reimburses.
     pub activity_cost_reimbursement: f64,
-    /// Yearly discount rate.
+    /// Yearly discount rate for present values.
     pub discount_rate: f64,
-    /// Optional wider view.
+    /// The wider view, if the scenario has `[budget.wider]`.
     pub wider: Option<Wider>,
 }
 
@@ -281,7 +291,7 @@ impl Metric {
         }
     }
 
-    /// Unit for outputs.
+    /// Unit for outputs: `share`, or `months` for the mean benefit duration.
     pub fn unit(self) -> &'static str {
         match self {
             Metric::MeanBenefitDuration => "months",
@@ -290,10 +300,11 @@ impl Metric {
     }
 }
 
-/// A result target.
+/// A result target ("40 % self-supporting after 12 months"): what reports say is
+/// met or not, and how likely.
 #[derive(Debug, Clone)]
 pub struct Target {
-    /// Text for reports.
+    /// Text for reports (the metric and month unless the file names it).
     pub name: String,
     /// What is measured.
     pub metric: Metric,
@@ -303,7 +314,7 @@ pub struct Target {
     pub at_least: Option<f64>,
     /// Met if value ≤ this.
     pub at_most: Option<f64>,
-    /// Compare value / value at month 0.
+    /// Compare the value divided by its value at month 0 (a relative target).
     pub relative_to_start: bool,
 }
 
@@ -325,7 +336,8 @@ impl Target {
     }
 }
 
-/// One arm of a comparison: which extras it includes.
+/// One arm of a comparison: which extras it includes. Both arms share the cohort,
+/// parameters and random numbers, so their difference is the scenario's effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Arm {
     /// Name in outputs.
@@ -344,12 +356,13 @@ pub const COUNTERFACTUAL: Arm = Arm { name: "counterfactual", with_hires: false,
 /// The arms every run simulates: the scenario (arm 0) and its counterfactual (arm 1).
 pub const ARMS: [Arm; 2] = [SCENARIO, COUNTERFACTUAL];
 
-/// Staffing in one month of one arm.
+/// Staffing in one month of one arm: what staff cost is paid for, and what
+/// the caseload and placement hours are computed from.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MonthStaff {
-    /// FTE paid, baseline part.
+    /// FTE paid, baseline part (caseworkers and placement consultants of both arms).
     pub baseline_fte: f64,
-    /// FTE paid, extra part.
+    /// FTE paid, extra part (the arm's hires).
     pub extra_fte: f64,
     /// Caseworker FTE weighted by productivity (ramp-up): the caseload's denominator.
     pub productive_fte: f64,
@@ -387,7 +400,7 @@ pub struct Calibrated {
     /// Its calibration group: the name given with `calibrate = "name"`, or the key
     /// for a parameter fitted on its own. The members of a group share one factor.
     pub group: String,
-    /// Probability or multiplier.
+    /// Probability or multiplier, which sets the default bounds.
     pub kind: CalibratedKind,
     /// The distribution as written (the starting point of the fit).
     pub dist: Distribution,
@@ -397,36 +410,37 @@ pub struct Calibrated {
     pub bounds_given: bool,
 }
 
-/// A validated, resolved model.
+/// A validated, resolved model: everything the engines need to simulate a
+/// scenario, with names resolved to indices and parameters to distributions.
 #[derive(Debug, Clone)]
 pub struct Model {
-    /// Scenario name.
+    /// Scenario name, for reports.
     pub name: String,
-    /// Description.
+    /// Longer description, for reports.
     pub description: String,
     /// First simulated month.
     pub start: YearMonth,
     /// Simulated months.
     pub horizon: usize,
-    /// Replications.
+    /// Monte Carlo replications a run makes unless told otherwise.
     pub replications: u32,
-    /// Seed.
+    /// Seed of the random number streams: the same seed gives the same results.
     pub seed: u64,
-    /// States.
+    /// States, in file order (indices are positions here).
     pub states: Vec<State>,
-    /// Transitions.
+    /// Transitions, in file order.
     pub transitions: Vec<Transition>,
-    /// Segments.
+    /// Segments of the cohort, in file order.
     pub segments: Vec<Segment>,
-    /// Benefit type names.
+    /// Benefit type names (keys of `[budget.benefit_rates]`, sorted).
     pub benefit_types: Vec<String>,
-    /// Staffing, if modelled.
+    /// Staffing, if the scenario has a `[staffing]` section.
     pub staffing: Option<Staffing>,
-    /// Grants.
+    /// Grants, in file order.
     pub grants: Vec<Grant>,
     /// Money rules.
     pub budget: Budget,
-    /// Targets.
+    /// Result targets, in file order.
     pub targets: Vec<Target>,
     /// Parameters marked for calibration, in file order.
     pub calibration: Vec<Calibrated>,
@@ -439,9 +453,7 @@ pub struct Model {
 impl Model {
     /// Checks a loaded scenario and resolves it; every problem found is reported.
     pub fn from_scenario(sc: &LoadedScenario) -> Result<Model, ScenarioError> {
-        let mut v = Validator { sc, errors: Vec::new(), calibration: Vec::new() };
-        let model = v.build();
-        if v.errors.is_empty() { Ok(model) } else { Err(ScenarioError::Invalid(v.errors)) }
+        validate::validate(sc)
     }
 
     /// Reads, checks and resolves a scenario file.
@@ -456,7 +468,7 @@ impl Model {
         self.start.add_months(m as i64 - 1)
     }
 
-    /// Index of a state by id.
+    /// Index of a state by id, if there is one.
     pub fn state_index(&self, id: &str) -> Option<usize> {
         self.states.iter().position(|s| s.id == id)
     }
@@ -570,7 +582,7 @@ impl Model {
         out
     }
 
-    /// Citizens at the start.
+    /// Citizens at the start, over all segments.
     pub fn initial_size(&self) -> u64 {
         self.segments.iter().map(|s| s.size() as u64).sum()
     }
@@ -581,948 +593,6 @@ impl Model {
             .iter()
             .map(|s| (s.inflow_per_month * self.horizon as f64).floor() as u64)
             .fold(self.initial_size(), u64::saturating_add)
-    }
-}
-
-struct Validator<'a> {
-    sc: &'a LoadedScenario,
-    errors: Vec<Diagnostic>,
-    calibration: Vec<Calibrated>,
-}
-
-impl Validator<'_> {
-    fn err(&mut self, key: KeyPath, message: impl Into<String>, suggestion: Option<String>) {
-        let d = self.sc.diagnostic(&key, message.into(), suggestion);
-        self.errors.push(d);
-    }
-
-    /// Resolves a parameter that may not be calibrated: a `calibrate` or `bounds`
-    /// key on it is an error.
-    fn param(&mut self, key: KeyPath, p: &Param, role: Role) -> Distribution {
-        let (mark, bounds) = p.calibration();
-        if let Some(m) = mark {
-            if m.is_marked() || bounds.is_some() {
-                self.err(
-                    key.key("calibrate"),
-                    format!(
-                        "`{key}` cannot be calibrated; `calibrate` is allowed only on transition \
-                         probabilities (`probability` in [[transitions]]) and on segment `multipliers` \
-                         and `overrides`"
-                    ),
-                    None,
-                );
-            }
-        } else if bounds.is_some() {
-            self.err(
-                key.key("bounds"),
-                format!(
-                    "`bounds` belong to a parameter marked `calibrate = true`, and `{key}` cannot be \
-                     calibrated (only transition probabilities and segment `multipliers` and \
-                     `overrides` can)"
-                ),
-                None,
-            );
-        }
-        self.resolve_param(key, p, role)
-    }
-
-    /// Resolves a parameter that may be calibrated, recording its mark if it has one.
-    fn param_calibratable(
-        &mut self,
-        key: KeyPath,
-        p: &Param,
-        role: Role,
-        kind: CalibratedKind,
-        engine_key: String,
-    ) -> Distribution {
-        let dist = self.resolve_param(key.clone(), p, role);
-        let (mark, bounds) = p.calibration();
-        let marked = mark.is_some_and(CalibrateMark::is_marked);
-        if !marked {
-            if bounds.is_some() {
-                self.err(
-                    key.key("bounds"),
-                    "`bounds` only apply to a parameter marked `calibrate = true`; add it or remove `bounds`",
-                    None,
-                );
-            }
-            return dist;
-        }
-        let (lo, hi) = match bounds {
-            None => kind.default_bounds(),
-            Some([lo, hi]) if lo.is_finite() && hi.is_finite() => (*lo, *hi),
-            Some(_) => {
-                self.err(key.key("bounds"), "expected `bounds = [lo, hi]`: two finite numbers", None);
-                return dist;
-            }
-        };
-        let allowed = match kind {
-            CalibratedKind::Probability => lo >= 0.0 && hi < 1.0,
-            CalibratedKind::Multiplier => lo >= 0.0,
-        };
-        let what = match kind {
-            CalibratedKind::Probability => "a probability's bounds must satisfy 0 ≤ lo < hi < 1",
-            CalibratedKind::Multiplier => "a multiplier's bounds must satisfy 0 ≤ lo < hi",
-        };
-        if !(allowed && lo < hi) {
-            self.err(key.key("bounds"), format!("{what}, got [{}, {}]", fmt_num(lo), fmt_num(hi)), None);
-            return dist;
-        }
-        let mean = dist.mean();
-        if !(mean > 0.0) {
-            self.err(
-                key.key("calibrate"),
-                "a parameter with mean 0 cannot be calibrated (the fit scales the mean); give it a positive starting value",
-                None,
-            );
-            return dist;
-        }
-        if !(lo <= mean && mean <= hi) {
-            let at = if bounds.is_some() { key.key("bounds") } else { key.key("calibrate") };
-            self.err(
-                at,
-                format!(
-                    "the bounds [{}, {}]{} must contain the parameter's mean {}",
-                    fmt_num(lo),
-                    fmt_num(hi),
-                    if bounds.is_some() { "" } else { " (the default)" },
-                    fmt_num(mean)
-                ),
-                None,
-            );
-            return dist;
-        }
-        let group = match mark {
-            Some(CalibrateMark::Group(g)) => g.clone(),
-            _ => engine_key.clone(),
-        };
-        self.calibration.push(Calibrated {
-            key: engine_key,
-            path: key,
-            group,
-            kind,
-            dist: dist.clone(),
-            bounds: (lo, hi),
-            bounds_given: bounds.is_some(),
-        });
-        dist
-    }
-
-    fn resolve_param(&mut self, key: KeyPath, p: &Param, role: Role) -> Distribution {
-        match resolve(p, role) {
-            Ok(d) => d,
-            Err(msg) => {
-                self.err(key, msg, None);
-                Distribution::Fixed(0.0)
-            }
-        }
-    }
-
-    fn state_ref(&mut self, key: KeyPath, id: &str, ids: &[String]) -> usize {
-        match ids.iter().position(|s| s == id) {
-            Some(i) => i,
-            None => {
-                let suggestion = nearest(id, ids.iter().map(String::as_str));
-                self.err(
-                    key,
-                    format!(
-                        "no state `{id}`; the states are {}",
-                        ids.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
-                    ),
-                    suggestion,
-                );
-                0
-            }
-        }
-    }
-
-    fn year_key(&mut self, key: KeyPath, text: &str) -> Option<i32> {
-        match text.parse::<i32>() {
-            Ok(y) if (1900..=2200).contains(&y) => Some(y),
-            _ => {
-                self.err(key, format!("expected a year such as 2019 as the key, got `{text}`"), None);
-                None
-            }
-        }
-    }
-
-    fn build(&mut self) -> Model {
-        let f = &self.sc.file;
-        let root = KeyPath::default();
-
-        // [scenario] and [simulation]
-        let horizon = f.scenario.horizon_months as usize;
-        if horizon == 0 || horizon > 1200 {
-            self.err(
-                KeyPath::parse("scenario.horizon_months"),
-                format!("expected between 1 and 1200 months, got {horizon}"),
-                None,
-            );
-        }
-        let horizon = horizon.clamp(1, 1200);
-        if f.simulation.replications == 0 {
-            self.err(
-                KeyPath::parse("simulation.replications"),
-                "expected at least 1 replication, got 0",
-                None,
-            );
-        }
-        let start = f.scenario.start;
-        let end = start.add_months(horizon as i64 - 1);
-
-        // [[states]]
-        if f.states.is_empty() {
-            self.err(root.key("states"), "a scenario needs at least one [[states]] table", None);
-        }
-        if f.states.len() > 250 {
-            self.err(
-                root.key("states"),
-                format!("at most 250 states are supported, got {}", f.states.len()),
-                None,
-            );
-        }
-        // The count engine packs segment and transition numbers into 16 bits.
-        if f.segments.len() > 10_000 {
-            self.err(
-                root.key("segments"),
-                format!("at most 10,000 segments are supported, got {}", f.segments.len()),
-                None,
-            );
-        }
-        if f.transitions.len() > 60_000 {
-            self.err(
-                root.key("transitions"),
-                format!("at most 60,000 transitions are supported, got {}", f.transitions.len()),
-                None,
-            );
-        }
-        let ids: Vec<String> = f.states.iter().map(|s| s.id.clone()).collect();
-        let mut seen = HashSet::new();
-        let mut states = Vec::new();
-        for (i, s) in f.states.iter().enumerate() {
-            let k = root.key("states").index(i);
-            if s.id.trim().is_empty() || s.id.contains(char::is_whitespace) {
-                self.err(k.key("id"), "a state id must be a non-empty word without spaces", None);
-            }
-            if !seen.insert(s.id.clone()) {
-                self.err(k.key("id"), format!("state `{}` is defined twice", s.id), None);
-            }
-            let activity_cost = self.param(k.key("activity_cost"), &s.activity_cost, Role::NonNegative);
-            states.push(State {
-                id: s.id.clone(),
-                label: if s.label.is_empty() { s.id.clone() } else { s.label.clone() },
-                pays_benefit: s.pays_benefit,
-                self_supporting: s.self_supporting,
-                employed: s.employed,
-                education: s.education,
-                activation: s.activation,
-                reimbursed_as_active: s.reimbursed_as_active.unwrap_or(s.activation),
-                activity_cost,
-            });
-            if s.pays_benefit && s.self_supporting {
-                self.err(
-                    k.key("self_supporting"),
-                    "a state cannot both pay benefit and be self-supporting",
-                    None,
-                );
-            }
-        }
-
-        // [[transitions]]
-        let mut transitions = Vec::new();
-        let mut tids = HashSet::new();
-        for (i, t) in f.transitions.iter().enumerate() {
-            let k = root.key("transitions").index(i);
-            let from = self.state_ref(k.key("from"), &t.from, &ids);
-            let to = self.state_ref(k.key("to"), &t.to, &ids);
-            if t.from == t.to {
-                self.err(k.key("to"), "a transition must lead to another state", None);
-            }
-            let id = t.key();
-            if !tids.insert(id.clone()) {
-                self.err(
-                    k.key("id"),
-                    format!("transition `{id}` is defined twice; give one of them a distinct `id`"),
-                    None,
-                );
-            }
-            let probability = self.param_calibratable(
-                k.key("probability"),
-                &t.probability,
-                Role::Probability,
-                CalibratedKind::Probability,
-                format!("transitions.{id}.probability"),
-            );
-            let elasticity = t.elasticity.as_ref().map(|e| self.param(k.key("elasticity"), e, Role::Real));
-            if t.elasticity.is_some() && !t.staffing_sensitive {
-                self.err(
-                    k.key("elasticity"),
-                    "an elasticity only applies with `staffing_sensitive = true`",
-                    None,
-                );
-            }
-            if t.staffing_sensitive && f.staffing.is_none() {
-                self.err(
-                    k.key("staffing_sensitive"),
-                    "a staffing-sensitive transition needs a [staffing] section",
-                    None,
-                );
-            }
-            let one_off_cost = self.param(k.key("one_off_cost"), &t.one_off_cost, Role::NonNegative);
-            let mut duration = Vec::new();
-            let mut last = 0;
-            for (j, b) in t.duration.iter().enumerate() {
-                let kb = k.key("duration").index(j);
-                if b.from_month <= last {
-                    self.err(
-                        kb.key("from_month"),
-                        format!(
-                            "duration bands must start at month 1 or later and ascend; got {} after {last}",
-                            b.from_month
-                        ),
-                        None,
-                    );
-                }
-                last = b.from_month;
-                let d = self.param(kb.key("multiplier"), &b.multiplier, Role::NonNegative);
-                duration.push((b.from_month, d));
-            }
-            let hours = t.hours.as_ref().map(|h| self.param(k.key("hours"), h, Role::NonNegative));
-            if t.hours.is_some() && f.staffing.as_ref().is_none_or(|s| s.capacity.is_none()) {
-                self.err(
-                    k.key("hours"),
-                    "consultant hours per move need a [staffing.capacity] section giving the hours available",
-                    None,
-                );
-            }
-            transitions.push(Transition {
-                id,
-                from,
-                to,
-                probability,
-                staffing_sensitive: t.staffing_sensitive,
-                elasticity,
-                one_off_cost,
-                duration,
-                hours,
-            });
-        }
-        let tid_list: Vec<String> = transitions.iter().map(|t| t.id.clone()).collect();
-
-        // [budget.benefit_rates]
-        let benefit_types: Vec<String> = f.budget.benefit_rates.keys().cloned().collect();
-        let mut benefit_rates = Vec::new();
-        for (name, r) in &f.budget.benefit_rates {
-            let k = KeyPath::parse("budget.benefit_rates").key(name);
-            let mut by_year = BTreeMap::new();
-            if r.rates.is_empty() {
-                self.err(
-                    k.key("rates"),
-                    "give at least one year's monthly rate, e.g. rates = { 2019 = 11423 }",
-                    None,
-                );
-            }
-            for (y, amount) in &r.rates {
-                if let Some(year) = self.year_key(k.key("rates").key(y), y) {
-                    if !(amount.is_finite() && *amount >= 0.0) {
-                        self.err(
-                            k.key("rates").key(y),
-                            format!("expected a non-negative monthly rate in DKK, got {amount}"),
-                            None,
-                        );
-                    }
-                    by_year.insert(year, *amount);
-                }
-            }
-            if !(r.indexation > -0.5 && r.indexation < 0.5) {
-                self.err(
-                    k.key("indexation"),
-                    format!("expected a yearly indexation such as 0.014, got {}", r.indexation),
-                    None,
-                );
-            }
-            if by_year.is_empty() {
-                by_year.insert(start.year, 0.0);
-            }
-            benefit_rates.push(BenefitRates { by_year, indexation: r.indexation });
-        }
-
-        // [[segments]]
-        let mut segments = Vec::new();
-        if f.segments.is_empty() {
-            self.err(root.key("segments"), "the cohort is empty: add at least one [[segments]] table", None);
-        }
-        let mut seg_names = HashSet::new();
-        for (i, s) in f.segments.iter().enumerate() {
-            let k = root.key("segments").index(i);
-            if !seg_names.insert(s.name.clone()) {
-                self.err(k.key("name"), format!("segment `{}` is defined twice", s.name), None);
-            }
-            let mut start_counts = Vec::new();
-            match (&s.start_state, &s.start_states) {
-                (Some(st), None) => {
-                    let si = self.state_ref(k.key("start_state"), st, &ids);
-                    start_counts.push((si, s.size));
-                }
-                (None, Some(shares)) => {
-                    let total: f64 = shares.values().sum();
-                    if (total - 1.0).abs() > 1e-6 || shares.values().any(|x| !(*x >= 0.0)) {
-                        self.err(
-                            k.key("start_states"),
-                            format!("start shares must be non-negative and sum to 1, they sum to {total}"),
-                            None,
-                        );
-                    }
-                    let mut resolved = Vec::new();
-                    for (st, share) in shares {
-                        let si = self.state_ref(k.key("start_states").key(st), st, &ids);
-                        resolved.push((si, *share));
-                    }
-                    start_counts = largest_remainder(s.size, &resolved);
-                }
-                (Some(_), Some(_)) => {
-                    self.err(
-                        k.key("start_states"),
-                        "give either `start_state` or `start_states`, not both",
-                        None,
-                    );
-                }
-                (None, None) => {
-                    self.err(
-                        k.key("name"),
-                        "give the segment a `start_state` (or `start_states` with shares)",
-                        Some("start_state".into()),
-                    );
-                }
-            }
-            let benefit_type = match benefit_types.iter().position(|b| *b == s.benefit_type) {
-                Some(b) => b,
-                None => {
-                    let sug = nearest(&s.benefit_type, benefit_types.iter().map(String::as_str));
-                    self.err(
-                        k.key("benefit_type"),
-                        format!(
-                            "no benefit type `{}` in [budget.benefit_rates]; defined: {}",
-                            s.benefit_type,
-                            if benefit_types.is_empty() {
-                                "none".to_string()
-                            } else {
-                                benefit_types.join(", ")
-                            }
-                        ),
-                        sug,
-                    );
-                    0
-                }
-            };
-            // A spell longer than 100 years is a typing error (and keeps benefit spells,
-            // counted in months, far inside the engines' counters).
-            for (key, months) in [
-                ("months_on_benefit", s.months_on_benefit),
-                ("inflow_months_on_benefit", s.inflow_months_on_benefit),
-            ] {
-                if months > MAX_MONTHS_ON_BENEFIT {
-                    self.err(
-                        k.key(key),
-                        format!("expected at most {MAX_MONTHS_ON_BENEFIT} months (100 years), got {months}"),
-                        None,
-                    );
-                }
-            }
-            if !(s.inflow_per_month.is_finite() && s.inflow_per_month >= 0.0) {
-                self.err(
-                    k.key("inflow_per_month"),
-                    format!(
-                        "expected a non-negative number of citizens per month, got {}",
-                        s.inflow_per_month
-                    ),
-                    None,
-                );
-            }
-            let inflow_state = match (&s.inflow_state, &s.start_state) {
-                (Some(st), _) => self.state_ref(k.key("inflow_state"), st, &ids),
-                (None, Some(_)) => start_counts.first().map(|x| x.0).unwrap_or(0),
-                (None, None) => {
-                    if s.inflow_per_month > 0.0 {
-                        self.err(
-                            k.key("inflow_per_month"),
-                            "with `start_states`, name the state new citizens enter in `inflow_state`",
-                            Some("inflow_state".into()),
-                        );
-                    }
-                    0
-                }
-            };
-            let mut multipliers = Vec::new();
-            for (tid, p) in &s.multipliers {
-                let kk = k.key("multipliers").key(tid);
-                match tid_list.iter().position(|t| t == tid) {
-                    Some(ti) => {
-                        let ek = format!("segments.{}.multipliers.{tid}", s.name);
-                        let d =
-                            self.param_calibratable(kk, p, Role::NonNegative, CalibratedKind::Multiplier, ek);
-                        multipliers.push((ti, d));
-                    }
-                    None => {
-                        let sug = nearest(tid, tid_list.iter().map(String::as_str));
-                        self.err(kk, format!("no transition `{tid}`; transitions are named \"from->to\" unless given an `id`"), sug);
-                    }
-                }
-            }
-            let mut overrides = Vec::new();
-            for (tid, p) in &s.overrides {
-                let kk = k.key("overrides").key(tid);
-                match tid_list.iter().position(|t| t == tid) {
-                    Some(ti) => {
-                        let ek = format!("segments.{}.overrides.{tid}", s.name);
-                        let d = self.param_calibratable(
-                            kk,
-                            p,
-                            Role::Probability,
-                            CalibratedKind::Probability,
-                            ek,
-                        );
-                        overrides.push((ti, d));
-                    }
-                    None => {
-                        let sug = nearest(tid, tid_list.iter().map(String::as_str));
-                        self.err(kk, format!("no transition `{tid}`; transitions are named \"from->to\" unless given an `id`"), sug);
-                    }
-                }
-            }
-            segments.push(Segment {
-                name: s.name.clone(),
-                start: start_counts,
-                benefit_type,
-                months_on_benefit: s.months_on_benefit,
-                inflow_per_month: s.inflow_per_month.max(0.0),
-                inflow_state,
-                inflow_months_on_benefit: s.inflow_months_on_benefit,
-                multipliers,
-                overrides,
-            });
-        }
-        let total: u64 = f.segments.iter().map(|s| s.size as u64).sum();
-        let inflow: f64 = f.segments.iter().map(|s| s.inflow_per_month.max(0.0)).sum();
-        if !f.segments.is_empty() && total == 0 && (inflow * horizon as f64) < 1.0 {
-            self.err(
-                root.key("segments").index(0).key("size"),
-                "the cohort is empty: every segment has size 0 and no inflow",
-                None,
-            );
-        }
-        if total > 50_000_000 {
-            self.err(
-                root.key("segments"),
-                format!("at most 50 million citizens are supported, got {total}"),
-                None,
-            );
-        } else {
-            let arrivals = inflow * horizon as f64;
-            if total as f64 + arrivals > 50_000_000.0 {
-                let (i, _) = f
-                    .segments
-                    .iter()
-                    .enumerate()
-                    .max_by(|a, b| a.1.inflow_per_month.total_cmp(&b.1.inflow_per_month))
-                    .expect("segments exist when there is inflow");
-                self.err(
-                    root.key("segments").index(i).key("inflow_per_month"),
-                    format!(
-                        "at most 50 million citizens are supported, but with this inflow {} would have \
-                         entered by the end ({} at the start plus {:.0} arrivals over {horizon} months)",
-                        fmt_num((total as f64 + arrivals).round()),
-                        total,
-                        arrivals
-                    ),
-                    None,
-                );
-            }
-        }
-
-        // [[grants]]
-        let mut grants = Vec::new();
-        let grant_names: Vec<String> = f.grants.iter().map(|g| g.name.clone()).collect();
-        for (i, g) in f.grants.iter().enumerate() {
-            let k = root.key("grants").index(i);
-            if grant_names.iter().filter(|n| **n == g.name).count() > 1 {
-                self.err(k.key("name"), format!("grant `{}` is defined twice", g.name), None);
-            }
-            let mut amounts = BTreeMap::new();
-            for (y, a) in &g.amounts {
-                let ky = k.key("amounts").key(y);
-                if let Some(year) = self.year_key(ky.clone(), y) {
-                    if !(a.is_finite() && *a >= 0.0) {
-                        self.err(ky.clone(), format!("expected a non-negative amount in DKK, got {a}"), None);
-                    }
-                    if year < start.year || year > end.year {
-                        self.err(
-                            ky,
-                            format!(
-                                "grant money for {year} falls outside the simulated period {start} to {end}"
-                            ),
-                            None,
-                        );
-                    }
-                    amounts.insert(year, *a);
-                }
-            }
-            grants.push(Grant {
-                name: g.name.clone(),
-                amounts,
-                pays_for: g.pays_for.clone(),
-                repaid: g.unspent == crate::input::scenario::Unspent::Repaid,
-            });
-        }
-
-        // [staffing]
-        let staffing = f.staffing.as_ref().map(|s| {
-            let k = root.key("staffing");
-            if !(s.baseline_fte.is_finite() && s.baseline_fte >= 0.0) {
-                self.err(k.key("baseline_fte"), format!("expected a non-negative FTE, got {}", s.baseline_fte), None);
-            }
-            if !(s.caseload_ref.is_finite() && s.caseload_ref > 0.0) {
-                self.err(k.key("caseload_ref"), format!("expected a positive caseload (citizens per FTE), got {}", s.caseload_ref), None);
-            }
-            let elasticity = self.param(k.key("elasticity"), &s.elasticity, Role::Real);
-            if !(s.multiplier_min > 0.0 && s.multiplier_min <= 1.0) {
-                self.err(k.key("multiplier_min"), format!("expected a lower clamp in (0, 1], got {}", s.multiplier_min), None);
-            }
-            if !(s.multiplier_max >= 1.0 && s.multiplier_max.is_finite()) {
-                self.err(k.key("multiplier_max"), format!("expected an upper clamp ≥ 1, got {}", s.multiplier_max), None);
-            }
-            let mut hires = Vec::new();
-            for (i, h) in s.hires.iter().enumerate() {
-                let kh = k.key("hires").index(i);
-                if !(h.fte.is_finite() && h.fte > 0.0) {
-                    self.err(kh.key("fte"), format!("expected a positive FTE, got {}", h.fte), None);
-                }
-                if h.start > end {
-                    self.err(
-                        kh.key("start"),
-                        format!("the hire starts {} but the simulation ends {end}", h.start),
-                        None,
-                    );
-                }
-                let hend = h.end.unwrap_or(end);
-                if hend < h.start {
-                    self.err(kh.key("end"), format!("the hire ends {hend}, before it starts {}", h.start), None);
-                }
-                if hend < start {
-                    self.err(kh.key("end"), format!("the hire ends {hend}, before the simulation starts {start}"), None);
-                }
-                let funded_by = if h.funded_by == "municipality" {
-                    Funder::Municipality
-                } else {
-                    match grant_names.iter().position(|g| *g == h.funded_by) {
-                        Some(g) => Funder::Grant(g),
-                        None => {
-                            let mut cands: Vec<&str> = grant_names.iter().map(String::as_str).collect();
-                            cands.push("municipality");
-                            let sug = nearest(&h.funded_by, cands.iter().copied());
-                            self.err(
-                                kh.key("funded_by"),
-                                format!("no grant `{}`; expected \"municipality\" or the name of a [[grants]] entry", h.funded_by),
-                                sug,
-                            );
-                            Funder::Municipality
-                        }
-                    }
-                };
-                if h.serves.placements() && s.capacity.is_none() {
-                    self.err(
-                        kh.key("serves"),
-                        "a hire that serves placements needs a [staffing.capacity] section (the placement \
-                         hours it adds to)",
-                        Some("caseload".into()),
-                    );
-                }
-                hires.push(Hire {
-                    name: h.name.clone(),
-                    fte: h.fte,
-                    start: h.start,
-                    end: hend,
-                    ramp_up_months: h.ramp_up_months,
-                    funded_by,
-                    serves: h.serves,
-                });
-            }
-            let capacity = s.capacity.as_ref().map(|c| {
-                let kc = k.key("capacity");
-                if !(c.placement_fte.is_finite() && c.placement_fte >= 0.0) {
-                    self.err(
-                        kc.key("placement_fte"),
-                        format!("expected a non-negative FTE, got {}", c.placement_fte),
-                        None,
-                    );
-                }
-                if !(c.hours_per_fte_month.is_finite() && c.hours_per_fte_month > 0.0) {
-                    self.err(
-                        kc.key("hours_per_fte_month"),
-                        format!("expected positive hours per FTE per month, got {}", c.hours_per_fte_month),
-                        None,
-                    );
-                }
-                if c.placement_fte == 0.0 && !s.hires.iter().any(|h| h.serves.placements()) {
-                    self.err(
-                        kc.key("placement_fte"),
-                        "no one makes placements: give placement_fte, or hires with serves = \"placements\" or \"both\"",
-                        None,
-                    );
-                }
-                if !f.transitions.iter().any(|t| t.hours.is_some()) {
-                    self.err(
-                        kc.clone(),
-                        "no transition uses placement hours: give `hours` on the placement transitions",
-                        None,
-                    );
-                }
-                Capacity {
-                    placement_fte: c.placement_fte,
-                    hours_per_fte_month: c.hours_per_fte_month,
-                    placement_share: self.param(kc.key("placement_share"), &c.placement_share, Role::Share),
-                }
-            });
-            Staffing {
-                baseline_fte: s.baseline_fte,
-                caseload_ref: s.caseload_ref,
-                elasticity,
-                multiplier_min: s.multiplier_min,
-                multiplier_max: s.multiplier_max,
-                hires,
-                capacity,
-            }
-        });
-        if let Some(st) = &staffing
-            && st.baseline_fte == 0.0
-            && st.hires.is_empty()
-        {
-            self.err(
-                root.key("staffing").key("baseline_fte"),
-                "the unit has no staff: give a baseline FTE or hires",
-                None,
-            );
-        }
-
-        // [budget]
-        let b = &f.budget;
-        let kb = root.key("budget");
-        let reimbursement = {
-            let r = &b.reimbursement;
-            let kr = kb.key("reimbursement");
-            match r.regime {
-                Regime::Staircase2016 => {
-                    for (key, given) in
-                        [("active_rate", r.active_rate.is_some()), ("passive_rate", r.passive_rate.is_some())]
-                    {
-                        if given {
-                            self.err(
-                                kr.key(key),
-                                format!(
-                                    "`{key}` belongs to the pre2016 regime; the 2016 regime uses `bands`"
-                                ),
-                                None,
-                            );
-                        }
-                    }
-                    let bands: Vec<(u32, f64)> = match &r.bands {
-                        Some(bs) => bs.iter().map(|x| (x.from_month, x.rate)).collect(),
-                        None => BANDS_2016.to_vec(),
-                    };
-                    if bands.first().map(|x| x.0) != Some(1) {
-                        self.err(kr.key("bands"), "the first band must start at month 1", None);
-                    }
-                    for (i, w) in bands.windows(2).enumerate() {
-                        if w[1].0 <= w[0].0 {
-                            self.err(
-                                kr.key("bands").index(i + 1).key("from_month"),
-                                "bands must ascend",
-                                None,
-                            );
-                        }
-                    }
-                    for (i, (_, rate)) in bands.iter().enumerate() {
-                        if !(0.0..=1.0).contains(rate) {
-                            self.err(
-                                kr.key("bands").index(i).key("rate"),
-                                format!("expected a share in [0, 1], got {rate}"),
-                                None,
-                            );
-                        }
-                    }
-                    let reset = r.reset_after_months.unwrap_or(12);
-                    if reset == 0 {
-                        self.err(kr.key("reset_after_months"), "expected at least 1 month", None);
-                    }
-                    Reimbursement::Staircase2016 { bands, reset_after_months: reset.max(1) }
-                }
-                Regime::Pre2016 => {
-                    if r.bands.is_some() {
-                        self.err(kr.key("bands"), "`bands` belong to the 2016 regime; pre2016 uses `active_rate` and `passive_rate`", None);
-                    }
-                    if r.reset_after_months.is_some() {
-                        self.err(
-                            kr.key("reset_after_months"),
-                            "`reset_after_months` belongs to the 2016 regime; remove it",
-                            None,
-                        );
-                    }
-                    let mut get = |key: &str, v: Option<f64>| match v {
-                        Some(x) if (0.0..=1.0).contains(&x) => x,
-                        Some(x) => {
-                            self.err(kr.key(key), format!("expected a share in [0, 1], got {x}"), None);
-                            0.0
-                        }
-                        None => {
-                            self.err(kr.key("regime"), format!("the pre2016 regime needs `{key}` (e.g. 0.65 active / 0.35 passive for 2006–2010, 0.50 / 0.30 for 2011–2015; PARAMETERS.md §2)"), Some(key.to_string()));
-                            0.0
-                        }
-                    };
-                    let active = get("active_rate", r.active_rate);
-                    let passive = get("passive_rate", r.passive_rate);
-                    Reimbursement::Pre2016 { active, passive }
-                }
-                Regime::None => {
-                    for (key, given) in [
-                        ("bands", r.bands.is_some()),
-                        ("active_rate", r.active_rate.is_some()),
-                        ("passive_rate", r.passive_rate.is_some()),
-                        ("reset_after_months", r.reset_after_months.is_some()),
-                    ] {
-                        if given {
-                            self.err(kr.key(key), format!("`{key}` has no effect with regime \"none\"; remove it or choose \"2016\" or \"pre2016\""), None);
-                        }
-                    }
-                    Reimbursement::None
-                }
-            }
-        };
-        if !matches!(reimbursement, Reimbursement::Pre2016 { .. }) {
-            for (i, s) in f.states.iter().enumerate() {
-                if s.reimbursed_as_active.is_some() {
-                    self.err(
-                        root.key("states").index(i).key("reimbursed_as_active"),
-                        "`reimbursed_as_active` only applies under the pre2016 reimbursement regime; remove it",
-                        None,
-                    );
-                }
-            }
-        }
-        let staff_cost_per_fte_year = match (&b.staff_cost_per_fte_year, &staffing) {
-            (Some(p), _) => self.param(kb.key("staff_cost_per_fte_year"), p, Role::NonNegative),
-            (None, Some(_)) => {
-                self.err(
-                    kb.clone(),
-                    "a scenario with [staffing] needs `staff_cost_per_fte_year` in [budget] (PARAMETERS.md suggests 600,000 DKK, Triangular(520k, 600k, 700k))",
-                    Some("staff_cost_per_fte_year".into()),
-                );
-                Distribution::Fixed(0.0)
-            }
-            (None, None) => Distribution::Fixed(0.0),
-        };
-        if !(0.0..=1.0).contains(&b.activity_cost_reimbursement) {
-            self.err(
-                kb.key("activity_cost_reimbursement"),
-                format!("expected a share in [0, 1], got {}", b.activity_cost_reimbursement),
-                None,
-            );
-        }
-        if !(b.discount_rate >= 0.0 && b.discount_rate < 1.0) {
-            self.err(
-                kb.key("discount_rate"),
-                format!("expected a yearly rate in [0, 1) such as 0.035, got {}", b.discount_rate),
-                None,
-            );
-        }
-        let wider = b.wider.as_ref().map(|w| {
-            let kw = kb.key("wider");
-            Wider {
-                tax: self.param(
-                    kw.key("tax_per_employed_month"),
-                    &w.tax_per_employed_month,
-                    Role::NonNegative,
-                ),
-                equalisation: self.param(
-                    kw.key("equalisation_per_employed_month"),
-                    &w.equalisation_per_employed_month,
-                    Role::NonNegative,
-                ),
-                state_tax: self.param(
-                    kw.key("state_tax_per_employed_month"),
-                    &w.state_tax_per_employed_month,
-                    Role::NonNegative,
-                ),
-            }
-        });
-
-        // [[targets]]
-        let mut targets = Vec::new();
-        for (i, t) in f.targets.iter().enumerate() {
-            let k = root.key("targets").index(i);
-            let metric = match parse_metric(&t.metric, &ids) {
-                Ok(m) => m,
-                Err(sug) => {
-                    let mut names: Vec<String> = Metric::NAMED.iter().map(|(n, _)| n.to_string()).collect();
-                    names.push("share:<state>".into());
-                    self.err(
-                        k.key("metric"),
-                        format!("unknown metric `{}`; expected one of {}", t.metric, names.join(", ")),
-                        sug,
-                    );
-                    Metric::SelfSupportingShare
-                }
-            };
-            let month = match t.month {
-                MonthRef::Offset(n) => n as i64,
-                MonthRef::Calendar(ym) => start.months_until(ym) + 1,
-            };
-            if month < 0 || month > horizon as i64 {
-                self.err(
-                    k.key("month"),
-                    format!("the target month falls outside the simulation ({start} to {end}, months 0 to {horizon})"),
-                    None,
-                );
-            }
-            if t.at_least.is_none() && t.at_most.is_none() {
-                self.err(k.key("metric"), "a target needs `at_least` or `at_most`", Some("at_least".into()));
-            }
-            let name =
-                if t.name.is_empty() { format!("{} at month {month}", t.metric) } else { t.name.clone() };
-            targets.push(Target {
-                name,
-                metric,
-                month: month.clamp(0, horizon as i64) as usize,
-                at_least: t.at_least,
-                at_most: t.at_most,
-                relative_to_start: t.relative_to_start,
-            });
-        }
-
-        Model {
-            name: f.scenario.name.clone(),
-            description: f.scenario.description.clone(),
-            start,
-            horizon,
-            replications: f.simulation.replications.max(1),
-            seed: f.simulation.seed,
-            states,
-            transitions,
-            segments,
-            benefit_types,
-            staffing,
-            grants,
-            budget: Budget {
-                benefit_rates,
-                reimbursement,
-                staff_cost_per_fte_year,
-                activity_cost_reimbursement: b.activity_cost_reimbursement,
-                discount_rate: b.discount_rate,
-                wider,
-            },
-            targets,
-            calibration: std::mem::take(&mut self.calibration),
-            draw_overrides: HashMap::new(),
-        }
     }
 }
 
@@ -1542,43 +612,9 @@ pub fn parse_metric(name: &str, state_ids: &[String]) -> Result<Metric, Option<S
     Err(nearest(name, cands.iter().map(String::as_str)))
 }
 
-/// Splits `n` citizens by shares so that the counts sum to `n` exactly
-/// (largest-remainder rounding; ties go to the state listed first, and
-/// `start_states` tables list their states in alphabetical order).
-fn largest_remainder(n: u32, shares: &[(usize, f64)]) -> Vec<(usize, u32)> {
-    let total: f64 = shares.iter().map(|s| s.1).sum();
-    if total <= 0.0 {
-        return Vec::new();
-    }
-    let exact: Vec<f64> = shares.iter().map(|s| n as f64 * s.1 / total).collect();
-    let mut counts: Vec<u32> = exact.iter().map(|x| x.floor() as u32).collect();
-    let mut left = n - counts.iter().sum::<u32>();
-    let mut order: Vec<usize> = (0..shares.len()).collect();
-    order.sort_by(|&a, &b| {
-        (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b))
-    });
-    for &i in order.iter().cycle() {
-        if left == 0 {
-            break;
-        }
-        counts[i] += 1;
-        left -= 1;
-    }
-    shares.iter().zip(counts).map(|(s, c)| (s.0, c)).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn largest_remainder_preserves_total() {
-        let c = largest_remainder(340, &[(0, 0.5), (1, 0.3), (2, 0.2)]);
-        assert_eq!(c, vec![(0, 170), (1, 102), (2, 68)]);
-        let c = largest_remainder(10, &[(0, 1.0 / 3.0), (1, 1.0 / 3.0), (2, 1.0 / 3.0)]);
-        assert_eq!(c.iter().map(|x| x.1).sum::<u32>(), 10);
-        assert_eq!(c, vec![(0, 4), (1, 3), (2, 3)]);
-    }
 
     #[test]
     fn ramp_up_reaches_full_productivity() {

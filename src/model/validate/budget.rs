@@ -1,0 +1,268 @@
+//! The money sections: `[budget.benefit_rates]`, `[[grants]]`, and the rest of
+//! `[budget]` (the reimbursement regime, staff cost, activity-cost reimbursement,
+//! discounting and the wider view).
+
+use super::{Period, Validator};
+use crate::budget::{BANDS_2016, BenefitRates, Reimbursement};
+use crate::input::locate::KeyPath;
+use crate::input::param::{Distribution, Role};
+use crate::input::scenario::{GrantDef, Regime, ReimbursementDef, Unspent, WiderDef};
+use crate::model::{Budget, Grant, Wider};
+use std::collections::BTreeMap;
+
+impl Validator<'_> {
+    /// The benefit types (the keys of `[budget.benefit_rates]`, which segments refer
+    /// to) and their monthly rates by year, in the same order.
+    pub(super) fn benefit_rates(&mut self, period: Period) -> (Vec<String>, Vec<BenefitRates>) {
+        let f = &self.sc.file;
+        let benefit_types: Vec<String> = f.budget.benefit_rates.keys().cloned().collect();
+        let mut benefit_rates = Vec::new();
+        for (name, r) in &f.budget.benefit_rates {
+            let k = KeyPath::parse("budget.benefit_rates").key(name);
+            let mut by_year = BTreeMap::new();
+            if r.rates.is_empty() {
+                self.err(
+                    k.key("rates"),
+                    "give at least one year's monthly rate, e.g. rates = { 2019 = 11423 }",
+                    None,
+                );
+            }
+            for (y, amount) in &r.rates {
+                if let Some(year) = self.year_key(k.key("rates").key(y), y) {
+                    if !(amount.is_finite() && *amount >= 0.0) {
+                        self.err(
+                            k.key("rates").key(y),
+                            format!("expected a non-negative monthly rate in DKK, got {amount}"),
+                            None,
+                        );
+                    }
+                    by_year.insert(year, *amount);
+                }
+            }
+            if !(r.indexation > -0.5 && r.indexation < 0.5) {
+                self.err(
+                    k.key("indexation"),
+                    format!("expected a yearly indexation such as 0.014, got {}", r.indexation),
+                    None,
+                );
+            }
+            if by_year.is_empty() {
+                by_year.insert(period.start.year, 0.0);
+            }
+            benefit_rates.push(BenefitRates { by_year, indexation: r.indexation });
+        }
+        (benefit_types, benefit_rates)
+    }
+
+    /// The grants, in file order: unique names, and amounts by budget year inside
+    /// the simulated period.
+    pub(super) fn grants(&mut self, period: Period) -> Vec<Grant> {
+        let f = &self.sc.file;
+        let grant_names: Vec<&str> = f.grants.iter().map(|g| g.name.as_str()).collect();
+        let mut grants = Vec::new();
+        for (i, g) in f.grants.iter().enumerate() {
+            let k = KeyPath::default().key("grants").index(i);
+            if grant_names.iter().filter(|n| **n == g.name).count() > 1 {
+                self.err(k.key("name"), format!("grant `{}` is defined twice", g.name), None);
+            }
+            let amounts = self.grant_amounts(&k, g, period);
+            grants.push(Grant {
+                name: g.name.clone(),
+                amounts,
+                pays_for: g.pays_for.clone(),
+                repaid: g.unspent == Unspent::Repaid,
+            });
+        }
+        grants
+    }
+
+    /// A grant's amounts by budget year.
+    fn grant_amounts(&mut self, k: &KeyPath, g: &GrantDef, period: Period) -> BTreeMap<i32, f64> {
+        let Period { start, end, .. } = period;
+        let mut amounts = BTreeMap::new();
+        for (y, a) in &g.amounts {
+            let ky = k.key("amounts").key(y);
+            if let Some(year) = self.year_key(ky.clone(), y) {
+                if !(a.is_finite() && *a >= 0.0) {
+                    self.err(ky.clone(), format!("expected a non-negative amount in DKK, got {a}"), None);
+                }
+                if year < start.year || year > end.year {
+                    self.err(
+                        ky,
+                        format!("grant money for {year} falls outside the simulated period {start} to {end}"),
+                        None,
+                    );
+                }
+                amounts.insert(year, *a);
+            }
+        }
+        amounts
+    }
+
+    /// The money rules: `benefit_rates` as resolved by [`Validator::benefit_rates`],
+    /// and the rest of `[budget]`; a scenario `with_staffing` must give the cost of staff.
+    pub(super) fn budget(&mut self, benefit_rates: Vec<BenefitRates>, with_staffing: bool) -> Budget {
+        let f = &self.sc.file;
+        let b = &f.budget;
+        let kb = KeyPath::default().key("budget");
+        let reimbursement = self.reimbursement(&kb.key("reimbursement"), &b.reimbursement);
+        if !matches!(reimbursement, Reimbursement::Pre2016 { .. }) {
+            for (i, s) in f.states.iter().enumerate() {
+                if s.reimbursed_as_active.is_some() {
+                    self.err(
+                        KeyPath::default().key("states").index(i).key("reimbursed_as_active"),
+                        "`reimbursed_as_active` only applies under the pre2016 reimbursement regime; remove it",
+                        None,
+                    );
+                }
+            }
+        }
+        let staff_cost_per_fte_year = match (&b.staff_cost_per_fte_year, with_staffing) {
+            (Some(p), _) => self.param(kb.key("staff_cost_per_fte_year"), p, Role::NonNegative),
+            (None, true) => {
+                self.err(
+                    kb.clone(),
+                    "a scenario with [staffing] needs `staff_cost_per_fte_year` in [budget] (PARAMETERS.md suggests 600,000 DKK, Triangular(520k, 600k, 700k))",
+                    Some("staff_cost_per_fte_year".into()),
+                );
+                Distribution::Fixed(0.0)
+            }
+            (None, false) => Distribution::Fixed(0.0),
+        };
+        if !(0.0..=1.0).contains(&b.activity_cost_reimbursement) {
+            self.err(
+                kb.key("activity_cost_reimbursement"),
+                format!("expected a share in [0, 1], got {}", b.activity_cost_reimbursement),
+                None,
+            );
+        }
+        if !(b.discount_rate >= 0.0 && b.discount_rate < 1.0) {
+            self.err(
+                kb.key("discount_rate"),
+                format!("expected a yearly rate in [0, 1) such as 0.035, got {}", b.discount_rate),
+                None,
+            );
+        }
+        let wider = b.wider.as_ref().map(|w| self.wider(&kb.key("wider"), w));
+        Budget {
+            benefit_rates,
+            reimbursement,
+            staff_cost_per_fte_year,
+            activity_cost_reimbursement: b.activity_cost_reimbursement,
+            discount_rate: b.discount_rate,
+            wider,
+        }
+    }
+
+    /// `[budget.reimbursement]`: the regime, and only the keys that belong to it.
+    fn reimbursement(&mut self, kr: &KeyPath, r: &ReimbursementDef) -> Reimbursement {
+        match r.regime {
+            Regime::Staircase2016 => self.reimbursement_2016(kr, r),
+            Regime::Pre2016 => self.reimbursement_pre2016(kr, r),
+            Regime::None => {
+                for (key, given) in [
+                    ("bands", r.bands.is_some()),
+                    ("active_rate", r.active_rate.is_some()),
+                    ("passive_rate", r.passive_rate.is_some()),
+                    ("reset_after_months", r.reset_after_months.is_some()),
+                ] {
+                    if given {
+                        self.err(kr.key(key), format!("`{key}` has no effect with regime \"none\"; remove it or choose \"2016\" or \"pre2016\""), None);
+                    }
+                }
+                Reimbursement::None
+            }
+        }
+    }
+
+    /// The 2016 staircase: bands of cumulative months on benefit (the law's by
+    /// default) and the months off benefit after which the count restarts.
+    fn reimbursement_2016(&mut self, kr: &KeyPath, r: &ReimbursementDef) -> Reimbursement {
+        for (key, given) in
+            [("active_rate", r.active_rate.is_some()), ("passive_rate", r.passive_rate.is_some())]
+        {
+            if given {
+                self.err(
+                    kr.key(key),
+                    format!("`{key}` belongs to the pre2016 regime; the 2016 regime uses `bands`"),
+                    None,
+                );
+            }
+        }
+        let bands: Vec<(u32, f64)> = match &r.bands {
+            Some(bs) => bs.iter().map(|x| (x.from_month, x.rate)).collect(),
+            None => BANDS_2016.to_vec(),
+        };
+        if bands.first().map(|x| x.0) != Some(1) {
+            self.err(kr.key("bands"), "the first band must start at month 1", None);
+        }
+        for (i, w) in bands.windows(2).enumerate() {
+            if w[1].0 <= w[0].0 {
+                self.err(kr.key("bands").index(i + 1).key("from_month"), "bands must ascend", None);
+            }
+        }
+        for (i, (_, rate)) in bands.iter().enumerate() {
+            if !(0.0..=1.0).contains(rate) {
+                self.err(
+                    kr.key("bands").index(i).key("rate"),
+                    format!("expected a share in [0, 1], got {rate}"),
+                    None,
+                );
+            }
+        }
+        let reset = r.reset_after_months.unwrap_or(12);
+        if reset == 0 {
+            self.err(kr.key("reset_after_months"), "expected at least 1 month", None);
+        }
+        Reimbursement::Staircase2016 { bands, reset_after_months: reset.max(1) }
+    }
+
+    /// Before 2016: one rate for citizens in active states and one for the rest.
+    fn reimbursement_pre2016(&mut self, kr: &KeyPath, r: &ReimbursementDef) -> Reimbursement {
+        if r.bands.is_some() {
+            self.err(
+                kr.key("bands"),
+                "`bands` belong to the 2016 regime; pre2016 uses `active_rate` and `passive_rate`",
+                None,
+            );
+        }
+        if r.reset_after_months.is_some() {
+            self.err(
+                kr.key("reset_after_months"),
+                "`reset_after_months` belongs to the 2016 regime; remove it",
+                None,
+            );
+        }
+        let mut get = |key: &str, v: Option<f64>| match v {
+            Some(x) if (0.0..=1.0).contains(&x) => x,
+            Some(x) => {
+                self.err(kr.key(key), format!("expected a share in [0, 1], got {x}"), None);
+                0.0
+            }
+            None => {
+                self.err(kr.key("regime"), format!("the pre2016 regime needs `{key}` (e.g. 0.65 active / 0.35 passive for 2006–2010, 0.50 / 0.30 for 2011–2015; PARAMETERS.md §2)"), Some(key.to_string()));
+                0.0
+            }
+        };
+        let active = get("active_rate", r.active_rate);
+        let passive = get("passive_rate", r.passive_rate);
+        Reimbursement::Pre2016 { active, passive }
+    }
+
+    /// `[budget.wider]`: tax and equalisation per citizen-month in employment.
+    fn wider(&mut self, kw: &KeyPath, w: &WiderDef) -> Wider {
+        Wider {
+            tax: self.param(kw.key("tax_per_employed_month"), &w.tax_per_employed_month, Role::NonNegative),
+            equalisation: self.param(
+                kw.key("equalisation_per_employed_month"),
+                &w.equalisation_per_employed_month,
+                Role::NonNegative,
+            ),
+            state_tax: self.param(
+                kw.key("state_tax_per_employed_month"),
+                &w.state_tax_per_employed_month,
+                Role::NonNegative,
+            ),
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The validator: checks a loaded scenario section by section and resolves each
+//! section into its part of the [`Model`].
+//!
+//! Every problem found is recorded as a [`Diagnostic`] with file, line and key, and
+//! validation carries on with a placeholder so that one run reports them all. The
+//! sections are checked in file order (`[scenario]`, `[[states]]`, `[[transitions]]`,
+//! benefit rates, `[[segments]]`, `[[grants]]`, `[staffing]`, `[budget]`,
+//! `[[targets]]`), which is the order in which `trappe check` lists the problems.
+
+mod budget;
+mod calibration;
+mod segments;
+mod staffing;
+mod states;
+mod targets;
+mod transitions;
+
+use crate::error::{Diagnostic, ScenarioError, nearest};
+use crate::input::calendar::YearMonth;
+use crate::input::locate::KeyPath;
+use crate::input::scenario::LoadedScenario;
+use crate::model::{Calibrated, Model};
+use std::collections::HashMap;
+
+/// The longest simulation a scenario may ask for (100 years).
+const MAX_HORIZON_MONTHS: usize = 1200;
+
+/// Checks a loaded scenario and resolves it into a model; on failure, every problem found.
+pub(super) fn validate(sc: &LoadedScenario) -> Result<Model, ScenarioError> {
+    let mut v = Validator { sc, errors: Vec::new(), calibration: Vec::new() };
+    let model = v.build();
+    if v.errors.is_empty() { Ok(model) } else { Err(ScenarioError::Invalid(v.errors)) }
+}
+
+/// The simulated period: what later sections check their months and years against.
+#[derive(Debug, Clone, Copy)]
+struct Period {
+    /// First simulated month.
+    start: YearMonth,
+    /// Last simulated month.
+    end: YearMonth,
+    /// Simulated months (clamped to 1..=1200 so that checking can go on).
+    horizon: usize,
+}
+
+/// The scenario being checked, the problems found so far and the parameters marked
+/// for calibration met so far.
+struct Validator<'a> {
+    /// The scenario: its parsed contents, and its text to locate problems in.
+    sc: &'a LoadedScenario,
+    /// Problems found so far, in the order found.
+    errors: Vec<Diagnostic>,
+    /// Parameters marked `calibrate`, in the order met.
+    calibration: Vec<Calibrated>,
+}
+
+impl Validator<'_> {
+    /// Validates every section in file order and assembles the model.
+    fn build(&mut self) -> Model {
+        let f = &self.sc.file;
+        let period = self.period();
+        self.table_counts();
+        let (states, state_ids) = self.states();
+        let transitions = self.transitions(&state_ids);
+        let (benefit_types, benefit_rates) = self.benefit_rates(period);
+        let segments = self.segments(&state_ids, &benefit_types, &transitions, period);
+        let grants = self.grants(period);
+        let staffing = self.staffing(&grants, period);
+        let budget = self.budget(benefit_rates, staffing.is_some());
+        let targets = self.targets(&state_ids, period);
+        Model {
+            name: f.scenario.name.clone(),
+            description: f.scenario.description.clone(),
+            start: period.start,
+            horizon: period.horizon,
+            replications: f.simulation.replications.max(1),
+            seed: f.simulation.seed,
+            states,
+            transitions,
+            segments,
+            benefit_types,
+            staffing,
+            grants,
+            budget,
+            targets,
+            calibration: std::mem::take(&mut self.calibration),
+            draw_overrides: HashMap::new(),
+        }
+    }
+
+    /// `[scenario]` and `[simulation]`: the horizon and the number of replications.
+    fn period(&mut self) -> Period {
+        let f = &self.sc.file;
+        let horizon = f.scenario.horizon_months as usize;
+        if horizon == 0 || horizon > MAX_HORIZON_MONTHS {
+            self.err(
+                KeyPath::parse("scenario.horizon_months"),
+                format!("expected between 1 and {MAX_HORIZON_MONTHS} months, got {horizon}"),
+                None,
+            );
+        }
+        let horizon = horizon.clamp(1, MAX_HORIZON_MONTHS);
+        if f.simulation.replications == 0 {
+            self.err(
+                KeyPath::parse("simulation.replications"),
+                "expected at least 1 replication, got 0",
+                None,
+            );
+        }
+        let start = f.scenario.start;
+        Period { start, end: start.add_months(horizon as i64 - 1), horizon }
+    }
+
+    /// The number of states, segments and transitions: at least one state, and no
+    /// more of each than the engines can number.
+    fn table_counts(&mut self) {
+        let f = &self.sc.file;
+        let root = KeyPath::default();
+        if f.states.is_empty() {
+            self.err(root.key("states"), "a scenario needs at least one [[states]] table", None);
+        }
+        if f.states.len() > 250 {
+            self.err(
+                root.key("states"),
+                format!("at most 250 states are supported, got {}", f.states.len()),
+                None,
+            );
+        }
+        // The count engine packs segment and transition numbers into 16 bits.
+        if f.segments.len() > 10_000 {
+            self.err(
+                root.key("segments"),
+                format!("at most 10,000 segments are supported, got {}", f.segments.len()),
+                None,
+            );
+        }
+        if f.transitions.len() > 60_000 {
+            self.err(
+                root.key("transitions"),
+                format!("at most 60,000 transitions are supported, got {}", f.transitions.len()),
+                None,
+            );
+        }
+    }
+
+    /// Records a problem at `key`, located in the scenario file.
+    fn err(&mut self, key: KeyPath, message: impl Into<String>, suggestion: Option<String>) {
+        let d = self.sc.diagnostic(&key, message.into(), suggestion);
+        self.errors.push(d);
+    }
+
+    /// The index of the state named `id`; a problem (with the nearest id) if there is none.
+    fn state_ref(&mut self, key: KeyPath, id: &str, ids: &[String]) -> usize {
+        match ids.iter().position(|s| s == id) {
+            Some(i) => i,
+            None => {
+                let suggestion = nearest(id, ids.iter().map(String::as_str));
+                self.err(
+                    key,
+                    format!(
+                        "no state `{id}`; the states are {}",
+                        ids.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                    suggestion,
+                );
+                0
+            }
+        }
+    }
+
+    /// A year written as a table key (`{ 2019 = ... }`); a problem if it is not one.
+    fn year_key(&mut self, key: KeyPath, text: &str) -> Option<i32> {
+        match text.parse::<i32>() {
+            Ok(y) if (1900..=2200).contains(&y) => Some(y),
+            _ => {
+                self.err(key, format!("expected a year such as 2019 as the key, got `{text}`"), None);
+                None
+            }
+        }
+    }
+}

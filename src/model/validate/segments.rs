@@ -1,0 +1,311 @@
+//! `[[segments]]`: the initial cohort (start states, split by shares with
+//! [`largest_remainder`]), benefit type, benefit history, inflow, and the
+//! segment's multipliers and overrides of transitions; then the cohort's size.
+
+use super::{Period, Validator};
+use crate::error::nearest;
+use crate::input::locate::KeyPath;
+use crate::input::param::{Distribution, Param, Role, fmt_num};
+use crate::input::scenario::SegmentDef;
+use crate::model::{CalibratedKind, MAX_MONTHS_ON_BENEFIT, Segment, Transition};
+use std::collections::{BTreeMap, HashSet};
+
+/// The most citizens a scenario may hold, at the start plus all arrivals.
+const MAX_CITIZENS: u64 = 50_000_000;
+
+/// What a segment's entries refer to: the ids of the states, benefit types and transitions.
+struct Names<'n> {
+    /// State ids, by index.
+    states: &'n [String],
+    /// Benefit type names, by index.
+    benefit_types: &'n [String],
+    /// Transition ids, by index.
+    transitions: Vec<String>,
+}
+
+/// A segment's tables of parameters by transition.
+#[derive(Debug, Clone, Copy)]
+enum PerTransition {
+    /// `multipliers`: non-negative factors on the transitions' rates.
+    Multipliers,
+    /// `overrides`: probabilities replacing the transitions' own.
+    Overrides,
+}
+
+impl Validator<'_> {
+    /// The segments, in file order, and checks on the whole cohort's size.
+    pub(super) fn segments(
+        &mut self,
+        state_ids: &[String],
+        benefit_types: &[String],
+        transitions: &[Transition],
+        period: Period,
+    ) -> Vec<Segment> {
+        let f = &self.sc.file;
+        let root = KeyPath::default();
+        let names = Names {
+            states: state_ids,
+            benefit_types,
+            transitions: transitions.iter().map(|t| t.id.clone()).collect(),
+        };
+        let mut segments = Vec::new();
+        if f.segments.is_empty() {
+            self.err(root.key("segments"), "the cohort is empty: add at least one [[segments]] table", None);
+        }
+        let mut seg_names = HashSet::new();
+        for (i, s) in f.segments.iter().enumerate() {
+            let k = root.key("segments").index(i);
+            if !seg_names.insert(s.name.clone()) {
+                self.err(k.key("name"), format!("segment `{}` is defined twice", s.name), None);
+            }
+            segments.push(self.segment(&k, s, &names));
+        }
+        self.cohort_size(period);
+        segments
+    }
+
+    /// One segment; `k` is its place in the file.
+    fn segment(&mut self, k: &KeyPath, s: &SegmentDef, names: &Names) -> Segment {
+        let start_counts = self.start_counts(k, s, names.states);
+        let benefit_type = self.benefit_type_ref(k, s, names.benefit_types);
+        // A spell longer than 100 years is a typing error (and keeps benefit spells,
+        // counted in months, far inside the engines' counters).
+        for (key, months) in [
+            ("months_on_benefit", s.months_on_benefit),
+            ("inflow_months_on_benefit", s.inflow_months_on_benefit),
+        ] {
+            if months > MAX_MONTHS_ON_BENEFIT {
+                self.err(
+                    k.key(key),
+                    format!("expected at most {MAX_MONTHS_ON_BENEFIT} months (100 years), got {months}"),
+                    None,
+                );
+            }
+        }
+        if !(s.inflow_per_month.is_finite() && s.inflow_per_month >= 0.0) {
+            self.err(
+                k.key("inflow_per_month"),
+                format!("expected a non-negative number of citizens per month, got {}", s.inflow_per_month),
+                None,
+            );
+        }
+        let inflow_state = match (&s.inflow_state, &s.start_state) {
+            (Some(st), _) => self.state_ref(k.key("inflow_state"), st, names.states),
+            (None, Some(_)) => start_counts.first().map(|x| x.0).unwrap_or(0),
+            (None, None) => {
+                if s.inflow_per_month > 0.0 {
+                    self.err(
+                        k.key("inflow_per_month"),
+                        "with `start_states`, name the state new citizens enter in `inflow_state`",
+                        Some("inflow_state".into()),
+                    );
+                }
+                0
+            }
+        };
+        let multipliers = self.transition_params(
+            k,
+            &s.name,
+            PerTransition::Multipliers,
+            &s.multipliers,
+            &names.transitions,
+        );
+        let overrides =
+            self.transition_params(k, &s.name, PerTransition::Overrides, &s.overrides, &names.transitions);
+        Segment {
+            name: s.name.clone(),
+            start: start_counts,
+            benefit_type,
+            months_on_benefit: s.months_on_benefit,
+            inflow_per_month: s.inflow_per_month.max(0.0),
+            inflow_state,
+            inflow_months_on_benefit: s.inflow_months_on_benefit,
+            multipliers,
+            overrides,
+        }
+    }
+
+    /// Citizens at the start per state: all in `start_state`, or split by the shares
+    /// of `start_states`.
+    fn start_counts(&mut self, k: &KeyPath, s: &SegmentDef, state_ids: &[String]) -> Vec<(usize, u32)> {
+        match (&s.start_state, &s.start_states) {
+            (Some(st), None) => {
+                let si = self.state_ref(k.key("start_state"), st, state_ids);
+                vec![(si, s.size)]
+            }
+            (None, Some(shares)) => {
+                let total: f64 = shares.values().sum();
+                if (total - 1.0).abs() > 1e-6 || shares.values().any(|x| !(*x >= 0.0)) {
+                    self.err(
+                        k.key("start_states"),
+                        format!("start shares must be non-negative and sum to 1, they sum to {total}"),
+                        None,
+                    );
+                }
+                let mut resolved = Vec::new();
+                for (st, share) in shares {
+                    let si = self.state_ref(k.key("start_states").key(st), st, state_ids);
+                    resolved.push((si, *share));
+                }
+                largest_remainder(s.size, &resolved)
+            }
+            (Some(_), Some(_)) => {
+                self.err(
+                    k.key("start_states"),
+                    "give either `start_state` or `start_states`, not both",
+                    None,
+                );
+                Vec::new()
+            }
+            (None, None) => {
+                self.err(
+                    k.key("name"),
+                    "give the segment a `start_state` (or `start_states` with shares)",
+                    Some("start_state".into()),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// The index of the segment's benefit type among `[budget.benefit_rates]`.
+    fn benefit_type_ref(&mut self, k: &KeyPath, s: &SegmentDef, benefit_types: &[String]) -> usize {
+        match benefit_types.iter().position(|b| *b == s.benefit_type) {
+            Some(b) => b,
+            None => {
+                let sug = nearest(&s.benefit_type, benefit_types.iter().map(String::as_str));
+                self.err(
+                    k.key("benefit_type"),
+                    format!(
+                        "no benefit type `{}` in [budget.benefit_rates]; defined: {}",
+                        s.benefit_type,
+                        if benefit_types.is_empty() { "none".to_string() } else { benefit_types.join(", ") }
+                    ),
+                    sug,
+                );
+                0
+            }
+        }
+    }
+
+    /// A segment's multipliers or overrides: parameters by transition id, which may
+    /// be calibrated.
+    fn transition_params(
+        &mut self,
+        k: &KeyPath,
+        segment_name: &str,
+        table: PerTransition,
+        params: &BTreeMap<String, Param>,
+        transition_ids: &[String],
+    ) -> Vec<(usize, Distribution)> {
+        let (key, role, kind) = match table {
+            PerTransition::Multipliers => ("multipliers", Role::NonNegative, CalibratedKind::Multiplier),
+            PerTransition::Overrides => ("overrides", Role::Probability, CalibratedKind::Probability),
+        };
+        let mut out = Vec::new();
+        for (tid, p) in params {
+            let kk = k.key(key).key(tid);
+            match transition_ids.iter().position(|t| t == tid) {
+                Some(ti) => {
+                    let ek = format!("segments.{segment_name}.{key}.{tid}");
+                    let d = self.param_calibratable(kk, p, role, kind, ek);
+                    out.push((ti, d));
+                }
+                None => {
+                    let sug = nearest(tid, transition_ids.iter().map(String::as_str));
+                    self.err(
+                        kk,
+                        format!(
+                            "no transition `{tid}`; transitions are named \"from->to\" unless given an `id`"
+                        ),
+                        sug,
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// The whole cohort: not empty, and at most 50 million citizens by the end.
+    fn cohort_size(&mut self, period: Period) {
+        let f = &self.sc.file;
+        let root = KeyPath::default();
+        let horizon = period.horizon;
+        let total: u64 = f.segments.iter().map(|s| s.size as u64).sum();
+        let inflow: f64 = f.segments.iter().map(|s| s.inflow_per_month.max(0.0)).sum();
+        if !f.segments.is_empty() && total == 0 && (inflow * horizon as f64) < 1.0 {
+            self.err(
+                root.key("segments").index(0).key("size"),
+                "the cohort is empty: every segment has size 0 and no inflow",
+                None,
+            );
+        }
+        if total > MAX_CITIZENS {
+            self.err(
+                root.key("segments"),
+                format!("at most 50 million citizens are supported, got {total}"),
+                None,
+            );
+            return;
+        }
+        let arrivals = inflow * horizon as f64;
+        if total as f64 + arrivals > MAX_CITIZENS as f64 {
+            let (i, _) = f
+                .segments
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.inflow_per_month.total_cmp(&b.1.inflow_per_month))
+                .expect("segments exist when there is inflow");
+            self.err(
+                root.key("segments").index(i).key("inflow_per_month"),
+                format!(
+                    "at most 50 million citizens are supported, but with this inflow {} would have \
+                     entered by the end ({} at the start plus {:.0} arrivals over {horizon} months)",
+                    fmt_num((total as f64 + arrivals).round()),
+                    total,
+                    arrivals
+                ),
+                None,
+            );
+        }
+    }
+}
+
+/// Splits `n` citizens by shares so that the counts sum to `n` exactly
+/// (largest-remainder rounding; ties go to the state listed first, and
+/// `start_states` tables list their states in alphabetical order).
+fn largest_remainder(n: u32, shares: &[(usize, f64)]) -> Vec<(usize, u32)> {
+    let total: f64 = shares.iter().map(|s| s.1).sum();
+    if total <= 0.0 {
+        return Vec::new();
+    }
+    let exact: Vec<f64> = shares.iter().map(|s| n as f64 * s.1 / total).collect();
+    let mut counts: Vec<u32> = exact.iter().map(|x| x.floor() as u32).collect();
+    let mut left = n - counts.iter().sum::<u32>();
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    order.sort_by(|&a, &b| {
+        (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b))
+    });
+    for &i in order.iter().cycle() {
+        if left == 0 {
+            break;
+        }
+        counts[i] += 1;
+        left -= 1;
+    }
+    shares.iter().zip(counts).map(|(s, c)| (s.0, c)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn largest_remainder_preserves_total() {
+        let c = largest_remainder(340, &[(0, 0.5), (1, 0.3), (2, 0.2)]);
+        assert_eq!(c, vec![(0, 170), (1, 102), (2, 68)]);
+        let c = largest_remainder(10, &[(0, 1.0 / 3.0), (1, 1.0 / 3.0), (2, 1.0 / 3.0)]);
+        assert_eq!(c.iter().map(|x| x.1).sum::<u32>(), 10);
+        assert_eq!(c, vec![(0, 4), (1, 3), (2, 3)]);
+    }
+}

@@ -1,0 +1,184 @@
+//! `[staffing]`: baseline staff and the caseload effect, the hires of the scenario
+//! arm (`[[staffing.hires]]`) and placement capacity (`[staffing.capacity]`).
+
+use super::{Period, Validator};
+use crate::error::nearest;
+use crate::input::locate::KeyPath;
+use crate::input::param::Role;
+use crate::input::scenario::{CapacityDef, HireDef, StaffingDef};
+use crate::model::{Capacity, Funder, Grant, Hire, Staffing};
+
+impl Validator<'_> {
+    /// Staffing, if the scenario has a `[staffing]` section; `grants` are the
+    /// grants hires may be funded by.
+    pub(super) fn staffing(&mut self, grants: &[Grant], period: Period) -> Option<Staffing> {
+        let f = &self.sc.file;
+        let staffing = f.staffing.as_ref().map(|s| self.staffing_section(s, grants, period));
+        if let Some(st) = &staffing
+            && st.baseline_fte == 0.0
+            && st.hires.is_empty()
+        {
+            self.err(
+                KeyPath::default().key("staffing").key("baseline_fte"),
+                "the unit has no staff: give a baseline FTE or hires",
+                None,
+            );
+        }
+        staffing
+    }
+
+    /// The `[staffing]` section's own keys, then its hires and capacity.
+    fn staffing_section(&mut self, s: &StaffingDef, grants: &[Grant], period: Period) -> Staffing {
+        let k = KeyPath::default().key("staffing");
+        if !(s.baseline_fte.is_finite() && s.baseline_fte >= 0.0) {
+            self.err(
+                k.key("baseline_fte"),
+                format!("expected a non-negative FTE, got {}", s.baseline_fte),
+                None,
+            );
+        }
+        if !(s.caseload_ref.is_finite() && s.caseload_ref > 0.0) {
+            self.err(
+                k.key("caseload_ref"),
+                format!("expected a positive caseload (citizens per FTE), got {}", s.caseload_ref),
+                None,
+            );
+        }
+        let elasticity = self.param(k.key("elasticity"), &s.elasticity, Role::Real);
+        if !(s.multiplier_min > 0.0 && s.multiplier_min <= 1.0) {
+            self.err(
+                k.key("multiplier_min"),
+                format!("expected a lower clamp in (0, 1], got {}", s.multiplier_min),
+                None,
+            );
+        }
+        if !(s.multiplier_max >= 1.0 && s.multiplier_max.is_finite()) {
+            self.err(
+                k.key("multiplier_max"),
+                format!("expected an upper clamp ≥ 1, got {}", s.multiplier_max),
+                None,
+            );
+        }
+        let hires = s
+            .hires
+            .iter()
+            .enumerate()
+            .map(|(i, h)| self.hire(&k.key("hires").index(i), h, s, grants, period))
+            .collect();
+        let capacity = s.capacity.as_ref().map(|c| self.capacity(&k.key("capacity"), c, s));
+        Staffing {
+            baseline_fte: s.baseline_fte,
+            caseload_ref: s.caseload_ref,
+            elasticity,
+            multiplier_min: s.multiplier_min,
+            multiplier_max: s.multiplier_max,
+            hires,
+            capacity,
+        }
+    }
+
+    /// One hire: its FTE, employment inside the simulation, who pays, and what it serves.
+    fn hire(&mut self, kh: &KeyPath, h: &HireDef, s: &StaffingDef, grants: &[Grant], period: Period) -> Hire {
+        let Period { start, end, .. } = period;
+        if !(h.fte.is_finite() && h.fte > 0.0) {
+            self.err(kh.key("fte"), format!("expected a positive FTE, got {}", h.fte), None);
+        }
+        if h.start > end {
+            self.err(
+                kh.key("start"),
+                format!("the hire starts {} but the simulation ends {end}", h.start),
+                None,
+            );
+        }
+        let hend = h.end.unwrap_or(end);
+        if hend < h.start {
+            self.err(kh.key("end"), format!("the hire ends {hend}, before it starts {}", h.start), None);
+        }
+        if hend < start {
+            self.err(
+                kh.key("end"),
+                format!("the hire ends {hend}, before the simulation starts {start}"),
+                None,
+            );
+        }
+        let funded_by = self.funder(kh, h, grants);
+        if h.serves.placements() && s.capacity.is_none() {
+            self.err(
+                kh.key("serves"),
+                "a hire that serves placements needs a [staffing.capacity] section (the placement \
+                 hours it adds to)",
+                Some("caseload".into()),
+            );
+        }
+        Hire {
+            name: h.name.clone(),
+            fte: h.fte,
+            start: h.start,
+            end: hend,
+            ramp_up_months: h.ramp_up_months,
+            funded_by,
+            serves: h.serves,
+        }
+    }
+
+    /// Who pays for a hire: the municipality, or a grant named in `[[grants]]`.
+    fn funder(&mut self, kh: &KeyPath, h: &HireDef, grants: &[Grant]) -> Funder {
+        if h.funded_by == "municipality" {
+            return Funder::Municipality;
+        }
+        match grants.iter().position(|g| g.name == h.funded_by) {
+            Some(g) => Funder::Grant(g),
+            None => {
+                let mut cands: Vec<&str> = grants.iter().map(|g| g.name.as_str()).collect();
+                cands.push("municipality");
+                let sug = nearest(&h.funded_by, cands.iter().copied());
+                self.err(
+                    kh.key("funded_by"),
+                    format!(
+                        "no grant `{}`; expected \"municipality\" or the name of a [[grants]] entry",
+                        h.funded_by
+                    ),
+                    sug,
+                );
+                Funder::Municipality
+            }
+        }
+    }
+
+    /// `[staffing.capacity]`: someone to make placements and transitions that use them.
+    fn capacity(&mut self, kc: &KeyPath, c: &CapacityDef, s: &StaffingDef) -> Capacity {
+        if !(c.placement_fte.is_finite() && c.placement_fte >= 0.0) {
+            self.err(
+                kc.key("placement_fte"),
+                format!("expected a non-negative FTE, got {}", c.placement_fte),
+                None,
+            );
+        }
+        if !(c.hours_per_fte_month.is_finite() && c.hours_per_fte_month > 0.0) {
+            self.err(
+                kc.key("hours_per_fte_month"),
+                format!("expected positive hours per FTE per month, got {}", c.hours_per_fte_month),
+                None,
+            );
+        }
+        if c.placement_fte == 0.0 && !s.hires.iter().any(|h| h.serves.placements()) {
+            self.err(
+                kc.key("placement_fte"),
+                "no one makes placements: give placement_fte, or hires with serves = \"placements\" or \"both\"",
+                None,
+            );
+        }
+        if !self.sc.file.transitions.iter().any(|t| t.hours.is_some()) {
+            self.err(
+                kc.clone(),
+                "no transition uses placement hours: give `hours` on the placement transitions",
+                None,
+            );
+        }
+        Capacity {
+            placement_fte: c.placement_fte,
+            hours_per_fte_month: c.hours_per_fte_month,
+            placement_share: self.param(kc.key("placement_share"), &c.placement_share, Role::Share),
+        }
+    }
+}
