@@ -11,7 +11,7 @@
 use crate::analysis::outcomes::{OutcomePlan, RepOutcomes, into_rep_outcomes};
 use crate::input::scenario::LoadedScenario;
 use crate::model::{ARMS, Model};
-use crate::report::files::Staging;
+use crate::report::files::staging::Staging;
 use crate::report::part::Shard;
 use crate::report::results::{Provenance, RunReport, write_results};
 use crate::simulation::driver::{Engine, SimOptions, simulate_with};
