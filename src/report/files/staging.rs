@@ -101,7 +101,7 @@ impl Staging {
         } else {
             fs::rename(staged, &self.target).map_err(unwritable)?;
         }
-        // The staged folder is the output folder now: nothing is left to remove.
+        // After the rename the staged folder is the output folder: nothing is left to remove.
         let _ = self.folder.keep();
         Ok(self.target)
     }
