@@ -6,5 +6,6 @@ pub mod commands;
 pub mod error;
 pub mod input;
 pub mod model;
+pub mod numbers;
 pub mod report;
 pub mod simulation;

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// mimalloc rather than the system allocator: a replication builds and drops many small
-/// vectors, and with two or more worker threads glibc's allocator cost about 4 % of a
-/// Copenhagen-size run's CPU time (docs/performance.md, session 10).
+/// vectors, and with two or more worker threads glibc's allocator costs about 4 % of a
+/// Copenhagen-size run's CPU time (docs/benchmarks.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -163,10 +163,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             shard,
             engine,
         } => {
-            let out = out.unwrap_or_else(|| match shard {
-                Some(s) => trappe::report::part::default_part_out(&scenario, s),
-                None => trappe::report::results::default_out(&scenario),
-            });
+            let out = out.unwrap_or_else(|| trappe::commands::run::default_run_out(&scenario, shard));
             let cfg = trappe::commands::run::RunConfig {
                 scenario,
                 replications,
@@ -177,13 +174,13 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 trajectories,
                 progress: !quiet,
                 shard,
-                engine: match engine {
-                    Some(EngineArg::Individual) => trappe::simulation::driver::Engine::Individual,
-                    Some(EngineArg::Count) => trappe::simulation::driver::Engine::Count,
-                    // Paths of single citizens exist only in the individual engine.
-                    None if trajectories > 0 => trappe::simulation::driver::Engine::Individual,
-                    None => trappe::simulation::driver::Engine::Count,
-                },
+                engine: trappe::commands::run::choose_engine(
+                    engine.map(|e| match e {
+                        EngineArg::Individual => trappe::simulation::driver::Engine::Individual,
+                        EngineArg::Count => trappe::simulation::driver::Engine::Count,
+                    }),
+                    trajectories,
+                ),
             };
             print_report(&trappe::commands::run::run(&cfg)?)?;
         }
@@ -215,8 +212,8 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 seed,
                 threads: threads.map(|t| t as usize),
                 arm: match arm {
-                    ArmArg::Counterfactual => trappe::commands::calibrate::FitArm::Counterfactual,
-                    ArmArg::Scenario => trappe::commands::calibrate::FitArm::Scenario,
+                    ArmArg::Counterfactual => trappe::analysis::calibration::FitArm::Counterfactual,
+                    ArmArg::Scenario => trappe::analysis::calibration::FitArm::Scenario,
                 },
                 max_evaluations,
                 progress: !quiet,
@@ -225,10 +222,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             write!(std::io::stdout().lock(), "{}", report.text)?;
         }
         Command::Check { scenario } => {
-            let (_, model) = trappe::model::Model::load(&scenario)?;
-            let mut stdout = std::io::stdout().lock();
-            write!(stdout, "{}", trappe::report::describe::describe(&model))?;
-            writeln!(stdout, "\n{}: the scenario is valid.", scenario.display())?;
+            write!(std::io::stdout().lock(), "{}", trappe::commands::check::check(&scenario)?)?;
         }
     }
     Ok(())

@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 use std::path::Path;
-use trappe::commands::calibrate::{FitArm, FitOptions, fit};
+use trappe::analysis::calibration::{FitArm, FitOptions, fit};
 
 /// True values of the synthetic scenario.
 const TRUE_P: f64 = 0.03;
@@ -94,7 +94,6 @@ fn recovers_known_parameters_from_wrong_starting_values() {
         threads: None,
         arm: FitArm::Counterfactual,
         max_evaluations: 400,
-        progress: false,
     };
     let f = fit(&model, &observed, &opts).unwrap();
     let p = f.fitted_mean(&model, 0);

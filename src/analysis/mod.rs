@@ -1,5 +1,6 @@
 //! From replications to results: each replication's outcomes and effects, and their
 //! summaries over replications.
 
+pub mod calibration;
 pub mod outcomes;
 pub mod stats;

@@ -4,7 +4,8 @@
 use crate::analysis::outcomes::RepOutcomes;
 use crate::input::checksum::sha256_bytes_hex;
 use crate::input::scenario::LoadedScenario;
-use crate::report::files::{MergedPart, Staging};
+use crate::report::files::manifest::MergedPart;
+use crate::report::files::staging::Staging;
 use crate::report::part::{
     PART_DATA, PartError, PartManifest, Shard, check_same_run, decode_outcomes, read_part_manifest,
 };

@@ -1,5 +1,6 @@
 //! The commands: each reads its inputs, runs the library and writes its results.
 
 pub mod calibrate;
+pub mod check;
 pub mod merge;
 pub mod run;

@@ -11,15 +11,14 @@
 use crate::analysis::outcomes::{OutcomePlan, RepOutcomes, into_rep_outcomes};
 use crate::input::scenario::LoadedScenario;
 use crate::model::{ARMS, Model};
-use crate::report::files::Staging;
+use crate::report::files::staging::Staging;
 use crate::report::part::Shard;
+use crate::report::progress::progress_bar;
 use crate::report::results::{Provenance, RunReport, write_results};
 use crate::simulation::driver::{Engine, SimOptions, simulate_with};
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything `trappe run` needs.
 #[derive(Debug, Clone)]
@@ -44,6 +43,26 @@ pub struct RunConfig {
     pub shard: Option<Shard>,
     /// The engine (the count engine records no trajectories: asking for both is an error).
     pub engine: Engine,
+}
+
+/// The engine of a run: the one asked for; otherwise the count engine, or the
+/// individual engine when individual paths are asked for (only it follows single
+/// citizens).
+pub fn choose_engine(asked: Option<Engine>, trajectories: usize) -> Engine {
+    match asked {
+        Some(engine) => engine,
+        None if trajectories > 0 => Engine::Individual,
+        None => Engine::Count,
+    }
+}
+
+/// The default output folder: `results/<scenario file name>` for a run, and
+/// `results/<scenario file name>.part-I-of-N` for one shard of it.
+pub fn default_run_out(scenario: &Path, shard: Option<Shard>) -> PathBuf {
+    match shard {
+        Some(s) => crate::report::part::default_part_out(scenario, s),
+        None => crate::report::results::default_out(scenario),
+    }
 }
 
 /// Loads, simulates, summarises and writes a run (or, with a shard, one partial result).
@@ -124,18 +143,7 @@ pub fn simulate_outcomes_with(
     engine: Engine,
 ) -> anyhow::Result<Vec<RepOutcomes>> {
     let count = range.end.saturating_sub(range.start);
-    let bar = if progress && count > 0 && std::io::stderr().is_terminal() {
-        let b = ProgressBar::with_draw_target(Some(count as u64), ProgressDrawTarget::stderr());
-        b.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {bar:40} {pos}/{len} replications  {elapsed} elapsed, {eta} left",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        b
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = progress_bar(Some(u64::from(count)), "replications", progress && count > 0);
     let opts = SimOptions {
         replications: count,
         seed,

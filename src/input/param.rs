@@ -234,14 +234,7 @@ impl Role {
     }
 }
 
-/// Formats a number compactly for people: no trailing zeros, up to 6 significant decimals.
-pub fn fmt_num(v: f64) -> String {
-    if v == v.trunc() && v.abs() < 1e15 {
-        return format!("{}", v as i64);
-    }
-    let s = format!("{:.6}", v);
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
+pub use crate::numbers::fmt_num;
 
 /// Turns a parameter as written into a validated distribution.
 ///

@@ -1,14 +1,32 @@
 //! `trappe check`: the resolved model in words, so a user sees what will be
 //! simulated before running it.
 
-use crate::input::param::fmt_num;
-use crate::model::{COUNTERFACTUAL, Funder, Model, SCENARIO};
-use crate::report::terminal::dkk;
+use crate::model::{COUNTERFACTUAL, Capacity, Funder, Model, MonthStaff, SCENARIO, Staffing};
+use crate::numbers::{dkk, fmt_num};
 use std::fmt::Write;
 
 /// A full description of the resolved model.
 pub fn describe(model: &Model) -> String {
     let mut o = String::new();
+    overview(&mut o, model);
+    states(&mut o, model);
+    transitions(&mut o, model);
+    cohort(&mut o, model);
+    match &model.staffing {
+        Some(st) => staffing(&mut o, model, st),
+        None => {
+            let _ = writeln!(o, "\nStaffing: not modelled (no staffing-sensitive transitions)");
+        }
+    }
+    grants(&mut o, model);
+    budget(&mut o, model);
+    o.push_str(&describe_marks(model));
+    targets(&mut o, model);
+    o
+}
+
+/// The scenario's name and description, its period and its replications.
+fn overview(o: &mut String, model: &Model) {
     let end = model.calendar(model.horizon);
     let _ = writeln!(o, "Scenario: {}", model.name);
     if !model.description.is_empty() {
@@ -19,7 +37,10 @@ pub fn describe(model: &Model) -> String {
         "Period: {} to {} ({} months); {} replications, seed {}",
         model.start, end, model.horizon, model.replications, model.seed
     );
+}
 
+/// Each state with what it counts as and its activity cost.
+fn states(o: &mut String, model: &Model) {
     let _ = writeln!(o, "\nStates ({}):", model.states.len());
     for s in &model.states {
         let mut flags = Vec::new();
@@ -50,7 +71,10 @@ pub fn describe(model: &Model) -> String {
         };
         let _ = writeln!(o, "  {:<14} {} [{}]{}", s.id, s.label, flags.join(", "), cost);
     }
+}
 
+/// Each transition with its probability and modifiers, and how competing exits combine.
+fn transitions(o: &mut String, model: &Model) {
     let _ =
         writeln!(o, "\nTransitions ({}), monthly probability as if the only exit:", model.transitions.len());
     for t in &model.transitions {
@@ -96,7 +120,10 @@ pub fn describe(model: &Model) -> String {
             );
         }
     }
+}
 
+/// The cohort by segment: sizes, starting states, inflow and rate modifiers.
+fn cohort(o: &mut String, model: &Model) {
     let _ = writeln!(
         o,
         "\nCohort: {} citizens at start, {} by the end",
@@ -132,132 +159,134 @@ pub fn describe(model: &Model) -> String {
             let _ = writeln!(o, "  {:<14} probability of {} replaced by {d}", "", model.transitions[*t].id);
         }
     }
+}
 
-    match &model.staffing {
-        Some(st) => {
-            let _ = writeln!(
-                o,
-                "\nStaffing: baseline {} FTE; caseload reference {} citizens on benefit per productive FTE; elasticity {}; multiplier clamped to [{}, {}]",
-                fmt_num(st.baseline_fte),
-                fmt_num(st.caseload_ref),
-                st.elasticity,
-                fmt_num(st.multiplier_min),
-                fmt_num(st.multiplier_max)
-            );
-            for h in &st.hires {
-                let funder = match &h.funded_by {
-                    Funder::Municipality => "the municipality".to_string(),
-                    Funder::Grant(g) => format!("grant `{}`", model.grants[*g].name),
-                };
-                let serves = match h.serves {
-                    crate::input::scenario::Serves::Caseload => "",
-                    crate::input::scenario::Serves::Placements => ", serves placements only",
-                    crate::input::scenario::Serves::Both => ", serves caseload and placements",
-                };
-                let _ = writeln!(
-                    o,
-                    "  hire: {} FTE {} from {} to {}, ramp-up {} months, paid by {}{}",
-                    fmt_num(h.fte),
-                    h.name,
-                    h.start,
-                    h.end,
-                    h.ramp_up_months,
-                    funder,
-                    serves
-                );
-            }
-            let _ = writeln!(o, "  FTE per month (paid / productive):");
-            let _ = writeln!(o, "    {:<19} {:>20} {:>20}", "months", "scenario", "counterfactual");
-            let mut m = 1;
-            while m <= model.horizon {
-                let a = (model.staff(SCENARIO, m), model.staff(COUNTERFACTUAL, m));
-                let mut last = m;
-                while last < model.horizon
-                    && (model.staff(SCENARIO, last + 1), model.staff(COUNTERFACTUAL, last + 1)) == a
-                {
-                    last += 1;
-                }
-                let range = if last == m {
-                    model.calendar(m).to_string()
-                } else {
-                    format!("{} to {}", model.calendar(m), model.calendar(last))
-                };
-                let show = |s: crate::model::MonthStaff| {
-                    format!(
-                        "{} / {}",
-                        fmt_num(s.baseline_fte + s.extra_fte),
-                        fmt_num((s.productive_fte * 1000.0).round() / 1000.0)
-                    )
-                };
-                let _ = writeln!(o, "    {:<19} {:>20} {:>20}", range, show(a.0), show(a.1));
-                m = last + 1;
-            }
-            if let Some(c) = &st.capacity {
-                let _ = writeln!(
-                    o,
-                    "  Placement capacity: {} placement FTE in both arms, {} hours per FTE-month, share on placements {}",
-                    fmt_num(c.placement_fte),
-                    fmt_num((c.hours_per_fte_month * 100.0).round() / 100.0),
-                    c.placement_share
-                );
-                let _ = writeln!(
-                    o,
-                    "  Placement hours per month at the mean share (productive placement FTE × hours × share):"
-                );
-                let _ = writeln!(o, "    {:<19} {:>20} {:>20}", "months", "scenario", "counterfactual");
-                let hours = |arm, m| {
-                    let s = model.staff(arm, m);
-                    ((s.placement_fte * c.hours_per_fte_month * c.placement_share.mean()) * 10.0).round()
-                        / 10.0
-                };
-                let mut m = 1;
-                while m <= model.horizon {
-                    let a = (hours(SCENARIO, m), hours(COUNTERFACTUAL, m));
-                    let mut last = m;
-                    while last < model.horizon
-                        && (hours(SCENARIO, last + 1), hours(COUNTERFACTUAL, last + 1)) == a
-                    {
-                        last += 1;
-                    }
-                    let range = if last == m {
-                        model.calendar(m).to_string()
-                    } else {
-                        format!("{} to {}", model.calendar(m), model.calendar(last))
-                    };
-                    let _ = writeln!(o, "    {:<19} {:>20} {:>20}", range, fmt_num(a.0), fmt_num(a.1));
-                    m = last + 1;
-                }
-            }
+/// Consecutive months with the same value, as (months, value): the months written as
+/// one calendar month or "first to last".
+fn runs_of_months<T: PartialEq>(model: &Model, value: impl Fn(usize) -> T) -> Vec<(String, T)> {
+    let mut runs = Vec::new();
+    let mut m = 1;
+    while m <= model.horizon {
+        let a = value(m);
+        let mut last = m;
+        while last < model.horizon && value(last + 1) == a {
+            last += 1;
         }
-        None => {
-            let _ = writeln!(o, "\nStaffing: not modelled (no staffing-sensitive transitions)");
-        }
+        let range = if last == m {
+            model.calendar(m).to_string()
+        } else {
+            format!("{} to {}", model.calendar(m), model.calendar(last))
+        };
+        runs.push((range, a));
+        m = last + 1;
     }
+    runs
+}
 
+/// Staffing: the caseload response, the hires, FTE per month per arm and, with
+/// placement capacity, the consultant hours per month.
+fn staffing(o: &mut String, model: &Model, st: &Staffing) {
+    let _ = writeln!(
+        o,
+        "\nStaffing: baseline {} FTE; caseload reference {} citizens on benefit per productive FTE; elasticity {}; multiplier clamped to [{}, {}]",
+        fmt_num(st.baseline_fte),
+        fmt_num(st.caseload_ref),
+        st.elasticity,
+        fmt_num(st.multiplier_min),
+        fmt_num(st.multiplier_max)
+    );
+    for h in &st.hires {
+        let funder = match &h.funded_by {
+            Funder::Municipality => "the municipality".to_string(),
+            Funder::Grant(g) => format!("grant `{}`", model.grants[*g].name),
+        };
+        let serves = match h.serves {
+            crate::input::scenario::Serves::Caseload => "",
+            crate::input::scenario::Serves::Placements => ", serves placements only",
+            crate::input::scenario::Serves::Both => ", serves caseload and placements",
+        };
+        let _ = writeln!(
+            o,
+            "  hire: {} FTE {} from {} to {}, ramp-up {} months, paid by {}{}",
+            fmt_num(h.fte),
+            h.name,
+            h.start,
+            h.end,
+            h.ramp_up_months,
+            funder,
+            serves
+        );
+    }
+    let _ = writeln!(o, "  FTE per month (paid / productive):");
+    let _ = writeln!(o, "    {:<19} {:>20} {:>20}", "months", "scenario", "counterfactual");
+    let show = |s: MonthStaff| {
+        format!(
+            "{} / {}",
+            fmt_num(s.baseline_fte + s.extra_fte),
+            fmt_num((s.productive_fte * 1000.0).round() / 1000.0)
+        )
+    };
+    for (range, a) in runs_of_months(model, |m| (model.staff(SCENARIO, m), model.staff(COUNTERFACTUAL, m))) {
+        let _ = writeln!(o, "    {:<19} {:>20} {:>20}", range, show(a.0), show(a.1));
+    }
+    if let Some(c) = &st.capacity {
+        placement_capacity(o, model, c);
+    }
+}
+
+/// The placement capacity and the consultant hours per month per arm.
+fn placement_capacity(o: &mut String, model: &Model, c: &Capacity) {
+    let _ = writeln!(
+        o,
+        "  Placement capacity: {} placement FTE in both arms, {} hours per FTE-month, share on placements {}",
+        fmt_num(c.placement_fte),
+        fmt_num((c.hours_per_fte_month * 100.0).round() / 100.0),
+        c.placement_share
+    );
+    let _ = writeln!(
+        o,
+        "  Placement hours per month at the mean share (productive placement FTE × hours × share):"
+    );
+    let _ = writeln!(o, "    {:<19} {:>20} {:>20}", "months", "scenario", "counterfactual");
+    let hours = |arm, m| {
+        let s = model.staff(arm, m);
+        ((s.placement_fte * c.hours_per_fte_month * c.placement_share.mean()) * 10.0).round() / 10.0
+    };
+    for (range, a) in runs_of_months(model, |m| (hours(SCENARIO, m), hours(COUNTERFACTUAL, m))) {
+        let _ = writeln!(o, "    {:<19} {:>20} {:>20}", range, fmt_num(a.0), fmt_num(a.1));
+    }
+}
+
+/// The grants and the income they bring per budget year.
+fn grants(o: &mut String, model: &Model) {
     if model.grants.is_empty() {
         let _ = writeln!(o, "\nGrants: none");
-    } else {
-        let _ = writeln!(o, "\nGrants (scenario arm only), DKK per budget year:");
-        for g in &model.grants {
-            let years: Vec<String> = g.amounts.iter().map(|(y, a)| format!("{y}: {}", dkk(*a))).collect();
-            let repaid = if g.repaid { "; unspent money repaid" } else { "" };
-            let _ = writeln!(o, "  {} (pays for {}{repaid}): {}", g.name, g.pays_for, years.join("; "));
-        }
-        let income = model.grant_income(SCENARIO, model.budget.staff_cost_per_fte_year.mean());
-        let mut by_year = std::collections::BTreeMap::new();
-        for (m, v) in income.iter().enumerate() {
-            *by_year.entry(model.calendar(m + 1).year).or_insert(0.0) += v;
-        }
-        let years: Vec<String> = by_year.iter().map(|(y, a)| format!("{y}: {}", dkk(*a))).collect();
-        let _ = writeln!(o, "  grant income booked: {}", years.join("; "));
-        if model.grants.iter().any(|g| g.repaid) {
-            let _ = writeln!(
-                o,
-                "  (unspent money repaid: income at most the funded hires' cost, shown at the mean staff cost)"
-            );
-        }
+        return;
     }
+    let _ = writeln!(o, "\nGrants (scenario arm only), DKK per budget year:");
+    for g in &model.grants {
+        let years: Vec<String> = g.amounts.iter().map(|(y, a)| format!("{y}: {}", dkk(*a))).collect();
+        let repaid = if g.repaid { "; unspent money repaid" } else { "" };
+        let _ = writeln!(o, "  {} (pays for {}{repaid}): {}", g.name, g.pays_for, years.join("; "));
+    }
+    let income = model.grant_income(SCENARIO, model.budget.staff_cost_per_fte_year.mean());
+    let mut by_year = std::collections::BTreeMap::new();
+    for (m, v) in income.iter().enumerate() {
+        *by_year.entry(model.calendar(m + 1).year).or_insert(0.0) += v;
+    }
+    let years: Vec<String> = by_year.iter().map(|(y, a)| format!("{y}: {}", dkk(*a))).collect();
+    let _ = writeln!(o, "  grant income booked: {}", years.join("; "));
+    if model.grants.iter().any(|g| g.repaid) {
+        let _ = writeln!(
+            o,
+            "  (unspent money repaid: income at most the funded hires' cost, shown at the mean staff cost)"
+        );
+    }
+}
 
+/// The budget: reimbursement, benefit rates per year, staff cost, discounting and
+/// the wider view.
+fn budget(o: &mut String, model: &Model) {
     let b = &model.budget;
     let _ = writeln!(o, "\nBudget:");
     let _ = writeln!(o, "  reimbursement regime: {}", b.reimbursement.name());
@@ -299,28 +328,29 @@ pub fn describe(model: &Model) -> String {
             w.tax, w.equalisation, w.state_tax
         );
     }
+}
 
-    o.push_str(&describe_marks(model));
-
-    if !model.targets.is_empty() {
-        let _ = writeln!(o, "\nTargets:");
-        for t in &model.targets {
-            let _ = writeln!(
-                o,
-                "  {}: {} {} at month {} (end of {})",
-                t.name,
-                t.metric.name(&model.states),
-                t.condition(),
-                t.month,
-                if t.month == 0 {
-                    "the month before the start".to_string()
-                } else {
-                    model.calendar(t.month).to_string()
-                }
-            );
-        }
+/// Each target and the month it looks at.
+fn targets(o: &mut String, model: &Model) {
+    if model.targets.is_empty() {
+        return;
     }
-    o
+    let _ = writeln!(o, "\nTargets:");
+    for t in &model.targets {
+        let _ = writeln!(
+            o,
+            "  {}: {} {} at month {} (end of {})",
+            t.name,
+            t.metric.name(&model.states),
+            t.condition(),
+            t.month,
+            if t.month == 0 {
+                "the month before the start".to_string()
+            } else {
+                model.calendar(t.month).to_string()
+            }
+        );
+    }
 }
 
 /// The parameters marked for calibration, by group, for `trappe check` (empty if none).

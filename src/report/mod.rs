@@ -1,8 +1,10 @@
 //! What the user reads: the terminal summary, the description of a checked model,
 //! and the result files.
 
+pub mod calibration;
 pub mod describe;
 pub mod files;
 pub mod part;
+pub mod progress;
 pub mod results;
 pub mod terminal;

@@ -24,7 +24,8 @@ use crate::input::checksum::{sha256_bytes_hex, sha256_hex};
 use crate::input::scenario::LoadedScenario;
 use crate::model::ARMS;
 use crate::model::Model;
-use crate::report::files::{Staging, command_line};
+use crate::report::files::manifest::command_line;
+use crate::report::files::staging::{OutputError, Staging};
 use crate::report::results::{RunReport, default_out};
 use crate::simulation::draws::parameter_keys;
 use crate::simulation::records::{TrajectoryRow, monthly_columns};
@@ -456,8 +457,7 @@ pub fn write_part(
     let data_path = staging.file(PART_DATA);
     let bytes =
         encode_outcomes(outs).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", data_path.display()))?;
-    fs::write(&data_path, &bytes)
-        .map_err(|source| crate::report::files::OutputError::File { path: data_path.clone(), source })?;
+    fs::write(&data_path, &bytes).map_err(|source| OutputError::File { path: data_path.clone(), source })?;
     let manifest = PartManifest {
         program: "trappe".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -478,10 +478,9 @@ pub fn write_part(
         data_bytes: bytes.len() as u64,
         scenario_source: sc.source.clone(),
     };
-    let text = toml::to_string(&manifest).map_err(crate::report::files::OutputError::from)?;
+    let text = toml::to_string(&manifest).map_err(OutputError::from)?;
     let mpath = staging.file(PART_MANIFEST);
-    fs::write(&mpath, text)
-        .map_err(|source| crate::report::files::OutputError::File { path: mpath, source })?;
+    fs::write(&mpath, text).map_err(|source| OutputError::File { path: mpath, source })?;
     let out = staging.commit()?;
 
     let name = &sc.path;

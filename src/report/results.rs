@@ -5,7 +5,9 @@
 use crate::analysis::outcomes::{RepOutcomes, Results, summarise_outcomes};
 use crate::input::scenario::LoadedScenario;
 use crate::model::{ARMS, Model};
-use crate::report::files::{self as outputs, Manifest, MergedPart, Staging};
+use crate::report::files::manifest::{Manifest, MergedPart};
+use crate::report::files::staging::{OutputError, Staging};
+use crate::report::files::{budget_years, monthly, replications, summary, trajectories};
 use crate::simulation::driver::Engine;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -56,19 +58,19 @@ fn summarise_and_write(
     prov: &Provenance,
 ) -> anyhow::Result<Results> {
     use rayon::prelude::*;
-    type Job<'a> = Box<dyn Fn() -> Result<(), outputs::OutputError> + Sync + 'a>;
+    type Job<'a> = Box<dyn Fn() -> Result<(), OutputError> + Sync + 'a>;
     let res = summarise_outcomes(&ARMS, outs);
     let r = &res;
     let mut jobs: Vec<Job<'_>> = vec![
-        Box::new(|| outputs::write_summary(&staging.file("summary.csv"), model, r)),
-        Box::new(|| outputs::write_replications(&staging.file("replications.csv"), model, r)),
-        Box::new(|| outputs::write_monthly(&staging.file("monthly.csv"), model, &ARMS, r)),
-        Box::new(|| outputs::write_budget_years(&staging.file("budget_years.csv"), r)),
+        Box::new(|| summary::write_summary(&staging.file("summary.csv"), model, r)),
+        Box::new(|| replications::write_replications(&staging.file("replications.csv"), model, r)),
+        Box::new(|| monthly::write_monthly(&staging.file("monthly.csv"), model, &ARMS, r)),
+        Box::new(|| budget_years::write_budget_years(&staging.file("budget_years.csv"), r)),
     ];
     if prov.trajectories > 0 {
         jobs.push(Box::new(|| {
             let rows: Vec<_> = r.reps.iter().flat_map(|o| o.trajectories.iter().cloned()).collect();
-            outputs::write_trajectories(&staging.file("trajectories.csv"), &rows)
+            trajectories::write_trajectories(&staging.file("trajectories.csv"), &rows)
         }));
     }
     // Collected in file order, so the error reported is the first file's that failed.

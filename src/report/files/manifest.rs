@@ -1,0 +1,147 @@
+//! `run.toml`: what made a result, so any figure can be traced and re-run.
+
+use crate::input::checksum::sha256_hex;
+use crate::input::scenario::{LoadedScenario, ScenarioFile};
+use crate::model::Model;
+use crate::report::files::staging::OutputError;
+use serde::Serialize;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+/// What made a result: written as `run.toml` so any figure can be traced and re-run.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    /// Always "trappe".
+    pub program: String,
+    /// Program version.
+    pub version: String,
+    /// The command line.
+    pub command: String,
+    /// Scenario file as given.
+    pub scenario_path: String,
+    /// SHA-256 of the scenario file's bytes.
+    pub scenario_sha256: String,
+    /// Seed used.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u32,
+    /// Worker threads (absent in a merged result: each part lists its own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threads: Option<usize>,
+    /// Engine used.
+    pub engine: String,
+    /// Individual paths written.
+    pub trajectories: usize,
+    /// Files in the folder.
+    pub files: Vec<String>,
+    /// For a result made by `trappe merge`: the parts it was combined from, in shard order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_from: Option<Vec<MergedPart>>,
+    /// The scenario file's text, exactly as read.
+    pub scenario_source: String,
+    /// The scenario with every default filled in.
+    pub scenario_resolved: ScenarioFile,
+}
+
+/// One part of a merged result, as recorded in its `run.toml`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MergedPart {
+    /// The shard, `I/N`.
+    pub shard: String,
+    /// The part's folder as given to `trappe merge`.
+    pub folder: String,
+    /// Its first replication (numbered from 0).
+    pub first_replication: u32,
+    /// How many replications it holds.
+    pub replications: u32,
+    /// Worker threads it ran with.
+    pub threads: usize,
+    /// The command that made it.
+    pub command: String,
+}
+
+/// The scenario as run: every default and derived value written out (transition
+/// ids, reimbursement bands, hire end months, inflow states, labels, target names),
+/// and `[simulation]` as overridden on the command line.
+pub fn resolved_file(sc: &LoadedScenario, model: &Model, seed: u64, replications: u32) -> ScenarioFile {
+    use crate::budget::Reimbursement;
+    use crate::input::scenario::ReimbursementBand;
+    let mut f = sc.file.clone();
+    f.simulation.seed = seed;
+    f.simulation.replications = replications;
+    let pre2016 = matches!(model.budget.reimbursement, Reimbursement::Pre2016 { .. });
+    for (def, st) in f.states.iter_mut().zip(&model.states) {
+        def.label = st.label.clone();
+        if pre2016 {
+            def.reimbursed_as_active = Some(st.reimbursed_as_active);
+        }
+    }
+    for (def, t) in f.transitions.iter_mut().zip(&model.transitions) {
+        def.id = Some(t.id.clone());
+    }
+    for (def, g) in f.segments.iter_mut().zip(&model.segments) {
+        def.inflow_state = Some(model.states[g.inflow_state].id.clone());
+    }
+    if let (Some(def), Some(st)) = (f.staffing.as_mut(), model.staffing.as_ref()) {
+        for (h, hire) in def.hires.iter_mut().zip(&st.hires) {
+            h.end = Some(hire.end);
+        }
+    }
+    if let Reimbursement::Staircase2016 { bands, reset_after_months } = &model.budget.reimbursement {
+        f.budget.reimbursement.reset_after_months = Some(*reset_after_months);
+        f.budget.reimbursement.bands = Some(
+            bands
+                .iter()
+                .map(|(from_month, rate)| ReimbursementBand { from_month: *from_month, rate: *rate })
+                .collect(),
+        );
+    }
+    for (def, t) in f.targets.iter_mut().zip(&model.targets) {
+        def.name = t.name.clone();
+    }
+    f
+}
+
+/// The command line that is running, for manifests.
+pub fn command_line() -> String {
+    std::env::args().collect::<Vec<_>>().join(" ")
+}
+
+impl Manifest {
+    /// A manifest for a run of `sc`.
+    pub fn new(
+        sc: &LoadedScenario,
+        model: &Model,
+        seed: u64,
+        replications: u32,
+        threads: Option<usize>,
+        trajectories: usize,
+        files: Vec<String>,
+    ) -> Manifest {
+        Manifest {
+            program: "trappe".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            command: command_line(),
+            scenario_path: sc.path.clone(),
+            scenario_sha256: sha256_hex(&sc.source),
+            seed,
+            replications,
+            threads,
+            engine: "individual".into(),
+            trajectories,
+            files,
+            merged_from: None,
+            scenario_source: sc.source.clone(),
+            scenario_resolved: resolved_file(sc, model, seed, replications),
+        }
+    }
+
+    /// Writes the manifest as TOML.
+    pub fn write(&self, path: &Path) -> Result<(), OutputError> {
+        let text = toml::to_string(self)?;
+        let mut f = fs::File::create(path)
+            .map_err(|source| OutputError::File { path: path.to_path_buf(), source })?;
+        f.write_all(text.as_bytes()).map_err(|source| OutputError::File { path: path.to_path_buf(), source })
+    }
+}
