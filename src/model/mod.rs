@@ -12,6 +12,8 @@ use crate::input::param::{CalibrateMark, Distribution, Param, Role, fmt_num, res
 use crate::input::scenario::{KeyPath, LoadedScenario, MonthRef, Regime, Serves};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+pub mod parameters;
+
 /// A state of the model, with what it means for the citizen and the budget.
 #[derive(Debug, Clone)]
 pub struct State {
@@ -434,6 +436,8 @@ pub struct Model {
     /// drawn as its quantile at the parameter's own uniform number. Empty except
     /// while `trappe calibrate` evaluates candidate values (common random numbers).
     pub draw_overrides: HashMap<String, Distribution>,
+    /// The uncertain parameters above as one table, built with the model.
+    pub parameters: parameters::ParameterTable,
 }
 
 impl Model {
@@ -441,7 +445,11 @@ impl Model {
     pub fn from_scenario(sc: &LoadedScenario) -> Result<Model, ScenarioError> {
         let mut v = Validator { sc, errors: Vec::new(), calibration: Vec::new() };
         let model = v.build();
-        if v.errors.is_empty() { Ok(model) } else { Err(ScenarioError::Invalid(v.errors)) }
+        if v.errors.is_empty() {
+            Ok(Model { parameters: parameters::ParameterTable::new(&model), ..model })
+        } else {
+            Err(ScenarioError::Invalid(v.errors))
+        }
     }
 
     /// Reads, checks and resolves a scenario file.
@@ -459,6 +467,11 @@ impl Model {
     /// Index of a state by id.
     pub fn state_index(&self, id: &str) -> Option<usize> {
         self.states.iter().position(|s| s.id == id)
+    }
+
+    /// Whether placements are limited by consultant hours (`[staffing.capacity]`).
+    pub fn has_capacity(&self) -> bool {
+        self.staffing.as_ref().is_some_and(|s| s.capacity.is_some())
     }
 
     /// Staff in simulated month `m` (1-based) of an arm.
@@ -1522,6 +1535,7 @@ impl Validator<'_> {
             targets,
             calibration: std::mem::take(&mut self.calibration),
             draw_overrides: HashMap::new(),
+            parameters: parameters::ParameterTable::default(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Runs the replications of a model in parallel with the chosen engine.
 
+use super::draws::Streams;
 use super::records::Replication;
 use super::{count, individual};
 use crate::model::{Arm, Model};
@@ -23,7 +24,7 @@ pub struct SimOptions {
 }
 
 /// Which engine simulates the citizens. Both give the same outcomes in distribution
-/// (tests/engines.rs); `docs/performance.md` says what each costs.
+/// (tests/engines.rs); `docs/benchmarks.md` says what each costs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Engine {
     /// Every citizen one by one, with one uniform random number per citizen-month shared
@@ -57,8 +58,6 @@ impl std::fmt::Display for Engine {
     }
 }
 
-/// Keys of the model's uncertain parameters, in the order of [`Replication::params`].
-
 /// Runs all replications of the model in the given arms, in parallel, and returns
 /// them in replication order. `progress` is called once per finished replication.
 pub fn simulate(
@@ -85,6 +84,7 @@ pub fn simulate_with<T: Send>(
     }
     let pool = builder.build()?;
     let first = opts.first_replication;
+    let streams = Streams::new(model, opts.seed);
     Ok(pool.install(|| {
         (first..first + opts.replications)
             .into_par_iter()
@@ -92,9 +92,9 @@ pub fn simulate_with<T: Send>(
                 let rep = match opts.engine {
                     Engine::Individual => {
                         let k = if r == 0 { opts.trajectories } else { 0 };
-                        individual::simulate_replication(model, arms, opts.seed, r, k)
+                        individual::simulate_replication_on(model, arms, &streams, r, k)
                     }
-                    Engine::Count => count::simulate_replication(model, arms, opts.seed, r),
+                    Engine::Count => count::simulate_replication_on(model, arms, &streams, r),
                 };
                 let out = reduce(rep);
                 progress();

@@ -349,8 +349,8 @@ impl Acc {
     }
 }
 
-/// What every citizen's month in one arm reads: the model's layout and flags, the
-
+/// The benefit rate of each benefit type in each calendar year of the horizon,
+/// looked up once per replication rather than once per arm and month (a rate not
 /// given for a year is indexed from the nearest given one).
 pub(crate) struct YearRates {
     /// Calendar year of simulated month 1.
@@ -505,7 +505,7 @@ pub(crate) fn record_month(
         0.0
     };
     row[so + 12] = mult;
-    if model.staffing.as_ref().is_some_and(|s| s.capacity.is_some()) {
+    if model.has_capacity() {
         row[so + 13] = acc.waiting as f64;
         row[so + 14] = acc.placements as f64;
         row[so + 15] = staff.placement_fte;

@@ -3,10 +3,10 @@
 //!
 //! [`driver`] runs the replications in parallel; [`individual`] follows every citizen
 //! one by one (the reference); [`count`] moves groups of interchangeable citizens by
-//! binomial draws. Both engines draw their parameters with [`draws`], book money and
-//! the monthly record with [`kernel`], and return the same [`records`].
+//! binomial draws. Both engines draw their parameters and random streams with
+//! [`draws`], book money and the monthly record with [`kernel`], and return the same
+//! [`records`].
 
-pub mod binomial;
 pub mod count;
 pub mod draws;
 pub mod driver;
