@@ -81,7 +81,7 @@ pub(super) fn pool_from(top: f64) -> u64 {
 }
 
 /// Binomial(n, p), with the trivial cases short-cut.
-#[inline]
+#[inline(always)]
 pub(super) fn binomial(rng: &mut Stream, n: u64, p: f64) -> u64 {
     if n == 0 || p <= 0.0 {
         0

@@ -57,18 +57,23 @@ pub(super) struct Moves<const N: usize> {
     pub(super) stride: usize,
 }
 
-/// A group's parts taken out of the world while its members move (they move into
-/// other groups of the world meanwhile), and what has left it so far.
-struct Visit<const N: usize> {
-    bins: Hist,
-    dests: Vec<Dest<N>>,
-    iv_dest: Vec<u32>,
-    iv_ver: u32,
+/// What has left a group so far during its visit.
+#[derive(Debug, Clone, Copy, Default)]
+struct Left {
     /// −Σ spell start over the movers on benefit (added to the group's `sum_o`).
     removed: i64,
     movers: u64,
     /// Bins that have fallen to 0.
     emptied: usize,
+}
+
+/// A visited group's parts, taken out of the world while its members move (they move
+/// into other groups of the world meanwhile).
+struct Parts<'p, const N: usize> {
+    bins: &'p mut Hist,
+    dests: &'p mut Vec<Dest<N>>,
+    iv_dest: &'p mut Vec<u32>,
+    iv_ver: &'p mut u32,
 }
 
 impl<const N: usize> Moves<N> {
@@ -103,7 +108,8 @@ impl<const N: usize> Moves<N> {
     }
 
     /// The moves out of group `gi`: its members' draws, then the movers sent on and
-    /// the stayers kept. Nothing is done for a group whose members all stay put.
+    /// the stayers kept in place, or all moved to the group of their new key. Nothing is
+    /// done for a group whose members all stay put.
     #[inline]
     fn group(&mut self, w: &mut MonthWorld<N>, gi: u32) {
         let g = &w.world.groups[gi as usize];
@@ -123,21 +129,51 @@ impl<const N: usize> Moves<N> {
             }
         }
         let g = &mut w.world.groups[gi as usize];
-        let mut visit = Visit {
-            bins: std::mem::take(&mut g.bins),
-            dests: std::mem::take(&mut g.dests),
-            iv_dest: std::mem::take(&mut g.iv_dest),
-            iv_ver: g.iv_ver,
-            removed: 0,
-            movers: 0,
-            emptied: 0,
+        let mut bins = std::mem::take(&mut g.bins);
+        let mut dests = std::mem::take(&mut g.dests);
+        let mut iv_dest = std::mem::take(&mut g.iv_dest);
+        let mut iv_ver = g.iv_ver;
+        let parts = Parts { bins: &mut bins, dests: &mut dests, iv_dest: &mut iv_dest, iv_ver: &mut iv_ver };
+        let Moves { few, counts, iv_pool, booked, stride, .. } = self;
+        let mut mv = Mover {
+            keys: w.keys,
+            world: w.world,
+            moves: booked,
+            stride: *stride,
+            rng: w.rng,
+            jk,
+            info: &info,
+            m: w.m,
         };
-        if small {
-            self.move_members(w, jk, &info, &mut visit);
+        let left = if small {
+            mv.move_members(w.ctx, few, parts)
         } else {
-            self.move_bins(w, rowset, jk, &info, &mut visit);
+            mv.move_bins(w.ctx, rowset, iv_pool, counts, parts)
+        };
+
+        // The stayers: in place, or all to the group of their new key.
+        let world = &mut *w.world;
+        let stayed = n - left.movers;
+        let g = &mut world.groups[gi as usize];
+        g.dests = dests;
+        g.iv_dest = iv_dest;
+        g.iv_ver = iv_ver;
+        if stay_group == gi {
+            if left.emptied > 0 {
+                bins.emptied(left.emptied, world.slots);
+            }
+            g.n = stayed;
+            g.sum_o += left.removed;
+            g.bins = bins;
+        } else {
+            g.n = 0;
+            g.sum_o = 0;
+            if stayed > 0 {
+                world.give_bins(stay_group, &bins, stayed);
+            }
+            bins.clear(world.slots);
+            world.groups[gi as usize].bins = bins;
         }
-        keep_stayers(w.world, gi, stay_group, n, visit);
     }
 
     /// A small group draws citizen by citizen (one uniform number each, as the
@@ -206,109 +242,6 @@ impl<const N: usize> Moves<N> {
         rs.gap_scale = f64::NAN; // computed when first needed
         rs.pool_from = pool_from(rs.top);
     }
-
-    /// Sends the movers of a small group drawn by [`Moves::draw_members`] on.
-    #[inline]
-    fn move_members(&mut self, w: &mut MonthWorld<N>, jk: Ids<N>, info: &[KeyInfo; N], visit: &mut Visit<N>) {
-        let mut mv = Mover {
-            keys: w.keys,
-            world: w.world,
-            moves: &mut self.booked,
-            stride: self.stride,
-            rng: w.rng,
-            jk,
-            info,
-            m: w.m,
-        };
-        let bins = &mut visit.bins;
-        for &(out, b, c) in &self.few {
-            let d = mv.resolve(w.ctx, &mut visit.dests, out);
-            let o = bins[b].0;
-            mv.emit(&visit.dests[d], o, c);
-            sub_weight(&mut visit.removed, o, c);
-            bins[b].1 -= c as Count;
-            visit.emptied += (bins[b].1 == 0) as usize;
-            visit.movers += c;
-        }
-    }
-
-    /// Draws and sends on the movers of a larger group, bin by bin of its spell starts.
-    /// Bins where few are expected to move are taken together as one line of members,
-    /// each moving with probability `top` on its own: the gaps between movers are
-    /// geometric, so only the movers cost a draw (their interval by one uniform number
-    /// each). Bins where many move draw their counts by binomials. The line starts at
-    /// the first pooled bin.
-    #[inline]
-    fn move_bins(
-        &mut self,
-        w: &mut MonthWorld<N>,
-        rowset: u32,
-        jk: Ids<N>,
-        info: &[KeyInfo; N],
-        visit: &mut Visit<N>,
-    ) {
-        let rs = &w.world.rowsets[rowset as usize];
-        let RowSet { start, len, ver, top, pool_from, .. } = *rs;
-        let mut scale = rs.gap_scale;
-        if top <= 0.0 {
-            return;
-        }
-        let ivs = &self.iv_pool[start..start + len];
-        if visit.iv_ver != ver {
-            visit.iv_dest.clear();
-            visit.iv_dest.resize(len, UNSET);
-            visit.iv_ver = ver;
-        }
-        let counts = &mut self.counts;
-        let mut mv = Mover {
-            keys: w.keys,
-            world: w.world,
-            moves: &mut self.booked,
-            stride: self.stride,
-            rng: w.rng,
-            jk,
-            info,
-            m: w.m,
-        };
-        let (dests, iv_dest) = (&mut visit.dests, &mut visit.iv_dest);
-        let mut gap = None;
-        for bin in visit.bins.iter_mut() {
-            let c = bin.1 as u64;
-            if c >= pool_from {
-                draw_intervals(mv.rng, c, ivs, counts);
-                for (j, &x) in counts.iter().enumerate() {
-                    if x > 0 {
-                        let d = mv.dest_of(w.ctx, dests, iv_dest, ivs, j);
-                        mv.emit(&dests[d], bin.0, x);
-                        bin.1 -= x as Count;
-                    }
-                }
-            } else {
-                if scale.is_nan() {
-                    scale = gap_scale(top);
-                    mv.world.rowsets[rowset as usize].gap_scale = scale;
-                }
-                let gap = gap.get_or_insert_with(|| geometric_gap(mv.rng, scale));
-                let mut left = c;
-                while *gap < left {
-                    left -= *gap + 1;
-                    let u = uniform(mv.rng) * top;
-                    let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
-                    let d = mv.dest_of(w.ctx, dests, iv_dest, ivs, j);
-                    mv.emit(&dests[d], bin.0, 1);
-                    bin.1 -= 1;
-                    *gap = geometric_gap(mv.rng, scale);
-                }
-                *gap -= left;
-            }
-            let x = c - bin.1 as u64;
-            if x > 0 {
-                sub_weight(&mut visit.removed, bin.0, x);
-                visit.movers += x;
-                visit.emptied += (bin.1 == 0) as usize;
-            }
-        }
-    }
 }
 
 /// The arms' rows of a group this month (an absent arm never moves).
@@ -329,34 +262,6 @@ fn arm_rows<'t, const N: usize>(tables: &'t [Tables], jk: Ids<N>, info: &[KeyInf
     })
 }
 
-/// Puts a visited group's parts back: the stayers in place, or all of them to the group
-/// of their new key `stay_group`.
-#[inline]
-fn keep_stayers<const N: usize>(world: &mut World<N>, gi: u32, stay_group: u32, n: u64, visit: Visit<N>) {
-    let stayed = n - visit.movers;
-    let mut bins = visit.bins;
-    let g = &mut world.groups[gi as usize];
-    g.dests = visit.dests;
-    g.iv_dest = visit.iv_dest;
-    g.iv_ver = visit.iv_ver;
-    if stay_group == gi {
-        if visit.emptied > 0 {
-            bins.emptied(visit.emptied, world.slots);
-        }
-        g.n = stayed;
-        g.sum_o += visit.removed;
-        g.bins = bins;
-    } else {
-        g.n = 0;
-        g.sum_o = 0;
-        if stayed > 0 {
-            world.give_bins(stay_group, &bins, stayed);
-        }
-        bins.clear(world.slots);
-        world.groups[gi as usize].bins = bins;
-    }
-}
-
 /// The moves out of one group (`jk`, whose arms' keys are `info`) in month `m`.
 struct Mover<'a, 'k, const N: usize> {
     keys: &'a mut Keys<'k>,
@@ -374,6 +279,93 @@ struct Mover<'a, 'k, const N: usize> {
 }
 
 impl<const N: usize> Mover<'_, '_, N> {
+    /// Sends on the movers of a small group drawn by [`Moves::draw_members`] (`few`).
+    #[inline]
+    fn move_members(&mut self, ctx: &MoveCtx, few: &[([u16; N], usize, u64)], parts: Parts<N>) -> Left {
+        let mut left = Left::default();
+        let Parts { bins, dests, .. } = parts;
+        for &(out, b, c) in few {
+            let d = self.resolve(ctx, dests, out);
+            let o = bins[b].0;
+            self.emit(&dests[d], o, c);
+            sub_weight(&mut left.removed, o, c);
+            bins[b].1 -= c as Count;
+            left.emptied += (bins[b].1 == 0) as usize;
+            left.movers += c;
+        }
+        left
+    }
+
+    /// Draws and sends on the movers of a larger group whose row set is `rowset` (its
+    /// intervals in `iv_pool`), bin by bin of its spell starts. Bins where few are
+    /// expected to move are taken together as one line of members, each moving with
+    /// probability `top` on its own: the gaps between movers are geometric, so only the
+    /// movers cost a draw (their interval by one uniform number each). Bins where many
+    /// move draw their counts by binomials (into `counts`). The line starts at the first
+    /// pooled bin.
+    #[inline]
+    fn move_bins(
+        &mut self,
+        ctx: &MoveCtx,
+        rowset: u32,
+        iv_pool: &[Interval<N>],
+        counts: &mut Vec<u64>,
+        parts: Parts<N>,
+    ) -> Left {
+        let mut left = Left::default();
+        let rs = &self.world.rowsets[rowset as usize];
+        let RowSet { start, len, ver, top, pool_from, .. } = *rs;
+        let mut scale = rs.gap_scale;
+        if top <= 0.0 {
+            return left;
+        }
+        let ivs = &iv_pool[start..start + len];
+        let Parts { bins, dests, iv_dest, iv_ver } = parts;
+        if *iv_ver != ver {
+            iv_dest.clear();
+            iv_dest.resize(len, UNSET);
+            *iv_ver = ver;
+        }
+        let mut gap = None;
+        for bin in bins.iter_mut() {
+            let c = bin.1 as u64;
+            if c >= pool_from {
+                draw_intervals(self.rng, c, ivs, counts);
+                for (j, &x) in counts.iter().enumerate() {
+                    if x > 0 {
+                        let d = self.dest_of(ctx, dests, iv_dest, ivs, j);
+                        self.emit(&dests[d], bin.0, x);
+                        bin.1 -= x as Count;
+                    }
+                }
+            } else {
+                if scale.is_nan() {
+                    scale = gap_scale(top);
+                    self.world.rowsets[rowset as usize].gap_scale = scale;
+                }
+                let gap = gap.get_or_insert_with(|| geometric_gap(self.rng, scale));
+                let mut stay = c;
+                while *gap < stay {
+                    stay -= *gap + 1;
+                    let u = uniform(self.rng) * top;
+                    let j = ivs.iter().position(|iv| u < iv.hi).unwrap_or(ivs.len() - 1);
+                    let d = self.dest_of(ctx, dests, iv_dest, ivs, j);
+                    self.emit(&dests[d], bin.0, 1);
+                    bin.1 -= 1;
+                    *gap = geometric_gap(self.rng, scale);
+                }
+                *gap -= stay;
+            }
+            let x = c - bin.1 as u64;
+            if x > 0 {
+                sub_weight(&mut left.removed, bin.0, x);
+                left.movers += x;
+                left.emptied += (bin.1 == 0) as usize;
+            }
+        }
+        left
+    }
+
     /// The index in `dests` of the destination of `outcome`, resolved on first use.
     #[inline]
     fn resolve(&mut self, ctx: &MoveCtx, dests: &mut Vec<Dest<N>>, outcome: [u16; N]) -> usize {

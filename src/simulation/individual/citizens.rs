@@ -148,6 +148,7 @@ pub(super) struct Tracer<'a> {
 /// (2016 staircase, placement capacity, trajectories); with `false` their work is
 /// compiled out, with `true` it is done when the model has them.
 #[allow(clippy::too_many_arguments)]
+#[inline]
 pub(super) fn arm_month<const STAIRCASE: bool, const CAPACITY: bool, const TRACE: bool>(
     ctx: &MonthCtx,
     people: &mut [Person],
@@ -174,20 +175,31 @@ pub(super) fn arm_month<const STAIRCASE: bool, const CAPACITY: bool, const TRACE
         decoupled_salt,
     } = *ctx;
     let staircase = STAIRCASE && classes.staircase;
+    // Every vector the loop reads or writes, bound once as a slice, so that no
+    // citizen's month reads a vector's address or length through a reference.
+    let (pays, employed) = (&flags.pays[..], &flags.employed[..]);
+    let (education, active) = (&flags.education[..], &flags.active[..]);
+    let (row_base, row_off) = (&layout.row_base[..], &layout.row_off[..]);
+    let (bands_of, exits) = (&layout.bands[..], &layout.exits[..]);
+    let (trans, dests) = (&tab.trans[..], &tab.dest[..]);
+    let free_rows = (&tab.leave[..], &tab.thr[..]);
+    let waiting_rows = (&tab.leave_waiting[..], &tab.thr_waiting[..]);
+    let (benefit_months, moves_month) = (&mut acc.benefit_months[..], &mut acc.moves_month[..]);
+    let (occ_end, seg) = (&mut acc.occ_end[..], &mut acc.seg[..]);
     let mut tpos = 0;
     for (i, (p, &u)) in people.iter_mut().zip(us).enumerate() {
         let g = segment[i] as usize;
         let st = p.state as usize;
         let mut class = usize::MAX;
-        if flags.pays[st] {
+        if pays[st] {
             p.cum_benefit = p.cum_benefit.saturating_add(1);
             p.spell = p.spell.saturating_add(1);
             p.off_benefit = 0;
             if staircase {
-                class = classes.class(p.cum_benefit, flags.active[st]);
-                acc.benefit_months[seg_bt[g] * n_classes + class] += 1;
+                class = classes.class(p.cum_benefit, active[st]);
+                benefit_months[seg_bt[g] * n_classes + class] += 1;
             } else if TRACE {
-                class = classes.class(p.cum_benefit, flags.active[st]);
+                class = classes.class(p.cum_benefit, active[st]);
             }
         } else {
             p.spell = 0;
@@ -199,19 +211,19 @@ pub(super) fn arm_month<const STAIRCASE: bool, const CAPACITY: bool, const TRACE
                 p.cum_benefit = 0;
             }
         }
-        if flags.employed[st] {
+        if employed[st] {
             p.job_run = p.job_run.saturating_add(1);
             if p.job_run >= 6 && p.flags & FLAG_SIX == 0 {
                 p.flags |= FLAG_SIX;
-                acc.seg[g].six += 1;
+                seg[g].six += 1;
             }
         } else {
             p.job_run = 0;
         }
         // Transition at the end of the month.
-        let mut row = layout.row_base[g * ns + st];
+        let mut row = row_base[g * ns + st];
         if multi_band[st] {
-            let bands = &layout.bands[st];
+            let bands = &bands_of[st];
             let k_in = p.in_state as u32 + 1;
             let mut b = 0;
             while b + 1 < bands.len() && k_in >= bands[b + 1] {
@@ -220,12 +232,11 @@ pub(super) fn arm_month<const STAIRCASE: bool, const CAPACITY: bool, const TRACE
             row += b;
         }
         let waiting = CAPACITY && p.flags & FLAG_WAITING != 0;
-        let (leave, thr) =
-            if waiting { (&tab.leave_waiting, &tab.thr_waiting) } else { (&tab.leave, &tab.thr) };
+        let (leave, thr) = if waiting { waiting_rows } else { free_rows };
         let mut moved: Option<usize> = None;
         if u < leave[row] {
-            let off = layout.row_off[row];
-            let n_exits = layout.exits[st].len();
+            let off = row_off[row];
+            let n_exits = exits[st].len();
             for k in 0..n_exits {
                 if u < thr[off + k] {
                     moved = Some(off + k);
@@ -240,7 +251,7 @@ pub(super) fn arm_month<const STAIRCASE: bool, const CAPACITY: bool, const TRACE
         // made (or waits) when the month's requests are served.
         if CAPACITY
             && let Some(j) = moved
-            && !hours[tab.trans[j] as usize].is_nan()
+            && !hours[trans[j] as usize].is_nan()
         {
             requests.push(Request {
                 since: m as u16,
@@ -248,7 +259,7 @@ pub(super) fn arm_month<const STAIRCASE: bool, const CAPACITY: bool, const TRACE
                     if decoupled[i] { decoupled_salt } else { queue_salt } ^ ((i as u64) << 16) ^ m as u64,
                 ),
                 citizen: i as u32,
-                transition: tab.trans[j],
+                transition: trans[j],
             });
             moved = None;
         }
@@ -258,20 +269,20 @@ pub(super) fn arm_month<const STAIRCASE: bool, const CAPACITY: bool, const TRACE
                 moved_now.push(i as u32);
                 p.flags &= !FLAG_WAITING;
                 p.request = 0;
-                let dest = tab.dest[j];
-                acc.moves_month[tab.trans[j] as usize] += 1;
-                if flags.pays[st]
-                    && (flags.employed[dest as usize] || flags.education[dest as usize])
+                let dest = dests[j];
+                moves_month[trans[j] as usize] += 1;
+                if pays[st]
+                    && (employed[dest as usize] || education[dest as usize])
                     && p.flags & FLAG_OUTFLOW == 0
                 {
                     p.flags |= FLAG_OUTFLOW;
-                    acc.seg[g].outflow += 1;
+                    seg[g].outflow += 1;
                 }
-                acc.occ_end[g * ns + st] -= 1;
-                acc.occ_end[g * ns + dest as usize] += 1;
-                if flags.pays[st] && !flags.pays[dest as usize] {
+                occ_end[g * ns + st] -= 1;
+                occ_end[g * ns + dest as usize] += 1;
+                if pays[st] && !pays[dest as usize] {
                     // The spell ends: it no longer counts at the end of the month.
-                    acc.seg[g].dur_sum -= p.spell as u64;
+                    seg[g].dur_sum -= p.spell as u64;
                 }
                 p.state = dest;
                 p.in_state = 0;
