@@ -91,7 +91,9 @@ fn keyed(key: [u8; 32], replication: u32) -> ChaCha8Rng {
 
 /// Parameter values drawn for one replication, laid out for the engine.
 pub(crate) struct Drawn {
+    /// Monthly activity cost per citizen, per state.
     pub(crate) activity_cost: Vec<f64>,
+    /// One-off cost per move, per transition.
     pub(crate) one_off: Vec<f64>,
     /// Effective elasticity per transition (0 when not staffing-sensitive).
     pub(crate) elasticity: Vec<f64>,
@@ -105,7 +107,10 @@ pub(crate) struct Drawn {
     pub(crate) hours: Vec<f64>,
     /// Placement hours per productive placement FTE-month (0 without capacity).
     pub(crate) hours_per_placement_fte: f64,
+    /// Staff cost per FTE-year.
     pub(crate) staff_cost: f64,
+    /// Municipal tax, equalisation loss and state tax per employed month (0 without
+    /// the wider view).
     pub(crate) tax: f64,
     pub(crate) equalisation: f64,
     pub(crate) state_tax: f64,

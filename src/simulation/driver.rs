@@ -6,6 +6,8 @@ use super::{count, individual};
 use crate::model::{Arm, Model};
 use rayon::prelude::*;
 
+/// How to run a model's replications: how many, from which seed and replication, on
+/// how many threads, with which engine.
 #[derive(Debug, Clone)]
 pub struct SimOptions {
     /// Replications to run.

@@ -76,7 +76,7 @@ pub struct ArmRun {
 pub struct Replication {
     /// Replication number (0-based).
     pub index: u32,
-    /// Drawn value of each uncertain parameter, parallel to [`parameter_keys`].
+    /// Drawn value of each uncertain parameter, parallel to [`parameter_keys`](super::draws::parameter_keys).
     pub params: Vec<f64>,
     /// One result per arm, in the order the arms were given.
     pub arms: Vec<ArmRun>,

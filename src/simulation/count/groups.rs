@@ -15,7 +15,7 @@ pub(super) const MAX_SPELL: i64 = u16::MAX as i64;
 /// The current spell at the end of month `m` of a citizen whose spell started at
 /// `origin` (the month at whose end it was 0 months long).
 #[inline]
-pub(super) fn spell(origin: i32, m: usize) -> u64 {
+pub(super) fn spell(origin: Start, m: usize) -> u64 {
     (m as i64 - origin as i64).clamp(0, MAX_SPELL) as u64
 }
 
@@ -25,7 +25,7 @@ pub(super) type Bins = Vec<(Start, Count)>;
 /// Citizens in a bin: 32 bits, so that a bin takes 8 bytes (a start and a count)
 /// rather than 16, and the histograms read in every visit and merged at every
 /// settling take half the cache lines (−14 % L1 misses at national size). A model has
-/// at most 50 million citizens, arrivals included ([`Model`](crate::model::Model)'s validation), far below
+/// at most 50 million citizens, arrivals included (the model's validation), far below
 /// `u32::MAX`; counts are widened to `u64` wherever they are summed.
 pub(super) type Count = u32;
 
@@ -202,6 +202,7 @@ fn refill(empty: &mut usize, b: &mut (Start, Count), k: u64) {
 /// How a move changes an arm's spell start.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum SpellRule {
+    /// The spell goes on.
     Keep,
     /// Off benefit: no spell.
     End,
@@ -241,7 +242,7 @@ pub(super) fn spell_rule(flags: &StateFlags, from: usize, dest: usize) -> SpellR
 pub(super) struct Dest<const N: usize> {
     pub(super) outcome: [u16; N],
     /// The destination group, or [`UNSET`] when the move is a placement request in
-    /// some arm (each request then has a key of its own, see [`request_keys`]).
+    /// some arm (each request then has a key of its own, see `request_keys` in `moves`).
     pub(super) group: u32,
     /// The joint key after the move, before the requests' own keys.
     pub(super) key: Ids<N>,
@@ -314,12 +315,12 @@ pub(super) struct RowSet {
     pub(super) len: usize,
     /// Changes whenever the intervals' outcomes change (0: no intervals yet).
     pub(super) ver: u32,
-    /// P(moving in some arm) and the scale of the gaps between movers ([`gap_scale`]; NaN
+    /// P(moving in some arm) and the scale of the gaps between movers ([`gap_scale`](super::draws::gap_scale); NaN
     /// until a group of the row set first needs it this month).
     pub(super) top: f64,
     pub(super) gap_scale: f64,
     /// The smallest bin whose movers are drawn by binomials (`count × top` ≥
-    /// [`POOL_MOVERS`]), so that the test per bin is an integer comparison.
+    /// `POOL_MOVERS` of `draws`), so that the test per bin is an integer comparison.
     pub(super) pool_from: u64,
 }
 

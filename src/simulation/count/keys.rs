@@ -4,7 +4,8 @@
 //! key it leads to after staying, moving or being placed.
 
 use crate::model::Model;
-use crate::simulation::kernel::{FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, Layout, ShareClasses, StateFlags};
+use crate::simulation::kernel::{FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, ShareClasses, StateFlags};
+use crate::simulation::tables::Layout;
 use rustc_hash::FxHashMap;
 
 /// A member's spell start: the month at whose end its benefit spell was 0 months long

@@ -11,7 +11,7 @@
 //! number of citizens.
 //!
 //! **Why exact.** A group key holds every per-citizen quantity that matters,
-//! reduced to what the model can still tell apart (see [`keys::Fields`]):
+//! reduced to what the model can still tell apart (see `keys::Fields`):
 //!
 //! * segment and state;
 //! * months in the state, capped at the last duration-band start of the state
@@ -55,7 +55,7 @@
 //! intervals on which the outcome in every arm is constant, and the members are spread
 //! over these joint intervals by one multinomial. Members whose keys then differ
 //! between arms part: each arm's part joins a group of that arm alone (the other arms'
-//! key ids are [`ABSENT`](keys::ABSENT)), which moves on its own draws. So the pair (scenario,
+//! key ids are `ABSENT`), which moves on its own draws. So the pair (scenario,
 //! counterfactual) has the same joint distribution as in the individual engine, and
 //! identical arms give exactly zero difference. Without the parting, the citizens in
 //! different places would form a group for every *pair* of places (at month 48 of the
@@ -75,17 +75,17 @@
 //! exits.
 //!
 //! **Random numbers.** One stream per replication (xoshiro256++ seeded from the
-//! replication's `"count-engine"` ChaCha8 stream, see [`draws::Stream`]), consumed in a
+//! replication's `"count-engine"` ChaCha8 stream, see `draws::Stream`), consumed in a
 //! fixed order, so results do not depend on the number of threads. Binomials come
 //! from [`binomial`] (exact; cheaper to set up than `rand_distr`'s). No trajectories:
 //! individual paths do not exist here; `trappe run` refuses `--trajectories` with
 //! `--engine count`.
 //!
-//! **Where things are.** [`keys`]: a citizen's key in one arm and the replication's
-//! interned keys; [`groups`]: the groups, their histograms of spell starts and where
-//! their members go; [`draws`]: the random stream and the draws over the arms' joint
-//! intervals; [`moves`]: the month's moves out of each group; [`queue`]: placement
-//! capacity; [`replication`]: the month loop of a block of arms. The design is set out
+//! **Where things are.** `keys`: a citizen's key in one arm and the replication's
+//! interned keys; `groups`: the groups, their histograms of spell starts and where
+//! their members go; `draws`: the random stream and the draws over the arms' joint
+//! intervals; `moves`: the month's moves out of each group; `queue`: placement
+//! capacity; `replication`: the month loop of a block of arms. The design is set out
 //! in `docs/design/count-engine.md`, its cost in `docs/benchmarks.md`.
 
 pub mod binomial;

@@ -14,7 +14,8 @@ use super::groups::{
 use super::keys::{ABSENT, Ids, KeyInfo, Keys, Start, UNSET, alone};
 use crate::model::Model;
 use crate::simulation::draws::Drawn;
-use crate::simulation::kernel::{FLAG_WAITING, StateFlags, Tables};
+use crate::simulation::kernel::{FLAG_WAITING, StateFlags};
+use crate::simulation::tables::Tables;
 use rand::Rng;
 
 /// What the moves of a replication read but do not change.

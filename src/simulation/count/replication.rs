@@ -11,10 +11,11 @@ use crate::budget::N_FLOWS;
 use crate::model::{Arm, Model, MonthStaff};
 use crate::simulation::draws::Drawn;
 use crate::simulation::kernel::{
-    Acc, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, Layout, SegmentCounts, ShareClasses, StateFlags, Tables,
-    YearRates, book_month, record_month, staffing_multipliers,
+    Acc, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, SegmentCounts, ShareClasses, StateFlags, YearRates,
+    book_month, record_month,
 };
 use crate::simulation::records::{ArmRun, MONTHLY_SHARES, monthly_columns, share_offset};
+use crate::simulation::tables::{Layout, Tables, staffing_multipliers};
 
 /// Simulates the arms of one block jointly (`arms.len()` is `N`, at most four) on the
 /// replication's stream `rng`: one run per arm, in the arms' order.

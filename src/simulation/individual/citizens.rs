@@ -3,10 +3,9 @@
 
 use crate::model::Model;
 use crate::simulation::draws::Drawn;
-use crate::simulation::kernel::{
-    Acc, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, Layout, ShareClasses, StateFlags, Tables,
-};
+use crate::simulation::kernel::{Acc, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, ShareClasses, StateFlags};
 use crate::simulation::records::TrajectoryRow;
+use crate::simulation::tables::{Layout, Tables};
 
 /// A placement drawn but not yet made: a place on the waiting list.
 #[derive(Debug, Clone, Copy)]

@@ -34,10 +34,10 @@ mod citizens;
 
 use super::draws::{Drawn, Purpose, Streams, draw};
 use super::kernel::{
-    Acc, FLAG_OUTFLOW, FLAG_WAITING, Layout, ShareClasses, StateFlags, Tables, YearRates, book_month,
-    record_month, staffing_multipliers,
+    Acc, FLAG_OUTFLOW, FLAG_WAITING, ShareClasses, StateFlags, YearRates, book_month, record_month,
 };
 use super::records::{ArmRun, MONTHLY_SHARES, Replication, TrajectoryRow, monthly_columns, share_offset};
+use super::tables::{Layout, Tables, staffing_multipliers};
 use crate::budget::N_FLOWS;
 use crate::model::{Arm, Model, MonthStaff};
 use citizens::{Cohort, MonthCtx, Person, Request, Tracer, arm_month};
