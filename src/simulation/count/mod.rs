@@ -107,7 +107,8 @@ use replication::simulate_joint;
 /// Returns the same [`Replication`] as [`crate::simulation::individual::simulate_replication`]
 /// (without trajectories). Up to four arms are simulated jointly (common random
 /// numbers, exactly as the individual engine); more arms in blocks of four (see the
-/// module documentation).
+/// module documentation). The streams' keys are hashed for this one call (a few
+/// microseconds); [`crate::simulation::driver`] hashes them once per run.
 pub fn simulate_replication(model: &Model, arms: &[Arm], seed: u64, rep: u32) -> Replication {
     simulate_replication_on(model, arms, &Streams::new(model, seed), rep)
 }

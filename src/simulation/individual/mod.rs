@@ -45,7 +45,8 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 /// Simulates one replication of the model in the given arms, recording the paths of
-/// `trajectories` citizens spread over the cohort.
+/// `trajectories` citizens spread over the cohort. The streams' keys are hashed for
+/// this one call; [`crate::simulation::driver`] hashes them once per run.
 pub fn simulate_replication(
     model: &Model,
     arms: &[Arm],
