@@ -6,6 +6,7 @@
 //! model and does not check again. This module holds the model's types; the
 //! checking, section by section, is in the `validate` submodule.
 
+pub mod parameters;
 mod validate;
 
 use crate::budget::{BenefitRates, Reimbursement};
@@ -448,12 +449,15 @@ pub struct Model {
     /// drawn as its quantile at the parameter's own uniform number. Empty except
     /// while `trappe calibrate` evaluates candidate values (common random numbers).
     pub draw_overrides: HashMap<String, Distribution>,
+    /// The uncertain parameters above as one table, built with the model.
+    pub parameters: parameters::ParameterTable,
 }
 
 impl Model {
     /// Checks a loaded scenario and resolves it; every problem found is reported.
     pub fn from_scenario(sc: &LoadedScenario) -> Result<Model, ScenarioError> {
-        validate::validate(sc)
+        let model = validate::validate(sc)?;
+        Ok(Model { parameters: parameters::ParameterTable::new(&model), ..model })
     }
 
     /// Reads, checks and resolves a scenario file.
@@ -471,6 +475,11 @@ impl Model {
     /// Index of a state by id, if there is one.
     pub fn state_index(&self, id: &str) -> Option<usize> {
         self.states.iter().position(|s| s.id == id)
+    }
+
+    /// Whether placements are limited by consultant hours (`[staffing.capacity]`).
+    pub fn has_capacity(&self) -> bool {
+        self.staffing.as_ref().is_some_and(|s| s.capacity.is_some())
     }
 
     /// Staff in simulated month `m` (1-based) of an arm.

@@ -1,107 +1,99 @@
 //! The random streams and the parameters drawn once per replication.
 //!
-//! Each (seed, replication, purpose) has a stream of its own, so that changing one
-//! parameter's distribution does not change the draws of others, and results do not
-//! depend on the number of threads.
+//! Each (seed, replication, parameter) and each (seed, replication, engine purpose) has
+//! a stream of its own, so that changing one parameter's distribution does not change
+//! the draws of others, and results do not depend on the number of threads. A stream's
+//! ChaCha8 key is the SHA-256 of the seed and the stream's name (the parameter's key in
+//! the model's [`ParameterTable`](crate::model::parameters::ParameterTable), or the
+//! purpose's name); the replication selects the ChaCha8 stream within the key.
 
-use crate::input::param::Distribution;
 use crate::model::Model;
+use crate::model::parameters::Slot;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
 
-/// Keys of the model's uncertain parameters, in the order of [`Replication::params`](super::records::Replication::params).
-/// Only parameters that are not fixed are listed.
+/// Keys of the model's sampled (not fixed) parameters, in the order of
+/// [`Replication::params`](super::records::Replication::params).
 pub fn parameter_keys(model: &Model) -> Vec<String> {
-    param_specs(model).into_iter().filter(|(_, d)| !d.is_fixed()).map(|(k, _)| k).collect()
+    model.parameters.sampled().map(|p| p.key.clone()).collect()
 }
 
-fn param_specs(model: &Model) -> Vec<(String, &Distribution)> {
-    let mut v: Vec<(String, &Distribution)> = Vec::new();
-    for s in &model.states {
-        v.push((format!("states.{}.activity_cost", s.id), &s.activity_cost));
-    }
-    for t in &model.transitions {
-        v.push((format!("transitions.{}.probability", t.id), &t.probability));
-        if let Some(e) = &t.elasticity {
-            v.push((format!("transitions.{}.elasticity", t.id), e));
-        }
-        v.push((format!("transitions.{}.one_off_cost", t.id), &t.one_off_cost));
-        for (j, (_, d)) in t.duration.iter().enumerate() {
-            v.push((format!("transitions.{}.duration.{j}", t.id), d));
-        }
-        if let Some(h) = &t.hours {
-            v.push((format!("transitions.{}.hours", t.id), h));
-        }
-    }
-    for g in &model.segments {
-        for (t, d) in &g.multipliers {
-            v.push((format!("segments.{}.multipliers.{}", g.name, model.transitions[*t].id), d));
-        }
-        for (t, d) in &g.overrides {
-            v.push((format!("segments.{}.overrides.{}", g.name, model.transitions[*t].id), d));
-        }
-    }
-    if let Some(st) = &model.staffing {
-        v.push(("staffing.elasticity".into(), &st.elasticity));
-        if let Some(c) = &st.capacity {
-            v.push(("staffing.capacity.placement_share".into(), &c.placement_share));
-        }
-    }
-    v.push(("budget.staff_cost_per_fte_year".into(), &model.budget.staff_cost_per_fte_year));
-    if let Some(w) = &model.budget.wider {
-        v.push(("budget.wider.tax_per_employed_month".into(), &w.tax));
-        v.push(("budget.wider.equalisation_per_employed_month".into(), &w.equalisation));
-        v.push(("budget.wider.state_tax_per_employed_month".into(), &w.state_tax));
-    }
-    v
+/// What an engine's own stream is for. Its name keys the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// The individual engine's uniform number per citizen-month.
+    Citizens,
+    /// The individual engine's numbers of citizens whose arms have parted.
+    Decoupled,
+    /// The individual engine's salt of the placement queue's priorities.
+    Queue,
+    /// The count engine's stream.
+    CountEngine,
 }
 
-thread_local! {
-    /// Keys of the streams made on this thread: (seed, purpose, key). The key does not
-    /// depend on the replication, and a run makes one stream per parameter and
-    /// replication, so hashing it once per run saves a SHA-256 per parameter draw.
-    static STREAM_KEYS: std::cell::RefCell<Vec<StreamKey>> = const { std::cell::RefCell::new(Vec::new()) };
+impl Purpose {
+    const ALL: [Purpose; 4] = [Purpose::Citizens, Purpose::Decoupled, Purpose::Queue, Purpose::CountEngine];
+
+    /// The stream's name, hashed into its key.
+    fn name(self) -> &'static str {
+        match self {
+            Purpose::Citizens => "citizens",
+            Purpose::Decoupled => "decoupled",
+            Purpose::Queue => "queue",
+            Purpose::CountEngine => "count-engine",
+        }
+    }
 }
 
-/// A stream key kept for reuse: (seed, purpose, ChaCha8 key).
-type StreamKey = (u64, Box<str>, [u8; 32]);
-
-/// Keys kept per thread at most (a run has one per parameter and purpose).
-const STREAM_KEYS_KEPT: usize = 256;
-
-/// The ChaCha8 key of the streams for (seed, purpose): SHA-256 of both.
-fn stream_key(seed: u64, purpose: &str) -> [u8; 32] {
-    STREAM_KEYS.with(|keys| {
-        let mut keys = keys.borrow_mut();
-        if let Some((_, _, key)) = keys.iter().find(|(s, p, _)| *s == seed && **p == *purpose) {
-            return *key;
-        }
-        let mut h = Sha256::new();
-        h.update(seed.to_le_bytes());
-        h.update(purpose.as_bytes());
-        let digest = h.finalize();
-        let mut key = [0u8; 32];
-        key.copy_from_slice(&digest[..32]);
-        if keys.len() >= STREAM_KEYS_KEPT {
-            keys.clear();
-        }
-        keys.push((seed, purpose.into(), key));
-        key
-    })
+/// The ChaCha8 keys of every stream of a run with one seed: one per parameter of the
+/// model's table (by index) and one per [`Purpose`]. Hashed once per run, so that a
+/// replication's draws cost no SHA-256.
+pub(crate) struct Streams {
+    parameters: Vec<[u8; 32]>,
+    purposes: [[u8; 32]; Purpose::ALL.len()],
 }
 
-/// A random stream of its own for each (seed, replication, purpose), so that
-/// changing one parameter's distribution does not change the draws of others.
-pub(crate) fn stream(seed: u64, replication: u32, purpose: &str) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::from_seed(stream_key(seed, purpose));
+impl Streams {
+    /// The keys of the streams of `model` with `seed`.
+    pub(crate) fn new(model: &Model, seed: u64) -> Streams {
+        Streams {
+            parameters: model.parameters.iter().map(|p| stream_key(seed, &p.key)).collect(),
+            purposes: Purpose::ALL.map(|p| stream_key(seed, p.name())),
+        }
+    }
+
+    /// The stream of parameter `index` of the model's table in `replication`.
+    pub(crate) fn parameter(&self, index: usize, replication: u32) -> ChaCha8Rng {
+        keyed(self.parameters[index], replication)
+    }
+
+    /// The stream of an engine's `purpose` in `replication`.
+    pub(crate) fn purpose(&self, purpose: Purpose, replication: u32) -> ChaCha8Rng {
+        keyed(self.purposes[purpose as usize], replication)
+    }
+}
+
+/// The ChaCha8 key of the streams named `name` with `seed`: SHA-256 of both.
+fn stream_key(seed: u64, name: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(seed.to_le_bytes());
+    h.update(name.as_bytes());
+    h.finalize().into()
+}
+
+/// Stream `replication` of a ChaCha8 key.
+fn keyed(key: [u8; 32], replication: u32) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::from_seed(key);
     rng.set_stream(replication as u64);
     rng
 }
 
 /// Parameter values drawn for one replication, laid out for the engine.
 pub(crate) struct Drawn {
+    /// Monthly activity cost per citizen, per state.
     pub(crate) activity_cost: Vec<f64>,
+    /// One-off cost per move, per transition.
     pub(crate) one_off: Vec<f64>,
     /// Effective elasticity per transition (0 when not staffing-sensitive).
     pub(crate) elasticity: Vec<f64>,
@@ -115,109 +107,127 @@ pub(crate) struct Drawn {
     pub(crate) hours: Vec<f64>,
     /// Placement hours per productive placement FTE-month (0 without capacity).
     pub(crate) hours_per_placement_fte: f64,
+    /// Staff cost per FTE-year.
     pub(crate) staff_cost: f64,
+    /// Municipal tax, equalisation loss and state tax per employed month (0 without
+    /// the wider view).
     pub(crate) tax: f64,
     pub(crate) equalisation: f64,
     pub(crate) state_tax: f64,
-    /// Values of the non-fixed parameters, in [`parameter_keys`] order.
+    /// Values of the sampled parameters, in [`parameter_keys`] order.
     pub(crate) recorded: Vec<f64>,
 }
 
+/// The hazard rate of a monthly probability.
 fn rate_of(p: f64) -> f64 {
     -(1.0 - p).ln()
 }
 
-pub(crate) fn draw(model: &Model, seed: u64, rep: u32) -> Drawn {
-    let specs = param_specs(model);
-    let mut values = std::collections::HashMap::with_capacity(specs.len());
-    let mut recorded = Vec::new();
-    for (key, d) in &specs {
-        let v = if let Some(o) = model.draw_overrides.get(key) {
+/// The values of the parameters that the engine reads only once they are combined
+/// (rates, effective elasticities, placement hours), as drawn.
+struct Combined {
+    probability: Vec<f64>,
+    own_elasticity: Vec<Option<f64>>,
+    /// (segment, transition, value), in the table's order.
+    multipliers: Vec<(usize, usize, f64)>,
+    overrides: Vec<(usize, usize, f64)>,
+    placement_share: f64,
+}
+
+/// Draws every parameter of the model for replication `rep`, each from its own
+/// stream, and lays the values out for the engine.
+pub(crate) fn draw(model: &Model, streams: &Streams, rep: u32) -> Drawn {
+    let nt = model.transitions.len();
+    let mut drawn = Drawn {
+        activity_cost: vec![0.0; model.states.len()],
+        one_off: vec![0.0; nt],
+        elasticity: Vec::new(),
+        seg_rate: Vec::new(),
+        duration: model.transitions.iter().map(|t| vec![0.0; t.duration.len()]).collect(),
+        default_elasticity: 0.0,
+        hours: vec![f64::NAN; nt],
+        hours_per_placement_fte: 0.0,
+        staff_cost: 0.0,
+        tax: 0.0,
+        equalisation: 0.0,
+        state_tax: 0.0,
+        recorded: Vec::new(),
+    };
+    let mut combined = Combined {
+        probability: vec![0.0; nt],
+        own_elasticity: vec![None; nt],
+        multipliers: Vec::new(),
+        overrides: Vec::new(),
+        placement_share: 0.0,
+    };
+    let overridden = !model.draw_overrides.is_empty();
+    for (i, p) in model.parameters.iter().enumerate() {
+        let fixed = p.distribution.is_fixed();
+        let replaced = if overridden { model.draw_overrides.get(&p.key) } else { None };
+        let v = if let Some(o) = replaced {
             // Calibration's candidate distribution, drawn as its quantile at this
             // parameter's own uniform number: the same number in every evaluation.
-            let mut rng = stream(seed, rep, key);
+            let mut rng = streams.parameter(i, rep);
             let u = ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
-            let x = o.quantile(u);
-            if !d.is_fixed() {
-                recorded.push(x);
-            }
-            x
-        } else if d.is_fixed() {
-            d.mean()
+            o.quantile(u)
+        } else if fixed {
+            p.distribution.mean()
         } else {
-            let mut rng = stream(seed, rep, key);
-            let x = d.sample(&mut rng);
-            recorded.push(x);
-            x
+            p.distribution.sample(&mut streams.parameter(i, rep))
         };
-        values.insert(key.clone(), v);
+        if !fixed {
+            drawn.recorded.push(v);
+        }
+        match p.slot {
+            Slot::ActivityCost { state } => drawn.activity_cost[state] = v,
+            Slot::Probability { transition } => combined.probability[transition] = v,
+            Slot::Elasticity { transition } => combined.own_elasticity[transition] = Some(v),
+            Slot::OneOffCost { transition } => drawn.one_off[transition] = v,
+            Slot::Duration { transition, entry } => drawn.duration[transition][entry] = v,
+            Slot::Hours { transition } => drawn.hours[transition] = v,
+            Slot::SegmentMultiplier { segment, transition } => {
+                combined.multipliers.push((segment, transition, v))
+            }
+            Slot::SegmentOverride { segment, transition } => {
+                combined.overrides.push((segment, transition, v))
+            }
+            Slot::StaffingElasticity => drawn.default_elasticity = v,
+            Slot::PlacementShare => combined.placement_share = v,
+            Slot::StaffCost => drawn.staff_cost = v,
+            Slot::Tax => drawn.tax = v,
+            Slot::Equalisation => drawn.equalisation = v,
+            Slot::StateTax => drawn.state_tax = v,
+        }
     }
-    let get = |k: String| values[&k];
-    let nt = model.transitions.len();
-    let default_e = model.staffing.as_ref().map(|_| get("staffing.elasticity".into())).unwrap_or(0.0);
-    let base_rate: Vec<f64> =
-        model.transitions.iter().map(|t| rate_of(get(format!("transitions.{}.probability", t.id)))).collect();
-    let mut seg_rate = Vec::with_capacity(model.segments.len() * nt);
-    for g in &model.segments {
+    combine(model, &mut drawn, combined);
+    drawn
+}
+
+/// Sets the values that combine several parameters: each segment's rates (its
+/// overrides replace a transition's probability, then its multipliers scale the rate),
+/// each transition's effective elasticity and the placement hours per FTE-month.
+fn combine(model: &Model, drawn: &mut Drawn, combined: Combined) {
+    let base_rate: Vec<f64> = combined.probability.iter().map(|&p| rate_of(p)).collect();
+    drawn.seg_rate = Vec::with_capacity(model.segments.len() * base_rate.len());
+    for g in 0..model.segments.len() {
         let mut r = base_rate.clone();
-        for (t, _) in &g.overrides {
-            r[*t] = rate_of(get(format!("segments.{}.overrides.{}", g.name, model.transitions[*t].id)));
+        for &(_, t, v) in combined.overrides.iter().filter(|o| o.0 == g) {
+            r[t] = rate_of(v);
         }
-        for (t, _) in &g.multipliers {
-            r[*t] *= get(format!("segments.{}.multipliers.{}", g.name, model.transitions[*t].id));
+        for &(_, t, v) in combined.multipliers.iter().filter(|m| m.0 == g) {
+            r[t] *= v;
         }
-        seg_rate.extend(r);
+        drawn.seg_rate.extend(r);
     }
-    let (tax, equalisation, state_tax) = match &model.budget.wider {
-        Some(_) => (
-            get("budget.wider.tax_per_employed_month".into()),
-            get("budget.wider.equalisation_per_employed_month".into()),
-            get("budget.wider.state_tax_per_employed_month".into()),
-        ),
-        None => (0.0, 0.0, 0.0),
-    };
-    Drawn {
-        activity_cost: model.states.iter().map(|s| get(format!("states.{}.activity_cost", s.id))).collect(),
-        one_off: model
-            .transitions
-            .iter()
-            .map(|t| get(format!("transitions.{}.one_off_cost", t.id)))
-            .collect(),
-        elasticity: model
-            .transitions
-            .iter()
-            .map(|t| match (t.staffing_sensitive, &t.elasticity) {
-                (false, _) => 0.0,
-                (true, Some(_)) => get(format!("transitions.{}.elasticity", t.id)),
-                (true, None) => default_e,
-            })
-            .collect(),
-        seg_rate,
-        duration: model
-            .transitions
-            .iter()
-            .map(|t| {
-                (0..t.duration.len()).map(|j| get(format!("transitions.{}.duration.{j}", t.id))).collect()
-            })
-            .collect(),
-        default_elasticity: default_e,
-        hours: model
-            .transitions
-            .iter()
-            .map(|t| match t.hours {
-                Some(_) => get(format!("transitions.{}.hours", t.id)),
-                None => f64::NAN,
-            })
-            .collect(),
-        hours_per_placement_fte: match model.staffing.as_ref().and_then(|s| s.capacity.as_ref()) {
-            Some(c) => c.hours_per_fte_month * get("staffing.capacity.placement_share".into()),
-            None => 0.0,
-        },
-        staff_cost: get("budget.staff_cost_per_fte_year".into()),
-        tax,
-        equalisation,
-        state_tax,
-        recorded,
+    let default_e = drawn.default_elasticity;
+    drawn.elasticity = model
+        .transitions
+        .iter()
+        .zip(&combined.own_elasticity)
+        .map(|(t, own)| if t.staffing_sensitive { own.unwrap_or(default_e) } else { 0.0 })
+        .collect();
+    if let Some(c) = model.staffing.as_ref().and_then(|s| s.capacity.as_ref()) {
+        drawn.hours_per_placement_fte = c.hours_per_fte_month * combined.placement_share;
     }
 }
 
@@ -225,32 +235,26 @@ pub(crate) fn draw(model: &Model, seed: u64, rep: u32) -> Drawn {
 mod tests {
     use super::*;
 
-    /// The kept stream keys give exactly the stream of a fresh SHA-256 of (seed,
-    /// purpose), for repeated, interleaved and more than `STREAM_KEYS_KEPT` distinct
-    /// (seed, purpose) pairs, and different pairs give different streams.
+    /// A stream's key is the SHA-256 of the seed (little-endian) and the stream's name,
+    /// and the replication selects the ChaCha8 stream within it: different seeds, names
+    /// and replications give different streams.
     #[test]
-    fn kept_stream_keys_are_the_hashed_keys() {
-        let fresh = |seed: u64, rep: u32, purpose: &str| {
-            let mut h = Sha256::new();
-            h.update(seed.to_le_bytes());
-            h.update(purpose.as_bytes());
-            let mut key = [0u8; 32];
-            key.copy_from_slice(&h.finalize()[..32]);
-            let mut rng = ChaCha8Rng::from_seed(key);
-            rng.set_stream(rep as u64);
-            rng.next_u64()
-        };
+    fn streams_are_keyed_by_seed_and_name() {
+        let first = |seed: u64, name: &str, rep: u32| keyed(stream_key(seed, name), rep).next_u64();
         let mut seen = std::collections::HashSet::new();
-        for round in 0..3u32 {
-            for i in 0..(STREAM_KEYS_KEPT as u64 + 40) {
-                let (seed, purpose) = (i % 7, format!("transitions.t{}.probability", i / 7));
-                let rep = round * 11 + i as u32 % 5;
-                let got = stream(seed, rep, &purpose).next_u64();
-                assert_eq!(got, fresh(seed, rep, &purpose), "seed {seed}, {purpose}, replication {rep}");
-                if round == 0 && rep == 0 {
-                    assert!(seen.insert(got), "seed {seed}, {purpose}: the stream of another pair");
+        for seed in 0..3 {
+            for name in ["citizens", "count-engine", "transitions.a->b.probability"] {
+                for rep in 0..3 {
+                    assert!(seen.insert(first(seed, name, rep)), "seed {seed}, {name}, replication {rep}");
                 }
             }
         }
+        let mut h = Sha256::new();
+        h.update(7u64.to_le_bytes());
+        h.update(b"queue");
+        let key: [u8; 32] = h.finalize().into();
+        assert_eq!(stream_key(7, "queue"), key);
+        assert_eq!(Purpose::Queue.name(), "queue");
+        assert_eq!(Purpose::ALL.map(|p| p as usize), [0, 1, 2, 3]);
     }
 }

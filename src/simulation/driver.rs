@@ -1,11 +1,13 @@
 //! Runs the replications of a model in parallel with the chosen engine.
 
+use super::draws::Streams;
 use super::records::Replication;
 use super::{count, individual};
 use crate::model::{Arm, Model};
 use rayon::prelude::*;
 
-/// Options for a simulation.
+/// How to run a model's replications: how many, from which seed and replication, on
+/// how many threads, with which engine.
 #[derive(Debug, Clone)]
 pub struct SimOptions {
     /// Replications to run.
@@ -24,7 +26,7 @@ pub struct SimOptions {
 }
 
 /// Which engine simulates the citizens. Both give the same outcomes in distribution
-/// (tests/engines.rs); `docs/performance.md` says what each costs.
+/// (tests/engines.rs); `docs/benchmarks.md` says what each costs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Engine {
     /// Every citizen one by one, with one uniform random number per citizen-month shared
@@ -84,6 +86,7 @@ pub fn simulate_with<T: Send>(
     }
     let pool = builder.build()?;
     let first = opts.first_replication;
+    let streams = Streams::new(model, opts.seed);
     Ok(pool.install(|| {
         (first..first + opts.replications)
             .into_par_iter()
@@ -91,9 +94,9 @@ pub fn simulate_with<T: Send>(
                 let rep = match opts.engine {
                     Engine::Individual => {
                         let k = if r == 0 { opts.trajectories } else { 0 };
-                        individual::simulate_replication(model, arms, opts.seed, r, k)
+                        individual::simulate_replication_on(model, arms, &streams, r, k)
                     }
-                    Engine::Count => count::simulate_replication(model, arms, opts.seed, r),
+                    Engine::Count => count::simulate_replication_on(model, arms, &streams, r),
                 };
                 let out = reduce(rep);
                 progress();

@@ -1,235 +1,37 @@
-//! The accounting both engines share: the layout of exits and duration bands, the
-//! month's transition tables with the staffing multiplier, the reimbursement classes,
-//! and the booking of money and of the monthly record.
+//! The accounting both engines share: what each state means, the reimbursement
+//! classes, the month's counts of one arm, and the booking of money and of the monthly
+//! record from them.
 
 use super::draws::Drawn;
 use super::records::{ArmRun, MONTHLY_SHARES, share_offset};
 use crate::budget::{Flow, Reimbursement};
 use crate::model::Model;
 
-/// The static layout of exits and duration bands, shared by all replications.
-pub(crate) struct Layout {
-    pub(crate) n_states: usize,
-    /// Exits (transition indices) per state.
-    pub(crate) exits: Vec<Vec<usize>>,
-    /// Band start months per state (first is always 1).
-    pub(crate) bands: Vec<Vec<u32>>,
-    /// For state s, band b, exit k: index into the transition's duration list, if any.
-    pub(crate) dur_entry: Vec<Vec<Vec<Option<usize>>>>,
-    /// Row index of (segment, state, band 0).
-    pub(crate) row_base: Vec<usize>,
-    /// Offset into the threshold arrays of each row.
-    pub(crate) row_off: Vec<usize>,
-    pub(crate) n_rows: usize,
-    pub(crate) n_thr: usize,
-}
-
-impl Layout {
-    pub(crate) fn new(model: &Model) -> Layout {
-        let n_states = model.states.len();
-        let mut exits = vec![Vec::new(); n_states];
-        for (i, t) in model.transitions.iter().enumerate() {
-            exits[t.from].push(i);
-        }
-        let mut bands = Vec::with_capacity(n_states);
-        let mut dur_entry = Vec::with_capacity(n_states);
-        for state_exits in exits.iter().take(n_states) {
-            let mut bp: Vec<u32> = vec![1];
-            for &t in state_exits {
-                bp.extend(model.transitions[t].duration.iter().map(|(m, _)| *m));
-            }
-            bp.sort_unstable();
-            bp.dedup();
-            let entries = bp
-                .iter()
-                .map(|&b| {
-                    state_exits
-                        .iter()
-                        .map(|&t| model.transitions[t].duration.iter().rposition(|(from, _)| *from <= b))
-                        .collect()
-                })
-                .collect();
-            bands.push(bp);
-            dur_entry.push(entries);
-        }
-        let mut row_base = Vec::new();
-        let mut row_off = Vec::new();
-        let mut n_thr = 0;
-        for _g in &model.segments {
-            for s in 0..n_states {
-                row_base.push(row_off.len());
-                for _b in &bands[s] {
-                    row_off.push(n_thr);
-                    n_thr += exits[s].len();
-                }
-            }
-        }
-        let n_rows = row_off.len();
-        Layout { n_states, exits, bands, dur_entry, row_base, row_off, n_rows, n_thr }
-    }
-}
-
-/// Per-arm transition tables for one month: for each row, the probability of
-/// leaving and the cumulative thresholds of each exit.
-pub(crate) struct Tables {
-    pub(crate) leave: Vec<f64>,
-    pub(crate) thr: Vec<f64>,
-    pub(crate) dest: Vec<u8>,
-    pub(crate) trans: Vec<u16>,
-    /// The same for citizens on the waiting list: only the exits that need no
-    /// placement hours (empty without capacity).
-    pub(crate) leave_waiting: Vec<f64>,
-    pub(crate) thr_waiting: Vec<f64>,
-    /// What stays the same all replication, set by the first fill: per row, its
-    /// offset and number of exits; per exit, the segment's rate, the duration
-    /// multiplier (1 where there is none) and whether it needs placement hours.
-    rows: Vec<(usize, usize)>,
-    seg_rate: Vec<f64>,
-    dur: Vec<f64>,
-    needs_hours: Vec<bool>,
-    /// Per row: none of its exits depends on staffing, so the row is the same every
-    /// month of the replication and is filled only once.
-    fixed: Vec<bool>,
-    /// The tables (without, with the waiting list) have been filled once.
-    filled: [bool; 2],
-}
-
-impl Tables {
-    pub(crate) fn new(layout: &Layout) -> Tables {
-        Tables {
-            leave: vec![0.0; layout.n_rows],
-            thr: vec![0.0; layout.n_thr],
-            dest: vec![0; layout.n_thr],
-            trans: vec![0; layout.n_thr],
-            leave_waiting: Vec::new(),
-            thr_waiting: Vec::new(),
-            rows: Vec::new(),
-            seg_rate: Vec::new(),
-            dur: Vec::new(),
-            needs_hours: Vec::new(),
-            fixed: Vec::new(),
-            filled: [false; 2],
-        }
-    }
-
-    /// Whether `row` stays the same every month of the replication (none of its exits
-    /// depends on staffing), so that what is built from it once can be kept.
-    pub(crate) fn is_fixed(&self, row: usize) -> bool {
-        self.fixed[row]
-    }
-
-    /// Competing hazards: P(leave) = 1 − exp(−Σ r); exit k's share r_k / Σ r.
-    /// With `waiting`, the tables for citizens on the waiting list are filled as well.
-    pub(crate) fn fill(
-        &mut self,
-        model: &Model,
-        layout: &Layout,
-        drawn: &Drawn,
-        staffing_m: &[f64],
-        waiting: bool,
-    ) {
-        if self.rows.is_empty() {
-            self.prepare(model, layout, drawn);
-        }
-        self.fill_one(staffing_m, false);
-        if waiting {
-            if self.leave_waiting.is_empty() {
-                self.leave_waiting = vec![0.0; layout.n_rows];
-                self.thr_waiting = vec![0.0; layout.n_thr];
-            }
-            self.fill_one(staffing_m, true);
-        }
-    }
-
-    /// Sets what the replication's tables share every month.
-    fn prepare(&mut self, model: &Model, layout: &Layout, drawn: &Drawn) {
-        let nt = model.transitions.len();
-        self.rows = vec![(0, 0); layout.n_rows];
-        self.seg_rate = vec![0.0; layout.n_thr];
-        self.dur = vec![1.0; layout.n_thr];
-        self.needs_hours = vec![false; layout.n_thr];
-        // Without a staffing model every multiplier stays 1; with one, only the
-        // staffing-sensitive transitions get another each month.
-        self.fixed = vec![true; layout.n_rows];
-        for g in 0..model.segments.len() {
-            for s in 0..layout.n_states {
-                let exits = &layout.exits[s];
-                for b in 0..layout.bands[s].len() {
-                    let row = layout.row_base[g * layout.n_states + s] + b;
-                    let off = layout.row_off[row];
-                    self.rows[row] = (off, exits.len());
-                    self.fixed[row] = model.staffing.is_none()
-                        || exits.iter().all(|&t| !model.transitions[t].staffing_sensitive);
-                    for (k, &t) in exits.iter().enumerate() {
-                        self.seg_rate[off + k] = drawn.seg_rate[g * nt + t];
-                        if let Some(j) = layout.dur_entry[s][b][k] {
-                            self.dur[off + k] = drawn.duration[t][j];
-                        }
-                        self.needs_hours[off + k] = !drawn.hours[t].is_nan();
-                        self.dest[off + k] = model.transitions[t].to as u8;
-                        self.trans[off + k] = t as u16;
-                    }
-                }
-            }
-        }
-    }
-
-    fn fill_one(&mut self, staffing_m: &[f64], waiting: bool) {
-        let (leave_out, thr) = if waiting {
-            (&mut self.leave_waiting, &mut self.thr_waiting)
-        } else {
-            (&mut self.leave, &mut self.thr)
-        };
-        let again = std::mem::replace(&mut self.filled[waiting as usize], true);
-        for (row, &(off, n_exits)) in self.rows.iter().enumerate() {
-            if again && self.fixed[row] {
-                continue; // the same as last month
-            }
-            let exits = off..off + n_exits;
-            let (seg_rate, dur, trans) =
-                (&self.seg_rate[exits.clone()], &self.dur[exits.clone()], &self.trans[exits.clone()]);
-            let needs_hours = &self.needs_hours[exits.clone()];
-            // The rates first, in the thresholds' place, then the thresholds over them.
-            let out = &mut thr[exits];
-            let mut total = 0.0;
-            for k in 0..n_exits {
-                // (rate × staffing) × duration, as the rates have always been formed.
-                let mut r = seg_rate[k] * staffing_m[trans[k] as usize] * dur[k];
-                if waiting && needs_hours[k] {
-                    r = 0.0; // a citizen already waiting for a placement does not draw it again
-                }
-                out[k] = r;
-                total += r;
-            }
-            let leave = if total > 0.0 { 1.0 - (-total).exp() } else { 0.0 };
-            leave_out[row] = leave;
-            // The cumulative sum reaches `total` exactly at the last exit with a
-            // positive rate, so its threshold is exactly P(leave), and an exit with
-            // rate 0 is never chosen.
-            let mut cum = 0.0;
-            for t in out.iter_mut() {
-                cum += *t;
-                *t = if total > 0.0 { leave * (cum / total) } else { 0.0 };
-            }
-        }
-    }
-}
-
+/// A citizen's flag: has ever left benefit for work or education.
 pub(crate) const FLAG_OUTFLOW: u8 = 1;
+/// A citizen's flag: has had six consecutive months in work.
 pub(crate) const FLAG_SIX: u8 = 2;
+/// A citizen's flag: waits for a placement that needs consultant hours.
 pub(crate) const FLAG_WAITING: u8 = 4;
 
-/// Per-state facts the inner loop needs, as flat arrays.
+/// What each state means for the citizen and the budget, per state index.
 pub(crate) struct StateFlags {
+    /// Benefit is paid.
     pub(crate) pays: Vec<bool>,
+    /// Ordinary employment.
     pub(crate) employed: Vec<bool>,
+    /// Education.
     pub(crate) education: Vec<bool>,
+    /// Self-supporting.
     pub(crate) self_supporting: Vec<bool>,
+    /// An activation offer.
     pub(crate) activation: Vec<bool>,
+    /// Reimbursed at the active rate under the pre-2016 regime.
     pub(crate) active: Vec<bool>,
 }
 
 impl StateFlags {
+    /// The flags of a model's states.
     pub(crate) fn new(model: &Model) -> StateFlags {
         let st = &model.states;
         StateFlags {
@@ -247,12 +49,16 @@ impl StateFlags {
 pub(crate) struct ShareClasses {
     /// For the 2016 regime: class by cumulative month (capped at the last band start).
     pub(crate) by_cum: Vec<u8>,
+    /// The state's reimbursement share of each class.
     pub(crate) shares: Vec<f64>,
+    /// The 2016 staircase: the class depends on the cumulative months on benefit.
     pub(crate) staircase: bool,
+    /// Months off benefit after which the cumulative count restarts (2016 regime).
     pub(crate) reset: Option<u32>,
 }
 
 impl ShareClasses {
+    /// The classes of a reimbursement regime.
     pub(crate) fn new(r: &Reimbursement) -> ShareClasses {
         match r {
             Reimbursement::Staircase2016 { bands, reset_after_months } => {
@@ -279,6 +85,8 @@ impl ShareClasses {
         }
     }
 
+    /// The class of a benefit month after `cum` cumulative months on benefit, in a state
+    /// reimbursed as active or not.
     #[inline]
     pub(crate) fn class(&self, cum: u16, active: bool) -> usize {
         if self.staircase {
@@ -304,6 +112,7 @@ pub(crate) struct SegmentCounts {
 pub(crate) struct Acc {
     /// Benefit months per (benefit type, share class).
     pub(crate) benefit_months: Vec<u64>,
+    /// Citizens in each state during the month.
     pub(crate) occ_during: Vec<u64>,
     /// Moves per transition, and one spare place after them where the count engine
     /// books the moves an arm does not make (so that booking takes no branch).
@@ -312,16 +121,20 @@ pub(crate) struct Acc {
     pub(crate) occ_end: Vec<u64>,
     /// Per segment counts at the end of the month.
     pub(crate) seg: Vec<SegmentCounts>,
-    /// Placement capacity this month: waiting at the end, placements made, hours
-    /// available and used.
+    /// Placement capacity this month: citizens waiting at the end of the month.
     pub(crate) waiting: u64,
+    /// Placements made.
     pub(crate) placements: u64,
+    /// Months the placements made had waited, summed.
     pub(crate) wait_months: u64,
+    /// Placement hours available.
     pub(crate) hours: f64,
+    /// Placement hours used.
     pub(crate) hours_used: f64,
 }
 
 impl Acc {
+    /// Empty accumulators for a model with `n_classes` reimbursement classes.
     pub(crate) fn new(model: &Model, n_classes: usize) -> Acc {
         Acc {
             benefit_months: vec![0; model.benefit_types.len() * n_classes],
@@ -336,6 +149,8 @@ impl Acc {
             hours_used: 0.0,
         }
     }
+
+    /// Empties every accumulator, for the next month.
     pub(crate) fn clear(&mut self) {
         self.benefit_months.fill(0);
         self.occ_during.fill(0);
@@ -365,6 +180,7 @@ pub(crate) struct YearRates {
 }
 
 impl YearRates {
+    /// The rates over a model's horizon.
     pub(crate) fn new(model: &Model) -> YearRates {
         let year_of: Vec<i32> = (1..=model.horizon).map(|m| model.calendar(m).year).collect();
         let first_year = year_of.first().copied().unwrap_or(model.start.year);
@@ -506,45 +322,13 @@ pub(crate) fn record_month(
         0.0
     };
     row[so + 12] = mult;
-    if model.staffing.as_ref().is_some_and(|s| s.capacity.is_some()) {
+    if model.has_capacity() {
         row[so + 13] = acc.waiting as f64;
         row[so + 14] = acc.placements as f64;
         row[so + 15] = staff.placement_fte;
         row[so + 16] = acc.hours;
         row[so + 17] = acc.hours_used;
     }
-}
-
-/// The month's staffing multiplier of every transition (1 where it is not
-/// staffing-sensitive) into `out`, given the citizens on benefit and the productive
-/// staff; returns the multiplier at the replication's default elasticity, which the
-/// monthly record reports. Transitions without an elasticity of their own share that
-/// value rather than raising the caseload ratio to the same power again (the same
-/// bits: the same function of the same numbers).
-pub(crate) fn staffing_multipliers(
-    model: &Model,
-    drawn: &Drawn,
-    on_benefit: f64,
-    productive_fte: f64,
-    out: &mut [f64],
-) -> f64 {
-    let Some(st) = &model.staffing else {
-        out.fill(1.0);
-        return 1.0;
-    };
-    let default_e = drawn.default_elasticity;
-    let rep_mult = st.multiplier(on_benefit, productive_fte, default_e);
-    for (t, m) in out.iter_mut().enumerate() {
-        let e = drawn.elasticity[t];
-        *m = if !model.transitions[t].staffing_sensitive {
-            1.0
-        } else if e.to_bits() == default_e.to_bits() {
-            rep_mult
-        } else {
-            st.multiplier(on_benefit, productive_fte, e)
-        };
-    }
-    rep_mult
 }
 
 /// Writes `entered`, the occupancies and the [`MONTHLY_SHARES`] of one group of

@@ -3,13 +3,14 @@
 //!
 //! [`driver`] runs the replications in parallel; [`individual`] follows every citizen
 //! one by one (the reference); [`count`] moves groups of interchangeable citizens by
-//! binomial draws. Both engines draw their parameters with [`draws`], book money and
-//! the monthly record with [`kernel`], and return the same [`records`].
+//! binomial draws. Both engines draw their parameters and random streams with
+//! [`draws`], their moves from the month's transition [`tables`], book money and the
+//! monthly record with [`kernel`], and return the same [`records`].
 
-pub mod binomial;
 pub mod count;
 pub mod draws;
 pub mod driver;
 pub mod individual;
 pub mod kernel;
 pub mod records;
+pub mod tables;

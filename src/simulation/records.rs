@@ -27,7 +27,7 @@ pub fn monthly_columns(model: &Model) -> Vec<String> {
             .iter()
             .map(|s| s.to_string()),
     );
-    if has_capacity(model) {
+    if model.has_capacity() {
         c.extend(CAPACITY_COLUMNS.iter().map(|s| s.to_string()));
     }
     c
@@ -36,10 +36,6 @@ pub fn monthly_columns(model: &Model) -> Vec<String> {
 /// Columns of the monthly record with `[staffing.capacity]`, after the staffing columns.
 pub const CAPACITY_COLUMNS: [&str; 5] =
     ["waiting_list", "placements", "placement_fte", "placement_hours", "placement_hours_used"];
-
-pub(crate) fn has_capacity(model: &Model) -> bool {
-    model.staffing.as_ref().is_some_and(|s| s.capacity.is_some())
-}
 
 /// Column names of a segment's monthly record: the first columns of
 /// [`monthly_columns`] (`entered`, occupancies and [`MONTHLY_SHARES`]), without staffing.

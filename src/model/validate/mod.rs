@@ -85,6 +85,7 @@ impl Validator<'_> {
             targets,
             calibration: std::mem::take(&mut self.calibration),
             draw_overrides: HashMap::new(),
+            parameters: crate::model::parameters::ParameterTable::default(),
         }
     }
 
