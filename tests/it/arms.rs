@@ -1,8 +1,7 @@
 //! Paired arms on common random numbers: identical arms differ by exactly zero,
 //! staffing moves outcomes in the stated direction, and threads do not change results.
 
-mod common;
-use common::*;
+use crate::common::*;
 use trappe::analysis::outcomes::{EFFECT_NAMES, summarise};
 use trappe::model::{Arm, COUNTERFACTUAL, SCENARIO};
 use trappe::simulation::driver::{SimOptions, simulate};
@@ -186,7 +185,7 @@ start = "2016-01"
 #[test]
 fn the_same_seed_gives_byte_identical_files_with_one_and_two_threads() {
     let dir = tempfile::tempdir().unwrap();
-    let scen = common::repo().join("scenarios/staircase-default.toml");
+    let scen = repo().join("scenarios/staircase-default.toml");
     let scen = scen.to_str().unwrap();
     for (threads, out) in [("1", "one"), ("2", "two")] {
         let o = trappe(

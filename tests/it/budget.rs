@@ -1,7 +1,6 @@
 //! Money to the krone: benefit, reimbursement under each regime, staff, grants.
 
-mod common;
-use common::*;
+use crate::common::*;
 use trappe::budget::{Item, items_for};
 use trappe::model::{COUNTERFACTUAL, SCENARIO};
 use trappe::simulation::driver::{SimOptions, simulate};

@@ -3,8 +3,7 @@
 //! clear errors and leave nothing behind; the written scenario is valid, keeps
 //! its comments, and calibrating it again changes nothing.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 use trappe::commands::calibrate::{FitArm, FitOptions, fit};
 

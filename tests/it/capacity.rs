@@ -3,8 +3,7 @@
 //! is served oldest first with random ties, waiting citizens keep their place without
 //! drawing again, and placement hires shorten the list.
 
-mod common;
-use common::*;
+use crate::common::*;
 use trappe::model::{COUNTERFACTUAL, Model, SCENARIO};
 use trappe::simulation::driver::{SimOptions, simulate};
 use trappe::simulation::records::{Replication, monthly_columns};

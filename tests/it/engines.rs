@@ -8,8 +8,7 @@
 //! krone, byte-identical results with 1 and 2 threads, and exactly zero difference
 //! between identical arms.
 
-mod common;
-use common::*;
+use crate::common::*;
 use statrs::stats_tests::NaNPolicy;
 use statrs::stats_tests::ks_test::{KSTwoSampleAlternativeMethod, ks_twosample};
 use std::collections::HashMap;
@@ -205,7 +204,7 @@ fn engines_agree_on_aalborg_2019_team_with_capacity() {
 
 #[test]
 fn every_shipped_scenario_has_an_agreement_test() {
-    let me = std::fs::read_to_string(repo().join("tests/engines.rs")).unwrap();
+    let me = std::fs::read_to_string(repo().join("tests/it/engines.rs")).unwrap();
     for e in std::fs::read_dir(repo().join("scenarios")).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().to_string();
         if name.ends_with(".toml") {
@@ -233,7 +232,7 @@ fn agreement_tests_detect_a_ten_percent_error_in_one_probability() {
 }
 
 /// A longer comparison for investigating a borderline result by hand:
-/// `AGREE_FILE=x.toml AGREE_REPS=3000 cargo test --release --test engines engines_agree_long -- --ignored --nocapture`.
+/// `AGREE_FILE=x.toml AGREE_REPS=3000 cargo test --release --test it engines::engines_agree_long -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn engines_agree_long() {

@@ -1,7 +1,6 @@
 //! The engine against closed-form Markov chain results and the competing-hazards rule.
 
-mod common;
-use common::*;
+use crate::common::*;
 use trappe::model::{COUNTERFACTUAL, SCENARIO};
 use trappe::simulation::driver::{SimOptions, simulate};
 use trappe::simulation::records::monthly_columns;

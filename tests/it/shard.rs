@@ -3,8 +3,7 @@
 //! or repeated shards, and folders that are not parts are refused with a clear
 //! error, exit status 2 and no output.
 
-mod common;
-use common::*;
+use crate::common::{self, *};
 use std::path::Path;
 use trappe::report::part::{Shard, decode_outcomes, encode_outcomes};
 
