@@ -8,6 +8,7 @@ mod bad_input;
 mod budget;
 mod calibrate;
 mod capacity;
+mod csv_snapshots;
 mod engines;
 mod markov;
 mod no_panic;
