@@ -9,6 +9,7 @@ mod budget;
 mod calibrate;
 mod capacity;
 mod csv_snapshots;
+mod docs_examples;
 mod engines;
 mod markov;
 mod no_panic;
