@@ -117,12 +117,17 @@ fn reimbursement_2016_falls_through_the_bands_from_the_first_month(engine: Engin
 
 /// Months on benefit before the start count in the bands: 4 months before, the first
 /// simulated month is the 5th on benefit (40 %), months 3-8 are the 7th-12th (30 %),
-/// month 9 on the 13th+ (20 %); long-term recipients are at 20 % from the start.
+/// month 9 on the 13th+ (20 %); long-term recipients are at 20 % from the start. The
+/// benefit itself does not depend on the months before.
 fn months_already_on_benefit_before_the_start_count_in_the_bands(engine: Engine) {
     let first_year = [0.4, 0.4, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.2, 0.2, 0.2, 0.2];
     for before in [4u32, 36] {
         let (_, reps) = run_stuck(&stuck(before, R2016, false, 24), engine);
         for r in &reps {
+            for (mo, f) in r.arms[0].flows.iter().enumerate() {
+                let what = format!("{before} months before, replication {}, month {}", r.index, mo + 1);
+                assert_eq!(f[0], 100.0 * 10_000.0, "{engine} engine, {what}: gross benefit");
+            }
             let shares: Vec<f64> = r.arms[0].flows.iter().map(|f| f[1] / (100.0 * 10_000.0)).collect();
             for (mo, got) in shares.iter().enumerate() {
                 let want = law_2016(before + mo as u32 + 1);
@@ -392,7 +397,10 @@ amounts = { 2016 = 400000 }
 }
 
 /// A grant with unspent money repaid brings in, each year, the smaller of its amount
-/// and that year's drawn cost of the hire it funds.
+/// and that year's drawn cost of the hire it funds. Both cases must occur in 20
+/// replications (the 2016 cost exceeds the grant when the drawn cost per FTE-year
+/// exceeds 750,000, probability 0.375): they fail to with probability
+/// 0.625²⁰ + 0.375²⁰ ≈ 8e-5.
 fn a_repaid_grant_follows_the_drawn_staff_cost_year_by_year(engine: Engine) {
     // 1 FTE from May 2016 to April 2017 (8 + 4 months) at an uncertain cost per FTE-year,
     // funded by 500,000 a year with unspent money repaid: income each year is the
