@@ -1,8 +1,7 @@
 //! The shipped scenarios: every file in scenarios/ passes `trappe check` and runs, and
 //! the Slagelse case resolves its grant and hires exactly as seed 002 states them.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

@@ -1,8 +1,7 @@
 //! Bad input gets a clear error: file, line, key, what was expected, the nearest
 //! valid key; a non-zero exit; no panic; and no half-written output.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 /// Writes a broken copy of the default scenario and runs `trappe check` and `trappe run` on it.

@@ -4,7 +4,60 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use trappe::input::scenario::LoadedScenario;
-use trappe::model::Model;
+use trappe::model::{Arm, Model};
+pub use trappe::simulation::driver::Engine;
+use trappe::simulation::driver::{SimOptions, simulate};
+use trappe::simulation::records::Replication;
+
+pub mod multiple_testing;
+
+/// Generates one test per engine for each function `fn name(engine: Engine)` named:
+/// a module `name` holding the tests `name::individual` and `name::count`. The two
+/// engines must give the same results (exactly, or in distribution); defining the
+/// check once keeps them to the same standard, and one test per engine reports a
+/// failure under the engine that failed without hiding the other engine's result.
+macro_rules! test_both_engines {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn individual() {
+                super::$name($crate::common::Engine::Individual)
+            }
+            #[test]
+            fn count() {
+                super::$name($crate::common::Engine::Count)
+            }
+        }
+    )+};
+}
+pub(crate) use test_both_engines;
+
+/// Simulation options for `replications` replications from `seed` with `engine`, on
+/// all cores, without sampled paths.
+pub fn sim_options(replications: u32, seed: u64, engine: Engine) -> SimOptions {
+    SimOptions { replications, seed, threads: None, trajectories: 0, first_replication: 0, engine }
+}
+
+/// Simulates `arms` of `m` with `engine`: `replications` replications from `seed`.
+pub fn run_engine(m: &Model, arms: &[Arm], engine: Engine, replications: u32, seed: u64) -> Vec<Replication> {
+    simulate(m, arms, &sim_options(replications, seed, engine), &|| {}).unwrap()
+}
+
+/// The `trappe run` options that choose `engine`.
+pub fn engine_args(engine: Engine) -> [&'static str; 2] {
+    ["--engine", engine.name()]
+}
+
+/// The CSV files a run writes with `engine` (`trajectories.csv` needs the individual
+/// engine and sampled paths).
+pub fn csv_files(engine: Engine) -> &'static [&'static str] {
+    const ALL: [&str; 5] =
+        ["summary.csv", "replications.csv", "monthly.csv", "budget_years.csv", "trajectories.csv"];
+    match engine {
+        Engine::Individual => &ALL,
+        Engine::Count => &ALL[..4],
+    }
+}
 
 /// The default scenario's text.
 pub fn default_text() -> String {

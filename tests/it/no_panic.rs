@@ -1,8 +1,7 @@
 //! Never a panic: random damage to a valid scenario gives either a valid model
 //! that runs, or an error naming the file; the program never panics.
 
-mod common;
-use common::*;
+use crate::common::*;
 use proptest::prelude::*;
 use trappe::input::scenario::LoadedScenario;
 use trappe::model::{COUNTERFACTUAL, Model, SCENARIO};

@@ -3,13 +3,9 @@
 //! or repeated shards, and folders that are not parts are refused with a clear
 //! error, exit status 2 and no output.
 
-mod common;
-use common::*;
+use crate::common::{self, *};
 use std::path::Path;
 use trappe::report::part::{Shard, decode_outcomes, encode_outcomes};
-
-const CSV_FILES: [&str; 5] =
-    ["summary.csv", "replications.csv", "monthly.csv", "budget_years.csv", "trajectories.csv"];
 
 fn default_scenario() -> String {
     repo().join("scenarios/staircase-default.toml").to_str().unwrap().to_string()
@@ -62,45 +58,75 @@ fn terminal_summary(stdout: &str) -> &str {
     stdout.rsplit_once("\nResults in ").map(|(s, _)| s).unwrap_or(stdout)
 }
 
-#[test]
-fn three_shards_merged_equal_one_run_whatever_the_threads() {
+/// Three shards, run with different thread counts and merged in any order, give the
+/// single run's files and terminal summary; the manifests record the engine, the run
+/// and its parts.
+fn three_shards_merged_equal_one_run_whatever_the_threads(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let scen = default_scenario();
-    let common = ["-n", "30", "--trajectories", "5"];
-    let single = ok(&["run", &scen, "-n", "30", "--trajectories", "5", "--out", "single", "-q"], d);
+    let paths: &[&str] = match engine {
+        Engine::Individual => &["--trajectories", "5"],
+        Engine::Count => &[],
+    };
+    let common = [&["-n", "30"][..], &engine_args(engine), paths].concat();
+    let single = ok(&[&["run", &scen, "--out", "single", "-q"][..], &common].concat(), d);
     for (i, threads) in [(1, "1"), (2, "2"), (3, "1")] {
         part(d, &scen, i, 3, &format!("parts/{i}"), &[&common[..], &["-j", threads]].concat());
     }
+    let named = format!("engine = \"{}\"", engine.name());
+    let part_manifest = std::fs::read_to_string(d.join("parts/1/part.toml")).unwrap();
+    assert!(part_manifest.contains(&named), "{engine} engine: {part_manifest}");
     // Parts given in any order.
     let merged = ok(&["merge", "parts/3", "parts/1", "parts/2", "--out", "merged"], d);
-    assert_same_csv(d, "single", "merged", &CSV_FILES);
-    assert_eq!(terminal_summary(&merged), terminal_summary(&single), "the terminal summaries differ");
-    assert!(merged.contains("Results in merged: summary.csv"), "{merged}");
+    assert_same_csv(d, "single", "merged", csv_files(engine));
+    assert_eq!(
+        terminal_summary(&merged),
+        terminal_summary(&single),
+        "{engine} engine: the terminal summaries differ"
+    );
+    assert!(merged.contains("Results in merged: summary.csv"), "{engine} engine: {merged}");
 
     // The same again with the threads the other way round.
     for (i, threads) in [(1, "2"), (2, "1"), (3, "2")] {
         part(d, &scen, i, 3, &format!("other/{i}"), &[&common[..], &["-j", threads]].concat());
     }
     ok(&["merge", "other/1", "other/2", "other/3", "--out", "merged2"], d);
-    assert_same_csv(d, "single", "merged2", &CSV_FILES);
+    assert_same_csv(d, "single", "merged2", csv_files(engine));
 
     // The manifest records the run and the parts it was merged from.
     let run = std::fs::read_to_string(d.join("single/run.toml")).unwrap();
-    let toml: toml::Table = std::fs::read_to_string(d.join("merged/run.toml")).unwrap().parse().unwrap();
+    let merged_run = std::fs::read_to_string(d.join("merged/run.toml")).unwrap();
+    assert!(merged_run.contains(&named), "{engine} engine: {merged_run}");
+    let toml: toml::Table = merged_run.parse().unwrap();
     let single_toml: toml::Table = run.parse().unwrap();
     for key in ["version", "scenario_sha256", "seed", "replications", "trajectories", "scenario_source"] {
-        assert_eq!(toml[key], single_toml[key], "run.toml: {key}");
+        assert_eq!(toml[key], single_toml[key], "{engine} engine: run.toml: {key}");
     }
-    assert_eq!(toml["scenario_resolved"], single_toml["scenario_resolved"]);
-    assert!(toml.get("threads").is_none(), "a merged run has no one thread count");
+    assert_eq!(toml["scenario_resolved"], single_toml["scenario_resolved"], "{engine} engine");
+    assert!(toml.get("threads").is_none(), "{engine} engine: a merged run has no one thread count");
     let parts = toml["merged_from"].as_array().unwrap();
     let shards: Vec<&str> = parts.iter().map(|p| p["shard"].as_str().unwrap()).collect();
-    assert_eq!(shards, ["1/3", "2/3", "3/3"]);
-    assert_eq!(parts[1]["first_replication"].as_integer(), Some(10));
-    assert_eq!(parts[1]["threads"].as_integer(), Some(2));
-    assert!(parts[0]["command"].as_str().unwrap().contains("--shard 1/3"));
-    assert!(toml["command"].as_str().unwrap().contains("merge"));
+    assert_eq!(shards, ["1/3", "2/3", "3/3"], "{engine} engine");
+    assert_eq!(parts[1]["first_replication"].as_integer(), Some(10), "{engine} engine");
+    assert_eq!(parts[1]["threads"].as_integer(), Some(2), "{engine} engine");
+    assert!(parts[0]["command"].as_str().unwrap().contains("--shard 1/3"), "{engine} engine");
+    assert!(toml["command"].as_str().unwrap().contains("merge"), "{engine} engine");
+}
+
+test_both_engines!(three_shards_merged_equal_one_run_whatever_the_threads);
+
+/// A part of one engine does not complete a run of the other.
+#[test]
+fn parts_of_the_two_engines_do_not_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let scen = default_scenario();
+    part(d, &scen, 1, 2, "count", &["-n", "10", "--engine", "count"]);
+    part(d, &scen, 2, 2, "individual", &["-n", "10", "--engine", "individual"]);
+    let err = fails(&["merge", "count", "individual", "--out", "mixed"], d);
+    assert!(err.contains("engine"), "{err}");
+    assert_only(d, &["count", "individual"]);
 }
 
 #[test]
@@ -140,7 +166,7 @@ fn default_folders_are_named_after_the_scenario_and_the_shard() {
     let out = ok(&["merge", "results/s.part-1-of-2", "results/s.part-2-of-2"], d);
     assert!(out.contains("Results in results/s:"), "{out}");
     ok(&["run", "s.toml", "-n", "6", "--out", "single", "-q"], d);
-    assert_same_csv(d, "single", "results/s", &CSV_FILES[..4]);
+    assert_same_csv(d, "single", "results/s", csv_files(Engine::Count));
     // merge refuses to replace a folder without --force, like run.
     let err = fails(&["merge", "results/s.part-1-of-2", "results/s.part-2-of-2"], d);
     assert!(err.contains("already exists") && err.contains("--force"), "{err}");
@@ -177,7 +203,7 @@ fn more_shards_than_replications_leave_empty_parts_that_merge_correctly() {
     assert!(outs[1].contains("replication 0 (1 of 2)"), "{}", outs[1]);
     ok(&["run", &scen, "-n", "2", "--trajectories", "3", "--out", "single", "-q"], d);
     ok(&["merge", "1-3", "2-3", "3-3", "--out", "merged"], d);
-    assert_same_csv(d, "single", "merged", &CSV_FILES);
+    assert_same_csv(d, "single", "merged", csv_files(Engine::Individual));
     // The empty part still counts: without it, shard 1/3 is missing.
     let err = fails(&["merge", "2-3", "3-3", "--out", "m"], d);
     assert!(err.contains("shard 1/3 is missing"), "{err}");

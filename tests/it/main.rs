@@ -1,0 +1,17 @@
+//! The integration tests, in one binary: one link for all of them. Each module tests
+//! one concern; `common` holds the helpers they share.
+
+mod common;
+
+mod arms;
+mod bad_input;
+mod budget;
+mod calibrate;
+mod capacity;
+mod csv_snapshots;
+mod docs_examples;
+mod engines;
+mod markov;
+mod no_panic;
+mod scenarios;
+mod shard;
