@@ -28,7 +28,7 @@ between them, and leaves everything else alone. Running it twice changes nothing
   joined by " / " (0). Each `replace` text must occur exactly once in the file.
 
 Every run uses the scenario's own seed and the default engine (count), so the
-figures are what `trappe run` prints for the same command. tests/cases_doc.rs checks
+figures are what `trappe run` prints for the same command. tests/it/cases_doc.rs checks
 the blocks against the binary and fails when one differs.
 """
 

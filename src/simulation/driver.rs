@@ -26,7 +26,7 @@ pub struct SimOptions {
 }
 
 /// Which engine simulates the citizens. Both give the same outcomes in distribution
-/// (tests/engines.rs); `docs/benchmarks.md` says what each costs.
+/// (tests/it/engines.rs); `docs/benchmarks.md` says what each costs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Engine {
     /// Every citizen one by one, with one uniform random number per citizen-month shared

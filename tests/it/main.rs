@@ -8,6 +8,7 @@ mod bad_input;
 mod budget;
 mod calibrate;
 mod capacity;
+mod cases_doc;
 mod csv_snapshots;
 mod docs_examples;
 mod engines;
