@@ -8,4 +8,5 @@ pub mod input;
 pub mod model;
 pub mod numbers;
 pub mod report;
+pub mod schema;
 pub mod simulation;

@@ -9,73 +9,29 @@
 use crate::analysis::stats::Summary;
 use crate::budget::{BudgetYears, Flow, Item, N_FLOWS, break_even_month, items_for, present_value};
 use crate::model::{Arm, Metric, Model};
-use crate::simulation::records::{
-    MONTHLY_SHARES, Replication, monthly_columns, segment_columns, share_offset,
-};
+use crate::schema::{ArmOutcome, Effect, MonthlyLayout, MonthlyMeasure, OutcomeLayout};
+use crate::simulation::records::Replication;
 use rayon::prelude::*;
 
-/// The scalar outcomes of one arm of one replication.
+pub use crate::schema::outcomes::target_months;
+
+/// The names of the outcomes of one arm of one replication, as declared in
+/// [`OutcomeLayout::columns`].
 pub fn arm_outcome_names(model: &Model) -> Vec<String> {
-    let mut v: Vec<String> = MONTHLY_SHARES.iter().map(|s| s.to_string()).collect();
-    v.push("self_supporting_citizens".into());
-    v.push("benefit_months".into());
-    v.extend(model.states.iter().map(|s| format!("months:{}", s.id)));
-    v.extend(Item::ALL.iter().map(|i| i.key().to_string()));
-    v.push("total_net_cost_pv".into());
-    if model.staffing.as_ref().is_some_and(|s| s.capacity.is_some()) {
-        v.extend(CAPACITY_OUTCOMES.iter().map(|s| s.to_string()));
-    }
-    for (i, _) in model.targets.iter().enumerate() {
-        v.push(format!("target_{}_value", i + 1));
-        v.push(format!("target_{}_met", i + 1));
-    }
-    for m in target_months(model) {
-        v.push(format!("self_supporting_share_month_{m}"));
-        v.push(format!("employment_share_month_{m}"));
-    }
-    v
+    OutcomeLayout::new(model).columns().into_iter().map(|c| c.name(model)).collect()
 }
 
-/// Arm outcomes of placement capacity (only with `[staffing.capacity]`): placements
-/// made, the mean wait of a placement in months, and the waiting list's mean over the
-/// months and its length at the horizon.
-pub const CAPACITY_OUTCOMES: [&str; 4] =
-    ["placements", "mean_wait_months", "mean_waiting_list", "waiting_list_at_horizon"];
-
-/// The distinct months (before the horizon) at which targets are measured, ascending.
-pub fn target_months(model: &Model) -> Vec<usize> {
-    let mut months: Vec<usize> =
-        model.targets.iter().map(|t| t.month).filter(|m| *m != model.horizon).collect();
-    months.sort_unstable();
-    months.dedup();
-    months
-}
-
-/// The effect outcomes of one replication (scenario against counterfactual).
-pub const EFFECT_NAMES: [&str; 13] = [
-    "extra_self_supporting",
-    "extra_employed",
-    "benefit_months_avoided",
-    "gross_benefit_saving",
-    "net_benefit_saving",
-    "net_municipal_effect",
-    "net_municipal_effect_pv",
-    "net_effect_positive",
-    "break_even_month",
-    "return_per_krone",
-    "cost_per_extra_self_supporting",
-    "wider_net_effect",
-    "public_net_effect",
-];
+/// The names of the effects of one replication, as declared in [`Effect`].
+pub const EFFECT_NAMES: [&str; 13] = Effect::NAMES;
 
 /// Outcomes of one replication.
 #[derive(Debug, Clone)]
 pub struct RepOutcomes {
     /// Replication number.
     pub index: u32,
-    /// Per arm, values parallel to [`arm_outcome_names`].
+    /// Per arm, values placed by the model's [`OutcomeLayout`].
     pub arms: Vec<Vec<f64>>,
-    /// Values parallel to [`EFFECT_NAMES`] (NaN where undefined).
+    /// Values indexed by [`Effect`] (NaN where undefined).
     pub effects: Vec<f64>,
     /// Per arm, budget years.
     pub budget: Vec<BudgetYears>,
@@ -83,9 +39,9 @@ pub struct RepOutcomes {
     pub monthly_net_effect: Vec<f64>,
     /// Drawn parameter values.
     pub params: Vec<f64>,
-    /// Numerator and denominator of `return_per_krone` and `cost_per_extra_self_supporting`.
+    /// Numerator and denominator of each of [`Effect::RATIOS`].
     pub ratio_parts: [(f64, f64); 2],
-    /// Per arm, the monthly record (see [`monthly_columns`]).
+    /// Per arm, the monthly record (placed by [`MonthlyLayout`]).
     pub monthly: Vec<Vec<f64>>,
     /// Per arm, the municipality's net cost in each month 1..=horizon.
     pub monthly_net_cost: Vec<Vec<f64>>,
@@ -95,68 +51,40 @@ pub struct RepOutcomes {
 
 /// Value of a metric at month `m` in an arm's monthly record.
 pub fn metric_at(model: &Model, monthly: &[f64], metric: Metric, m: usize) -> f64 {
-    let cols = monthly_columns(model).len();
-    metric_in_row(model, &monthly[m * cols..(m + 1) * cols], metric)
+    let layout = MonthlyLayout::new(model);
+    let cols = layout.width;
+    metric_in_row(&layout, &monthly[m * cols..(m + 1) * cols], metric)
 }
 
 /// Value of a metric at month `m` for segment `g`, from an arm's
 /// [`crate::simulation::records::ArmRun::segment_monthly`].
 pub fn segment_metric_at(model: &Model, segment_monthly: &[f64], g: usize, metric: Metric, m: usize) -> f64 {
-    let cols = segment_columns(model).len();
+    let layout = MonthlyLayout::new(model);
+    let cols = layout.segment_width;
     let start = (m * model.segments.len() + g) * cols;
-    metric_in_row(model, &segment_monthly[start..start + cols], metric)
+    metric_in_row(&layout, &segment_monthly[start..start + cols], metric)
 }
 
 /// Value of a metric in one row of a monthly record (whole cohort or one segment).
-fn metric_in_row(model: &Model, row: &[f64], metric: Metric) -> f64 {
-    let so = share_offset(model);
-    match metric {
-        Metric::StateShare(s) => row[1 + s] / row[0].max(1.0),
-        other => {
-            let name = Metric::NAMED.iter().find(|(_, x)| *x == other).map(|(n, _)| *n).unwrap_or("");
-            let k = MONTHLY_SHARES.iter().position(|s| *s == name).expect("named metric has a column");
-            row[so + k]
-        }
-    }
+fn metric_in_row(layout: &MonthlyLayout, row: &[f64], metric: Metric) -> f64 {
+    layout.metric(row, metric)
 }
 
-/// Where [`RepOutcomes`] finds its figures: the column and name positions that every
-/// replication of a model shares, worked out once per run rather than once per
+/// Where [`RepOutcomes`] finds its figures and puts its outcomes: the layouts of a
+/// model's monthly record and outcomes, worked out once per run rather than once per
 /// replication (a run reduces each replication as soon as it is simulated).
 #[derive(Debug, Clone)]
 pub struct OutcomePlan {
-    /// Columns of an arm's monthly record.
-    cols: usize,
-    share_offset: usize,
-    cumulative_col: usize,
-    /// The waiting-list column, with `[staffing.capacity]`.
-    waiting_col: Option<usize>,
-    /// Position of each name in [`arm_outcome_names`].
-    names: std::collections::HashMap<String, usize>,
-    target_months: Vec<usize>,
+    /// The monthly record's columns.
+    monthly: MonthlyLayout,
+    /// The outcomes' columns.
+    outcomes: OutcomeLayout,
 }
 
 impl OutcomePlan {
     /// The plan for a model's replications.
     pub fn new(model: &Model) -> OutcomePlan {
-        let columns = monthly_columns(model);
-        let col = |name: &str| columns.iter().position(|c| c == name).expect("known column");
-        OutcomePlan {
-            cols: columns.len(),
-            share_offset: share_offset(model),
-            cumulative_col: col("cumulative_benefit_months"),
-            waiting_col: model
-                .staffing
-                .as_ref()
-                .is_some_and(|s| s.capacity.is_some())
-                .then(|| col("waiting_list")),
-            names: arm_outcome_names(model).into_iter().enumerate().map(|(i, n)| (n, i)).collect(),
-            target_months: target_months(model),
-        }
-    }
-
-    fn at(&self, name: &str) -> usize {
-        self.names[name]
+        OutcomePlan { monthly: MonthlyLayout::new(model), outcomes: OutcomeLayout::new(model) }
     }
 }
 
@@ -164,78 +92,113 @@ impl OutcomePlan {
 /// counterfactual) with the model's [`OutcomePlan`], taking the replication so that its
 /// monthly records move into the outcomes rather than being copied.
 pub fn into_rep_outcomes(model: &Model, plan: &OutcomePlan, rep: Replication) -> RepOutcomes {
+    use MonthlyMeasure as M;
     let h = model.horizon;
-    let (cols, so) = (plan.cols, plan.share_offset);
-    // [`metric_at`] with the plan's column count.
-    let metric_in_month = |monthly: &[f64], metric: Metric, m: usize| {
-        metric_in_row(model, &monthly[m * cols..(m + 1) * cols], metric)
-    };
+    let (ml, ol) = (&plan.monthly, &plan.outcomes);
+    let cols = ml.width;
+    fn month_row(monthly: &[f64], cols: usize, m: usize) -> &[f64] {
+        &monthly[m * cols..(m + 1) * cols]
+    }
     let mut arms = Vec::with_capacity(rep.arms.len());
     let mut budget = Vec::with_capacity(rep.arms.len());
     for run in &rep.arms {
-        let last = &run.monthly[h * cols..(h + 1) * cols];
-        let mut v: Vec<f64> = Vec::with_capacity(plan.names.len());
-        v.extend((0..MONTHLY_SHARES.len()).map(|k| last[so + k]));
-        v.push(last[so] * last[0]);
-        v.push(last[plan.cumulative_col]);
-        v.extend(run.state_months.iter().map(|n| *n as f64));
+        let last = month_row(&run.monthly, cols, h);
+        let mut v = vec![0.0; ol.width];
+        for share in MonthlyMeasure::SHARES {
+            v[ol.at_horizon(share)] = last[ml.at(share)];
+        }
+        v[ol.at(ArmOutcome::SelfSupportingCitizens)] =
+            last[ml.at(M::SelfSupportingShare)] * last[ml.at(M::Entered)];
+        v[ol.at(ArmOutcome::BenefitMonths)] = last[ml.at(M::CumulativeBenefitMonths)];
+        for (s, n) in run.state_months.iter().enumerate() {
+            v[ol.state_months(s)] = *n as f64;
+        }
         let by = items_for(model.start, &run.flows);
-        v.extend(by.total.iter().copied());
-        let tot = Item::ALL.iter().position(|i| *i == Item::TotalNetCost).unwrap();
-        let amounts: Vec<f64> = by.values.iter().map(|y| y[tot]).collect();
-        v.push(present_value(model.start.year, &by.years, &amounts, model.budget.discount_rate));
-        if let Some(wl) = plan.waiting_col {
-            let waiting: f64 = (1..=h).map(|m| run.monthly[m * cols + wl]).sum();
-            v.push(run.placements as f64);
-            v.push(if run.placements > 0 {
+        for (item, total) in Item::ALL.iter().zip(&by.total) {
+            v[ol.item(*item)] = *total;
+        }
+        let amounts: Vec<f64> = by.values.iter().map(|y| y[Item::TotalNetCost as usize]).collect();
+        v[ol.at(ArmOutcome::TotalNetCostPv)] =
+            present_value(model.start.year, &by.years, &amounts, model.budget.discount_rate);
+        if ml.has_capacity {
+            let wl = ml.at(M::WaitingList);
+            let waiting: f64 = (1..=h).map(|m| month_row(&run.monthly, cols, m)[wl]).sum();
+            v[ol.at(ArmOutcome::Placements)] = run.placements as f64;
+            v[ol.at(ArmOutcome::MeanWaitMonths)] = if run.placements > 0 {
                 run.placement_wait_months as f64 / run.placements as f64
             } else {
                 f64::NAN
-            });
-            v.push(waiting / h as f64);
-            v.push(run.monthly[h * cols + wl]);
+            };
+            v[ol.at(ArmOutcome::MeanWaitingList)] = waiting / h as f64;
+            v[ol.at(ArmOutcome::WaitingListAtHorizon)] = last[wl];
         }
-        for t in &model.targets {
-            let mut value = metric_in_month(&run.monthly, t.metric, t.month);
+        for (i, t) in model.targets.iter().enumerate() {
+            let mut value = ml.metric(month_row(&run.monthly, cols, t.month), t.metric);
             if t.relative_to_start {
-                let base = metric_in_month(&run.monthly, t.metric, 0);
+                let base = ml.metric(month_row(&run.monthly, cols, 0), t.metric);
                 value = if base != 0.0 { value / base } else { f64::NAN };
             }
-            v.push(value);
-            v.push(if value.is_finite() && t.is_met(value) { 1.0 } else { 0.0 });
+            v[ol.target_value(i)] = value;
+            v[ol.target_met(i)] = if value.is_finite() && t.is_met(value) { 1.0 } else { 0.0 };
         }
-        for &m in &plan.target_months {
-            v.push(metric_in_month(&run.monthly, Metric::SelfSupportingShare, m));
-            v.push(metric_in_month(&run.monthly, Metric::EmploymentShare, m));
+        for (k, &m) in ol.target_months.iter().enumerate() {
+            for share in crate::schema::outcomes::TARGET_MONTH_SHARES {
+                v[ol.share_at_target_month(k, share)] = month_row(&run.monthly, cols, m)[ml.at(share)];
+            }
         }
         arms.push(v);
         budget.push(by);
     }
     let (sc, cf) = (&arms[0], &arms[1]);
-    let d = |n: &str| sc[plan.at(n)] - cf[plan.at(n)];
-    let s = |n: &str| cf[plan.at(n)] - sc[plan.at(n)];
-    let last_entered = rep.arms[0].monthly[h * cols];
+    // Scenario − counterfactual, and counterfactual − scenario (a saving), of an outcome.
+    let d = |k: usize| sc[k] - cf[k];
+    let s = |k: usize| cf[k] - sc[k];
+    let item = |i: Item| ol.item(i);
+    let last_entered = rep.arms[0].monthly[h * cols + ml.at(M::Entered)];
     let monthly_net_effect: Vec<f64> = (0..h)
         .map(|m| total_net_cost(&rep.arms[1].flows[m]) - total_net_cost(&rep.arms[0].flows[m]))
         .collect();
-    let extra_ss = d("self_supporting_share") * last_entered;
-    let extra_staff = d("extra_staff_cost");
-    let savings = s("net_benefit") + s("activity_cost") + s("one_off_cost");
-    let effects = vec![
-        extra_ss,
-        d("employment_share") * last_entered,
-        s("benefit_months"),
-        s("gross_benefit"),
-        s("net_benefit"),
-        s("total_net_cost"),
-        s("total_net_cost_pv"),
-        if s("total_net_cost") > 0.0 { 1.0 } else { 0.0 },
-        break_even_month(&monthly_net_effect).map(|m| m as f64).unwrap_or(f64::NAN),
-        if extra_staff > 0.0 { savings / extra_staff } else { f64::NAN },
-        if extra_ss > 0.0 && extra_staff > 0.0 { extra_staff / extra_ss } else { f64::NAN },
-        s("wider_net_cost"),
-        s("public_cost"),
-    ];
+    let extra_ss = d(ol.at_horizon(M::SelfSupportingShare)) * last_entered;
+    let extra_staff = d(item(Item::ExtraStaffCost));
+    let savings = s(item(Item::NetBenefit)) + s(item(Item::ActivityCost)) + s(item(Item::OneOffCost));
+    let effects: Vec<f64> = Effect::ALL
+        .iter()
+        .map(|e| match e {
+            Effect::ExtraSelfSupporting => extra_ss,
+            Effect::ExtraEmployed => d(ol.at_horizon(M::EmploymentShare)) * last_entered,
+            Effect::BenefitMonthsAvoided => s(ol.at(ArmOutcome::BenefitMonths)),
+            Effect::GrossBenefitSaving => s(item(Item::GrossBenefit)),
+            Effect::NetBenefitSaving => s(item(Item::NetBenefit)),
+            Effect::NetMunicipalEffect => s(item(Item::TotalNetCost)),
+            Effect::NetMunicipalEffectPv => s(ol.at(ArmOutcome::TotalNetCostPv)),
+            Effect::NetEffectPositive => {
+                if s(item(Item::TotalNetCost)) > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Effect::BreakEvenMonth => {
+                break_even_month(&monthly_net_effect).map(|m| m as f64).unwrap_or(f64::NAN)
+            }
+            Effect::ReturnPerKrone => {
+                if extra_staff > 0.0 {
+                    savings / extra_staff
+                } else {
+                    f64::NAN
+                }
+            }
+            Effect::CostPerExtraSelfSupporting => {
+                if extra_ss > 0.0 && extra_staff > 0.0 {
+                    extra_staff / extra_ss
+                } else {
+                    f64::NAN
+                }
+            }
+            Effect::WiderNetEffect => s(item(Item::WiderNetCost)),
+            Effect::PublicNetEffect => s(item(Item::PublicCost)),
+        })
+        .collect();
     let monthly_net_cost = rep.arms.iter().map(|a| a.flows.iter().map(total_net_cost).collect()).collect();
     RepOutcomes {
         index: rep.index,
@@ -243,6 +206,7 @@ pub fn into_rep_outcomes(model: &Model, plan: &OutcomePlan, rep: Replication) ->
         effects,
         budget,
         monthly_net_effect,
+        // In the order of `Effect::RATIOS`.
         ratio_parts: [(savings, extra_staff), (extra_staff, extra_ss)],
         monthly_net_cost,
         monthly: rep.arms.into_iter().map(|a| a.monthly).collect(),
@@ -287,9 +251,6 @@ pub fn summarise(model: &Model, arms: &[Arm], reps: &[Replication]) -> Results {
     summarise_outcomes(arms, outs)
 }
 
-/// The effects summarised as ratios, in the order of [`RepOutcomes::ratio_parts`].
-const RATIO_EFFECTS: [&str; 2] = ["return_per_krone", "cost_per_extra_self_supporting"];
-
 /// Summarises already computed per-replication outcomes, in parallel on the current
 /// rayon pool (the results do not depend on its size).
 pub fn summarise_outcomes(arms: &[Arm], outs: Vec<RepOutcomes>) -> Results {
@@ -310,18 +271,18 @@ pub fn summarise_outcomes(arms: &[Arm], outs: Vec<RepOutcomes>) -> Results {
                 .collect()
         })
         .collect();
-    let effect_summaries: Vec<Summary> = (0..EFFECT_NAMES.len())
+    let effect_summaries: Vec<Summary> = Effect::ALL
         .into_par_iter()
-        .map(|k| match RATIO_EFFECTS.iter().position(|n| *n == EFFECT_NAMES[k]) {
+        .map(|e| match e.ratio_part() {
             Some(j) => {
                 let nums: Vec<f64> = outs.iter().map(|o| o.ratio_parts[j].0).collect();
                 let dens: Vec<f64> = outs.iter().map(|o| o.ratio_parts[j].1).collect();
                 Summary::of_ratio(&nums, &dens)
             }
-            None => Summary::of(&outs.iter().map(|o| o.effects[k]).collect::<Vec<_>>()),
+            None => Summary::of(&outs.iter().map(|o| o.effects[e as usize]).collect::<Vec<_>>()),
         })
         .collect();
-    let be_idx = EFFECT_NAMES.iter().position(|n| *n == "break_even_month").unwrap();
+    let be_idx = Effect::BreakEvenMonth as usize;
     let mut be: Vec<f64> =
         outs.iter().map(|o| o.effects[be_idx]).map(|x| if x.is_nan() { f64::INFINITY } else { x }).collect();
     let break_even_share = be.iter().filter(|x| x.is_finite()).count() as f64 / be.len().max(1) as f64;

@@ -291,14 +291,6 @@ impl Metric {
             m => Metric::NAMED.iter().find(|(_, x)| *x == m).map(|(n, _)| n.to_string()).unwrap_or_default(),
         }
     }
-
-    /// Unit for outputs: `share`, or `months` for the mean benefit duration.
-    pub fn unit(self) -> &'static str {
-        match self {
-            Metric::MeanBenefitDuration => "months",
-            _ => "share",
-        }
-    }
 }
 
 /// A result target ("40 % self-supporting after 12 months"): what reports say is

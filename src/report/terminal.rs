@@ -1,9 +1,12 @@
 //! The terminal summary: the answer a person can read in ten seconds.
 
-use crate::analysis::outcomes::{EFFECT_NAMES, Results, arm_outcome_names, target_months};
+use crate::analysis::outcomes::Results;
 use crate::analysis::stats::Summary;
+use crate::budget::Item;
 use crate::model::Model;
 use crate::numbers::{dkk, fixed, percent, percentage_points, signed_fixed};
+use crate::schema::outcomes::{TARGET_MONTH_SHARES, target_value_unit};
+use crate::schema::{ArmOutcome, Effect, MonthlyMeasure as M, OutcomeLayout, Unit};
 use crate::simulation::driver::Engine;
 use std::fmt::Write;
 
@@ -24,11 +27,11 @@ fn share_row(o: &mut String, label: &str, sc: &Summary, cf: &Summary, df: &Summa
     );
 }
 
-/// The summaries the terminal reads, looked up by outcome and effect name.
+/// The summaries the terminal reads, placed by the model's outcome layout.
 struct Figures<'a> {
     model: &'a Model,
     res: &'a Results,
-    names: Vec<String>,
+    layout: OutcomeLayout,
     /// Per outcome: the scenario arm, the counterfactual arm, and their difference.
     sc: &'a [Summary],
     cf: &'a [Summary],
@@ -36,14 +39,9 @@ struct Figures<'a> {
 }
 
 impl Figures<'_> {
-    /// The index of an outcome.
-    fn outcome(&self, name: &str) -> usize {
-        self.names.iter().position(|x| x == name).expect("outcome name")
-    }
-
     /// The summary of an effect.
-    fn effect(&self, name: &str) -> &Summary {
-        &self.res.effect_summaries[EFFECT_NAMES.iter().position(|x| *x == name).expect("effect name")]
+    fn effect(&self, effect: Effect) -> &Summary {
+        &self.res.effect_summaries[effect as usize]
     }
 }
 
@@ -53,7 +51,7 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64, engin
     let figures = Figures {
         model,
         res,
-        names: arm_outcome_names(model),
+        layout: OutcomeLayout::new(model),
         sc: &res.arm_summaries[0],
         cf: &res.arm_summaries[1],
         df: &res.arm_summaries[2],
@@ -105,17 +103,17 @@ fn citizens_at_end(o: &mut String, f: &Figures) {
         "scenario",
         "counterfactual",
     );
-    for (label, key) in [
-        ("Self-supporting share / Selvforsørgende", "self_supporting_share"),
-        ("Employment share / Beskæftigede", "employment_share"),
-        ("Education share / I uddannelse", "education_share"),
-        ("On benefit share / På ydelse", "benefit_share"),
-        ("Ever left benefit for work or education", "outflow_share"),
+    for (label, share) in [
+        ("Self-supporting share / Selvforsørgende", M::SelfSupportingShare),
+        ("Employment share / Beskæftigede", M::EmploymentShare),
+        ("Education share / I uddannelse", M::EducationShare),
+        ("On benefit share / På ydelse", M::BenefitShare),
+        ("Ever left benefit for work or education", M::OutflowShare),
     ] {
-        let i = f.outcome(key);
+        let i = f.layout.at_horizon(share);
         share_row(o, label, &f.sc[i], &f.cf[i], &f.df[i]);
     }
-    let ss = f.effect("extra_self_supporting");
+    let ss = f.effect(Effect::ExtraSelfSupporting);
     let _ = writeln!(
         o,
         "{:<44} {:>12} {:>14}   {:+.1} {}",
@@ -125,7 +123,7 @@ fn citizens_at_end(o: &mut String, f: &Figures) {
         ss.mean,
         interval(ss, |v| format!("{v:+.1}"))
     );
-    let bm = f.effect("benefit_months_avoided");
+    let bm = f.effect(Effect::BenefitMonthsAvoided);
     let _ = writeln!(
         o,
         "{:<44} {:>12} {:>14}   {:+.0} {}",
@@ -140,13 +138,13 @@ fn citizens_at_end(o: &mut String, f: &Figures) {
 /// Placements, waits and the waiting list, when placements need consultant hours.
 fn placement_capacity(o: &mut String, f: &Figures) {
     let _ = writeln!(o, "Placement capacity (consultant hours; first come, first served)");
-    for (label, key, digits) in [
-        ("  Placements made", "placements", 0),
-        ("  Mean wait for a placement, months", "mean_wait_months", 2),
-        ("  Waiting list, mean over the months", "mean_waiting_list", 1),
-        ("  Waiting list at the end", "waiting_list_at_horizon", 1),
+    for (label, outcome, digits) in [
+        ("  Placements made", ArmOutcome::Placements, 0),
+        ("  Mean wait for a placement, months", ArmOutcome::MeanWaitMonths, 2),
+        ("  Waiting list, mean over the months", ArmOutcome::MeanWaitingList, 1),
+        ("  Waiting list at the end", ArmOutcome::WaitingListAtHorizon, 1),
     ] {
-        let i = f.outcome(key);
+        let i = f.layout.at(outcome);
         let _ = writeln!(
             o,
             "{:<44} {:>12} {:>14}   {} {}",
@@ -161,7 +159,7 @@ fn placement_capacity(o: &mut String, f: &Figures) {
 
 /// The self-supporting and employment shares at each month a target looks at.
 fn shares_at_target_months(o: &mut String, f: &Figures) {
-    for m in target_months(f.model) {
+    for (k, &m) in f.layout.target_months.iter().enumerate() {
         let _ = writeln!(
             o,
             "{:<44}",
@@ -171,11 +169,10 @@ fn shares_at_target_months(o: &mut String, f: &Figures) {
                 format!("At the end of {} (month {m}, a target month)", f.model.calendar(m))
             }
         );
-        for (label, key) in [
-            ("  Self-supporting share", format!("self_supporting_share_month_{m}")),
-            ("  Employment share", format!("employment_share_month_{m}")),
-        ] {
-            let i = f.outcome(&key);
+        for (label, share) in
+            ["  Self-supporting share", "  Employment share"].iter().zip(TARGET_MONTH_SHARES)
+        {
+            let i = f.layout.share_at_target_month(k, share);
             share_row(o, label, &f.sc[i], &f.cf[i], &f.df[i]);
         }
     }
@@ -191,11 +188,11 @@ fn money(o: &mut String, f: &Figures) {
     let (sc, cf, df) = (f.sc, f.cf, f.df);
     // The effect column is a saving: counterfactual − scenario for costs, and
     // scenario − counterfactual for income (grant income is good for the budget).
-    let row = |o: &mut String, label: &str, key: &str, effect: Option<&str>, income: bool| {
-        let i = f.outcome(key);
+    let row = |o: &mut String, label: &str, item: Item, effect: Option<Effect>, income: bool| {
+        let i = f.layout.item(item);
         let eff = match effect {
-            Some(name) => {
-                let s = f.effect(name);
+            Some(effect) => {
+                let s = f.effect(effect);
                 format!("{} {}", dkk(s.mean), interval(s, dkk))
             }
             None if income => format!("{} {}", dkk(df[i].mean), interval(&df[i], dkk)),
@@ -203,23 +200,29 @@ fn money(o: &mut String, f: &Figures) {
         };
         let _ = writeln!(o, "{:<44} {:>16} {:>16}   {}", label, dkk(sc[i].mean), dkk(cf[i].mean), eff);
     };
-    row(o, "Gross benefit", "gross_benefit", Some("gross_benefit_saving"), false);
-    row(o, "Municipal net benefit (after reimbursement)", "net_benefit", Some("net_benefit_saving"), false);
-    row(o, "Activity costs (wage subsidy, mentor, course)", "activity_cost", None, false);
-    row(o, "One-off costs (establishing placements)", "one_off_cost", None, false);
-    row(o, "Extra staff cost", "extra_staff_cost", None, false);
-    row(o, "Grant income", "grant_income", None, true);
-    row(o, "Co-financing (extra staff not covered)", "co_financing", None, false);
-    row(o, "Municipal net cost, all items", "total_net_cost", Some("net_municipal_effect"), false);
+    row(o, "Gross benefit", Item::GrossBenefit, Some(Effect::GrossBenefitSaving), false);
+    row(
+        o,
+        "Municipal net benefit (after reimbursement)",
+        Item::NetBenefit,
+        Some(Effect::NetBenefitSaving),
+        false,
+    );
+    row(o, "Activity costs (wage subsidy, mentor, course)", Item::ActivityCost, None, false);
+    row(o, "One-off costs (establishing placements)", Item::OneOffCost, None, false);
+    row(o, "Extra staff cost", Item::ExtraStaffCost, None, false);
+    row(o, "Grant income", Item::GrantIncome, None, true);
+    row(o, "Co-financing (extra staff not covered)", Item::CoFinancing, None, false);
+    row(o, "Municipal net cost, all items", Item::TotalNetCost, Some(Effect::NetMunicipalEffect), false);
 }
 
 /// The net municipal effect with its present value, the probability of a saving, the
 /// break-even month, the return per krone and, when asked for, the wider effects.
 fn net_effect(o: &mut String, f: &Figures) {
     let (model, res) = (f.model, f.res);
-    let ne = f.effect("net_municipal_effect");
-    let pv = f.effect("net_municipal_effect_pv");
-    let pos = f.effect("net_effect_positive");
+    let ne = f.effect(Effect::NetMunicipalEffect);
+    let pv = f.effect(Effect::NetMunicipalEffectPv);
+    let pos = f.effect(Effect::NetEffectPositive);
     let _ = writeln!(
         o,
         "\nNet municipal effect: {} DKK {}  ± {} (Monte Carlo s.e.)",
@@ -253,14 +256,14 @@ fn net_effect(o: &mut String, f: &Figures) {
         ),
     };
     let _ = writeln!(o, "  break-even: {be}");
-    let rpk = f.effect("return_per_krone");
+    let rpk = f.effect(Effect::ReturnPerKrone);
     if rpk.n > 0 {
         let two = |v| fixed(v, 2);
         let _ = writeln!(o, "  return per krone of extra staff: {} {}", two(rpk.mean), interval(rpk, two));
     }
     if model.budget.wider.is_some() {
-        let w = f.effect("wider_net_effect");
-        let p = f.effect("public_net_effect");
+        let w = f.effect(Effect::WiderNetEffect);
+        let p = f.effect(Effect::PublicNetEffect);
         let _ = writeln!(
             o,
             "  wider municipal effect (with tax and equalisation): {} DKK {}",
@@ -280,9 +283,9 @@ fn net_effect(o: &mut String, f: &Figures) {
 fn targets(o: &mut String, f: &Figures) {
     let _ = writeln!(o, "\n{:<52} {:>22} {:>22}", "Targets", "scenario: value, P(met)", "counterfactual");
     for (i, t) in f.model.targets.iter().enumerate() {
-        let kv = f.outcome(&format!("target_{}_value", i + 1));
+        let (kv, km) = (f.layout.target_value(i), f.layout.target_met(i));
         let fmt_v = |v: f64| {
-            if t.metric.unit() == "share" && !t.relative_to_start { percent(v) } else { fixed(v, 2) }
+            if target_value_unit(t) == Unit::Share { percent(v) } else { fixed(v, 2) }
         };
         let mut label = format!("{} ({})", t.name, t.condition());
         if label.chars().count() > 52 {
@@ -294,9 +297,9 @@ fn targets(o: &mut String, f: &Figures) {
             "{:<52} {:>12}, {:>7} {:>12}, {:>7}",
             label,
             fmt_v(f.sc[kv].mean),
-            percent(f.sc[kv + 1].mean),
+            percent(f.sc[km].mean),
             fmt_v(f.cf[kv].mean),
-            percent(f.cf[kv + 1].mean)
+            percent(f.cf[km].mean)
         );
     }
 }

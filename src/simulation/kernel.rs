@@ -3,9 +3,10 @@
 //! record from them.
 
 use super::draws::Drawn;
-use super::records::{ArmRun, MONTHLY_SHARES, share_offset};
+use super::records::ArmRun;
 use crate::budget::{Flow, Reimbursement};
 use crate::model::Model;
+use crate::schema::{MonthlyLayout, MonthlyMeasure as M};
 
 /// A citizen's flag: has ever left benefit for work or education.
 pub(crate) const FLAG_OUTFLOW: u8 = 1;
@@ -202,7 +203,7 @@ impl YearRates {
 /// Books one arm's money for simulated month `m` (1-based) from the month's
 /// accumulators and writes the month's record. Shared by the individual and the
 /// count engine, so both turn counts into money and records in the same way.
-/// `dims` is (columns of the monthly record, columns of a segment's record);
+/// `layout` places the columns of the arm's and the segments' records;
 /// `caseload` is (staff, citizens on benefit, reported staffing multiplier);
 /// `grant` is (grant income, grant-covered staff cost) of the month.
 #[allow(clippy::too_many_arguments)]
@@ -214,14 +215,14 @@ pub(crate) fn book_month(
     acc: &Acc,
     run: &mut ArmRun,
     m: usize,
-    dims: (usize, usize),
+    layout: &MonthlyLayout,
     caseload: (crate::model::MonthStaff, f64, f64),
     grant: (f64, f64),
     cum_benefit_months: &mut u64,
     entered_by_segment: &[usize],
     rates: &YearRates,
 ) {
-    let (cols, seg_cols) = dims;
+    let (cols, seg_cols) = (layout.width, layout.segment_width);
     let (staff, on_benefit, mult) = caseload;
     let ns = model.states.len();
     let ng = model.segments.len();
@@ -264,6 +265,7 @@ pub(crate) fn book_month(
     f[Flow::StateTax as usize] = e * drawn.state_tax;
     record_month(
         model,
+        layout,
         flags,
         acc,
         &mut run.monthly[m * cols..(m + 1) * cols],
@@ -281,6 +283,7 @@ pub(crate) fn book_month(
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn record_month(
     model: &Model,
+    layout: &MonthlyLayout,
     flags: &StateFlags,
     acc: &Acc,
     row: &mut [f64],
@@ -291,8 +294,7 @@ pub(crate) fn record_month(
     caseload: Option<(f64, f64)>,
 ) {
     let ns = model.states.len();
-    let so = share_offset(model);
-    let seg_cols = so + MONTHLY_SHARES.len();
+    let seg_cols = layout.segment_width;
     // Counts of the whole cohort, summed over segments.
     let mut occ = vec![0u64; ns];
     let (mut outflow, mut six, mut dur_sum) = (0u64, 0u64, 0u64);
@@ -306,38 +308,38 @@ pub(crate) fn record_month(
         six += sc.six;
         dur_sum += sc.dur_sum;
         let seg_row = &mut segment_rows[g * seg_cols..(g + 1) * seg_cols];
-        fill_shares(flags, seg_row, so, entered, occ_g, sc.outflow, sc.six, sc.dur_sum);
+        fill_shares(layout, flags, seg_row, entered, occ_g, sc.outflow, sc.six, sc.dur_sum);
     }
     let entered: usize = entered_by_segment.iter().sum();
-    let ben = fill_shares(flags, row, so, entered, &occ, outflow, six, dur_sum);
-    row[so + 8] = cum_benefit_months as f64;
-    row[so + 9] = staff.baseline_fte + staff.extra_fte;
-    row[so + 10] = staff.productive_fte;
+    let ben = fill_shares(layout, flags, row, entered, &occ, outflow, six, dur_sum);
+    row[layout.at(M::CumulativeBenefitMonths)] = cum_benefit_months as f64;
+    row[layout.at(M::Fte)] = staff.baseline_fte + staff.extra_fte;
+    row[layout.at(M::ProductiveFte)] = staff.productive_fte;
     let (on_benefit, mult) = caseload.unwrap_or((ben as f64, 1.0));
-    row[so + 11] = if staff.productive_fte > 0.0 {
+    row[layout.at(M::Caseload)] = if staff.productive_fte > 0.0 {
         on_benefit / staff.productive_fte
     } else if model.staffing.is_some() {
         f64::INFINITY // no productive staff: reported as an empty cell
     } else {
         0.0
     };
-    row[so + 12] = mult;
-    if model.has_capacity() {
-        row[so + 13] = acc.waiting as f64;
-        row[so + 14] = acc.placements as f64;
-        row[so + 15] = staff.placement_fte;
-        row[so + 16] = acc.hours;
-        row[so + 17] = acc.hours_used;
+    row[layout.at(M::StaffingMultiplier)] = mult;
+    if layout.has_capacity {
+        row[layout.at(M::WaitingList)] = acc.waiting as f64;
+        row[layout.at(M::Placements)] = acc.placements as f64;
+        row[layout.at(M::PlacementFte)] = staff.placement_fte;
+        row[layout.at(M::PlacementHours)] = acc.hours;
+        row[layout.at(M::PlacementHoursUsed)] = acc.hours_used;
     }
 }
 
-/// Writes `entered`, the occupancies and the [`MONTHLY_SHARES`] of one group of
-/// citizens into the start of `row`; returns the number on benefit.
+/// Writes `entered`, the occupancies and the [`M::SHARES`] of one group of citizens
+/// into the start of `row`; returns the number on benefit.
 #[allow(clippy::too_many_arguments)]
 fn fill_shares(
+    layout: &MonthlyLayout,
     flags: &StateFlags,
     row: &mut [f64],
-    so: usize,
     entered: usize,
     occ: &[u64],
     outflow: u64,
@@ -345,23 +347,23 @@ fn fill_shares(
     dur_sum: u64,
 ) -> u64 {
     let n = entered.max(1) as f64;
-    row[0] = entered as f64;
+    row[layout.at(M::Entered)] = entered as f64;
     let (mut ss, mut emp, mut edu, mut ben, mut act) = (0u64, 0u64, 0u64, 0u64, 0u64);
     for (s, &c) in occ.iter().enumerate() {
-        row[1 + s] = c as f64;
+        row[layout.occupancy(s)] = c as f64;
         ss += c * flags.self_supporting[s] as u64;
         emp += c * flags.employed[s] as u64;
         edu += c * flags.education[s] as u64;
         ben += c * flags.pays[s] as u64;
         act += c * flags.activation[s] as u64;
     }
-    row[so] = ss as f64 / n;
-    row[so + 1] = emp as f64 / n;
-    row[so + 2] = edu as f64 / n;
-    row[so + 3] = ben as f64 / n;
-    row[so + 4] = act as f64 / n;
-    row[so + 5] = outflow as f64 / n;
-    row[so + 6] = six as f64 / n;
-    row[so + 7] = if ben > 0 { dur_sum as f64 / ben as f64 } else { 0.0 };
+    row[layout.at(M::SelfSupportingShare)] = ss as f64 / n;
+    row[layout.at(M::EmploymentShare)] = emp as f64 / n;
+    row[layout.at(M::EducationShare)] = edu as f64 / n;
+    row[layout.at(M::BenefitShare)] = ben as f64 / n;
+    row[layout.at(M::ActivationShare)] = act as f64 / n;
+    row[layout.at(M::OutflowShare)] = outflow as f64 / n;
+    row[layout.at(M::SixMonthEmploymentShare)] = six as f64 / n;
+    row[layout.at(M::MeanBenefitDuration)] = if ben > 0 { dur_sum as f64 / ben as f64 } else { 0.0 };
     ben
 }

@@ -1,53 +1,19 @@
-//! What a replication produces: the monthly record's columns, each arm's results and
-//! sampled individual paths. Both engines fill these records; the analysis reads them.
+//! What a replication produces: each arm's monthly record (laid out by
+//! [`MonthlyLayout`]) and results, and sampled individual paths. Both engines fill these records; the analysis reads them.
 
 use crate::budget::N_FLOWS;
 use crate::model::Model;
+use crate::schema::MonthlyLayout;
 
-/// Columns of the monthly record, after the per-state occupancy columns.
-pub const MONTHLY_SHARES: [&str; 8] = [
-    "self_supporting_share",
-    "employment_share",
-    "education_share",
-    "benefit_share",
-    "activation_share",
-    "outflow_share",
-    "six_month_employment_share",
-    "mean_benefit_duration",
-];
-
-/// Column names of an arm's monthly record: `entered`, then `occupancy:<state>`
-/// for each state, then [`MONTHLY_SHARES`], then cumulative benefit months and staffing.
+/// Column names of an arm's monthly record, as declared in [`MonthlyLayout::columns`].
 pub fn monthly_columns(model: &Model) -> Vec<String> {
-    let mut c = vec!["entered".to_string()];
-    c.extend(model.states.iter().map(|s| format!("occupancy:{}", s.id)));
-    c.extend(MONTHLY_SHARES.iter().map(|s| s.to_string()));
-    c.extend(
-        ["cumulative_benefit_months", "fte", "productive_fte", "caseload", "staffing_multiplier"]
-            .iter()
-            .map(|s| s.to_string()),
-    );
-    if model.has_capacity() {
-        c.extend(CAPACITY_COLUMNS.iter().map(|s| s.to_string()));
-    }
-    c
+    MonthlyLayout::new(model).columns().into_iter().map(|c| c.name(model)).collect()
 }
 
-/// Columns of the monthly record with `[staffing.capacity]`, after the staffing columns.
-pub const CAPACITY_COLUMNS: [&str; 5] =
-    ["waiting_list", "placements", "placement_fte", "placement_hours", "placement_hours_used"];
-
-/// Column names of a segment's monthly record: the first columns of
-/// [`monthly_columns`] (`entered`, occupancies and [`MONTHLY_SHARES`]), without staffing.
+/// Column names of a segment's monthly record, as declared in
+/// [`MonthlyLayout::segment_columns`]: the arm's columns up to the shares.
 pub fn segment_columns(model: &Model) -> Vec<String> {
-    let mut c = monthly_columns(model);
-    c.truncate(share_offset(model) + MONTHLY_SHARES.len());
-    c
-}
-
-/// Index of the first share column in the monthly record.
-pub fn share_offset(model: &Model) -> usize {
-    1 + model.states.len()
+    MonthlyLayout::new(model).segment_columns().into_iter().map(|c| c.name(model)).collect()
 }
 
 /// What one arm of one replication produced.

@@ -10,4 +10,3 @@ pub mod replications;
 pub mod staging;
 pub mod summary;
 pub mod trajectories;
-pub mod units;

@@ -6,16 +6,16 @@ use crate::model::{Arm, Model};
 use crate::numbers::csv_number;
 use crate::report::files::csv_file::write_parts;
 use crate::report::files::staging::OutputError;
-use crate::report::files::units::unit_of;
-use crate::simulation::records::monthly_columns;
+use crate::schema::{MonthlyFlow, MonthlyLayout};
 use std::path::Path;
 
 /// Writes `monthly.csv`: every monthly column (occupancy, shares, staffing) and the
 /// monthly municipal net cost, per arm and difference, with mean and interval.
 pub fn write_monthly(path: &Path, model: &Model, arms: &[Arm], res: &Results) -> Result<(), OutputError> {
     let reps = &res.reps;
-    let cols = monthly_columns(model);
-    let nc = cols.len();
+    let record_columns = MonthlyLayout::new(model).columns();
+    let names: Vec<String> = record_columns.iter().map(|c| c.name(model)).collect();
+    let nc = record_columns.len();
     let h = model.horizon;
     let mut header: Vec<String> =
         ["month", "date", "arm", "metric", "unit"].iter().map(|s| s.to_string()).collect();
@@ -96,22 +96,23 @@ pub fn write_monthly(path: &Path, model: &Model, arms: &[Arm], res: &Results) ->
                 let columns: Vec<&[f64]> =
                     (0..used).map(|c| &data[start + c * n..start + (c + 1) * n]).collect();
                 let summaries = Summary::of_columns(&columns);
-                for (name, s) in cols.iter().zip(&summaries) {
-                    w.write_record(month_row(m, &date, arm, name, unit_of(name), s))?;
+                for ((name, column), s) in names.iter().zip(&record_columns).zip(&summaries) {
+                    w.write_record(month_row(m, &date, arm, name, column.unit().label(), s))?;
                 }
                 if m >= 1 {
+                    let flow = MonthlyFlow::TotalNetCost;
                     w.write_record(month_row(
                         m,
                         &date,
                         arm,
-                        "total_net_cost",
-                        "DKK",
+                        flow.name(),
+                        flow.unit().label(),
                         &summaries[total_net_cost],
                     ))?;
                 }
                 if m >= 1 && a == n_arms {
-                    let s = &summaries[cumulative];
-                    w.write_record(month_row(m, &date, "effect", "cumulative_net_effect", "DKK", s))?;
+                    let (flow, s) = (MonthlyFlow::CumulativeNetEffect, &summaries[cumulative]);
+                    w.write_record(month_row(m, &date, "effect", flow.name(), flow.unit().label(), s))?;
                 }
             }
         }

@@ -1,12 +1,13 @@
 //! `summary.csv`: every outcome at the horizon, the effects and the targets.
 
-use crate::analysis::outcomes::{EFFECT_NAMES, Results, arm_outcome_names};
+use crate::analysis::outcomes::Results;
 use crate::analysis::stats::Summary;
 use crate::model::Model;
 use crate::numbers::csv_number;
 use crate::report::files::csv_file::write_rows;
 use crate::report::files::staging::OutputError;
-use crate::report::files::units::unit_of;
+use crate::schema::outcomes::{target_probability_name, target_value_unit};
+use crate::schema::{Effect, OutcomeColumn, OutcomeLayout};
 use std::path::Path;
 
 fn summary_cells(s: &Summary) -> Vec<String> {
@@ -30,26 +31,29 @@ pub fn write_summary(path: &Path, model: &Model, res: &Results) -> Result<(), Ou
         ["section", "metric", "arm", "unit"].iter().map(|s| s.to_string()).collect();
     header.extend(SUMMARY_STATS.iter().map(|s| s.to_string()));
     header.push("label".into());
-    let names = arm_outcome_names(model);
+    let layout = OutcomeLayout::new(model);
     let mut rows = Vec::new();
     let arm_label = |a: usize| {
         if a < res.arm_names.len() { res.arm_names[a] } else { "difference" }
     };
-    for (k, name) in names.iter().enumerate() {
-        if name.starts_with("target_") {
+    for (k, column) in layout.columns().iter().enumerate() {
+        if column.is_target() {
             continue;
         }
+        let name = column.name(model);
         for a in 0..res.arm_summaries.len() {
-            let mut r = vec!["outcome".into(), name.clone(), arm_label(a).into(), unit_of(name).into()];
+            let mut r =
+                vec!["outcome".into(), name.clone(), arm_label(a).into(), column.unit().label().into()];
             r.extend(summary_cells(&res.arm_summaries[a][k]));
             r.push(String::new());
             rows.push(r);
         }
     }
-    for (k, name) in EFFECT_NAMES.iter().enumerate() {
-        let mut r = vec!["effect".into(), name.to_string(), "effect".into(), unit_of(name).into()];
-        r.extend(summary_cells(&res.effect_summaries[k]));
-        r.push(if *name == "break_even_month" {
+    for effect in Effect::ALL {
+        let mut r =
+            vec!["effect".into(), effect.name().into(), "effect".into(), effect.unit().label().into()];
+        r.extend(summary_cells(&res.effect_summaries[effect as usize]));
+        r.push(if effect == Effect::BreakEvenMonth {
             format!(
                 "statistics over replications that break even; reached in {} of replications; median counting not reached as beyond the horizon: {}",
                 csv_number(res.break_even_share),
@@ -61,25 +65,21 @@ pub fn write_summary(path: &Path, model: &Model, res: &Results) -> Result<(), Ou
         rows.push(r);
     }
     for (i, t) in model.targets.iter().enumerate() {
-        let kv = names.iter().position(|n| *n == format!("target_{}_value", i + 1)).unwrap();
-        let unit = if t.relative_to_start { "ratio to the value at the start" } else { t.metric.unit() };
+        let value = OutcomeColumn::TargetValue(i);
+        let met = OutcomeColumn::TargetMet(i);
+        let unit = target_value_unit(t).label();
         let label = format!("{} ({})", t.name, t.condition());
         for a in 0..res.arm_summaries.len() {
-            let mut r =
-                vec!["target".into(), format!("target_{}_value", i + 1), arm_label(a).into(), unit.into()];
-            r.extend(summary_cells(&res.arm_summaries[a][kv]));
+            let mut r = vec!["target".into(), value.name(model), arm_label(a).into(), unit.into()];
+            r.extend(summary_cells(&res.arm_summaries[a][layout.target_value(i)]));
             r.push(label.clone());
             rows.push(r);
         }
         for a in 0..res.arm_summaries.len() {
-            let unit = if a < res.arm_names.len() { "probability" } else { "difference in probability" };
-            let mut r = vec![
-                "target".into(),
-                format!("target_{}_probability", i + 1),
-                arm_label(a).into(),
-                unit.into(),
-            ];
-            r.extend(summary_cells(&res.arm_summaries[a][kv + 1]));
+            let unit = if a < res.arm_names.len() { met.unit() } else { met.unit().of_difference() };
+            let mut r =
+                vec!["target".into(), target_probability_name(i), arm_label(a).into(), unit.label().into()];
+            r.extend(summary_cells(&res.arm_summaries[a][layout.target_met(i)]));
             r.push(label.clone());
             rows.push(r);
         }

@@ -9,12 +9,13 @@ use super::moves::{MonthWorld, MoveCtx, Moves};
 use super::queue::{place_served, serve_queue};
 use crate::budget::N_FLOWS;
 use crate::model::{Arm, Model, MonthStaff};
+use crate::schema::MonthlyLayout;
 use crate::simulation::draws::Drawn;
 use crate::simulation::kernel::{
     Acc, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, SegmentCounts, ShareClasses, StateFlags, YearRates,
     book_month, record_month,
 };
-use crate::simulation::records::{ArmRun, MONTHLY_SHARES, monthly_columns, share_offset};
+use crate::simulation::records::ArmRun;
 use crate::simulation::tables::{Layout, Tables, staffing_multipliers};
 
 /// Simulates the arms of one block jointly (`arms.len()` is `N`, at most four) on the
@@ -51,8 +52,8 @@ struct Setting<'a> {
     /// Whether every spell stays below the longest the individual engine can count, so
     /// that the sum of spells is n·m − Σ spell starts (else it is summed bin by bin).
     spells_linear: bool,
-    /// Columns of an arm's monthly record and of a segment's.
-    dims: (usize, usize),
+    /// Where each column sits in an arm's and a segment's monthly record.
+    monthly: MonthlyLayout,
     /// Whether placements are limited by consultant hours.
     capacity: bool,
 }
@@ -81,7 +82,6 @@ impl<'a> Setting<'a> {
             .map(|s| s.months_on_benefit.max(s.inflow_months_on_benefit))
             .max()
             .unwrap_or(0);
-        let so = share_offset(model);
         Setting {
             model,
             drawn,
@@ -92,7 +92,7 @@ impl<'a> Setting<'a> {
             entered_by_segment,
             longest_before,
             spells_linear: longest_before as i64 + h as i64 + 2 < MAX_SPELL,
-            dims: (monthly_columns(model).len(), so + MONTHLY_SHARES.len()),
+            monthly: MonthlyLayout::new(model),
             capacity: model.has_capacity(),
         }
     }
@@ -120,7 +120,7 @@ impl ArmState {
         let (model, drawn) = (setting.model, setting.drawn);
         let (h, ns, nt, ng) =
             (model.horizon, model.states.len(), model.transitions.len(), model.segments.len());
-        let (cols, seg_cols) = setting.dims;
+        let (cols, seg_cols) = (setting.monthly.width, setting.monthly.segment_width);
         let n_classes = setting.classes.shares.len();
         ArmState {
             arm,
@@ -219,13 +219,14 @@ impl<'a, const N: usize> JointRun<'a, N> {
             0,
             setting.spells_linear,
         );
-        let (cols, seg_cols) = setting.dims;
+        let (cols, seg_cols) = (setting.monthly.width, setting.monthly.segment_width);
         let ng = model.segments.len();
         for s in self.arms.iter_mut() {
             let staff = model.staff(s.arm, 1);
             s.acc.hours = staff.placement_fte * setting.drawn.hours_per_placement_fte;
             record_month(
                 model,
+                &setting.monthly,
                 &setting.flags,
                 &s.acc,
                 &mut s.run.monthly[..cols],
@@ -364,7 +365,7 @@ impl<'a, const N: usize> JointRun<'a, N> {
                 &s.acc,
                 &mut s.run,
                 m,
-                setting.dims,
+                &setting.monthly,
                 s.caseload,
                 (s.grants[m - 1], s.covered[m - 1]),
                 &mut s.cum_benefit_months,

@@ -36,10 +36,11 @@ use super::draws::{Drawn, Purpose, Streams, draw};
 use super::kernel::{
     Acc, FLAG_OUTFLOW, FLAG_WAITING, ShareClasses, StateFlags, YearRates, book_month, record_month,
 };
-use super::records::{ArmRun, MONTHLY_SHARES, Replication, TrajectoryRow, monthly_columns, share_offset};
+use super::records::{ArmRun, Replication, TrajectoryRow};
 use super::tables::{Layout, Tables, staffing_multipliers};
 use crate::budget::N_FLOWS;
 use crate::model::{Arm, Model, MonthStaff};
+use crate::schema::MonthlyLayout;
 use citizens::{Cohort, MonthCtx, Person, Request, Tracer, arm_month};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -83,8 +84,8 @@ struct Run<'a> {
     flags: StateFlags,
     classes: ShareClasses,
     rates: YearRates,
-    /// Columns of an arm's monthly record and of a segment's.
-    dims: (usize, usize),
+    /// Where each column sits in an arm's and a segment's monthly record.
+    monthly: MonthlyLayout,
     /// Whether placements are limited by consultant hours.
     capacity: bool,
     seg_bt: Vec<usize>,
@@ -139,8 +140,8 @@ impl<'a> Run<'a> {
         let drawn = draw(model, streams, rep);
         let (h, ns, nt, ng) =
             (model.horizon, model.states.len(), model.transitions.len(), model.segments.len());
-        let cols = monthly_columns(model).len();
-        let seg_cols = share_offset(model) + MONTHLY_SHARES.len();
+        let monthly = MonthlyLayout::new(model);
+        let (cols, seg_cols) = (monthly.width, monthly.segment_width);
         let n_total = cohort.segment.len();
         let trace: Vec<usize> = if trajectories > 0 && n_total > 0 {
             let k = trajectories.min(n_total);
@@ -156,7 +157,7 @@ impl<'a> Run<'a> {
             arms,
             rep,
             rates: YearRates::new(model),
-            dims: (cols, seg_cols),
+            monthly,
             capacity: model.has_capacity(),
             seg_bt: model.segments.iter().map(|s| s.benefit_type).collect(),
             multi_band: layout.bands.iter().map(|b| b.len() > 1).collect(),
@@ -217,7 +218,7 @@ impl<'a> Run<'a> {
     fn record_start(&mut self) {
         let (model, flags) = (self.model, &self.flags);
         let ns = model.states.len();
-        let (cols, seg_cols) = self.dims;
+        let (cols, seg_cols) = (self.monthly.width, self.monthly.segment_width);
         let ng = model.segments.len();
         for (a, arm) in self.arms.iter().enumerate() {
             Self::admit(&self.cohort, flags, &mut self.people[a], self.cohort.entered_by[0]);
@@ -234,6 +235,7 @@ impl<'a> Run<'a> {
             let run = &mut self.runs[a];
             record_month(
                 model,
+                &self.monthly,
                 flags,
                 acc,
                 &mut run.monthly[..cols],
@@ -492,7 +494,7 @@ impl<'a> Run<'a> {
                 &self.accs[a],
                 &mut self.runs[a],
                 m,
-                self.dims,
+                &self.monthly,
                 self.caseloads[a],
                 (self.grants[a][m - 1], self.covered[a][m - 1]),
                 &mut self.cum_benefit_months[a],
