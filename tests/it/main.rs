@@ -14,5 +14,6 @@ mod docs_examples;
 mod engines;
 mod markov;
 mod no_panic;
+mod outputs_doc;
 mod scenarios;
 mod shard;
