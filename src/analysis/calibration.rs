@@ -24,8 +24,8 @@ use crate::analysis::outcomes::{metric_at, segment_metric_at};
 use crate::input::observed::{Observation, Observed, Selection};
 use crate::model::{Arm, COUNTERFACTUAL, CalibratedKind, Metric, Model, SCENARIO};
 use crate::numbers::fmt_num;
+use crate::schema::{MonthlyLayout, MonthlyMeasure};
 use crate::simulation::driver::{SimOptions, simulate_with};
-use crate::simulation::records::segment_columns;
 use anyhow::{Context, bail};
 use std::cell::RefCell;
 use std::time::Instant;
@@ -393,11 +393,12 @@ pub fn observed_metric(model: &Model, monthly: &[f64], segment_monthly: &[f64], 
         Selection::Segments(gs) => {
             // Several segments: shares weighted by citizens entered, the mean benefit
             // duration by citizens on benefit.
-            let cols = segment_columns(model).len();
+            let layout = MonthlyLayout::new(model);
+            let cols = layout.segment_width;
             let ng = model.segments.len();
             let (mut num, mut den) = (0.0, 0.0);
             for &g in gs {
-                let entered = segment_monthly[(o.month * ng + g) * cols];
+                let entered = segment_monthly[(o.month * ng + g) * cols + layout.at(MonthlyMeasure::Entered)];
                 let v = segment_metric_at(model, segment_monthly, g, o.metric, o.month);
                 let w = match o.metric {
                     Metric::MeanBenefitDuration => {

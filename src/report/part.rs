@@ -18,7 +18,7 @@
 //!   order, encoded with postcard (every `f64` as its 8 bytes, so NaN and ±∞
 //!   round-trip bit for bit). Its SHA-256 is in the manifest.
 
-use crate::analysis::outcomes::{EFFECT_NAMES, RepOutcomes, arm_outcome_names};
+use crate::analysis::outcomes::RepOutcomes;
 use crate::budget::{BudgetYears, Item};
 use crate::input::checksum::{sha256_bytes_hex, sha256_hex};
 use crate::input::scenario::LoadedScenario;
@@ -27,8 +27,9 @@ use crate::model::Model;
 use crate::report::files::manifest::command_line;
 use crate::report::files::staging::{OutputError, Staging};
 use crate::report::results::{RunReport, default_out};
+use crate::schema::{Effect, MonthlyLayout, OutcomeLayout};
 use crate::simulation::draws::parameter_keys;
-use crate::simulation::records::{TrajectoryRow, monthly_columns};
+use crate::simulation::records::TrajectoryRow;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::fs;
@@ -334,9 +335,9 @@ struct Shape {
 impl Shape {
     fn of(model: &Model) -> Shape {
         Shape {
-            arm_outcomes: arm_outcome_names(model).len(),
+            arm_outcomes: OutcomeLayout::new(model).width,
             params: parameter_keys(model).len(),
-            monthly: (model.horizon + 1) * monthly_columns(model).len(),
+            monthly: (model.horizon + 1) * MonthlyLayout::new(model).width,
             horizon: model.horizon,
         }
     }
@@ -352,7 +353,7 @@ impl RepRecord {
         if self.arms.len() != n_arms || self.arms.iter().any(|a| a.len() != shape.arm_outcomes) {
             return Err(bad("the arm outcomes"));
         }
-        if self.effects.len() != EFFECT_NAMES.len() {
+        if self.effects.len() != Effect::ALL.len() {
             return Err(bad("the effects"));
         }
         if self.monthly_net_effect.len() != shape.horizon {

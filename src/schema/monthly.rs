@@ -357,4 +357,11 @@ mod tests {
             .collect();
         assert_eq!(groups, MonthlyMeasure::ALL);
     }
+
+    #[test]
+    fn named_metrics_read_the_column_of_their_name() {
+        for (name, metric) in Metric::NAMED {
+            assert_eq!(MonthlyMeasure::of_named_metric(metric).name(), name);
+        }
+    }
 }

@@ -6,6 +6,7 @@ use crate::budget::Item;
 use crate::numbers::csv_number;
 use crate::report::files::csv_file::{write_parts, write_rows};
 use crate::report::files::staging::OutputError;
+use crate::schema::{Effect, OutcomeColumn, Unit};
 use std::path::Path;
 
 /// Writes `budget_years.csv`: every budget item per budget year and in total,
@@ -36,23 +37,25 @@ pub fn write_budget_years(path: &Path, res: &Results) -> Result<(), OutputError>
                     .map(|o| if a < n_arms { value(o, a, k) } else { value(o, 0, k) - value(o, 1, k) })
                     .collect();
                 let arm = if a < n_arms { res.arm_names[a] } else { "difference" };
-                w.write_record(budget_row(&year, item.key(), arm, &vals, item.label()))?;
+                let unit = OutcomeColumn::Item(*item).unit();
+                w.write_record(budget_row(&year, item.key(), arm, unit, &vals, item.label()))?;
             }
         }
         let vals: Vec<f64> = res.reps.iter().map(|o| value(o, 1, tot_idx) - value(o, 0, tot_idx)).collect();
         w.write_record(budget_row(
             &year,
-            "net_municipal_effect",
+            Effect::NetMunicipalEffect.name(),
             "effect",
+            Effect::NetMunicipalEffect.unit(),
             &vals,
             "Net municipal effect (counterfactual − scenario net cost) / Kommunal nettoeffekt",
         ))
     })
 }
 
-fn budget_row(year: &str, item: &str, arm: &str, vals: &[f64], label: &str) -> Vec<String> {
+fn budget_row(year: &str, item: &str, arm: &str, unit: Unit, vals: &[f64], label: &str) -> Vec<String> {
     let s = Summary::of(vals);
-    let mut r = vec![year.to_string(), item.to_string(), arm.to_string(), "DKK".to_string()];
+    let mut r = vec![year.to_string(), item.to_string(), arm.to_string(), unit.label().to_string()];
     r.extend([
         csv_number(s.mean),
         csv_number(s.median),

@@ -1,21 +1,21 @@
 //! `replications.csv`: every replication's outcomes, effects and parameter draws.
 
-use crate::analysis::outcomes::{EFFECT_NAMES, Results, arm_outcome_names};
+use crate::analysis::outcomes::Results;
 use crate::model::Model;
 use crate::numbers::push_csv_number;
 use crate::report::files::csv_file::write_parts;
 use crate::report::files::staging::OutputError;
+use crate::schema::{Effect, OutcomeLayout};
 use crate::simulation::draws::parameter_keys;
 use std::path::Path;
 
 /// Writes `replications.csv`: one row per replication and arm, plus a
 /// `difference` row (scenario − counterfactual) carrying the effects.
 pub fn write_replications(path: &Path, model: &Model, res: &Results) -> Result<(), OutputError> {
-    let names = arm_outcome_names(model);
     let pkeys = parameter_keys(model);
     let mut header: Vec<String> = vec!["replication".into(), "arm".into()];
-    header.extend(names.iter().cloned());
-    header.extend(EFFECT_NAMES.iter().map(|s| s.to_string()));
+    header.extend(OutcomeLayout::new(model).columns().iter().map(|c| c.name(model)));
+    header.extend(Effect::ALL.iter().map(|e| e.name().to_string()));
     header.extend(pkeys.iter().map(|k| format!("param:{k}")));
     let n_arms = res.arm_names.len();
     let chunks: Vec<&[crate::analysis::outcomes::RepOutcomes]> =
@@ -36,7 +36,7 @@ pub fn write_replications(path: &Path, model: &Model, res: &Results) -> Result<(
                     for v in &o.arms[a] {
                         number(w, *v)?;
                     }
-                    for _ in EFFECT_NAMES {
+                    for _ in Effect::ALL {
                         w.write_field("")?;
                     }
                 } else {
