@@ -15,6 +15,9 @@
 //! 5. [`report`] writes the CSV files and the manifest into a staging folder that is
 //!    moved into place whole, and the terminal summary.
 //!
+//! [`schema`] declares every result column (name, unit, meaning) and where it sits;
+//! the engines write, the analysis reads and the reports label figures through it.
+//!
 //! [`commands`] strings these steps together for each subcommand (`run`, `merge`,
 //! `calibrate`, `check`); `src/main.rs` only parses the command line. Numbers are
 //! formatted for people and files in one place, [`numbers`].
