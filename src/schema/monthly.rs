@@ -224,6 +224,14 @@ impl MonthlyColumn {
             MonthlyColumn::Occupancy(_) => MonthlyColumn::OCCUPANCY_UNIT,
         }
     }
+
+    /// What the column holds, in one line.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            MonthlyColumn::Measure(m) => m.meaning(),
+            MonthlyColumn::Occupancy(_) => MonthlyColumn::OCCUPANCY_MEANING,
+        }
+    }
 }
 
 /// Rows of `monthly.csv` computed from the month's cash flows rather than read from the

@@ -148,6 +148,21 @@ impl OutcomeColumn {
         }
     }
 
+    /// What the column holds, in one line.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            OutcomeColumn::AtHorizon(m) => m.meaning(),
+            OutcomeColumn::Fixed(o) => o.meaning(),
+            OutcomeColumn::StateMonths(_) => "citizen-months spent in the state over the horizon",
+            OutcomeColumn::Item(_) => "the budget item's total over the horizon",
+            OutcomeColumn::TargetValue(_) => {
+                "the target's metric at its month (a ratio to month 0 if relative)"
+            }
+            OutcomeColumn::TargetMet(_) => "1 if the target is met, else 0",
+            OutcomeColumn::ShareAtMonth(..) => "the share at the end of a target month before the horizon",
+        }
+    }
+
     /// Whether the column is one of a target's, reported in the target rows of
     /// `summary.csv` rather than among the outcomes.
     pub const fn is_target(self) -> bool {
