@@ -501,6 +501,16 @@ fn check_inputs(
     }
     anyhow::ensure!(opts.replications >= 2, "calibration needs at least 2 replications");
     let groups = groups(model)?;
+    // Nelder–Mead's first simplex takes one evaluation per factor and one more.
+    let least = groups.len() as u32 + 1;
+    anyhow::ensure!(
+        opts.max_evaluations >= least,
+        "--max-evaluations {} is too few: {} free factor{} need at least {least} evaluations \
+         (one per factor and one more, for the optimiser's first simplex)",
+        opts.max_evaluations,
+        groups.len(),
+        if groups.len() == 1 { "" } else { "s" }
+    );
     let n_fit = observed.rows.iter().filter(|o| o.fit).count();
     anyhow::ensure!(n_fit > 0, "no observed figure is marked to be fitted (every row has fit = false)");
     Ok((groups, n_fit))

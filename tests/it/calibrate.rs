@@ -285,3 +285,40 @@ fn the_aalborg_2018_scenario_calibrates_to_its_observed_outflow() {
         assert!(keys.contains(&c.key), "{} is not an engine parameter", c.key);
     }
 }
+
+/// An evaluation limit too small for the optimiser's first simplex is refused before
+/// any simulation with a message that names the least limit; from that limit on the
+/// calibration runs (and stops at the limit). No limit makes the optimiser panic.
+#[test]
+fn too_few_evaluations_are_refused_with_the_least_that_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "s.toml", &synthetic(START_P, START_MULT));
+    write(d, "obs.csv", &observed_csv(&["a", "b"]));
+    let run = |n: u32| {
+        let limit = n.to_string();
+        let args = ["calibrate", "s.toml", "--observed", "obs.csv", "-n", "4", "-q", "--force"];
+        let mut args: Vec<&str> = args.to_vec();
+        args.extend(["--max-evaluations", &limit]);
+        trappe(&args, d)
+    };
+    let refused = run(1);
+    assert_eq!(refused.status.code(), Some(2), "{}", texts(&refused).1);
+    let message = texts(&refused).1;
+    assert!(message.contains("--max-evaluations 1 is too few"), "{message}");
+    let least: u32 = message
+        .split("need at least ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no least limit in: {message}"));
+    for n in 1..least {
+        let o = run(n);
+        assert_eq!(o.status.code(), Some(2), "--max-evaluations {n}: {}", texts(&o).1);
+        assert!(texts(&o).1.contains("is too few"), "--max-evaluations {n}: {}", texts(&o).1);
+    }
+    for n in least..least + 3 {
+        let o = run(n);
+        assert_eq!(o.status.code(), Some(0), "--max-evaluations {n}: {}", texts(&o).1);
+    }
+}
