@@ -7,6 +7,10 @@ use std::process::ExitCode;
 /// mimalloc rather than the system allocator: a replication builds and drops many small
 /// vectors, and with two or more worker threads glibc's allocator costs about 4 % of a
 /// Copenhagen-size run's CPU time (docs/benchmarks.md).
+/// The most worker threads a command starts: far above any machine's useful number,
+/// and low enough that a mistyped `-j` is refused rather than starting a thread each.
+const MAX_THREADS: i64 = 256;
+
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -43,8 +47,8 @@ enum Command {
         /// No progress bar.
         #[arg(long, short = 'q')]
         quiet: bool,
-        /// Worker threads [default: all cores]; results do not depend on it.
-        #[arg(long, short = 'j', value_parser = clap::value_parser!(u32).range(1..))]
+        /// Worker threads, 1 to 256 [default: all cores]; results do not depend on it.
+        #[arg(long, short = 'j', value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS))]
         threads: Option<u32>,
         /// Write this many sampled individual paths to trajectories.csv.
         #[arg(long, default_value_t = 0)]
@@ -99,8 +103,8 @@ enum Command {
         /// Most objective evaluations (each simulates all replications).
         #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..))]
         max_evaluations: u32,
-        /// Worker threads [default: all cores]; results do not depend on it.
-        #[arg(long, short = 'j', value_parser = clap::value_parser!(u32).range(1..))]
+        /// Worker threads, 1 to 256 [default: all cores]; results do not depend on it.
+        #[arg(long, short = 'j', value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS))]
         threads: Option<u32>,
         /// No progress display.
         #[arg(long, short = 'q')]

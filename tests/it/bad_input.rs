@@ -221,3 +221,35 @@ fn a_benefit_history_longer_than_a_century() {
     assert!(err.contains("key `segments[0].months_on_benefit`"), "{err}");
     assert!(err.contains("at most 1200 months") && err.contains("5000"), "{err}");
 }
+
+/// A thread count beyond any machine's use is refused with the range, before any
+/// simulation, by every command that takes `-j`; the largest allowed count runs.
+#[test]
+fn absurd_thread_counts_are_refused_with_the_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = repo().join("scenarios/staircase-default.toml");
+    let observed = repo().join("scenarios/observed/aalborg-2018-outflow.csv");
+    let aalborg = repo().join("scenarios/aalborg-2018-refugees.toml");
+    let commands: [Vec<&str>; 2] = [
+        vec!["run", scenario.to_str().unwrap(), "-n", "2", "--out", "r"],
+        vec![
+            "calibrate",
+            aalborg.to_str().unwrap(),
+            "--observed",
+            observed.to_str().unwrap(),
+            "--out",
+            "c.toml",
+        ],
+    ];
+    for args in &commands {
+        let mut args = args.clone();
+        args.extend(["-j", "100000"]);
+        let o = trappe(&args, dir.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", texts(&o).1);
+        assert!(texts(&o).1.contains("not in 1..=256"), "{args:?}: {}", texts(&o).1);
+    }
+    assert!(!dir.path().join("r").exists() && !dir.path().join("c.toml").exists());
+    let o =
+        trappe(&["run", scenario.to_str().unwrap(), "-n", "2", "-j", "256", "--out", "r", "-q"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", texts(&o).1);
+}
