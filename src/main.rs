@@ -20,7 +20,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// staircase, with and without a scenario's extra staff and grants, and
 /// reports employment outcomes and budget effects with their uncertainty.
 #[derive(Parser, Debug)]
-#[command(name = "trappe", version, about, long_about = None)]
+#[command(name = "trappe", version, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -136,7 +136,25 @@ enum ArmArg {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `trappe file.toml`: a scenario file given where the command belongs.
+            if e.kind() == clap::error::ErrorKind::InvalidSubcommand
+                && let Some(first) = std::env::args_os().nth(1)
+                && first.to_string_lossy().ends_with(".toml")
+            {
+                eprintln!(
+                    "error: `{}` is a file, not a command; to simulate it: trappe run {}\n(to check it: trappe check {})",
+                    first.to_string_lossy(),
+                    first.to_string_lossy(),
+                    first.to_string_lossy()
+                );
+                return ExitCode::from(2);
+            }
+            e.exit()
+        }
+    };
     match execute(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -146,10 +164,24 @@ fn main() -> ExitCode {
             {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_text(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error and its causes on one line, each cause once: a message that already
+/// quotes its cause (as most of trappe's do) is not followed by it a second time.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 fn execute(cli: Cli) -> anyhow::Result<()> {

@@ -253,3 +253,35 @@ fn absurd_thread_counts_are_refused_with_the_range() {
         trappe(&["run", scenario.to_str().unwrap(), "-n", "2", "-j", "256", "--out", "r", "-q"], dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", texts(&o).1);
 }
+
+/// An operating-system error is printed once, after what trappe was doing: reading a
+/// folder as a scenario names the file and the reason, without repeating the reason.
+#[test]
+fn os_errors_are_printed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("folder.toml")).unwrap();
+    for args in [["check", "folder.toml"], ["run", "folder.toml"], ["check", "missing.toml"]] {
+        let o = trappe(&args, dir.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = texts(&o).1;
+        assert!(err.contains(&format!("cannot read scenario file {}", args[1])), "{args:?}: {err}");
+        assert_eq!(err.matches("(os error").count(), 1, "{args:?}: {err}");
+    }
+}
+
+/// A scenario file given without a command gets a hint naming `trappe run` and
+/// `trappe check` with that file; other unknown commands keep clap's suggestion.
+#[test]
+fn a_file_without_a_command_gets_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = trappe(&["scenarios/x.toml"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    let err = texts(&o).1;
+    assert!(
+        err.contains("trappe run scenarios/x.toml") && err.contains("trappe check scenarios/x.toml"),
+        "{err}"
+    );
+    let o = trappe(&["runn", "x.toml"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(texts(&o).1.contains("a similar subcommand exists: 'run'"), "{}", texts(&o).1);
+}
