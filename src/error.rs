@@ -4,8 +4,20 @@
 use std::fmt;
 use std::path::PathBuf;
 
+/// How serious a finding is: an error stops the command; a warning is printed and
+/// the command goes on (unless `--strict` asks for warnings to stop it too).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Severity {
+    /// The input cannot be used as written.
+    #[default]
+    Error,
+    /// The input is valid but a value is far outside what is plausible for its unit,
+    /// most likely a typing mistake (`600.000` for 600,000).
+    Warning,
+}
+
 /// One problem found in a scenario file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Diagnostic {
     /// The scenario file.
     pub file: String,
@@ -21,6 +33,18 @@ pub struct Diagnostic {
     pub suggestion: Option<String>,
     /// The offending line of the file, for display.
     pub snippet: Option<String>,
+    /// A hint on how to write what was probably meant, when the mistake has a
+    /// recognisable cause (a decimal comma, an unquoted key with æ, ø or å).
+    pub hint: Option<String>,
+    /// Whether the problem stops the command.
+    pub severity: Severity,
+}
+
+impl Diagnostic {
+    /// The same finding as an error: a warning under `--strict`.
+    pub fn as_error(&self) -> Diagnostic {
+        Diagnostic { severity: Severity::Error, ..self.clone() }
+    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -43,6 +67,9 @@ impl fmt::Display for Diagnostic {
         if let Some(s) = &self.suggestion {
             write!(f, "\n  help: did you mean `{s}`?")?;
         }
+        if let Some(h) = &self.hint {
+            write!(f, "\n  help: {h}")?;
+        }
         Ok(())
     }
 }
@@ -61,7 +88,15 @@ pub enum ScenarioError {
     /// The file was read but is not a valid scenario; every problem found is listed.
     #[error("{}", format_all(.0))]
     Invalid(Vec<Diagnostic>),
+    /// The scenario is valid, but `--strict` was given and it has plausibility
+    /// warnings, which are listed as errors.
+    #[error(
+        "{}\n--strict treats plausibility warnings as errors: correct the values, or run without --strict to go on with them",
+        format_all(.0)
+    )]
+    Strict(Vec<Diagnostic>),
 }
+
 
 fn format_all(ds: &[Diagnostic]) -> String {
     let mut out = String::new();
@@ -81,7 +116,7 @@ impl ScenarioError {
     /// The problems found, if the file was read.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         match self {
-            ScenarioError::Invalid(ds) => ds,
+            ScenarioError::Invalid(ds) | ScenarioError::Strict(ds) => ds,
             ScenarioError::Read { .. } => &[],
         }
     }

@@ -10,7 +10,6 @@ use crate::report::part::{
     PART_DATA, PartError, PartManifest, Shard, check_same_run, decode_outcomes, read_part_manifest,
 };
 use crate::report::results::{Provenance, RunReport, default_out, write_results};
-use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Everything `trappe merge` needs.
@@ -69,7 +68,11 @@ pub fn merge(cfg: &MergeConfig) -> anyhow::Result<RunReport> {
     for (p, m, s) in &parts {
         let damaged = |reason: String| PartError::Damaged { path: p.clone(), reason };
         let dpath = p.join(PART_DATA);
-        let bytes = fs::read(&dpath).map_err(|e| damaged(format!("cannot read {PART_DATA}: {e}")))?;
+        let bytes = crate::input::read::read_input_bytes(
+            &dpath,
+            crate::input::read::InputFile::PartData { bytes: m.data_bytes },
+        )
+            .map_err(|e| damaged(format!("cannot read {PART_DATA}: {e}")))?;
         if bytes.len() as u64 != m.data_bytes || sha256_bytes_hex(&bytes) != m.data_sha256 {
             return Err(damaged(format!(
                 "{PART_DATA} is damaged or incomplete: its size or SHA-256 differs from part.toml"

@@ -1,7 +1,8 @@
 //! Where a key is written in a scenario file, for diagnostics: a [`KeyPath`] names
-//! a key, and the functions here find its line and column in the TOML source, or
-//! turn a TOML parse error into a [`Diagnostic`] with the key and the nearest
-//! valid one.
+//! a key, and the functions here find its line and column (and the value's text as
+//! written) in the TOML source, or turn a TOML parse error into a [`Diagnostic`]
+//! with the key, the nearest valid one, and a hint for a decimal comma or an
+//! unquoted key with æ, ø or å.
 
 use crate::error::{Diagnostic, nearest};
 use std::fmt;
@@ -76,7 +77,16 @@ pub fn key_diagnostic(
         }
         None => (None, None, None),
     };
-    Diagnostic { file: path.to_string(), line, column, key: key.to_string(), message, suggestion, snippet }
+    Diagnostic {
+        file: path.to_string(),
+        line,
+        column,
+        key: key.to_string(),
+        message,
+        suggestion,
+        snippet,
+        ..Default::default()
+    }
 }
 
 /// Turns a TOML/serde error into a diagnostic with line, key and nearest valid key,
@@ -104,8 +114,145 @@ pub fn parse_diagnostic(path: &str, source: &str, e: &toml::de::Error) -> Diagno
     }
     let suggestion = suggestion_from_serde(&message);
     let message = message.replace("unknown field", "unknown key").replace("missing field", "missing key");
+    let hint = snippet.as_deref().and_then(|text| {
+        let at = e.span().map(|s| s.start - line_start(source, s.start)).unwrap_or(0);
+        decimal_comma_hint(text).or_else(|| non_ascii_key(text, at).map(|k| non_ascii_key_hint(&k)))
+    });
     let snippet = snippet.filter(|s| !s.trim().is_empty());
-    Diagnostic { file: path.to_string(), line, column, key, message, suggestion, snippet }
+    Diagnostic { file: path.to_string(), line, column, key, message, suggestion, snippet, hint, ..Default::default() }
+}
+
+/// Byte offset of the start of the line holding byte `offset`.
+fn line_start(source: &str, offset: usize) -> usize {
+    source[..offset.min(source.len())].rfind('\n').map(|p| p + 1).unwrap_or(0)
+}
+
+/// A hint for a number written with a decimal comma (`0,02`) or a thousands comma
+/// (`600,000`) after a `=` on `line`: TOML has neither.
+fn decimal_comma_hint(line: &str) -> Option<String> {
+    let bytes = line.as_bytes();
+    for (eq, _) in line.match_indices('=') {
+        let mut i = eq + 1;
+        while i < bytes.len() && bytes[i] == b' ' {
+            i += 1;
+        }
+        let start = i;
+        if i < bytes.len() && (bytes[i] == b'-' || bytes[i] == b'+') {
+            i += 1;
+        }
+        let int_start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        let int_digits = &line[int_start..i];
+        if int_digits.is_empty() || i >= bytes.len() || bytes[i] != b',' {
+            continue;
+        }
+        let groups: Vec<&str> = line[i + 1..]
+            .split(|c: char| !(c.is_ascii_digit() || c == ','))
+            .next()
+            .unwrap_or("")
+            .split(',')
+            .collect();
+        if groups.iter().any(|g| g.is_empty()) {
+            continue;
+        }
+        let sign = &line[start..int_start];
+        let thousands = !int_digits.starts_with('0')
+            && int_digits.len() <= 3
+            && groups.iter().all(|g| g.len() == 3);
+        return Some(if thousands {
+            let whole: String = std::iter::once(int_digits).chain(groups.iter().copied()).collect();
+            let underscored = std::iter::once(int_digits).chain(groups.iter().copied()).collect::<Vec<_>>().join("_");
+            format!(
+                "TOML numbers have no thousands separators: write `{sign}{whole}` or `{sign}{underscored}`; a decimal is written with a point"
+            )
+        } else if groups.len() == 1 {
+            format!("TOML writes decimals with a point: `{sign}{int_digits}.{}`", groups[0])
+        } else {
+            "TOML writes decimals with a point and numbers without thousands separators".to_string()
+        });
+    }
+    None
+}
+
+/// The bare key on `line` around byte `at` that holds a character TOML does not allow
+/// in an unquoted key (æ, ø, å or any other beyond ASCII letters, digits, `_`, `-`).
+fn non_ascii_key(line: &str, at: usize) -> Option<String> {
+    let bare = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    let at = (0..=at.min(line.len())).rev().find(|&i| line.is_char_boundary(i))?;
+    let start = line[..at].char_indices().rev().take_while(|&(_, c)| bare(c)).last().map_or(at, |(i, _)| i);
+    let end = line[at..].char_indices().find(|&(_, c)| !bare(c)).map_or(line.len(), |(i, _)| at + i);
+    let word = &line[start..end];
+    let before = line[..start].trim_end();
+    let in_quotes = before.ends_with('"') || before.ends_with('\'');
+    (!in_quotes && !word.is_ascii() && !word.is_empty()).then(|| word.to_string())
+}
+
+/// The hint for an unquoted key with letters beyond ASCII.
+fn non_ascii_key_hint(key: &str) -> String {
+    let odd: String = key.chars().filter(|c| !c.is_ascii()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    format!(
+        "a key with letters beyond a-z ({odd}) must be quoted: `\"{key}\"`; or write it in ASCII (the keys trappe defines are all ASCII)"
+    )
+}
+
+/// `source` with the unquoted key `key` on line `line` (1-based) put in quotes: to
+/// find out, by parsing again, whether the key is known once TOML can read it.
+pub fn quote_key_on_line(source: &str, line: usize, key: &str) -> Option<String> {
+    let mut out = String::with_capacity(source.len() + 2);
+    let mut done = false;
+    for (i, l) in source.split_inclusive('\n').enumerate() {
+        if i + 1 == line && !done {
+            let at = l.find(key)?;
+            out.push_str(&l[..at]);
+            out.push('"');
+            out.push_str(key);
+            out.push('"');
+            out.push_str(&l[at + key.len()..]);
+            done = true;
+        } else {
+            out.push_str(l);
+        }
+    }
+    done.then_some(out)
+}
+
+/// The unquoted key with letters beyond ASCII that a parse diagnostic's hint is about.
+pub fn unquoted_non_ascii_key(d: &Diagnostic) -> Option<String> {
+    let column = d.column?;
+    let snippet = d.snippet.as_deref()?;
+    let at = snippet.char_indices().nth(column.saturating_sub(1)).map_or(snippet.len(), |(i, _)| i);
+    non_ascii_key(snippet, at).or_else(|| non_ascii_key(snippet, column.saturating_sub(1)))
+}
+
+/// The text of the value at `key` exactly as written in the file (e.g. `600.000`),
+/// or `None` if the key is not written there: what a plausibility warning quotes.
+pub fn written_value(source: &str, key: &KeyPath) -> Option<String> {
+    use toml_edit::{Item, Value};
+    let doc = toml_edit::Document::parse(source).ok()?;
+    let mut table: &toml_edit::Table = doc.as_table();
+    let mut value: Option<&Value> = None;
+    let mut tables: Option<&toml_edit::ArrayOfTables> = None;
+    for seg in &key.0 {
+        match (value, tables, seg) {
+            (None, None, Seg::Key(k)) => match table.get(k)? {
+                Item::Value(v) => value = Some(v),
+                Item::Table(t) => table = t,
+                Item::ArrayOfTables(a) => tables = Some(a),
+                Item::None => return None,
+            },
+            (None, Some(a), Seg::Index(i)) => {
+                table = a.get(*i)?;
+                tables = None;
+            }
+            (Some(v), _, Seg::Key(k)) => value = Some(v.as_inline_table()?.get(k)?),
+            (Some(v), _, Seg::Index(i)) => value = Some(v.as_array()?.get(*i)?),
+            _ => return None,
+        }
+    }
+    let span = value?.span()?;
+    source.get(span).map(|t| t.trim().to_string())
 }
 
 /// Line and column (both 1-based) of byte `offset` in `source`.

@@ -1,9 +1,10 @@
 //! What the user gives: the scenario file, its parameter distributions and calendar
-//! months, and the observed figures a calibration fits.
+//! months, and the observed figures a calibration fits; and how such a file is read.
 
 pub mod calendar;
 pub mod checksum;
 pub mod locate;
 pub mod observed;
 pub mod param;
+pub mod read;
 pub mod scenario;

@@ -13,6 +13,7 @@
 use crate::error::{Diagnostic, nearest};
 use crate::input::calendar::YearMonth;
 use crate::input::param::fmt_num;
+use crate::input::read::{InputFile, ReadError, read_input_text};
 use crate::model::{Metric, Model, parse_metric};
 use std::path::{Path, PathBuf};
 
@@ -105,11 +106,13 @@ pub const COLUMNS: [&str; 6] = ["metric", "month", "segment", "value", "se", "fi
 /// The columns every observed-figures file must have (the first four of [`COLUMNS`]).
 const REQUIRED: [&str; 4] = ["metric", "month", "segment", "value"];
 
-/// Reads and checks an observed-figures file against the model it calibrates.
+/// Reads and checks an observed-figures file against the model it calibrates: a
+/// regular UTF-8 file of at most 16 MB ([`read_input_text`]).
 pub fn read(path: &Path, model: &Model) -> Result<Observed, ObservedError> {
-    let bytes =
-        std::fs::read(path).map_err(|reason| ObservedError::Read { path: path.to_path_buf(), reason })?;
-    let text = String::from_utf8_lossy(&bytes);
+    let text = read_input_text(path, InputFile::Observed).map_err(|e| match e {
+        ReadError::NotUtf8(d) => ObservedError::Invalid(vec![*d]),
+        ReadError::Io(reason) => ObservedError::Read { path: path.to_path_buf(), reason },
+    })?;
     parse(&path.display().to_string(), &text, model)
 }
 
@@ -175,6 +178,7 @@ impl Parser<'_> {
             message,
             suggestion,
             snippet,
+            ..Default::default()
         });
     }
 

@@ -11,7 +11,10 @@
 
 use crate::error::{Diagnostic, ScenarioError};
 use crate::input::calendar::YearMonth;
-use crate::input::locate::{KeyPath, key_diagnostic, parse_diagnostic};
+use crate::input::locate::{
+    KeyPath, key_diagnostic, parse_diagnostic, quote_key_on_line, unquoted_non_ascii_key,
+};
+use crate::input::read::{InputFile, ReadError, read_input_text};
 use crate::input::param::Param;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -519,6 +522,16 @@ impl<'de> Deserialize<'de> for MonthRef {
     }
 }
 
+/// For an unquoted key with æ, ø or å (which TOML cannot read), the nearest valid key:
+/// found by reading the file again with that key quoted.
+fn nearest_for_unquoted_key(path: &str, source: &str, d: &Diagnostic) -> Option<String> {
+    let key = unquoted_non_ascii_key(d)?;
+    let quoted = quote_key_on_line(source, d.line?, &key)?;
+    let e = toml::from_str::<ScenarioFile>(&quoted).err()?;
+    let again = parse_diagnostic(path, &quoted, &e);
+    (again.line == d.line && again.message.contains(&format!("`{key}`"))).then_some(again.suggestion).flatten()
+}
+
 /// A scenario file read from disk: its text, its parsed contents, and where it came from.
 #[derive(Debug, Clone)]
 pub struct LoadedScenario {
@@ -531,10 +544,13 @@ pub struct LoadedScenario {
 }
 
 impl LoadedScenario {
-    /// Reads and parses a scenario file.
+    /// Reads and parses a scenario file: a regular UTF-8 file of at most 16 MB
+    /// ([`read_input_text`]).
     pub fn from_path(path: &Path) -> Result<Self, ScenarioError> {
-        let source = std::fs::read_to_string(path)
-            .map_err(|source| ScenarioError::Read { path: path.to_path_buf(), source })?;
+        let source = read_input_text(path, InputFile::Scenario).map_err(|e| match e {
+            ReadError::NotUtf8(d) => ScenarioError::Invalid(vec![*d]),
+            ReadError::Io(source) => ScenarioError::Read { path: path.to_path_buf(), source },
+        })?;
         Self::from_str(&path.display().to_string(), &source)
     }
 
@@ -543,7 +559,13 @@ impl LoadedScenario {
     pub fn from_str(path: &str, source: &str) -> Result<Self, ScenarioError> {
         match toml::from_str::<ScenarioFile>(source) {
             Ok(file) => Ok(LoadedScenario { path: path.to_string(), source: source.to_string(), file }),
-            Err(e) => Err(ScenarioError::Invalid(vec![parse_diagnostic(path, source, &e)])),
+            Err(e) => {
+                let mut d = parse_diagnostic(path, source, &e);
+                if d.suggestion.is_none() {
+                    d.suggestion = nearest_for_unquoted_key(path, source, &d);
+                }
+                Err(ScenarioError::Invalid(vec![d]))
+            }
         }
     }
 

@@ -535,7 +535,8 @@ pub fn read_part_manifest(path: &Path) -> Result<(PartManifest, Shard), PartErro
         });
     }
     let damaged = |reason: String| PartError::Damaged { path: path.to_path_buf(), reason };
-    let text = fs::read_to_string(&mpath).map_err(|e| damaged(format!("cannot read part.toml: {e}")))?;
+    let text = crate::input::read::read_input_text(&mpath, crate::input::read::InputFile::PartManifest)
+        .map_err(|e| damaged(format!("cannot read part.toml: {e}")))?;
     let m: PartManifest =
         toml::from_str(&text).map_err(|e| damaged(format!("part.toml is not a part manifest: {e}")))?;
     if m.program != "trappe" {
