@@ -63,6 +63,10 @@ enum Command {
         /// one with --trajectories).
         #[arg(long, value_enum)]
         engine: Option<EngineArg>,
+        /// Treat plausibility warnings (e.g. a staff cost of 600 DKK a year) as errors:
+        /// exit 2 without simulating.
+        #[arg(long)]
+        strict: bool,
     },
     /// Combine the partial results of `trappe run --shard I/N` into the results of one run.
     Merge {
@@ -109,11 +113,19 @@ enum Command {
         /// No progress display.
         #[arg(long, short = 'q')]
         quiet: bool,
+        /// Treat plausibility warnings (e.g. a staff cost of 600 DKK a year) as errors:
+        /// exit 2 without simulating.
+        #[arg(long)]
+        strict: bool,
     },
     /// Validate a scenario and print the resolved model.
     Check {
         /// The scenario file (TOML).
         scenario: PathBuf,
+        /// Treat plausibility warnings (e.g. a staff cost of 600 DKK a year) as errors:
+        /// exit 2 without simulating.
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -198,6 +210,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             trajectories,
             shard,
             engine,
+            strict,
         } => {
             let out = out.unwrap_or_else(|| trappe::commands::run::default_run_out(&scenario, shard));
             let cfg = trappe::commands::run::RunConfig {
@@ -217,6 +230,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                     }),
                     trajectories,
                 ),
+                strict,
             };
             print_report(&trappe::commands::run::run(&cfg)?)?;
         }
@@ -238,6 +252,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             max_evaluations,
             threads,
             quiet,
+            strict,
         } => {
             let cfg = trappe::commands::calibrate::CalibrateConfig {
                 scenario,
@@ -253,12 +268,13 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 },
                 max_evaluations,
                 progress: !quiet,
+                strict,
             };
             let report = trappe::commands::calibrate::calibrate(&cfg)?;
             write!(std::io::stdout().lock(), "{}", report.text)?;
         }
-        Command::Check { scenario } => {
-            write!(std::io::stdout().lock(), "{}", trappe::commands::check::check(&scenario)?)?;
+        Command::Check { scenario, strict } => {
+            write!(std::io::stdout().lock(), "{}", trappe::commands::check::check(&scenario, strict)?)?;
         }
     }
     Ok(())

@@ -38,6 +38,7 @@ pub fn target_runs(c: &mut Criterion) {
             progress: false,
             shard: None,
             engine: Engine::Count,
+            strict: false,
         };
         g.measurement_time(Duration::from_secs(seconds))
             .throughput(Throughput::Elements(person_months(citizens, months) * REPLICATIONS as u64));

@@ -7,8 +7,6 @@
 pub mod calibrated_scenario;
 
 use crate::analysis::calibration::{Fit, FitArm, FitOptions, SearchProgress, fit_with_progress};
-use crate::input::scenario::LoadedScenario;
-use crate::model::Model;
 use crate::report::calibration::report;
 use crate::report::progress::progress_bar;
 use anyhow::{Context, bail};
@@ -42,6 +40,8 @@ pub struct CalibrateConfig {
     pub max_evaluations: u32,
     /// Show progress on a terminal.
     pub progress: bool,
+    /// Refuse a scenario with plausibility warnings instead of printing them.
+    pub strict: bool,
 }
 
 /// What `trappe calibrate` did.
@@ -65,8 +65,7 @@ pub fn default_out(scenario: &Path) -> PathBuf {
 /// Loads the scenario and the observed figures, fits, reports and writes the
 /// calibrated scenario (atomically; an existing file only with `force`).
 pub fn calibrate(cfg: &CalibrateConfig) -> anyhow::Result<CalibrationReport> {
-    let sc = LoadedScenario::from_path(&cfg.scenario)?;
-    let model = Model::from_scenario(&sc)?;
+    let (sc, model) = crate::commands::check::load_checked(&cfg.scenario, cfg.strict)?;
     let observed = crate::input::observed::read(&cfg.observed, &model)?;
     let out = cfg.out.clone().unwrap_or_else(|| default_out(&cfg.scenario));
     check_writable(&out, cfg.force)?;

@@ -1,15 +1,40 @@
 //! `trappe check`: validates a scenario and describes the model it resolves to, so a
-//! user sees what will be simulated before running it.
+//! user sees what will be simulated before running it. Also the loading every
+//! command that simulates shares: a valid scenario's plausibility warnings are
+//! printed, or with `--strict` refused, before anything is simulated.
 
+use crate::error::ScenarioError;
+use crate::input::scenario::LoadedScenario;
 use crate::model::Model;
 use crate::report::describe::describe;
 use std::path::Path;
 
 /// Loads and validates the scenario file; returns the description of the resolved
-/// model followed by a line saying the scenario is valid.
-pub fn check(scenario: &Path) -> anyhow::Result<String> {
-    let (_, model) = Model::load(scenario)?;
+/// model followed by a line saying the scenario is valid (and how many warnings it
+/// has). Warnings are printed to stderr; with `strict` they are errors.
+pub fn check(scenario: &Path, strict: bool) -> anyhow::Result<String> {
+    let (_, model) = load_checked(scenario, strict)?;
     let mut text = describe(&model);
-    text.push_str(&format!("\n{}: the scenario is valid.\n", scenario.display()));
+    let warned = match model.warnings.len() {
+        0 => String::new(),
+        1 => ", but 1 value looks implausible (see the warning)".to_string(),
+        n => format!(", but {n} values look implausible (see the warnings)"),
+    };
+    text.push_str(&format!("\n{}: the scenario is valid{warned}.\n", scenario.display()));
     Ok(text)
+}
+
+/// Reads, checks and resolves a scenario file for a command. Its plausibility
+/// warnings are printed to stderr, each line starting `warning:`; with `strict`
+/// they are errors instead ([`ScenarioError::Strict`]).
+pub fn load_checked(path: &Path, strict: bool) -> Result<(LoadedScenario, Model), ScenarioError> {
+    let sc = LoadedScenario::from_path(path)?;
+    let model = Model::from_scenario(&sc)?;
+    if strict && !model.warnings.is_empty() {
+        return Err(ScenarioError::Strict(model.warnings.iter().map(|w| w.as_error()).collect()));
+    }
+    for w in &model.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok((sc, model))
 }

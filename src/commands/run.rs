@@ -9,7 +9,6 @@
 //! [`crate::report::part`]).
 
 use crate::analysis::outcomes::{OutcomePlan, RepOutcomes, into_rep_outcomes};
-use crate::input::scenario::LoadedScenario;
 use crate::model::{ARMS, Model};
 use crate::report::files::staging::Staging;
 use crate::report::part::Shard;
@@ -43,6 +42,8 @@ pub struct RunConfig {
     pub shard: Option<Shard>,
     /// The engine (the count engine records no trajectories: asking for both is an error).
     pub engine: Engine,
+    /// Refuse a scenario with plausibility warnings instead of printing them.
+    pub strict: bool,
 }
 
 /// The engine of a run: the one asked for; otherwise the count engine, or the
@@ -67,8 +68,7 @@ pub fn default_run_out(scenario: &Path, shard: Option<Shard>) -> PathBuf {
 
 /// Loads, simulates, summarises and writes a run (or, with a shard, one partial result).
 pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
-    let sc = LoadedScenario::from_path(&cfg.scenario)?;
-    let model = Model::from_scenario(&sc)?;
+    let (sc, model) = crate::commands::check::load_checked(&cfg.scenario, cfg.strict)?;
     let replications = cfg.replications.unwrap_or(model.replications);
     anyhow::ensure!(replications >= 1, "--replications must be at least 1");
     let seed = cfg.seed.unwrap_or(model.seed);

@@ -443,6 +443,10 @@ pub struct Model {
     pub draw_overrides: HashMap<String, Distribution>,
     /// The uncertain parameters above as one table, built with the model.
     pub parameters: parameters::ParameterTable,
+    /// Plausibility warnings found while checking the scenario: values that are valid
+    /// but most likely typing mistakes (`600.000` for 600,000). Commands print them
+    /// before simulating; `--strict` makes them errors.
+    pub warnings: Vec<crate::error::Diagnostic>,
 }
 
 impl Model {

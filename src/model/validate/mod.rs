@@ -9,6 +9,7 @@
 
 mod budget;
 mod calibration;
+mod plausibility;
 mod segments;
 mod staffing;
 mod states;
@@ -25,11 +26,15 @@ use std::collections::HashMap;
 /// The longest simulation a scenario may ask for (100 years).
 const MAX_HORIZON_MONTHS: usize = 1200;
 
-/// Checks a loaded scenario and resolves it into a model; on failure, every problem found.
+/// Checks a loaded scenario and resolves it into a model with its plausibility
+/// warnings; on failure, every problem found.
 pub(super) fn validate(sc: &LoadedScenario) -> Result<Model, ScenarioError> {
     let mut v = Validator { sc, errors: Vec::new(), calibration: Vec::new() };
     let model = v.build();
-    if v.errors.is_empty() { Ok(model) } else { Err(ScenarioError::Invalid(v.errors)) }
+    if !v.errors.is_empty() {
+        return Err(ScenarioError::Invalid(v.errors));
+    }
+    Ok(Model { warnings: v.plausibility(), ..model })
 }
 
 /// The simulated period: what later sections check their months and years against.
@@ -86,6 +91,7 @@ impl Validator<'_> {
             calibration: std::mem::take(&mut self.calibration),
             draw_overrides: HashMap::new(),
             parameters: crate::model::parameters::ParameterTable::default(),
+            warnings: Vec::new(),
         }
     }
 
