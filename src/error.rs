@@ -97,7 +97,6 @@ pub enum ScenarioError {
     Strict(Vec<Diagnostic>),
 }
 
-
 fn format_all(ds: &[Diagnostic]) -> String {
     let mut out = String::new();
     for (i, d) in ds.iter().enumerate() {

@@ -72,7 +72,7 @@ pub fn merge(cfg: &MergeConfig) -> anyhow::Result<RunReport> {
             &dpath,
             crate::input::read::InputFile::PartData { bytes: m.data_bytes },
         )
-            .map_err(|e| damaged(format!("cannot read {PART_DATA}: {e}")))?;
+        .map_err(|e| damaged(format!("cannot read {PART_DATA}: {e}")))?;
         if bytes.len() as u64 != m.data_bytes || sha256_bytes_hex(&bytes) != m.data_sha256 {
             return Err(damaged(format!(
                 "{PART_DATA} is damaged or incomplete: its size or SHA-256 differs from part.toml"

@@ -119,7 +119,17 @@ pub fn parse_diagnostic(path: &str, source: &str, e: &toml::de::Error) -> Diagno
         decimal_comma_hint(text).or_else(|| non_ascii_key(text, at).map(|k| non_ascii_key_hint(&k)))
     });
     let snippet = snippet.filter(|s| !s.trim().is_empty());
-    Diagnostic { file: path.to_string(), line, column, key, message, suggestion, snippet, hint, ..Default::default() }
+    Diagnostic {
+        file: path.to_string(),
+        line,
+        column,
+        key,
+        message,
+        suggestion,
+        snippet,
+        hint,
+        ..Default::default()
+    }
 }
 
 /// Byte offset of the start of the line holding byte `offset`.
@@ -148,22 +158,25 @@ fn decimal_comma_hint(line: &str) -> Option<String> {
         if int_digits.is_empty() || i >= bytes.len() || bytes[i] != b',' {
             continue;
         }
-        let groups: Vec<&str> = line[i + 1..]
-            .split(|c: char| !(c.is_ascii_digit() || c == ','))
-            .next()
-            .unwrap_or("")
-            .split(',')
-            .collect();
-        if groups.iter().any(|g| g.is_empty()) {
+        let mut groups: Vec<&str> = Vec::new();
+        while i < bytes.len() && bytes[i] == b',' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            let from = i + 1;
+            i = from;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            groups.push(&line[from..i]);
+        }
+        if groups.is_empty() {
             continue;
         }
         let sign = &line[start..int_start];
-        let thousands = !int_digits.starts_with('0')
-            && int_digits.len() <= 3
-            && groups.iter().all(|g| g.len() == 3);
+        let thousands =
+            !int_digits.starts_with('0') && int_digits.len() <= 3 && groups.iter().all(|g| g.len() == 3);
         return Some(if thousands {
             let whole: String = std::iter::once(int_digits).chain(groups.iter().copied()).collect();
-            let underscored = std::iter::once(int_digits).chain(groups.iter().copied()).collect::<Vec<_>>().join("_");
+            let underscored =
+                std::iter::once(int_digits).chain(groups.iter().copied()).collect::<Vec<_>>().join("_");
             format!(
                 "TOML numbers have no thousands separators: write `{sign}{whole}` or `{sign}{underscored}`; a decimal is written with a point"
             )
@@ -191,7 +204,12 @@ fn non_ascii_key(line: &str, at: usize) -> Option<String> {
 
 /// The hint for an unquoted key with letters beyond ASCII.
 fn non_ascii_key_hint(key: &str) -> String {
-    let odd: String = key.chars().filter(|c| !c.is_ascii()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let odd: String = key
+        .chars()
+        .filter(|c| !c.is_ascii())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     format!(
         "a key with letters beyond a-z ({odd}) must be quoted: `\"{key}\"`; or write it in ASCII (the keys trappe defines are all ASCII)"
     )

@@ -56,7 +56,9 @@ impl InputFile {
     /// Why a file larger than [`InputFile::limit`] is refused.
     fn too_large(self) -> String {
         match self {
-            InputFile::PartData { bytes } => format!("it is larger than the {bytes} bytes its part.toml gives"),
+            InputFile::PartData { bytes } => {
+                format!("it is larger than the {bytes} bytes its part.toml gives")
+            }
             _ => format!(
                 "it is larger than {} MB, the most a {} may be; is it the right file?",
                 self.limit() / MB,
@@ -140,11 +142,7 @@ fn refuse_unless_regular(meta: &std::fs::Metadata, what: InputFile) -> std::io::
     if kind.is_file() {
         return Ok(());
     }
-    let instead = if kind.is_dir() {
-        "a folder"
-    } else {
-        special_kind(&kind)
-    };
+    let instead = if kind.is_dir() { "a folder" } else { special_kind(&kind) };
     Err(std::io::Error::new(
         std::io::ErrorKind::InvalidInput,
         format!("it is {instead}, not a file; give the path of a {}", what.name()),

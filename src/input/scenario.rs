@@ -14,8 +14,8 @@ use crate::input::calendar::YearMonth;
 use crate::input::locate::{
     KeyPath, key_diagnostic, parse_diagnostic, quote_key_on_line, unquoted_non_ascii_key,
 };
-use crate::input::read::{InputFile, ReadError, read_input_text};
 use crate::input::param::Param;
+use crate::input::read::{InputFile, ReadError, read_input_text};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -529,7 +529,9 @@ fn nearest_for_unquoted_key(path: &str, source: &str, d: &Diagnostic) -> Option<
     let quoted = quote_key_on_line(source, d.line?, &key)?;
     let e = toml::from_str::<ScenarioFile>(&quoted).err()?;
     let again = parse_diagnostic(path, &quoted, &e);
-    (again.line == d.line && again.message.contains(&format!("`{key}`"))).then_some(again.suggestion).flatten()
+    (again.line == d.line && again.message.contains(&format!("`{key}`")))
+        .then_some(again.suggestion)
+        .flatten()
 }
 
 /// A scenario file read from disk: its text, its parsed contents, and where it came from.

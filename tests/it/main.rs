@@ -15,5 +15,6 @@ mod engines;
 mod markov;
 mod no_panic;
 mod outputs_doc;
+mod plausibility;
 mod scenarios;
 mod shard;

@@ -125,7 +125,12 @@ impl Validator<'_> {
         let mut out = Vec::new();
         let root = KeyPath::default();
         for (i, s) in f.states.iter().enumerate() {
-            self.param_plausible(&mut out, root.key("states").index(i).key("activity_cost"), &s.activity_cost, ACTIVITY_COST);
+            self.param_plausible(
+                &mut out,
+                root.key("states").index(i).key("activity_cost"),
+                &s.activity_cost,
+                ACTIVITY_COST,
+            );
         }
         for (i, t) in f.transitions.iter().enumerate() {
             let k = root.key("transitions").index(i).key("one_off_cost");
@@ -150,12 +155,27 @@ impl Validator<'_> {
             self.number_plausible(&mut out, k.key("indexation"), r.indexation, INDEXATION);
         }
         if let Some(cost) = &b.staff_cost_per_fte_year {
-            self.param_plausible(&mut out, KeyPath::parse("budget.staff_cost_per_fte_year"), cost, STAFF_COST);
+            self.param_plausible(
+                &mut out,
+                KeyPath::parse("budget.staff_cost_per_fte_year"),
+                cost,
+                STAFF_COST,
+            );
         }
-        self.number_plausible(&mut out, KeyPath::parse("budget.discount_rate"), b.discount_rate, DISCOUNT_RATE);
+        self.number_plausible(
+            &mut out,
+            KeyPath::parse("budget.discount_rate"),
+            b.discount_rate,
+            DISCOUNT_RATE,
+        );
         if let Some(w) = &b.wider {
             let kw = KeyPath::parse("budget.wider");
-            self.param_plausible(&mut out, kw.key("tax_per_employed_month"), &w.tax_per_employed_month, WIDER);
+            self.param_plausible(
+                &mut out,
+                kw.key("tax_per_employed_month"),
+                &w.tax_per_employed_month,
+                WIDER,
+            );
             let eq = &w.equalisation_per_employed_month;
             self.param_plausible(&mut out, kw.key("equalisation_per_employed_month"), eq, WIDER);
             let st = &w.state_tax_per_employed_month;
@@ -250,7 +270,10 @@ fn judge(v: f64, read: &str, written: Option<&str>, range: Plausible) -> Option<
                 format!("; it looks like a yearly amount: a month is {}", dkk(v / 12.0))
             }
             Unit::MonthlyHours if inside(v / 12.0) => {
-                format!("; it looks like hours per year: a month is {}", fmt_num((v / 12.0 * 10.0).round() / 10.0))
+                format!(
+                    "; it looks like hours per year: a month is {}",
+                    fmt_num((v / 12.0 * 10.0).round() / 10.0)
+                )
             }
             Unit::Rate if inside(v / 10.0) => format!(
                 "; did you mean {} ({} %)? A rate is a fraction: 0.035 for 3.5 %",
@@ -282,7 +305,10 @@ mod tests {
     fn the_staff_cost_message_says_what_was_meant() {
         let m = judge(600.0, "600", Some("600.000"), STAFF_COST).unwrap();
         assert!(m.starts_with("600 DKK per FTE-year is implausibly low"), "{m}");
-        assert!(m.contains("did you mean 600,000? In TOML write 600000 or 600_000: a dot is a decimal point"), "{m}");
+        assert!(
+            m.contains("did you mean 600,000? In TOML write 600000 or 600_000: a dot is a decimal point"),
+            "{m}"
+        );
         assert!(judge(600_000.0, "600000", Some("600000"), STAFF_COST).is_none());
         assert!(judge(0.0, "0", Some("0"), STAFF_COST).is_none());
     }

@@ -2,8 +2,8 @@
 
 use super::{Period, Validator};
 use crate::input::locate::KeyPath;
-use crate::input::scenario::MonthRef;
 use crate::input::param::fmt_num;
+use crate::input::scenario::MonthRef;
 use crate::model::{Metric, Target, parse_metric};
 
 impl Validator<'_> {
@@ -66,7 +66,11 @@ impl Validator<'_> {
     /// metric is unknown (already a problem), so that its unit is not guessed.
     fn target_limit(&mut self, key: KeyPath, v: f64, metric: Option<Metric>, relative: bool) {
         if !v.is_finite() {
-            self.err(key, format!("expected a finite number, got {v}; a target's limit must be a number"), None);
+            self.err(
+                key,
+                format!("expected a finite number, got {v}; a target's limit must be a number"),
+                None,
+            );
             return;
         }
         let is_share = metric.is_some_and(|m| !matches!(m, Metric::MeanBenefitDuration));
@@ -74,10 +78,7 @@ impl Validator<'_> {
             let suggestion = (v > 1.0 && v <= 100.0).then(|| fmt_num(v / 100.0));
             self.err(
                 key,
-                format!(
-                    "expected a share from 0 to 1, got {}; a share is written 0.15 for 15 %",
-                    fmt_num(v)
-                ),
+                format!("expected a share from 0 to 1, got {}; a share is written 0.15 for 15 %", fmt_num(v)),
                 suggestion,
             );
         }
