@@ -98,7 +98,7 @@ const DISCOUNT_RATE: Plausible = Plausible {
     unit: "a year",
     low: 0.0,
     high: 0.15,
-    typical: "the Ministry of Finance's rate is 0.035 (3.5 %) a year",
+    typical: "the Ministry of Finance's rate is 3.5 % a year",
     kind: Unit::Rate,
 };
 /// `budget.benefit_rates.<type>.indexation`.
