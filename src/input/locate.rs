@@ -240,8 +240,8 @@ pub fn quote_key_on_line(source: &str, line: usize, key: &str) -> Option<String>
 pub fn unquoted_non_ascii_key(d: &Diagnostic) -> Option<String> {
     let column = d.column?;
     let snippet = d.snippet.as_deref()?;
-    let at = snippet.char_indices().nth(column.saturating_sub(1)).map_or(snippet.len(), |(i, _)| i);
-    non_ascii_key(snippet, at).or_else(|| non_ascii_key(snippet, column.saturating_sub(1)))
+    // The column counts bytes from 1, as `line_col` gives it.
+    non_ascii_key(snippet, column.saturating_sub(1))
 }
 
 /// The text of the value at `key` exactly as written in the file (e.g. `600.000`),
@@ -389,4 +389,26 @@ fn suggestion_from_serde(message: &str) -> Option<String> {
     let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
     let (bad, candidates) = quoted.split_first()?;
     nearest(bad, candidates.iter().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_and_thousands_commas_get_their_hints() {
+        let hint = |l: &str| decimal_comma_hint(l).unwrap_or_default();
+        assert!(hint("probability = 0,02").ends_with("with a point: `0.02`"));
+        assert!(hint("x = { mean = -1,5, sd = 0,2 }").ends_with("with a point: `-1.5`"));
+        assert!(hint("cost = 1,234,567").contains("write `1234567` or `1_234_567`"));
+        assert_eq!(decimal_comma_hint("name = \"a\""), None);
+    }
+
+    #[test]
+    fn an_unquoted_key_with_danish_letters_is_found_around_the_error() {
+        let line = "sagsbehandlerløn = 1";
+        assert_eq!(non_ascii_key(line, 14).as_deref(), Some("sagsbehandlerløn"));
+        assert_eq!(non_ascii_key("[budget.benefit_rates.kontanthjælp]", 30).as_deref(), Some("kontanthjælp"));
+        assert_eq!(non_ascii_key("\"løn\" = 1", 2), None);
+    }
 }

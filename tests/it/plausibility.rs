@@ -114,7 +114,7 @@ fn other_implausible_amounts_and_rates_warn_with_what_was_probably_meant() {
         (
             STAFF_COST,
             r#"staff_cost_per_fte_year = { dist = "triangular", min = 520.000, mode = 600.000, max = 700.000 }"#,
-            "Triangular(520, 600, 700) (mean 606.666667) DKK per FTE-year is implausibly low",
+            "Triangular(520, 600, 700), mean 606.7 DKK per FTE-year is implausibly low",
         ),
     ];
     for (from, to, expected) in cases {

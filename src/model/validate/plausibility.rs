@@ -13,6 +13,7 @@ use crate::error::{Diagnostic, Severity};
 use crate::input::locate::{KeyPath, written_value};
 use crate::input::param::{Param, Role, fmt_num, resolve};
 use crate::numbers::dkk;
+use crate::numbers::fmt_sig;
 
 /// What kind of figure an amount is, which decides what a mistake in it probably was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,7 +209,12 @@ impl Validator<'_> {
             .iter()
             .filter_map(|f| written_value(&self.sc.source, &key.key(f)))
             .find(|text| thousands_point(text).is_some());
-        let read = format!("{dist} (mean {})", fmt_num(dist.mean()));
+        let shown = dist.to_string();
+        let read = if shown.contains(" mean ") {
+            shown
+        } else {
+            format!("{shown}, mean {}", fmt_sig(dist.mean(), 4))
+        };
         if let Some(message) = judge(dist.mean(), &read, dotted.as_deref(), range) {
             out.push(self.warning(&key, message));
         }
