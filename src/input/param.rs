@@ -243,12 +243,16 @@ impl Role {
 
     /// Whether every draw of `dist` fits the role. A beta distribution fits a
     /// probability and a share although its support reaches 0 and 1: a draw of
-    /// exactly 0 or 1 is never made.
+    /// exactly 0 or 1 is never made. A gamma or lognormal never fits them: it has no
+    /// upper limit.
     fn admits(self, dist: &Distribution) -> bool {
         let b = self.bounds();
-        let beta = matches!(dist, Distribution::Beta { .. });
-        if beta && matches!(self, Role::Probability | Role::Share) {
-            return true;
+        if matches!(self, Role::Probability | Role::Share) {
+            match dist {
+                Distribution::Beta { .. } => return true,
+                Distribution::Gamma { .. } | Distribution::LogNormal { .. } => return false,
+                _ => {}
+            }
         }
         let (lo, hi) = dist.draw_range();
         b.contains(lo) && b.contains(hi) && b.contains(dist.mean()) && dist.sd().is_finite()

@@ -259,7 +259,7 @@ fn hostile_numbers_case(
 }
 
 /// Damage to the default scenario's numbers: 1 to 3 numbers at a time replaced by a
-/// hostile value, 4,000 cases from a fixed seed. Prints how many cases were tried,
+/// hostile value, 10,000 cases from a fixed seed. Prints how many cases were tried,
 /// refused and ran (`cargo test --release hostile_numbers -- --nocapture`).
 #[test]
 fn hostile_numbers_give_errors_or_sound_results() {
@@ -268,7 +268,7 @@ fn hostile_numbers_give_errors_or_sound_results() {
     let spans = number_spans(&original);
     assert!(spans.len() > 50, "the default scenario has {} numbers", spans.len());
     let mut runner = TestRunner::new(Config {
-        cases: 4000,
+        cases: 10_000,
         rng_seed: RngSeed::Fixed(20261203),
         failure_persistence: None,
         ..Config::default()

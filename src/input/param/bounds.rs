@@ -33,8 +33,10 @@
 //!   finite limits, so any finite elasticity gives a finite multiplier; the bound
 //!   of ±10 only catches typing errors (an elasticity of 10 multiplies a rate by
 //!   1,024 when the caseload halves).
-//! * Placement hours are FTE (≤ 10⁶) times hours per FTE-month (≤ 744, the hours
-//!   in a month) times a share: below 10⁹ a month.
+//! * Placement hours are FTE (≤ 10⁶) times hours per FTE-month (≤ 10⁹) times a
+//!   share: below 10¹⁵ a month, counted down by moves of at most 10⁵ hours each.
+//!   A month has only 744 hours; the ceiling on hours per FTE-month is far above
+//!   that so that a test or a what-if can give a unit unlimited placement hours.
 
 use crate::numbers::fmt_num;
 
@@ -50,8 +52,9 @@ pub const MAX_ELASTICITY: f64 = 10.0;
 pub const MAX_FTE: f64 = 1e6;
 /// The most hours one move may take (about 50 FTE-years).
 pub const MAX_HOURS_PER_MOVE: f64 = 1e5;
-/// The most working hours in a month: 31 days of 24 hours.
-pub const MAX_HOURS_PER_MONTH: f64 = 744.0;
+/// The most working hours one FTE may give in a month: far above the 744 hours of
+/// a month, so that placement hours can be made unlimited.
+pub const MAX_HOURS_PER_MONTH: f64 = 1e9;
 /// The largest caseload (citizens per FTE) and the largest inflow (citizens per
 /// month): the most citizens a scenario may hold.
 pub const MAX_CITIZENS: f64 = 5e7;
