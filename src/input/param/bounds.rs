@@ -38,7 +38,7 @@
 //!   A month has only 744 hours; the ceiling on hours per FTE-month is far above
 //!   that so that a test or a what-if can give a unit unlimited placement hours.
 
-use crate::numbers::fmt_num;
+use crate::numbers::{dkk, fmt_num};
 
 /// The largest amount in DKK a scenario may give for one figure (a monthly rate,
 /// a cost, a yearly grant): 10¹² DKK, about the yearly GDP of Denmark.
@@ -178,7 +178,8 @@ impl Bounds {
 
 /// A number as a scenario writes it, for messages: `nan`, `inf` and `-inf` as TOML
 /// spells them, very large and very small numbers in exponent form (`1e308`,
-/// `1e-300`), and the rest as [`fmt_num`] does.
+/// `1e-300`), whole numbers from a million with thousands separators
+/// (`1,000,000`), and the rest as [`fmt_num`] does.
 pub fn fmt_value(v: f64) -> String {
     if v.is_nan() {
         "nan".into()
@@ -187,23 +188,10 @@ pub fn fmt_value(v: f64) -> String {
     } else if v != 0.0 && (v.abs() >= 1e15 || v.abs() < 1e-6) {
         format!("{v:e}")
     } else if v.abs() >= 1e6 && v == v.trunc() {
-        thousands(v as i64)
+        dkk(v)
     } else {
         fmt_num(v)
     }
-}
-
-/// A whole number with thousands separators: `1,000,000`.
-fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 #[cfg(test)]
