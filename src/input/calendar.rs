@@ -38,10 +38,12 @@ impl YearMonth {
         self.year as i64 * 12 + (self.month as i64 - 1)
     }
 
-    /// Parses `"YYYY-MM"`.
+    /// Parses exactly `"YYYY-MM"`: four digits, a hyphen, two digits, nothing else
+    /// (no spaces, no sign).
     pub fn parse(text: &str) -> Option<Self> {
-        let (y, m) = text.trim().split_once('-')?;
-        if y.len() != 4 || m.len() != 2 {
+        let (y, m) = text.split_once('-')?;
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        if !(digits(y, 4) && digits(m, 2)) {
             return None;
         }
         YearMonth::new(y.parse().ok()?, m.parse().ok()?)
@@ -85,7 +87,20 @@ mod tests {
 
     #[test]
     fn rejects_malformed_months() {
-        for bad in ["2007-13", "2007-00", "07-05", "2007/05", "2007-5", ""] {
+        for bad in [
+            "2007-13",
+            "2007-00",
+            "07-05",
+            "2007/05",
+            "2007-5",
+            "",
+            " 2025-01",
+            "2025-01 ",
+            "+202-01",
+            "2025-+1",
+            "2025- 1",
+            "２０２５-01",
+        ] {
             assert!(YearMonth::parse(bad).is_none(), "{bad}");
         }
     }

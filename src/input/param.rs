@@ -9,8 +9,10 @@
 //! This module holds a parameter as written ([`Param`], [`DistSpec`]) and its
 //! checked resolution ([`resolve`]) into the [`Distribution`] that is sampled.
 
+pub mod bounds;
 mod distribution;
 
+pub use bounds::{Bounds, fmt_value};
 pub use distribution::Distribution;
 
 use rand_distr::{Beta, Gamma, LogNormal, Triangular, Uniform};
@@ -209,34 +211,58 @@ impl<'de> Deserialize<'de> for Param {
     }
 }
 
-/// What a parameter stands for, which limits the values it may take.
+/// What a parameter stands for, which limits the values it may take (its [`Bounds`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     /// A monthly probability: every possible draw must lie in [0, 1).
     Probability,
-    /// An amount or multiplier that cannot be negative.
-    NonNegative,
-    /// Any real number (e.g. an elasticity, which may be negative).
-    Real,
+    /// An amount in DKK (a monthly cost, a one-off cost, a staff cost per FTE-year).
+    Amount,
+    /// A factor on a transition's rate (segment and duration multipliers).
+    Multiplier,
+    /// An elasticity of a rate with respect to caseload (may be negative).
+    Elasticity,
+    /// Consultant hours one move takes.
+    Hours,
     /// A share of a whole, in (0, 1] (e.g. the share of hours spent on placements).
     Share,
 }
 
 impl Role {
-    /// What the role allows, for messages.
-    fn describe(self) -> &'static str {
+    /// The values the role allows.
+    pub fn bounds(self) -> Bounds {
         match self {
-            Role::Probability => "a monthly probability in [0, 1)",
-            Role::NonNegative => "a non-negative number",
-            Role::Real => "a number",
-            Role::Share => "a share in (0, 1]",
+            Role::Probability => Bounds::PROBABILITY,
+            Role::Amount => Bounds::AMOUNT,
+            Role::Multiplier => Bounds::MULTIPLIER,
+            Role::Elasticity => Bounds::ELASTICITY,
+            Role::Hours => Bounds::HOURS_PER_MOVE,
+            Role::Share => Bounds::POSITIVE_SHARE,
         }
+    }
+
+    /// Whether every draw of `dist` fits the role. A beta distribution fits a
+    /// probability and a share although its support reaches 0 and 1: a draw of
+    /// exactly 0 or 1 is never made. A gamma or lognormal never fits them: it has no
+    /// upper limit.
+    fn admits(self, dist: &Distribution) -> bool {
+        let b = self.bounds();
+        if matches!(self, Role::Probability | Role::Share) {
+            match dist {
+                Distribution::Beta { .. } => return true,
+                Distribution::Gamma { .. } | Distribution::LogNormal { .. } => return false,
+                _ => {}
+            }
+        }
+        let (lo, hi) = dist.draw_range();
+        b.contains(lo) && b.contains(hi) && b.contains(dist.mean()) && dist.sd().is_finite()
     }
 }
 
 pub use crate::numbers::fmt_num;
 
-/// Turns a parameter as written into a validated distribution.
+/// Turns a parameter as written into a validated distribution: every number in it
+/// finite, and every value a draw can take inside the role's [`Bounds`].
 ///
 /// The error is a message without location; the caller adds file, line and key.
 pub fn resolve(param: &Param, role: Role) -> Result<Distribution, String> {
@@ -244,31 +270,28 @@ pub fn resolve(param: &Param, role: Role) -> Result<Distribution, String> {
         Param::Fixed(v) => Distribution::Fixed(*v),
         Param::Dist(spec) => resolve_spec(spec)?,
     };
-    let (lo, hi) = dist.support();
-    let ok = match role {
-        Role::Probability => lo >= 0.0 && (hi < 1.0 || matches!(dist, Distribution::Beta { .. })),
-        Role::NonNegative => lo >= 0.0,
-        Role::Real => true,
-        Role::Share => (lo > 0.0 || matches!(dist, Distribution::Beta { .. })) && hi <= 1.0,
-    };
-    if !ok {
-        let what = if dist.is_fixed() {
-            format!("got {}", fmt_num(lo))
-        } else {
-            format!("{dist} can take values from {} to {}", fmt_num(lo), fmt_num(hi))
-        };
-        let hint = match (role, &dist) {
-            (Role::Probability, Distribution::Gamma { .. } | Distribution::LogNormal { .. }) => {
-                "; use a beta, triangular, uniform or fixed distribution for a probability"
-            }
-            (Role::Probability, Distribution::Fixed(v)) if *v >= 1.0 => {
-                "; a monthly probability of leaving must be below 1 (write e.g. 0.99)"
-            }
-            _ => "",
-        };
-        return Err(format!("expected {}, but {what}{hint}", role.describe()));
+    if role.admits(&dist) {
+        return Ok(dist);
     }
-    Ok(dist)
+    let (lo, hi) = dist.draw_range();
+    let what = if dist.is_fixed() {
+        format!("got {}", fmt_value(lo))
+    } else if !role.bounds().contains(dist.mean()) && role.bounds().contains(lo) && role.bounds().contains(hi)
+    {
+        format!("{dist} has mean {}", fmt_value(dist.mean()))
+    } else {
+        format!("{dist} can take values from {} to {}", fmt_value(lo), fmt_value(hi))
+    };
+    let hint = match (role, &dist) {
+        (Role::Probability, Distribution::Gamma { .. } | Distribution::LogNormal { .. }) => {
+            "; use a beta, triangular, uniform or fixed distribution for a probability"
+        }
+        (Role::Probability, Distribution::Fixed(v)) if *v >= 1.0 && v.is_finite() => {
+            "; a monthly probability of leaving must be below 1 (write e.g. 0.99)"
+        }
+        _ => "",
+    };
+    Err(format!("expected {}, but {what}{hint}", role.bounds().describe()))
 }
 
 /// The value of key `name` of a distribution table; an error if it is missing or not finite.
@@ -326,9 +349,9 @@ fn resolve_spec(spec: &DistSpec) -> Result<Distribution, String> {
             if !(min <= mode && mode <= max && min < max) {
                 return Err(format!(
                     "triangular needs min ≤ mode ≤ max and min < max, got {}, {}, {}",
-                    fmt_num(min),
-                    fmt_num(mode),
-                    fmt_num(max)
+                    fmt_value(min),
+                    fmt_value(mode),
+                    fmt_value(max)
                 ));
             }
             let sampler = Triangular::new(min, max, mode).map_err(|e| err(&e))?;
@@ -338,7 +361,11 @@ fn resolve_spec(spec: &DistSpec) -> Result<Distribution, String> {
             only(spec, &["min", "max"])?;
             let (min, max) = (need(spec, "min", spec.min)?, need(spec, "max", spec.max)?);
             if !(min < max) {
-                return Err(format!("uniform needs min < max, got {} and {}", fmt_num(min), fmt_num(max)));
+                return Err(format!(
+                    "uniform needs min < max, got {} and {}",
+                    fmt_value(min),
+                    fmt_value(max)
+                ));
             }
             let sampler = Uniform::new(min, max).map_err(|e| err(&e))?;
             Ok(Distribution::Uniform { min, max, sampler })
@@ -361,25 +388,25 @@ fn resolve_beta(spec: &DistSpec) -> Result<Distribution, String> {
         let m = need(spec, "mean", spec.mean)?;
         let sd = need(spec, "sd", spec.sd)?;
         if !(m > 0.0 && m < 1.0) {
-            return Err(format!("a beta mean must lie strictly between 0 and 1, got {}", fmt_num(m)));
+            return Err(format!("a beta mean must lie strictly between 0 and 1, got {}", fmt_value(m)));
         }
         let max_sd = (m * (1.0 - m)).sqrt();
         if !(sd > 0.0 && sd < max_sd) {
             return Err(format!(
                 "a beta distribution with mean {} needs 0 < sd < {}, got {}",
-                fmt_num(m),
-                fmt_num(max_sd),
-                fmt_num(sd)
+                fmt_value(m),
+                fmt_value(max_sd),
+                fmt_value(sd)
             ));
         }
         let k = m * (1.0 - m) / (sd * sd) - 1.0;
         (m * k, (1.0 - m) * k)
     };
-    if !(alpha > 0.0 && beta > 0.0) {
+    if !(alpha > 0.0 && beta > 0.0 && alpha.is_finite() && beta.is_finite()) {
         return Err(format!(
-            "beta needs alpha > 0 and beta > 0, got {} and {}",
-            fmt_num(alpha),
-            fmt_num(beta)
+            "beta needs finite alpha > 0 and beta > 0, got {} and {}",
+            fmt_value(alpha),
+            fmt_value(beta)
         ));
     }
     let sampler = Beta::new(alpha, beta).map_err(|e| err(&e))?;
@@ -401,15 +428,19 @@ fn resolve_gamma(spec: &DistSpec) -> Result<Distribution, String> {
         let m = need(spec, "mean", spec.mean)?;
         let sd = need(spec, "sd", spec.sd)?;
         if !(m > 0.0 && sd > 0.0) {
-            return Err(format!("gamma needs mean > 0 and sd > 0, got {} and {}", fmt_num(m), fmt_num(sd)));
+            return Err(format!(
+                "gamma needs mean > 0 and sd > 0, got {} and {}",
+                fmt_value(m),
+                fmt_value(sd)
+            ));
         }
         ((m / sd).powi(2), sd * sd / m)
     };
-    if !(shape > 0.0 && scale > 0.0) {
+    if !(shape > 0.0 && scale > 0.0 && shape.is_finite() && scale.is_finite()) {
         return Err(format!(
-            "gamma needs shape > 0 and scale > 0, got {} and {}",
-            fmt_num(shape),
-            fmt_num(scale)
+            "gamma needs finite shape > 0 and scale > 0, got {} and {}",
+            fmt_value(shape),
+            fmt_value(scale)
         ));
     }
     let sampler = Gamma::new(shape, scale).map_err(|e| err(&e))?;
@@ -433,15 +464,19 @@ fn resolve_lognormal(spec: &DistSpec) -> Result<Distribution, String> {
         if !(m > 0.0 && sd > 0.0) {
             return Err(format!(
                 "lognormal needs mean > 0 and sd > 0, got {} and {}",
-                fmt_num(m),
-                fmt_num(sd)
+                fmt_value(m),
+                fmt_value(sd)
             ));
         }
         let s2 = (1.0 + (sd / m).powi(2)).ln();
         (m.ln() - s2 / 2.0, s2.sqrt())
     };
-    if !(sigma > 0.0) {
-        return Err(format!("lognormal needs sigma > 0, got {}", fmt_num(sigma)));
+    if !(sigma > 0.0 && sigma.is_finite() && mu.is_finite()) {
+        return Err(format!(
+            "lognormal needs a finite mu and a finite sigma > 0, got {} and {}",
+            fmt_value(mu),
+            fmt_value(sigma)
+        ));
     }
     let sampler = LogNormal::new(mu, sigma).map_err(|e| err(&e))?;
     Ok(Distribution::LogNormal { mu, sigma, sampler })
@@ -488,7 +523,7 @@ mod tests {
             let mut s = spec(kind);
             s.mean = Some(m);
             s.sd = Some(sd);
-            let d = resolve(&Param::Dist(s), Role::NonNegative).unwrap();
+            let d = resolve(&Param::Dist(s), Role::Amount).unwrap();
             assert!((d.mean() - m).abs() < 1e-9 * m, "{kind:?} analytic mean");
             let (sm, ssd) = sample_moments(&d, 200_000);
             // 200k draws: standard error of the mean is sd/447; allow 5 SE.
@@ -534,7 +569,7 @@ mod tests {
         un.min = Some(0.001);
         un.max = Some(0.006);
         for s in [b, t, g, l, un] {
-            let d = resolve(&Param::Dist(s), Role::NonNegative).unwrap();
+            let d = resolve(&Param::Dist(s), Role::Amount).unwrap();
             // The mean of many quantiles at evenly spaced u is the distribution's mean.
             let n = 20_000;
             let m: f64 = (0..n).map(|i| d.quantile((i as f64 + 0.5) / n as f64)).sum::<f64>() / n as f64;
@@ -565,7 +600,7 @@ mod tests {
         s.min = Some(0.0);
         s.max = Some(1.0);
         s.mode = Some(0.5);
-        let e = resolve(&Param::Dist(s), Role::Real).unwrap_err();
+        let e = resolve(&Param::Dist(s), Role::Elasticity).unwrap_err();
         assert!(e.contains("`mode`") && e.contains("uniform"), "{e}");
     }
 }

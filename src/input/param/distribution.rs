@@ -92,12 +92,15 @@ impl Distribution {
         matches!(self, Distribution::Fixed(_))
     }
 
-    /// The smallest and largest values a draw can take.
-    pub fn support(&self) -> (f64, f64) {
+    /// The smallest and largest values a draw can take: the support of a fixed,
+    /// beta, triangular or uniform distribution; for a gamma or lognormal, from 0 to
+    /// the quantile at 1 − 2⁻⁵² ([`Distribution::quantile`]'s highest point, which
+    /// fewer than one draw in 4.5 × 10¹⁵ exceeds).
+    pub fn draw_range(&self) -> (f64, f64) {
         match *self {
             Distribution::Fixed(v) => (v, v),
             Distribution::Beta { .. } => (0.0, 1.0),
-            Distribution::Gamma { .. } | Distribution::LogNormal { .. } => (0.0, f64::INFINITY),
+            Distribution::Gamma { .. } | Distribution::LogNormal { .. } => (0.0, self.quantile(1.0)),
             Distribution::Triangular { min, max, .. } | Distribution::Uniform { min, max, .. } => (min, max),
         }
     }

@@ -5,7 +5,7 @@
 use super::{Period, Validator};
 use crate::budget::{BANDS_2016, BenefitRates, Reimbursement};
 use crate::input::locate::KeyPath;
-use crate::input::param::{Distribution, Role};
+use crate::input::param::{Bounds, Distribution, Role};
 use crate::input::scenario::{GrantDef, Regime, ReimbursementDef, Unspent, WiderDef};
 use crate::model::{Budget, Grant, Wider};
 use std::collections::BTreeMap;
@@ -29,23 +29,11 @@ impl Validator<'_> {
             }
             for (y, amount) in &r.rates {
                 if let Some(year) = self.year_key(k.key("rates").key(y), y) {
-                    if !(amount.is_finite() && *amount >= 0.0) {
-                        self.err(
-                            k.key("rates").key(y),
-                            format!("expected a non-negative monthly rate in DKK, got {amount}"),
-                            None,
-                        );
-                    }
+                    self.number(k.key("rates").key(y), *amount, Bounds::AMOUNT);
                     by_year.insert(year, *amount);
                 }
             }
-            if !(r.indexation > -0.5 && r.indexation < 0.5) {
-                self.err(
-                    k.key("indexation"),
-                    format!("expected a yearly indexation such as 0.014, got {}", r.indexation),
-                    None,
-                );
-            }
+            self.number(k.key("indexation"), r.indexation, Bounds::INDEXATION);
             if by_year.is_empty() {
                 by_year.insert(period.start.year, 0.0);
             }
@@ -83,9 +71,7 @@ impl Validator<'_> {
         for (y, a) in &g.amounts {
             let ky = k.key("amounts").key(y);
             if let Some(year) = self.year_key(ky.clone(), y) {
-                if !(a.is_finite() && *a >= 0.0) {
-                    self.err(ky.clone(), format!("expected a non-negative amount in DKK, got {a}"), None);
-                }
+                self.number(ky.clone(), *a, Bounds::AMOUNT);
                 if year < start.year || year > end.year {
                     self.err(
                         ky,
@@ -118,7 +104,7 @@ impl Validator<'_> {
             }
         }
         let staff_cost_per_fte_year = match (&b.staff_cost_per_fte_year, with_staffing) {
-            (Some(p), _) => self.param(kb.key("staff_cost_per_fte_year"), p, Role::NonNegative),
+            (Some(p), _) => self.param(kb.key("staff_cost_per_fte_year"), p, Role::Amount),
             (None, true) => {
                 self.err(
                     kb.clone(),
@@ -129,20 +115,8 @@ impl Validator<'_> {
             }
             (None, false) => Distribution::Fixed(0.0),
         };
-        if !(0.0..=1.0).contains(&b.activity_cost_reimbursement) {
-            self.err(
-                kb.key("activity_cost_reimbursement"),
-                format!("expected a share in [0, 1], got {}", b.activity_cost_reimbursement),
-                None,
-            );
-        }
-        if !(b.discount_rate >= 0.0 && b.discount_rate < 1.0) {
-            self.err(
-                kb.key("discount_rate"),
-                format!("expected a yearly rate in [0, 1) such as 0.035, got {}", b.discount_rate),
-                None,
-            );
-        }
+        self.number(kb.key("activity_cost_reimbursement"), b.activity_cost_reimbursement, Bounds::SHARE);
+        self.number(kb.key("discount_rate"), b.discount_rate, Bounds::DISCOUNT_RATE);
         let wider = b.wider.as_ref().map(|w| self.wider(&kb.key("wider"), w));
         Budget {
             benefit_rates,
@@ -202,13 +176,7 @@ impl Validator<'_> {
             }
         }
         for (i, (_, rate)) in bands.iter().enumerate() {
-            if !(0.0..=1.0).contains(rate) {
-                self.err(
-                    kr.key("bands").index(i).key("rate"),
-                    format!("expected a share in [0, 1], got {rate}"),
-                    None,
-                );
-            }
+            self.number(kr.key("bands").index(i).key("rate"), *rate, Bounds::SHARE);
         }
         let reset = r.reset_after_months.unwrap_or(12);
         if reset == 0 {
@@ -234,11 +202,8 @@ impl Validator<'_> {
             );
         }
         let mut get = |key: &str, v: Option<f64>| match v {
-            Some(x) if (0.0..=1.0).contains(&x) => x,
-            Some(x) => {
-                self.err(kr.key(key), format!("expected a share in [0, 1], got {x}"), None);
-                0.0
-            }
+            Some(x) if self.number(kr.key(key), x, Bounds::SHARE) => x,
+            Some(_) => 0.0,
             None => {
                 self.err(kr.key("regime"), format!("the pre2016 regime needs `{key}` (e.g. 0.65 active / 0.35 passive for 2006–2010, 0.50 / 0.30 for 2011–2015; PARAMETERS.md §2)"), Some(key.to_string()));
                 0.0
@@ -252,16 +217,16 @@ impl Validator<'_> {
     /// `[budget.wider]`: tax and equalisation per citizen-month in employment.
     fn wider(&mut self, kw: &KeyPath, w: &WiderDef) -> Wider {
         Wider {
-            tax: self.param(kw.key("tax_per_employed_month"), &w.tax_per_employed_month, Role::NonNegative),
+            tax: self.param(kw.key("tax_per_employed_month"), &w.tax_per_employed_month, Role::Amount),
             equalisation: self.param(
                 kw.key("equalisation_per_employed_month"),
                 &w.equalisation_per_employed_month,
-                Role::NonNegative,
+                Role::Amount,
             ),
             state_tax: self.param(
                 kw.key("state_tax_per_employed_month"),
                 &w.state_tax_per_employed_month,
-                Role::NonNegative,
+                Role::Amount,
             ),
         }
     }

@@ -4,7 +4,8 @@
 
 use super::Validator;
 use crate::input::locate::KeyPath;
-use crate::input::param::{CalibrateMark, Distribution, Param, Role, fmt_num, resolve};
+use crate::input::param::bounds::MAX_MULTIPLIER;
+use crate::input::param::{CalibrateMark, Distribution, Param, Role, fmt_num, fmt_value, resolve};
 use crate::model::{Calibrated, CalibratedKind};
 
 impl Validator<'_> {
@@ -121,14 +122,16 @@ impl Validator<'_> {
         };
         let allowed = match kind {
             CalibratedKind::Probability => lo >= 0.0 && hi < 1.0,
-            CalibratedKind::Multiplier => lo >= 0.0,
+            CalibratedKind::Multiplier => lo >= 0.0 && hi <= MAX_MULTIPLIER,
         };
         let what = match kind {
-            CalibratedKind::Probability => "a probability's bounds must satisfy 0 ≤ lo < hi < 1",
-            CalibratedKind::Multiplier => "a multiplier's bounds must satisfy 0 ≤ lo < hi",
+            CalibratedKind::Probability => "a probability's bounds must satisfy 0 ≤ lo < hi < 1".to_string(),
+            CalibratedKind::Multiplier => {
+                format!("a multiplier's bounds must satisfy 0 ≤ lo < hi ≤ {}", fmt_value(MAX_MULTIPLIER))
+            }
         };
         if !(allowed && lo < hi) {
-            self.err(key.key("bounds"), format!("{what}, got [{}, {}]", fmt_num(lo), fmt_num(hi)), None);
+            self.err(key.key("bounds"), format!("{what}, got [{}, {}]", fmt_value(lo), fmt_value(hi)), None);
             return None;
         }
         Some((lo, hi))

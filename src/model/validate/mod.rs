@@ -19,12 +19,19 @@ mod transitions;
 use crate::error::{Diagnostic, ScenarioError, nearest};
 use crate::input::calendar::YearMonth;
 use crate::input::locate::KeyPath;
+use crate::input::param::Bounds;
 use crate::input::scenario::LoadedScenario;
 use crate::model::{Calibrated, Model};
 use std::collections::HashMap;
 
 /// The longest simulation a scenario may ask for (100 years).
 const MAX_HORIZON_MONTHS: usize = 1200;
+/// The earliest year a scenario may start in or give an amount for.
+const MIN_YEAR: i32 = 1900;
+/// The latest year a scenario may start in or give an amount for; with the longest
+/// horizon, the simulation ends by 2300, so that benefit rates are indexed over at
+/// most 400 years (see [`crate::input::param::Bounds`]).
+const MAX_YEAR: i32 = 2200;
 
 /// Checks a loaded scenario and resolves it into a model with its plausibility
 /// warnings; on failure, every problem found.
@@ -115,6 +122,13 @@ impl Validator<'_> {
             );
         }
         let start = f.scenario.start;
+        if !(MIN_YEAR..=MAX_YEAR).contains(&start.year) {
+            self.err(
+                KeyPath::parse("scenario.start"),
+                format!("expected a start month in the years {MIN_YEAR}–{MAX_YEAR}, got \"{start}\""),
+                None,
+            );
+        }
         Period { start, end: start.add_months(horizon as i64 - 1), horizon }
     }
 
@@ -175,14 +189,38 @@ impl Validator<'_> {
         }
     }
 
-    /// A year written as a table key (`{ 2019 = ... }`); a problem if it is not one.
+    /// Checks a plain number against the bounds of its unit; a problem at `key` if it
+    /// is not finite or outside them. Returns whether it is allowed.
+    fn number(&mut self, key: KeyPath, v: f64, bounds: Bounds) -> bool {
+        match bounds.check(v) {
+            Ok(()) => true,
+            Err(msg) => {
+                self.err(key, msg, None);
+                false
+            }
+        }
+    }
+
+    /// A year written as a table key (`{ 2019 = ... }`): exactly four digits, from
+    /// 1900 to 2200, so that one year has one spelling; a problem if it is not one.
     fn year_key(&mut self, key: KeyPath, text: &str) -> Option<i32> {
-        match text.parse::<i32>() {
-            Ok(y) if (1900..=2200).contains(&y) => Some(y),
+        match parse_year(text) {
+            Some(y) if (MIN_YEAR..=MAX_YEAR).contains(&y) => Some(y),
             _ => {
-                self.err(key, format!("expected a year such as 2019 as the key, got `{text}`"), None);
+                self.err(
+                    key,
+                    format!(
+                        "expected a year such as 2019 as the key (four digits, {MIN_YEAR}–{MAX_YEAR}), got `{text}`"
+                    ),
+                    None,
+                );
                 None
             }
         }
     }
+}
+
+/// A year written as exactly four ASCII digits (`"2019"`; not `"02019"` or `"+2019"`).
+fn parse_year(text: &str) -> Option<i32> {
+    (text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
 }

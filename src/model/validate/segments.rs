@@ -5,7 +5,7 @@
 use super::{Period, Validator};
 use crate::error::nearest;
 use crate::input::locate::KeyPath;
-use crate::input::param::{Distribution, Param, Role, fmt_num};
+use crate::input::param::{Bounds, Distribution, Param, Role, fmt_num, fmt_value};
 use crate::input::scenario::SegmentDef;
 use crate::model::{CalibratedKind, MAX_MONTHS_ON_BENEFIT, Segment, Transition};
 use std::collections::{BTreeMap, HashSet};
@@ -82,13 +82,7 @@ impl Validator<'_> {
                 );
             }
         }
-        if !(s.inflow_per_month.is_finite() && s.inflow_per_month >= 0.0) {
-            self.err(
-                k.key("inflow_per_month"),
-                format!("expected a non-negative number of citizens per month, got {}", s.inflow_per_month),
-                None,
-            );
-        }
+        self.number(k.key("inflow_per_month"), s.inflow_per_month, Bounds::CITIZENS_PER_MONTH);
         let inflow_state = match (&s.inflow_state, &s.start_state) {
             (Some(st), _) => self.state_ref(k.key("inflow_state"), st, names.states),
             (None, Some(_)) => start_counts.first().map(|x| x.0).unwrap_or(0),
@@ -134,11 +128,15 @@ impl Validator<'_> {
                 vec![(si, s.size)]
             }
             (None, Some(shares)) => {
+                let mut all_shares = true;
+                for (st, share) in shares {
+                    all_shares &= self.number(k.key("start_states").key(st), *share, Bounds::SHARE);
+                }
                 let total: f64 = shares.values().sum();
-                if (total - 1.0).abs() > 1e-6 || shares.values().any(|x| !(*x >= 0.0)) {
+                if all_shares && (total - 1.0).abs() > 1e-6 {
                     self.err(
                         k.key("start_states"),
-                        format!("start shares must be non-negative and sum to 1, they sum to {total}"),
+                        format!("start shares must sum to 1, they sum to {}", fmt_value(total)),
                         None,
                     );
                 }
@@ -146,6 +144,9 @@ impl Validator<'_> {
                 for (st, share) in shares {
                     let si = self.state_ref(k.key("start_states").key(st), st, state_ids);
                     resolved.push((si, *share));
+                }
+                if !all_shares {
+                    return Vec::new();
                 }
                 largest_remainder(s.size, &resolved)
             }
@@ -199,7 +200,7 @@ impl Validator<'_> {
         transition_ids: &[String],
     ) -> Vec<(usize, Distribution)> {
         let (key, role, kind) = match table {
-            PerTransition::Multipliers => ("multipliers", Role::NonNegative, CalibratedKind::Multiplier),
+            PerTransition::Multipliers => ("multipliers", Role::Multiplier, CalibratedKind::Multiplier),
             PerTransition::Overrides => ("overrides", Role::Probability, CalibratedKind::Probability),
         };
         let mut out = Vec::new();

@@ -4,7 +4,7 @@
 use super::{Period, Validator};
 use crate::error::nearest;
 use crate::input::locate::KeyPath;
-use crate::input::param::Role;
+use crate::input::param::{Bounds, Role};
 use crate::input::scenario::{CapacityDef, HireDef, StaffingDef};
 use crate::model::{Capacity, Funder, Grant, Hire, Staffing};
 
@@ -30,35 +30,11 @@ impl Validator<'_> {
     /// The `[staffing]` section's own keys, then its hires and capacity.
     fn staffing_section(&mut self, s: &StaffingDef, grants: &[Grant], period: Period) -> Staffing {
         let k = KeyPath::default().key("staffing");
-        if !(s.baseline_fte.is_finite() && s.baseline_fte >= 0.0) {
-            self.err(
-                k.key("baseline_fte"),
-                format!("expected a non-negative FTE, got {}", s.baseline_fte),
-                None,
-            );
-        }
-        if !(s.caseload_ref.is_finite() && s.caseload_ref > 0.0) {
-            self.err(
-                k.key("caseload_ref"),
-                format!("expected a positive caseload (citizens per FTE), got {}", s.caseload_ref),
-                None,
-            );
-        }
-        let elasticity = self.param(k.key("elasticity"), &s.elasticity, Role::Real);
-        if !(s.multiplier_min > 0.0 && s.multiplier_min <= 1.0) {
-            self.err(
-                k.key("multiplier_min"),
-                format!("expected a lower clamp in (0, 1], got {}", s.multiplier_min),
-                None,
-            );
-        }
-        if !(s.multiplier_max >= 1.0 && s.multiplier_max.is_finite()) {
-            self.err(
-                k.key("multiplier_max"),
-                format!("expected an upper clamp ≥ 1, got {}", s.multiplier_max),
-                None,
-            );
-        }
+        self.number(k.key("baseline_fte"), s.baseline_fte, Bounds::FTE);
+        self.number(k.key("caseload_ref"), s.caseload_ref, Bounds::CASELOAD);
+        let elasticity = self.param(k.key("elasticity"), &s.elasticity, Role::Elasticity);
+        self.number(k.key("multiplier_min"), s.multiplier_min, Bounds::MULTIPLIER_MIN);
+        self.number(k.key("multiplier_max"), s.multiplier_max, Bounds::MULTIPLIER_MAX);
         let hires = s
             .hires
             .iter()
@@ -80,9 +56,7 @@ impl Validator<'_> {
     /// One hire: its FTE, employment inside the simulation, who pays, and what it serves.
     fn hire(&mut self, kh: &KeyPath, h: &HireDef, s: &StaffingDef, grants: &[Grant], period: Period) -> Hire {
         let Period { start, end, .. } = period;
-        if !(h.fte.is_finite() && h.fte > 0.0) {
-            self.err(kh.key("fte"), format!("expected a positive FTE, got {}", h.fte), None);
-        }
+        self.number(kh.key("fte"), h.fte, Bounds::POSITIVE_FTE);
         if h.start > end {
             self.err(
                 kh.key("start"),
@@ -147,20 +121,8 @@ impl Validator<'_> {
 
     /// `[staffing.capacity]`: someone to make placements and transitions that use them.
     fn capacity(&mut self, kc: &KeyPath, c: &CapacityDef, s: &StaffingDef) -> Capacity {
-        if !(c.placement_fte.is_finite() && c.placement_fte >= 0.0) {
-            self.err(
-                kc.key("placement_fte"),
-                format!("expected a non-negative FTE, got {}", c.placement_fte),
-                None,
-            );
-        }
-        if !(c.hours_per_fte_month.is_finite() && c.hours_per_fte_month > 0.0) {
-            self.err(
-                kc.key("hours_per_fte_month"),
-                format!("expected positive hours per FTE per month, got {}", c.hours_per_fte_month),
-                None,
-            );
-        }
+        self.number(kc.key("placement_fte"), c.placement_fte, Bounds::FTE);
+        self.number(kc.key("hours_per_fte_month"), c.hours_per_fte_month, Bounds::HOURS_PER_MONTH);
         if c.placement_fte == 0.0 && !s.hires.iter().any(|h| h.serves.placements()) {
             self.err(
                 kc.key("placement_fte"),

@@ -23,7 +23,7 @@ impl Validator<'_> {
             if !seen.insert(s.id.clone()) {
                 self.err(k.key("id"), format!("state `{}` is defined twice", s.id), None);
             }
-            let activity_cost = self.param(k.key("activity_cost"), &s.activity_cost, Role::NonNegative);
+            let activity_cost = self.param(k.key("activity_cost"), &s.activity_cost, Role::Amount);
             states.push(State {
                 id: s.id.clone(),
                 label: if s.label.is_empty() { s.id.clone() } else { s.label.clone() },

@@ -38,9 +38,9 @@ impl Validator<'_> {
                 format!("transitions.{id}.probability"),
             );
             let elasticity = self.transition_elasticity(&k, t);
-            let one_off_cost = self.param(k.key("one_off_cost"), &t.one_off_cost, Role::NonNegative);
+            let one_off_cost = self.param(k.key("one_off_cost"), &t.one_off_cost, Role::Amount);
             let duration = self.duration_bands(&k, &t.duration);
-            let hours = t.hours.as_ref().map(|h| self.param(k.key("hours"), h, Role::NonNegative));
+            let hours = t.hours.as_ref().map(|h| self.param(k.key("hours"), h, Role::Hours));
             if t.hours.is_some() && f.staffing.as_ref().is_none_or(|s| s.capacity.is_none()) {
                 self.err(
                     k.key("hours"),
@@ -65,7 +65,7 @@ impl Validator<'_> {
 
     /// A transition's own elasticity, and whether staffing can affect it at all.
     fn transition_elasticity(&mut self, k: &KeyPath, t: &TransitionDef) -> Option<Distribution> {
-        let elasticity = t.elasticity.as_ref().map(|e| self.param(k.key("elasticity"), e, Role::Real));
+        let elasticity = t.elasticity.as_ref().map(|e| self.param(k.key("elasticity"), e, Role::Elasticity));
         if t.elasticity.is_some() && !t.staffing_sensitive {
             self.err(
                 k.key("elasticity"),
@@ -101,7 +101,7 @@ impl Validator<'_> {
                 );
             }
             last = b.from_month;
-            let d = self.param(kb.key("multiplier"), &b.multiplier, Role::NonNegative);
+            let d = self.param(kb.key("multiplier"), &b.multiplier, Role::Multiplier);
             duration.push((b.from_month, d));
         }
         duration
