@@ -203,7 +203,7 @@ impl Validator<'_> {
             }
             return;
         };
-        let Ok(dist) = resolve(p, Role::Real) else { return };
+        let Ok(dist) = resolve(p, Role::Amount) else { return };
         let fields = ["mean", "value", "min", "mode", "max"];
         let dotted = fields
             .iter()
