@@ -12,6 +12,7 @@ mod cases_doc;
 mod csv_snapshots;
 mod docs_examples;
 mod engines;
+mod evidence;
 mod markov;
 mod no_panic;
 mod outputs_doc;
