@@ -212,10 +212,28 @@ fn trailing_comment(line: &str) -> Option<&str> {
     None
 }
 
+/// The comment that belongs to the line after `above`: going up over key lines and
+/// table headers, the first run of comment lines met before a blank line. Lines that
+/// `trappe calibrate` writes (`# calibrated: …`) record a fit, not a source, and are
+/// passed over like key lines.
+fn comment_above<'a>(above: &[&'a str]) -> Vec<&'a str> {
+    let mut comment = Vec::new();
+    for line in above.iter().rev().map(|l| l.trim()) {
+        let is_comment = line.starts_with('#') && !line.starts_with("# calibrated:");
+        if line.is_empty() || (!is_comment && !comment.is_empty()) {
+            break;
+        }
+        if is_comment {
+            comment.push(line);
+        }
+    }
+    comment
+}
+
 /// Numeric parameter lines of a scenario with no comment saying where the figure
-/// comes from: neither the line's own comment nor any comment above it in its
-/// paragraph (back to the previous blank line). `[scenario]` and `[simulation]` hold
-/// run settings, not figures, and are not checked.
+/// comes from: neither the line's own comment nor the comment above it (see
+/// `comment_above`). `[scenario]` and `[simulation]` hold run settings, not figures,
+/// and are not checked.
 fn unsourced_parameters(name: &str, text: &str) -> Vec<String> {
     let lines: Vec<&str> = text.lines().collect();
     let mut table = String::new();
@@ -240,16 +258,8 @@ fn unsourced_parameters(name: &str, text: &str) -> Vec<String> {
         if !starts_key || value.starts_with('"') || !value.chars().any(|c| c.is_ascii_digit()) {
             continue;
         }
-        let mut sourced = trailing_comment(line).is_some_and(cites_a_source);
-        let mut j = i;
-        while !sourced && j > 0 {
-            j -= 1;
-            let above = lines[j].trim();
-            if above.is_empty() {
-                break;
-            }
-            sourced = above.starts_with('#') && cites_a_source(above);
-        }
+        let sourced = trailing_comment(line).is_some_and(cites_a_source)
+            || comment_above(&lines[..i]).iter().any(|c| cites_a_source(c));
         if !sourced {
             problems.push(format!(
                 "{name}:{}: `{}` has no comment citing docs/evidence.md, a case paper or ASSUMPTION",
@@ -433,11 +443,12 @@ fn the_checks_fail_on_broken_texts() {
 
     let scenario = "[simulation]\nseed = 1\n\n[staffing]\n# About 10 (E-BEN-1).\nbaseline_fte = 10\ncaseload_ref = 50\n\
                     # Clamp.\nmultiplier_min = 0.5\n\n[[targets]]\nname = \"x\"\nat_least = 0.1\n\n\
-                    # ASSUMPTION: 2.\n[[transitions]]\nfrom = \"a\"\nprobability = 0.2   # 30,000 / 12\n\
+                    # ASSUMPTION: 2.\n[[transitions]]\nfrom = \"a\"\n# calibrated: x 1.5\nprobability = 0.2   # 30,000 / 12\n\
                     [budget.wider]\ntax = 2500  # ASSUMPTION\nlabel = \"no 1 number\"\n";
     let unsourced = unsourced_parameters("s.toml", scenario);
-    assert_eq!(unsourced.len(), 1, "{unsourced:?}");
-    assert!(unsourced[0].contains("s.toml:13: `at_least`"), "{unsourced:?}");
+    assert_eq!(unsourced.len(), 2, "{unsourced:?}");
+    assert!(unsourced[0].contains("s.toml:9: `multiplier_min`"), "{unsourced:?}");
+    assert!(unsourced[1].contains("s.toml:13: `at_least`"), "{unsourced:?}");
 
     let outside =
         outside_mentions("d.md", &format!("see {OUTSIDE_DIR}/{OUTSIDE_TABLE}\nfine\n{OUTSIDE_TABLE} §2\n"));
