@@ -62,7 +62,7 @@ pub enum Reimbursement {
 }
 
 /// The 2016 bands in months: month 1 80 %, months 2–6 40 %, 7–12 30 %, 13 on 20 %
-/// (weeks 1–4, 5–26, 27–52, 53+; finansieringsloven § 5 stk. 2, PARAMETERS.md §2).
+/// (weeks 1–4, 5–26, 27–52, 53+; finansieringsloven § 5 stk. 2; docs/evidence.md, E-REF-4).
 pub const BANDS_2016: [(u32, f64); 4] = [(1, 0.80), (2, 0.40), (7, 0.30), (13, 0.20)];
 
 impl Reimbursement {

@@ -11,7 +11,7 @@ pub const TEMPLATE: &str = include_str!("copenhagen.toml");
 pub const COPENHAGEN_CITIZENS: u64 = 9_500;
 /// Months simulated in the Copenhagen case (the 4-year grant period 2007-2010).
 pub const COPENHAGEN_MONTHS: u64 = 48;
-/// Citizens at national size (all of Denmark on cash benefit: "about 100,000", DOMAIN.md).
+/// Citizens at national size (all of Denmark on cash benefit: about 100,000).
 pub const NATIONAL_CITIZENS: u64 = 100_000;
 /// Months simulated at national size (ten years).
 pub const NATIONAL_MONTHS: u64 = 120;

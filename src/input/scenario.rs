@@ -250,7 +250,7 @@ pub struct CapacityDef {
     pub placement_share: Param,
 }
 
-/// 1,924 hours per årsværk (PARAMETERS.md, "Standard annual hours") over 12 months.
+/// 1,924 hours per årsværk (docs/evidence.md, E-STAFF-3) over 12 months.
 pub fn default_hours_per_fte_month() -> f64 {
     1924.0 / 12.0
 }

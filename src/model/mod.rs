@@ -171,7 +171,7 @@ pub struct Staffing {
     pub capacity: Option<Capacity>,
 }
 
-/// Consultant hours for placements each month (DOMAIN.md, "Staffing"): moves with
+/// Consultant hours for placements each month (docs/scenario-format.md, `[staffing.capacity]`): moves with
 /// `hours` beyond the month's hours wait, first come first served.
 #[derive(Debug, Clone)]
 pub struct Capacity {

@@ -1,4 +1,4 @@
-//! Consultant capacity and the waiting list (DOMAIN.md, "Staffing"): with ample hours
+//! Consultant capacity and the waiting list (docs/scenario-format.md, `[staffing.capacity]`): with ample hours
 //! the mechanism changes nothing; when hours bind, placements are capped, the queue
 //! is served oldest first with random ties, waiting citizens keep their place without
 //! drawing again, and placement hires shorten the list.

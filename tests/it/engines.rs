@@ -312,7 +312,7 @@ fn engines_agree_long() {
 }
 
 /// The exact distribution of one citizen's full record, month by month, written from
-/// the model's rules (DOMAIN.md, docs/scenario-format.md) independently of both engines:
+/// the model's rules (docs/scenario-format.md) independently of both engines:
 /// state, months in state (capped where the band no longer changes), cumulative months
 /// on benefit, months off benefit, current benefit spell, consecutive months in work,
 /// and the six-month and outflow flags.

@@ -12,6 +12,7 @@ mod cases_doc;
 mod csv_snapshots;
 mod docs_examples;
 mod engines;
+mod evidence;
 mod hostile_numbers;
 mod markov;
 mod no_panic;

@@ -108,7 +108,7 @@ impl Validator<'_> {
             (None, true) => {
                 self.err(
                     kb.clone(),
-                    "a scenario with [staffing] needs `staff_cost_per_fte_year` in [budget] (PARAMETERS.md suggests 600,000 DKK, Triangular(520k, 600k, 700k))",
+                    "a scenario with [staffing] needs `staff_cost_per_fte_year` in [budget] (docs/evidence.md, E-STAFF-2: 600,000 DKK, Triangular(520k, 600k, 700k))",
                     Some("staff_cost_per_fte_year".into()),
                 );
                 Distribution::Fixed(0.0)
@@ -205,7 +205,7 @@ impl Validator<'_> {
             Some(x) if self.number(kr.key(key), x, Bounds::SHARE) => x,
             Some(_) => 0.0,
             None => {
-                self.err(kr.key("regime"), format!("the pre2016 regime needs `{key}` (e.g. 0.65 active / 0.35 passive for 2006–2010, 0.50 / 0.30 for 2011–2015; PARAMETERS.md §2)"), Some(key.to_string()));
+                self.err(kr.key("regime"), format!("the pre2016 regime needs `{key}` (e.g. 0.65 active / 0.35 passive for 2006–2010, 0.50 / 0.30 for 2011–2015; docs/evidence.md, E-REF-2 and E-REF-3)"), Some(key.to_string()));
                 0.0
             }
         };
