@@ -103,9 +103,11 @@ pub fn resolved_file(sc: &LoadedScenario, model: &Model, seed: u64, replications
     f
 }
 
-/// The command line that is running, for manifests.
+/// The command line that is running, for manifests: its words joined by spaces. A
+/// word that is not valid UTF-8 (a file name in Latin-1, say) is written with each
+/// invalid byte as U+FFFD, since the manifest is UTF-8 text.
 pub fn command_line() -> String {
-    std::env::args().collect::<Vec<_>>().join(" ")
+    std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ")
 }
 
 impl Manifest {
