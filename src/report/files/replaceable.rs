@@ -52,13 +52,13 @@ pub fn check_written_by_trappe(target: &Path) -> Result<(), OutputError> {
         holds: others,
     };
     match listed {
-        None => Err(not_ours("it has no run.toml written by trappe", names)),
+        None => Err(not_ours("it has no run.toml written by trappe and holds", names)),
         Some(files) => {
             let others: Vec<String> = names.into_iter().filter(|n| !files.contains(n)).collect();
             if others.is_empty() {
                 Ok(())
             } else {
-                Err(not_ours("besides trappe's results it holds other files", others))
+                Err(not_ours("besides trappe's results it holds", others))
             }
         }
     }

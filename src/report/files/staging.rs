@@ -89,7 +89,7 @@ pub enum OutputError {
     },
     /// `--force` was given for a folder trappe did not write.
     #[error(
-        "output folder {} was not written by trappe: {reason}: {}; --force replaces only trappe's own results folders: move those files away, or choose another folder with --out",
+        "output folder {} was not written by trappe: {reason} {}; --force replaces only trappe's own results folders: move those files away, or choose another folder with --out",
         path.display(),
         name_list(holds)
     )]
