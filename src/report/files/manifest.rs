@@ -18,7 +18,8 @@ pub struct Manifest {
     pub version: String,
     /// The command line.
     pub command: String,
-    /// Scenario file as given.
+    /// Scenario file as given; a path that is not valid UTF-8 is written with U+FFFD
+    /// for each invalid byte (the manifest is UTF-8 text).
     pub scenario_path: String,
     /// SHA-256 of the scenario file's bytes.
     pub scenario_sha256: String,
@@ -49,7 +50,8 @@ pub struct Manifest {
 pub struct MergedPart {
     /// The shard, `I/N`.
     pub shard: String,
-    /// The part's folder as given to `trappe merge`.
+    /// The part's folder as given to `trappe merge` (not valid UTF-8: with U+FFFD for
+    /// each invalid byte).
     pub folder: String,
     /// Its first replication (numbered from 0).
     pub first_replication: u32,
