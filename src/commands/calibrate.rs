@@ -55,11 +55,12 @@ pub struct CalibrationReport {
     pub fit: Fit,
 }
 
-/// The default output path: `<scenario stem>.calibrated.toml` beside the scenario.
+/// The default output path: `<scenario stem>.calibrated.toml` beside the scenario, the
+/// stem's bytes kept as they are (a Latin-1 name gives a Latin-1 name).
 pub fn default_out(scenario: &Path) -> PathBuf {
-    let stem =
-        scenario.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "scenario".into());
-    scenario.with_file_name(format!("{stem}.calibrated.toml"))
+    let mut name = scenario.file_stem().unwrap_or(std::ffi::OsStr::new("scenario")).to_os_string();
+    name.push(".calibrated.toml");
+    scenario.with_file_name(name)
 }
 
 /// Loads the scenario and the observed figures, fits, reports and writes the
@@ -68,6 +69,7 @@ pub fn calibrate(cfg: &CalibrateConfig) -> anyhow::Result<CalibrationReport> {
     let (sc, model) = crate::commands::check::load_checked(&cfg.scenario, cfg.strict)?;
     let observed = crate::input::observed::read(&cfg.observed, &model)?;
     let out = cfg.out.clone().unwrap_or_else(|| default_out(&cfg.scenario));
+    check_not_an_input(&out, &[&cfg.scenario, &cfg.observed])?;
     check_writable(&out, cfg.force)?;
     let opts = FitOptions {
         replications: cfg.replications,
@@ -100,6 +102,24 @@ pub fn calibrate(cfg: &CalibrateConfig) -> anyhow::Result<CalibrationReport> {
     write_atomic(&out, &text)?;
     let report = report(&model, &sc.path, &observed, &fit, &out);
     Ok(CalibrationReport { text: report, out, fit })
+}
+
+/// Fails if `out` is one of the files the command reads (after resolving links and
+/// `..`): even with `--force`, writing it would destroy the input.
+fn check_not_an_input(out: &Path, inputs: &[&Path]) -> anyhow::Result<()> {
+    let Ok(resolved) = std::fs::canonicalize(out) else {
+        return Ok(());
+    };
+    for input in inputs {
+        if std::fs::canonicalize(input).is_ok_and(|i| i == resolved) {
+            bail!(
+                "--out {} is {}, which this command reads; trappe will not overwrite it: choose another file with --out",
+                out.display(),
+                input.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Fails if `out` exists without `force`, or is a folder.

@@ -2,6 +2,7 @@
 //! the same results folder a single run writes.
 
 use crate::analysis::outcomes::RepOutcomes;
+use crate::commands::memory::{Holding, check_fits};
 use crate::input::checksum::sha256_bytes_hex;
 use crate::input::scenario::LoadedScenario;
 use crate::report::files::manifest::MergedPart;
@@ -60,8 +61,10 @@ pub fn merge(cfg: &MergeConfig) -> anyhow::Result<RunReport> {
         path: p0.clone(),
         reason: format!("its scenario is not valid: {e}"),
     })?;
+    check_fits(&model, m0.replications, Holding::Part, &format!("merging {} replications", m0.replications))?;
     let out = cfg.out.clone().unwrap_or_else(|| default_out(Path::new(&m0.scenario_path)));
-    let staging = Staging::begin(&out, cfg.force)?;
+    let inputs: Vec<&Path> = cfg.parts.iter().map(PathBuf::as_path).collect();
+    let staging = Staging::begin(&out, cfg.force, &inputs)?;
 
     let mut outs: Vec<RepOutcomes> = Vec::with_capacity(m0.replications as usize);
     let mut merged_from = Vec::new();

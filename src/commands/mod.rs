@@ -2,5 +2,6 @@
 
 pub mod calibrate;
 pub mod check;
+pub mod memory;
 pub mod merge;
 pub mod run;

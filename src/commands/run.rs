@@ -9,6 +9,7 @@
 //! [`crate::report::part`]).
 
 use crate::analysis::outcomes::{OutcomePlan, RepOutcomes, into_rep_outcomes};
+use crate::commands::memory::{Holding, check_fits};
 use crate::model::{ARMS, Model};
 use crate::report::files::staging::Staging;
 use crate::report::part::Shard;
@@ -80,13 +81,19 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
          interchangeable citizens, not individual paths"
     );
 
-    // Fail on an unusable output folder before spending time on simulation.
-    let staging = Staging::begin(&cfg.out, cfg.force)?;
-
     let range = match cfg.shard {
         Some(shard) => shard.range(replications),
         None => 0..replications,
     };
+    let (holding, what) = match cfg.shard {
+        Some(shard) => (Holding::Part, format!("shard {shard} of a run of {replications} replications")),
+        None => (Holding::Run, format!("a run of {replications} replications")),
+    };
+    check_fits(&model, range.len() as u32, holding, &what)?;
+
+    // Fail on an unusable output folder before spending time on simulation.
+    let staging = Staging::begin(&cfg.out, cfg.force, &[&cfg.scenario])?;
+
     let outs =
         simulate_outcomes_with(&model, range, seed, threads, cfg.trajectories, cfg.progress, cfg.engine)?;
     match cfg.shard {

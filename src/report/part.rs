@@ -134,7 +134,8 @@ pub struct PartManifest {
     pub part_format: u32,
     /// The command line that made the part.
     pub command: String,
-    /// Scenario file as given.
+    /// Scenario file as given (not valid UTF-8: with U+FFFD for each invalid byte; a
+    /// merge without `--out` names its default folder after it).
     pub scenario_path: String,
     /// SHA-256 of the scenario file's bytes.
     pub scenario_sha256: String,

@@ -25,9 +25,10 @@ pub struct RunReport {
     pub partial: bool,
 }
 
-/// The default output folder for a scenario: `results/<file stem>`.
+/// The default output folder for a scenario: `results/<file stem>`, the stem's bytes
+/// kept as they are (a Latin-1 name gives a Latin-1 folder name).
 pub fn default_out(scenario: &Path) -> PathBuf {
-    let stem = scenario.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "run".into());
+    let stem = scenario.file_stem().unwrap_or(std::ffi::OsStr::new("run"));
     PathBuf::from("results").join(stem)
 }
 

@@ -168,10 +168,15 @@ fn an_existing_output_folder_needs_force() {
     assert_eq!(o.status.code(), Some(2));
     assert!(texts(&o).1.contains("--force"), "{}", texts(&o).1);
     assert!(dir.path().join("res/keep.txt").exists(), "the folder must be left alone");
+    // --force replaces only a folder trappe wrote (tests/it/data_safety.rs).
+    let o = trappe(&["run", scen, "-n", "5", "--out", "res", "-q", "--force"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(texts(&o).1.contains("was not written by trappe"), "{}", texts(&o).1);
+    assert!(dir.path().join("res/keep.txt").exists(), "the folder must be left alone");
+    std::fs::remove_file(dir.path().join("res/keep.txt")).unwrap();
     let o = trappe(&["run", scen, "-n", "5", "--out", "res", "-q", "--force"], dir.path());
     assert!(o.status.success(), "{}", texts(&o).1);
     assert!(dir.path().join("res/summary.csv").exists());
-    assert!(!dir.path().join("res/keep.txt").exists(), "--force replaces the folder");
     assert_no_partial(dir.path());
 }
 

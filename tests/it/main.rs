@@ -10,6 +10,7 @@ mod calibrate;
 mod capacity;
 mod cases_doc;
 mod csv_snapshots;
+mod data_safety;
 mod docs_examples;
 mod engines;
 mod evidence;

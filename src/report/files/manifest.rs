@@ -18,7 +18,8 @@ pub struct Manifest {
     pub version: String,
     /// The command line.
     pub command: String,
-    /// Scenario file as given.
+    /// Scenario file as given; a path that is not valid UTF-8 is written with U+FFFD
+    /// for each invalid byte (the manifest is UTF-8 text).
     pub scenario_path: String,
     /// SHA-256 of the scenario file's bytes.
     pub scenario_sha256: String,
@@ -49,7 +50,8 @@ pub struct Manifest {
 pub struct MergedPart {
     /// The shard, `I/N`.
     pub shard: String,
-    /// The part's folder as given to `trappe merge`.
+    /// The part's folder as given to `trappe merge` (not valid UTF-8: with U+FFFD for
+    /// each invalid byte).
     pub folder: String,
     /// Its first replication (numbered from 0).
     pub first_replication: u32,
@@ -103,9 +105,11 @@ pub fn resolved_file(sc: &LoadedScenario, model: &Model, seed: u64, replications
     f
 }
 
-/// The command line that is running, for manifests.
+/// The command line that is running, for manifests: its words joined by spaces. A
+/// word that is not valid UTF-8 (a file name in Latin-1, say) is written with each
+/// invalid byte as U+FFFD, since the manifest is UTF-8 text.
 pub fn command_line() -> String {
-    std::env::args().collect::<Vec<_>>().join(" ")
+    std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ")
 }
 
 impl Manifest {

@@ -1,11 +1,15 @@
 //! Result files: one module per file written, the staging folder they are written
-//! into, and what the CSV writers share. Column meanings and units are documented in
+//! into (claimed, cleaned up after interruptions, replaced only when it is trappe's),
+//! and what the CSV writers share. Column meanings and units are documented in
 //! `docs/outputs.md`.
 
 pub mod budget_years;
+pub mod claim;
 pub mod csv_file;
+pub mod interrupt;
 pub mod manifest;
 pub mod monthly;
+pub mod replaceable;
 pub mod replications;
 pub mod staging;
 pub mod summary;

@@ -1,7 +1,15 @@
 //! The staging folder: result files are written into a hidden folder beside the
 //! output folder, which is moved into place only when every file is complete, so an
-//! interrupted or failed run never leaves a half-written result.
+//! interrupted or failed run never leaves a half-written result. The move never
+//! replaces a folder that appeared while the command ran, and with `--force` replaces
+//! only a folder trappe wrote; [`super::claim`] keeps two commands from writing the
+//! same folder and cleans up after killed ones, and [`super::interrupt`] removes the
+//! staging folder when the command is interrupted.
 
+use super::claim::{Sibling, TargetLock, recover_leftovers, sibling_prefix};
+use super::interrupt::unfinished;
+use super::replaceable::{check_holds_nothing_needed, check_written_by_trappe};
+use std::ffi::OsString;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -36,52 +44,137 @@ pub enum OutputError {
         /// The reason.
         source: csv::Error,
     },
+    /// Another command is writing into the same folder.
+    #[error(
+        "another trappe command is writing into output folder {}{}; wait until it has finished, or choose another folder with --out",
+        path.display(),
+        staging.as_ref().map(|s| format!(" (its unfinished results are in {})", s.display())).unwrap_or_default()
+    )]
+    Busy {
+        /// The folder.
+        path: PathBuf,
+        /// The other command's staging folder, if found.
+        staging: Option<PathBuf>,
+    },
+    /// The folder did not exist when the command started, and did when its results
+    /// were complete.
+    #[error(
+        "output folder {} appeared while trappe was running (made by another command or program); it is left as it is and these results were not written: run again with another folder in --out",
+        .0.display()
+    )]
+    Appeared(PathBuf),
+    /// The folder is the current folder or holds it.
+    #[error(
+        "output folder {} is the current folder or holds it ({}); trappe will not replace it: choose a new folder with --out",
+        path.display(),
+        resolved.display()
+    )]
+    HoldsCurrentFolder {
+        /// The folder as given.
+        path: PathBuf,
+        /// The folder with links and `..` resolved.
+        resolved: PathBuf,
+    },
+    /// The folder holds a file or folder the command reads.
+    #[error(
+        "output folder {} holds {}, which this command reads; trappe will not replace it: choose another folder with --out",
+        path.display(),
+        input.display()
+    )]
+    HoldsInput {
+        /// The folder.
+        path: PathBuf,
+        /// The input inside it, as given.
+        input: PathBuf,
+    },
+    /// `--force` was given for a folder trappe did not write.
+    #[error(
+        "output folder {} was not written by trappe: {reason} {}; --force replaces only trappe's own results folders: move those files away, or choose another folder with --out",
+        path.display(),
+        name_list(holds)
+    )]
+    NotTrappes {
+        /// The folder.
+        path: PathBuf,
+        /// What makes it not trappe's.
+        reason: String,
+        /// The names of the files or folders that are not trappe's.
+        holds: Vec<String>,
+    },
     /// The manifest could not be serialised.
     #[error("cannot write the run manifest: {0}")]
     Manifest(#[from] toml::ser::Error),
 }
 
-/// A staging folder that becomes the output folder on [`Staging::commit`],
-/// and is removed if dropped before that.
+/// Up to five names, and how many more.
+fn name_list(names: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = names.iter().take(SHOWN).map(|n| n.as_str()).collect::<Vec<_>>().join(", ");
+    if names.len() > SHOWN {
+        text.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    text
+}
+
+/// A staging folder that becomes the output folder on [`Staging::commit`], and is
+/// removed if dropped before that (or if the command is interrupted).
 #[derive(Debug)]
 pub struct Staging {
     target: PathBuf,
-    folder: tempfile::TempDir,
+    parent: PathBuf,
+    name: OsString,
+    force: bool,
+    folder: Option<tempfile::TempDir>,
+    /// Held for as long as the staging folder exists; declared last, so it is
+    /// released after the staging folder is removed.
+    _lock: TargetLock,
 }
 
 impl Staging {
     /// Prepares to write into `target`. Fails at once (before any simulation) if
-    /// `target` exists without `force`, or if its parent cannot be written.
-    pub fn begin(target: &Path, force: bool) -> Result<Staging, OutputError> {
-        if target.exists() && !force {
-            return Err(OutputError::Exists(target.to_path_buf()));
-        }
-        if target.exists() && !target.is_dir() {
-            return Err(OutputError::Unwritable {
-                path: target.to_path_buf(),
-                source: io::Error::new(io::ErrorKind::AlreadyExists, "it is a file, not a folder"),
-            });
-        }
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+    /// another command is writing it; if it exists without `force`; if it is the
+    /// current folder, holds it, or holds one of `inputs` (the files the command reads,
+    /// which replacing it would delete); if `force` is given for a folder trappe did
+    /// not write; or if its parent cannot be written. First restores or removes what
+    /// killed commands left beside it, and says so on stderr.
+    pub fn begin(target: &Path, force: bool, inputs: &[&Path]) -> Result<Staging, OutputError> {
+        check_holds_nothing_needed(target, inputs)?;
+        let (parent, name) = parent_and_name(target)?;
         let unwritable = |source| OutputError::Unwritable { path: target.to_path_buf(), source };
         fs::create_dir_all(&parent).map_err(unwritable)?;
-        let name =
-            target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
-        // Hidden, beside the target (so the move into place is a rename), and named
-        // after it so a user who finds one knows what it was.
+        let lock = TargetLock::acquire(&parent, &name, target)?;
+        if lock.is_exclusive() {
+            for note in recover_leftovers(&parent, &name, target)? {
+                eprintln!("note: {note}");
+            }
+        }
+        match fs::metadata(target) {
+            Ok(_) if !force => return Err(OutputError::Exists(target.to_path_buf())),
+            Ok(m) if !m.is_dir() => {
+                return Err(unwritable(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "it is a file, not a folder",
+                )));
+            }
+            Ok(_) => check_written_by_trappe(target)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(unwritable(e)),
+        }
+        // Registered while the registry is held, so an interruption cannot fall between
+        // making the folder and registering it.
+        let mut registry = unfinished();
         let folder = tempfile::Builder::new()
-            .prefix(&format!(".{name}.partial-"))
+            .prefix(&sibling_prefix(&name, Sibling::Staging))
             .tempdir_in(&parent)
             .map_err(unwritable)?;
-        Ok(Staging { target: target.to_path_buf(), folder })
+        registry.add_folder(folder.path());
+        drop(registry);
+        Ok(Staging { target: target.to_path_buf(), parent, name, force, folder: Some(folder), _lock: lock })
     }
 
     /// Path of a file inside the staging folder.
     pub fn file(&self, name: &str) -> PathBuf {
-        self.folder.path().join(name)
+        self.staged().join(name)
     }
 
     /// The final output folder.
@@ -89,20 +182,101 @@ impl Staging {
         &self.target
     }
 
-    /// Moves the complete results into place, replacing an existing folder.
-    pub fn commit(self) -> Result<PathBuf, OutputError> {
-        let unwritable = |source| OutputError::Unwritable { path: self.target.clone(), source };
-        let staged = self.folder.path();
-        if self.target.exists() {
-            let old = staged.with_extension("old");
-            fs::rename(&self.target, &old).map_err(unwritable)?;
-            fs::rename(staged, &self.target).map_err(unwritable)?;
-            let _ = fs::remove_dir_all(&old);
-        } else {
-            fs::rename(staged, &self.target).map_err(unwritable)?;
-        }
-        // After the rename the staged folder is the output folder: nothing is left to remove.
-        let _ = self.folder.keep();
-        Ok(self.target)
+    fn staged(&self) -> &Path {
+        self.folder.as_ref().map(|f| f.path()).unwrap_or(&self.target)
     }
+
+    /// Moves the complete results into place. Without `force` the move fails if the
+    /// output folder appeared meanwhile; with it, an existing folder is replaced if it
+    /// still is one trappe wrote.
+    pub fn commit(mut self) -> Result<PathBuf, OutputError> {
+        let mut registry = unfinished();
+        let staged = self.staged().to_path_buf();
+        let exists = fs::symlink_metadata(&self.target).is_ok();
+        if exists && self.force {
+            self.replace(&staged)?;
+        } else if exists {
+            return Err(OutputError::Appeared(self.target.clone()));
+        } else {
+            self.move_into_absent(&staged)?;
+        }
+        registry.forget(&staged);
+        // The staged folder is the output folder: nothing is left to remove.
+        if let Some(folder) = self.folder.take() {
+            let _ = folder.keep();
+        }
+        Ok(self.target.clone())
+    }
+
+    /// Moves `staged` to the absent output folder, never over one that appeared: the
+    /// folder is made exclusively (failing if it exists) and the staged folder renamed
+    /// onto it, which the system allows only while it is still empty.
+    fn move_into_absent(&self, staged: &Path) -> Result<(), OutputError> {
+        let unwritable = |source| OutputError::Unwritable { path: self.target.clone(), source };
+        match fs::create_dir(&self.target) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                return Err(OutputError::Appeared(self.target.clone()));
+            }
+            Err(e) => return Err(unwritable(e)),
+        }
+        if let Err(e) = fs::rename(staged, &self.target) {
+            // Removes only the empty folder made above; one that was filled meanwhile stays.
+            return Err(match fs::remove_dir(&self.target) {
+                Ok(()) => unwritable(e),
+                Err(_) => OutputError::Appeared(self.target.clone()),
+            });
+        }
+        Ok(())
+    }
+
+    /// Replaces the existing output folder with `staged`: moves it aside (hidden, named
+    /// for this process), moves the results in, and removes it. A kill between the two
+    /// moves is repaired by the next command into the folder ([`recover_leftovers`]).
+    fn replace(&self, staged: &Path) -> Result<(), OutputError> {
+        let unwritable = |source| OutputError::Unwritable { path: self.target.clone(), source };
+        check_written_by_trappe(&self.target)?;
+        let random = staged.file_name().unwrap_or_default().as_encoded_bytes();
+        let random =
+            String::from_utf8_lossy(random.rsplit(|b| *b == b'-').next().unwrap_or_default()).into_owned();
+        let mut backup_name = sibling_prefix(&self.name, Sibling::Replaced);
+        backup_name.push(random);
+        let backup = self.parent.join(backup_name);
+        fs::rename(&self.target, &backup).map_err(unwritable)?;
+        if let Err(e) = fs::rename(staged, &self.target) {
+            let _ = fs::rename(&backup, &self.target);
+            return Err(unwritable(e));
+        }
+        // Left behind only if it cannot be removed now; the next command removes it.
+        let _ = fs::remove_dir_all(&backup);
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if let Some(folder) = self.folder.take() {
+            let mut registry = unfinished();
+            registry.forget(folder.path());
+            drop(folder);
+        }
+    }
+}
+
+/// The folder holding `target` and its name in it; `.` when it has no parent. A path
+/// ending in `..` is resolved first.
+fn parent_and_name(target: &Path) -> Result<(PathBuf, OsString), OutputError> {
+    let split = |p: &Path| {
+        let parent = match p.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        p.file_name().map(|name| (parent, name.to_os_string()))
+    };
+    split(target).or_else(|| fs::canonicalize(target).ok().and_then(|p| split(&p))).ok_or_else(|| {
+        OutputError::Unwritable {
+            path: target.to_path_buf(),
+            source: io::Error::new(io::ErrorKind::InvalidInput, "it does not name a folder"),
+        }
+    })
 }
