@@ -118,6 +118,10 @@ pub fn parse_diagnostic(path: &str, source: &str, e: &toml::de::Error) -> Diagno
         let at = e.span().map(|s| s.start - line_start(source, s.start)).unwrap_or(0);
         decimal_comma_hint(text).or_else(|| non_ascii_key(text, at).map(|k| non_ascii_key_hint(&k)))
     });
+    let hint = hint.or_else(|| {
+        let span = e.span().filter(|_| message == "duplicate key")?;
+        duplicate_key_hint(source, span.start, span.end)
+    });
     let snippet = snippet.filter(|s| !s.trim().is_empty());
     Diagnostic {
         file: path.to_string(),
@@ -130,6 +134,40 @@ pub fn parse_diagnostic(path: &str, source: &str, e: &toml::de::Error) -> Diagno
         hint,
         ..Default::default()
     }
+}
+
+/// A hint for a key written twice in one table: where the first one is. Two
+/// spellings of one key (`2024` and `"2024"`) are the same key in TOML, so the
+/// hint shows both as written.
+fn duplicate_key_hint(source: &str, start: usize, end: usize) -> Option<String> {
+    let written = source.get(start..end)?.trim();
+    let name = written.trim_matches(|c| c == '"' || c == '\'');
+    if name.is_empty() {
+        return None;
+    }
+    let before = &source[..start];
+    let first = [name.to_string(), format!("\"{name}\""), format!("'{name}'")]
+        .iter()
+        .filter_map(|form| {
+            before.rmatch_indices(form.as_str()).find(|&(i, _)| {
+                let after = before[i + form.len()..].trim_start_matches([' ', '\t']);
+                let prev = before[..i].chars().next_back();
+                after.starts_with('=') && prev.is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            })
+        })
+        .map(|(i, form)| (i, form.to_string()))
+        .max_by_key(|&(i, _)| i);
+    let (at, form) = first?;
+    let (line, _) = line_col(source, at);
+    let again = if form == written { String::new() } else { format!(", and `{written}` is the same key") };
+    let year = if name.bytes().all(|b| b.is_ascii_digit()) {
+        " (a year written with or without quotes is one key)"
+    } else {
+        ""
+    };
+    Some(format!(
+        "`{form}` is already given on line {line}{again}; a table holds each key once{year}: keep one"
+    ))
 }
 
 /// Byte offset of the start of the line holding byte `offset`.

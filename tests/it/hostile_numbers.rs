@@ -180,14 +180,21 @@ fn a_year_key_is_exactly_four_digits() {
         false,
     );
     assert!(err.contains("four digits"), "{err}");
-    // The same year written twice is a TOML duplicate, refused at its second spelling.
+    // The same year written twice is a TOML duplicate, refused at its second spelling
+    // with both spellings and the line of the first.
+    let with = "rates = { 2024 = 12326, \"2024\" = 12000 }";
     let err = refused_default(
         "rates = { 2024 = 12326 }",
-        "rates = { 2024 = 12326, \"2024\" = 12000 }",
+        with,
         "budget.benefit_rates.kh_30plus_other.rates",
         false,
     );
+    let line = damaged("rates = { 2024 = 12326 }", with).lines().position(|l| l.contains(with)).unwrap() + 1;
     assert!(err.contains("duplicate key"), "{err}");
+    assert!(
+        err.contains(&format!("`2024` is already given on line {line}, and `\"2024\"` is the same key")),
+        "{err}"
+    );
 }
 
 #[test]
