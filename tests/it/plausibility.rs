@@ -78,6 +78,14 @@ fn run_prints_the_warning_and_simulates_but_strict_run_writes_nothing() {
     assert_eq!(code, Some(0), "{err}");
     assert!(err.starts_with("warning: s.toml:"), "{err}");
     assert!(out.contains("Results in res"), "{out}");
+    // The results keep the warning beside them, on one line.
+    let manifest: toml::Value =
+        toml::from_str(&std::fs::read_to_string(dir.path().join("res/run.toml")).unwrap()).unwrap();
+    let warnings = manifest["warnings"].as_array().expect("run.toml lists the warning");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let w = warnings[0].as_str().unwrap();
+    assert!(w.starts_with("s.toml:") && w.contains("key `budget.staff_cost_per_fte_year`: 600 DKK"), "{w}");
+    assert!(!w.contains('\n'), "{w}");
 }
 
 #[test]

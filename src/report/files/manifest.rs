@@ -36,6 +36,10 @@ pub struct Manifest {
     pub trajectories: usize,
     /// Files in the folder.
     pub files: Vec<String>,
+    /// The scenario's plausibility warnings, one line each (absent when there are
+    /// none): a figure made from a scenario that looked mistyped says so where it is kept.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// For a result made by `trappe merge`: the parts it was combined from, in shard order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merged_from: Option<Vec<MergedPart>>,
@@ -112,6 +116,26 @@ pub fn command_line() -> String {
     std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ")
 }
 
+/// A warning on one line: where, which key, what, and its hints, without the
+/// quoted line of the file (the manifest holds the whole file beside it).
+fn one_line(d: &crate::error::Diagnostic) -> String {
+    let mut text = d.file.clone();
+    if let Some(line) = d.line {
+        text.push_str(&format!(":{line}"));
+    }
+    if !d.key.is_empty() {
+        text.push_str(&format!(": key `{}`", d.key));
+    }
+    text.push_str(&format!(": {}", d.message));
+    if let Some(s) = &d.suggestion {
+        text.push_str(&format!("; did you mean `{s}`?"));
+    }
+    if let Some(h) = &d.hint {
+        text.push_str(&format!("; {h}"));
+    }
+    text
+}
+
 impl Manifest {
     /// A manifest for a run of `sc`.
     pub fn new(
@@ -135,6 +159,7 @@ impl Manifest {
             engine: "individual".into(),
             trajectories,
             files,
+            warnings: model.warnings.iter().map(one_line).collect(),
             merged_from: None,
             scenario_source: sc.source.clone(),
             scenario_resolved: resolved_file(sc, model, seed, replications),
