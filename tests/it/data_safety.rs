@@ -197,6 +197,30 @@ fn the_next_run_removes_what_a_killed_run_left() {
     assert_eq!(hidden(d), Vec::<String>::new());
 }
 
+/// A run into another folder of the same parent cleans what a killed run left there
+/// too, but never the staging folder of a run that is still going.
+#[test]
+fn a_run_beside_cleans_a_killed_runs_leftovers_but_not_a_live_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut live = start_run(d, "live", "100000", &[]);
+    let mut killed = start_run(d, "killed", "100000", &[]);
+    killed.kill().unwrap();
+    killed.wait().unwrap();
+    let left: Vec<String> = hidden(d).into_iter().filter(|n| n.starts_with(".killed.")).collect();
+    assert!(left.iter().any(|n| n.starts_with(".killed.partial-")), "{left:?}");
+    let o = trappe(&["run", &default_scenario(), "-n", "2", "-q", "--out", "other"], d);
+    succeeded(&o);
+    let err = texts(&o).1;
+    let partial = left.iter().find(|n| n.starts_with(".killed.partial-")).unwrap();
+    assert!(err.contains(&format!("note: removed ./{partial} (its unfinished results; process")), "{err}");
+    let rest = hidden(d);
+    assert!(rest.iter().all(|n| !n.starts_with(".killed.")), "{rest:?}");
+    assert!(rest.iter().any(|n| n.starts_with(".live.partial-")), "a live run's folder is kept: {rest:?}");
+    live.kill().unwrap();
+    live.wait().unwrap();
+}
+
 #[test]
 fn a_replacement_cut_short_is_restored_by_the_next_run() {
     let dir = tempfile::tempdir().unwrap();

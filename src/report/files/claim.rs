@@ -15,7 +15,9 @@
 //! Whoever holds the lock is the only command writing `NAME`, so any staging or
 //! replaced folder it finds was left by a command that was killed: it restores a
 //! replaced folder if `NAME` is missing (the kill came between the two moves) and
-//! removes the rest, saying what it did.
+//! removes the rest, saying what it did. A command also does this for the other
+//! output folders beside its own whose leftovers it finds, taking each one's lock in
+//! turn (and passing over any that a running command holds).
 
 use super::interrupt::unfinished;
 use super::staging::OutputError;
@@ -193,4 +195,49 @@ pub fn recover_leftovers(parent: &Path, name: &OsStr, target: &Path) -> Result<V
         ));
     }
     Ok(notes)
+}
+
+/// The output folders in `parent`, other than `own`, that hidden staging or replaced
+/// folders or lock files were left for, named as their leftovers name them.
+fn other_targets_with_leftovers(parent: &Path, own: &OsStr) -> Vec<OsString> {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut names: Vec<OsString> = entries
+        .flatten()
+        .filter_map(|e| {
+            let file_name = e.file_name();
+            let text = file_name.to_str()?.strip_prefix('.')?;
+            if let Some(name) = text.strip_suffix(".trappe-lock") {
+                return (!name.is_empty()).then(|| OsString::from(name));
+            }
+            [Sibling::Staging, Sibling::Replaced].iter().find_map(|kind| {
+                let marker = format!(".{}-", kind.word());
+                let at = text.rfind(&marker)?;
+                (at > 0).then(|| OsString::from(&text[..at]))
+            })
+        })
+        .filter(|name| name != own)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Cleans up what killed commands left beside the other output folders in `parent`
+/// (not `own`, which [`recover_leftovers`] handles under its lock): for each, takes
+/// its lock, and passes over a folder a running command holds or whose lock cannot
+/// be taken. Returns one note for the user per thing done.
+pub fn recover_neighbours(parent: &Path, own: &OsStr) -> Vec<String> {
+    let mut notes = Vec::new();
+    for name in other_targets_with_leftovers(parent, own) {
+        let target = parent.join(&name);
+        let Ok(lock) = TargetLock::acquire(parent, &name, &target) else { continue };
+        if lock.is_exclusive() {
+            // A neighbour that cannot be cleaned is left as it is: it is not this
+            // command's output, and the next command into it will try again.
+            notes.extend(recover_leftovers(parent, &name, &target).unwrap_or_default());
+        }
+    }
+    notes
 }

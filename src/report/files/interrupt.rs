@@ -24,12 +24,13 @@ pub struct Unfinished {
 impl Unfinished {
     /// Registers an unfinished folder, removed if the process is interrupted.
     pub fn add_folder(&mut self, folder: &Path) {
-        self.folders.push(folder.to_path_buf());
+        // Collected from its components, a `.` inside the path is left out of messages.
+        self.folders.push(folder.components().collect());
     }
 
     /// Registers a lock file this process holds, removed if it is interrupted.
     pub fn add_lock_file(&mut self, file: &Path) {
-        self.lock_files.push(file.to_path_buf());
+        self.lock_files.push(file.components().collect());
     }
 
     /// Forgets a folder or lock file (committed, or removed by its owner).

@@ -6,7 +6,7 @@
 //! same folder and cleans up after killed ones, and [`super::interrupt`] removes the
 //! staging folder when the command is interrupted.
 
-use super::claim::{Sibling, TargetLock, recover_leftovers, sibling_prefix};
+use super::claim::{Sibling, TargetLock, recover_leftovers, recover_neighbours, sibling_prefix};
 use super::interrupt::unfinished;
 use super::replaceable::{check_holds_nothing_needed, check_written_by_trappe};
 use std::ffi::OsString;
@@ -145,6 +145,9 @@ impl Staging {
         let lock = TargetLock::acquire(&parent, &name, target)?;
         if lock.is_exclusive() {
             for note in recover_leftovers(&parent, &name, target)? {
+                eprintln!("note: {note}");
+            }
+            for note in recover_neighbours(&parent, &name) {
                 eprintln!("note: {note}");
             }
         }
