@@ -115,18 +115,21 @@ fn slagelse_books_the_grant_each_year_and_hires_one_then_five() {
     let (check, stderr) = texts(&out);
     assert!(out.status.success(), "{stderr}");
 
-    // Grant income: exactly 2,171,981 DKK in each budget year 2007-2010 (seed 002), and
-    // none in 2011, the last four months of the grant's four project years.
+    // Grant income: 2,171,981 DKK in each budget year 2008-2010 (seed 002), and in 2007
+    // only what the unit costs, the rest repaid: 1 FTE for 8 months and 4 for 7 = 36
+    // FTE-months at the mean cost per FTE-year, (400,000 + 434,396 + 500,000) / 3, which
+    // is 3 x 444,798.67 = 1,334,396 DKK. The horizon ends in 2010.
     let booked = check
         .lines()
         .find_map(|l| l.trim().strip_prefix("grant income booked: "))
         .unwrap_or_else(|| panic!("no 'grant income booked' line in:\n{check}"));
     let by_year: BTreeMap<&str, &str> =
         booked.split("; ").map(|item| item.split_once(": ").expect("'year: amount'")).collect();
-    for year in ["2007", "2008", "2009", "2010"] {
+    assert_eq!(by_year.get("2007"), Some(&"1,334,396"), "grant income in 2007: {booked}");
+    for year in ["2008", "2009", "2010"] {
         assert_eq!(by_year.get(year), Some(&"2,171,981"), "grant income in {year}: {booked}");
     }
-    assert_eq!(by_year.get("2011"), Some(&"0"), "grant income in 2011: {booked}");
+    assert_eq!(by_year.get("2011"), None, "no grant income after the horizon: {booked}");
 
     // The hires as seed 002 states them: 1 consultant from May 2007, 4 from June 2007.
     let hire = |fte: &str, from: &str| {
@@ -158,8 +161,8 @@ fn slagelse_books_the_grant_each_year_and_hires_one_then_five() {
     }
     assert_eq!(
         rows.last().unwrap().last,
-        "2011-04",
-        "the hires last to the end of April 2011, four project years from May/June 2007"
+        "2010-12",
+        "the hires last to the end of the seed's time plan, December 2010"
     );
     for r in &rows {
         assert_eq!(r.counterfactual_paid, baseline, "counterfactual FTE in {} to {}", r.first, r.last);
@@ -211,8 +214,12 @@ fn segment_sizes(check: &str) -> BTreeMap<String, u32> {
 fn the_seed_figures_are_resolved_exactly() {
     // Seed 003: 26,898,526 DKK a year 2007-2010; ~9,500 citizens, ~5,000 in match groups 3-4.
     let c = check_text("copenhagen-2007-job-consultant-pool.toml");
+    // From June 2007 the 62 consultants cost 62 x 7/12 of the mean cost per FTE-year,
+    // (400,000 + 434,396 + 520,000) / 3 = 451,465.33, in 2007: 16,327,996 DKK, the
+    // rest of that year's grant repaid; from 2008 they cost more than the grant.
     let b = booked(&c);
-    for y in ["2007", "2008", "2009", "2010"] {
+    assert_eq!(b["2007"], "16,327,996", "Copenhagen 2007");
+    for y in ["2008", "2009", "2010"] {
         assert_eq!(b[y], "26,898,526", "Copenhagen {y}");
     }
     let sizes = segment_sizes(&c);
@@ -243,10 +250,11 @@ fn the_seed_figures_are_resolved_exactly() {
         let c = check_text(name);
         assert_eq!(booked(&c)["2019"], "1,000,000", "{name}");
     }
-    // The team: 500 activity-ready recipients, about 10 staff (50 each), 2 more for a year.
+    // The team: 500 activity-ready recipients, about 10 staff (50 each) including the 2
+    // more for a year: 8 existing staff.
     let c = check_text("aalborg-2019-reinforcement-team.toml");
     assert_eq!(segment_sizes(&c).values().sum::<u32>(), 500);
-    assert!(c.contains("Staffing: baseline 10 FTE; caseload reference 50"), "{c}");
+    assert!(c.contains("Staffing: baseline 8 FTE; caseload reference 50"), "{c}");
     let hired: f64 = c
         .lines()
         .filter_map(|l| l.trim().strip_prefix("hire: "))
@@ -259,4 +267,37 @@ fn the_seed_figures_are_resolved_exactly() {
         let c = check_text(name);
         assert!(c.lines().any(|l| l.trim().starts_with("hire: 4 FTE") && l.contains("to 2019-12")), "{name}");
     }
+}
+
+/// A shipped scenario's file, parsed.
+fn shipped(name: &str) -> trappe::input::scenario::ScenarioFile {
+    trappe::input::scenario::LoadedScenario::from_path(&repo().join("scenarios").join(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .file
+}
+
+/// The seed cases read as the seeds state them: Copenhagen's consultants from the memo's
+/// month (seed 003, "Dato: 1. juni 2007"); Slagelse's unit to the end of the seed's time
+/// plan ("januar 08 - dec.10") with its unused grant repaid like Copenhagen's from the
+/// same pool; the Aalborg 2019 team of "omkring 10" as 8 existing staff and the 2 new.
+#[test]
+fn seed_cases_keep_the_seeds_dates_and_staff() {
+    let cph = shipped("copenhagen-2007-job-consultant-pool.toml");
+    let pool = &cph.staffing.as_ref().unwrap().hires[0];
+    assert_eq!((pool.fte, pool.start.to_string()), (62.0, "2007-06".to_string()));
+    assert_eq!(pool.end.map(|m| m.to_string()).as_deref(), Some("2010-12"));
+    assert_eq!(cph.grants[0].unspent, trappe::input::scenario::Unspent::Repaid);
+
+    let sla = shipped("slagelse-2007-integration-job-unit.toml");
+    for hire in &sla.staffing.as_ref().unwrap().hires {
+        assert_eq!(hire.end.map(|m| m.to_string()).as_deref(), Some("2010-12"), "{}", hire.name);
+    }
+    assert_eq!(sla.grants[0].unspent, trappe::input::scenario::Unspent::Repaid);
+    assert_eq!(sla.scenario.start.to_string(), "2007-05");
+    assert_eq!(sla.scenario.horizon_months, 44, "May 2007 to December 2010");
+
+    let team = shipped("aalborg-2019-reinforcement-team.toml");
+    let staffing = team.staffing.as_ref().unwrap();
+    let hired: f64 = staffing.hires.iter().map(|h| h.fte).sum();
+    assert_eq!((staffing.baseline_fte, hired), (8.0, 2.0), "a team of about 10 including the 2 new");
 }
