@@ -20,7 +20,7 @@
 //! turn (and passing over any that a running command holds).
 
 use super::interrupt::unfinished;
-use super::staging::OutputError;
+use super::output_error::OutputError;
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, TryLockError};
 use std::io;

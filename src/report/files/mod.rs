@@ -9,6 +9,7 @@ pub mod csv_file;
 pub mod interrupt;
 pub mod manifest;
 pub mod monthly;
+pub mod output_error;
 pub mod replaceable;
 pub mod replications;
 pub mod staging;

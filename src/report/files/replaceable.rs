@@ -1,7 +1,7 @@
 //! What `--force` may replace: only a folder trappe wrote (or an empty one), and never
 //! one that holds the current folder or the command's own inputs.
 
-use super::staging::OutputError;
+use super::output_error::OutputError;
 use std::fs;
 use std::io::Read;
 use std::path::Path;
