@@ -40,6 +40,9 @@ pub struct CohortSource {
     pub rows: u64,
 }
 
+/// The citizens a cohort file gives, per segment index, in groups alike at the start.
+pub type CitizensBySegment = BTreeMap<usize, Vec<CitizenGroupDef>>;
+
 /// One row, as the CSV reader deserialises it by header name.
 #[derive(Debug, Deserialize)]
 struct Row {
@@ -87,7 +90,7 @@ pub fn parse(
     path: &str,
     text: &str,
     file: &ScenarioFile,
-) -> Result<(BTreeMap<usize, Vec<CitizenGroupDef>>, u64), Vec<Diagnostic>> {
+) -> Result<(CitizensBySegment, u64), Vec<Diagnostic>> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut p = Parser { path, lines: body.lines().collect(), errors: Vec::new() };
     let out = p.rows(body, file);
@@ -190,7 +193,7 @@ impl Parser<'_> {
     }
 
     /// Every row, checked and counted into groups per segment.
-    fn rows(&mut self, body: &str, file: &ScenarioFile) -> (BTreeMap<usize, Vec<CitizenGroupDef>>, u64) {
+    fn rows(&mut self, body: &str, file: &ScenarioFile) -> (CitizensBySegment, u64) {
         let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(body.as_bytes());
         let mut counts: BTreeMap<usize, BTreeMap<GroupKey, u32>> = BTreeMap::new();
         let mut n_rows = 0u64;
