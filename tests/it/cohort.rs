@@ -301,3 +301,21 @@ fn the_shipped_example_checks_and_runs_in_both_engines() {
         assert!(monthly.contains("0,2023-12,scenario,waiting_list,citizens,40,"), "{}", e.name());
     }
 }
+
+#[test]
+fn citizens_written_in_a_segment_are_checked_like_the_file() {
+    let toml = small(100.0, "")
+        .replace("[cohort]\nfile = \"caseload.csv\"\n", "")
+        .replace(
+            "benefit_type = \"kh\"\n",
+            "benefit_type = \"kh\"\nsize = 5\ncitizens = [{ state = \"jbo\", count = 2 }, { state = \"a\", count = 1, waiting_for = \"a->bb\" }]\n",
+        );
+    let e = error(&toml);
+    assert!(
+        e.contains("key `segments[0].size`: segment `first` gets its citizens at the start from `citizens`"),
+        "{e}"
+    );
+    assert!(e.contains("key `segments[0].citizens[0].state`: no state `jbo`"), "{e}");
+    assert!(e.contains("key `segments[0].citizens[1].waiting_for`: no transition `a->bb`"), "{e}");
+    assert!(e.contains("did you mean `a->b`?"), "{e}");
+}
