@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod checksum;
+pub mod cohort;
 pub mod locate;
 pub mod observed;
 pub mod param;

@@ -20,6 +20,8 @@ pub enum InputFile {
     Scenario,
     /// Observed figures for `trappe calibrate` (CSV): at most 16 MB.
     Observed,
+    /// A scenario's cohort extract, one row per citizen (CSV): at most 64 MB.
+    Cohort,
     /// A part's manifest, `part.toml`, which holds the scenario's text: at most 64 MB.
     PartManifest,
     /// A part's data file: exactly the size its manifest gives.
@@ -38,7 +40,7 @@ impl InputFile {
     pub fn limit(self) -> u64 {
         match self {
             InputFile::Scenario | InputFile::Observed => 16 * MB,
-            InputFile::PartManifest => 64 * MB,
+            InputFile::PartManifest | InputFile::Cohort => 64 * MB,
             InputFile::PartData { bytes } => bytes,
         }
     }
@@ -48,6 +50,7 @@ impl InputFile {
         match self {
             InputFile::Scenario => "scenario file",
             InputFile::Observed => "observed figures file",
+            InputFile::Cohort => "cohort file",
             InputFile::PartManifest => "part manifest",
             InputFile::PartData { .. } => "part data file",
         }

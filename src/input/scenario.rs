@@ -35,6 +35,9 @@ pub struct ScenarioFile {
     /// Monthly transitions between states (a state without transitions is absorbing).
     #[serde(default)]
     pub transitions: Vec<TransitionDef>,
+    /// A person-level extract giving the citizens present at the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cohort: Option<CohortDef>,
     /// The cohort, in segments.
     pub segments: Vec<SegmentDef>,
     /// Staff and how caseload affects transitions.
@@ -209,6 +212,37 @@ pub struct SegmentDef {
     /// Probabilities replacing the base probability of named transitions, for this segment.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub overrides: BTreeMap<String, Param>,
+    /// The citizens present at the start, in groups: instead of `size` and
+    /// `start_state(s)`; filled from the `[cohort]` file for segments it lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub citizens: Vec<CitizenGroupDef>,
+}
+
+/// `[cohort]`: the citizens present at the start, from a person-level CSV extract.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CohortDef {
+    /// The CSV file, relative to the scenario file.
+    pub file: String,
+}
+
+/// One entry of a segment's `citizens`: citizens alike at the start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CitizenGroupDef {
+    /// The state they start in.
+    pub state: String,
+    /// Months on benefit before the start.
+    #[serde(default)]
+    pub months_on_benefit: u32,
+    /// Months since referral at the start, when known (read and kept, not yet used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months_since_referral: Option<u32>,
+    /// The placement (a transition with `hours`) they wait for at the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_for: Option<String>,
+    /// How many citizens.
+    pub count: u32,
 }
 
 /// `[staffing]`: staff in the unit and the effect of caseload.
@@ -541,8 +575,10 @@ pub struct LoadedScenario {
     pub path: String,
     /// The file's text, kept to locate errors and for the run manifest.
     pub source: String,
-    /// The parsed contents.
+    /// The parsed contents (with the `[cohort]` file's citizens in the segments).
     pub file: ScenarioFile,
+    /// The `[cohort]` file read, if the scenario has one.
+    pub cohort: Option<crate::input::cohort::CohortSource>,
 }
 
 impl LoadedScenario {
@@ -556,11 +592,15 @@ impl LoadedScenario {
         Self::from_str(&path.display().to_string(), &source)
     }
 
-    /// Parses scenario text; `path` is used in error messages.
+    /// Parses scenario text; `path` is used in error messages, and a `[cohort]` file
+    /// is read relative to its folder.
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(path: &str, source: &str) -> Result<Self, ScenarioError> {
         match toml::from_str::<ScenarioFile>(source) {
-            Ok(file) => Ok(LoadedScenario { path: path.to_string(), source: source.to_string(), file }),
+            Ok(mut file) => {
+                let cohort = crate::input::cohort::load(path, source, &mut file)?;
+                Ok(LoadedScenario { path: path.to_string(), source: source.to_string(), file, cohort })
+            }
             Err(e) => {
                 let mut d = parse_diagnostic(path, source, &e);
                 if d.suggestion.is_none() {

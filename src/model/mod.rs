@@ -68,16 +68,38 @@ pub struct Transition {
 /// The longest benefit history before the start (or before arriving) a segment may state.
 pub const MAX_MONTHS_ON_BENEFIT: u32 = 1200;
 
+/// Citizens of a segment alike at the start: each engine starts them in one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartGroup {
+    /// The state they start in, by index into [`Model::states`].
+    pub state: usize,
+    /// Months on benefit before the start.
+    pub months_on_benefit: u32,
+    /// Months since referral at the start, when the cohort file gives it. Read and
+    /// checked; the engines do not use it yet.
+    pub months_since_referral: Option<u32>,
+    /// The placement they wait for at the start (a transition with `hours`, by index
+    /// into [`Model::transitions`]): first on the waiting list.
+    pub waiting_for: Option<usize>,
+    /// How many citizens.
+    pub count: u32,
+}
+
 /// A group of citizens sharing start, benefit and multipliers.
 #[derive(Debug, Clone)]
 pub struct Segment {
     /// Name, as outputs and observed figures refer to it.
     pub name: String,
-    /// Citizens at the start, per start state: `(state, count)`.
+    /// Citizens at the start, per start state: `(state, count)` (the sum of [`Segment::citizens`]).
     pub start: Vec<(usize, u32)>,
+    /// Citizens at the start, in groups alike at the start, ordered by state id
+    /// (alphabetical), months on benefit, months since referral and awaited placement:
+    /// the order in which the engines number them, whatever order a cohort file lists them in.
+    pub citizens: Vec<StartGroup>,
     /// Benefit type index into [`Model::benefit_types`].
     pub benefit_type: usize,
-    /// Months on benefit before the start (where the 2016 reimbursement bands begin).
+    /// Months on benefit before the start (where the 2016 reimbursement bands begin),
+    /// as the segment gives it; with `citizens`, each group gives its own, and this is 0.
     pub months_on_benefit: u32,
     /// New citizens per month (fractions accumulate, see [`Segment::arrivals`]).
     pub inflow_per_month: f64,
@@ -664,6 +686,7 @@ mod tests {
         let s = Segment {
             name: "x".into(),
             start: vec![],
+            citizens: vec![],
             benefit_type: 0,
             months_on_benefit: 0,
             inflow_per_month: 2.5,

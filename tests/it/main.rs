@@ -9,6 +9,7 @@ mod budget;
 mod calibrate;
 mod capacity;
 mod cases_doc;
+mod cohort;
 mod csv_snapshots;
 mod data_safety;
 mod docs_examples;

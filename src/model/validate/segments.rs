@@ -7,7 +7,7 @@ use crate::error::nearest;
 use crate::input::locate::KeyPath;
 use crate::input::param::{Bounds, Distribution, Param, Role, fmt_num, fmt_value};
 use crate::input::scenario::SegmentDef;
-use crate::model::{CalibratedKind, MAX_MONTHS_ON_BENEFIT, Segment, Transition};
+use crate::model::{CalibratedKind, MAX_MONTHS_ON_BENEFIT, Segment, StartGroup, Transition};
 use std::collections::{BTreeMap, HashSet};
 
 /// The most citizens a scenario may hold, at the start plus all arrivals.
@@ -21,6 +21,8 @@ struct Names<'n> {
     benefit_types: &'n [String],
     /// Transition ids, by index.
     transitions: Vec<String>,
+    /// Per transition: its origin state and whether it takes consultant hours.
+    placements: Vec<(usize, bool)>,
 }
 
 /// A segment's tables of parameters by transition.
@@ -47,6 +49,7 @@ impl Validator<'_> {
             states: state_ids,
             benefit_types,
             transitions: transitions.iter().map(|t| t.id.clone()).collect(),
+            placements: transitions.iter().map(|t| (t.from, t.hours.is_some())).collect(),
         };
         let mut segments = Vec::new();
         if f.segments.is_empty() {
@@ -60,13 +63,46 @@ impl Validator<'_> {
             }
             segments.push(self.segment(&k, s, &names));
         }
-        self.cohort_size(period);
+        self.cohort_size(period, &segments);
         segments
     }
 
     /// One segment; `k` is its place in the file.
     fn segment(&mut self, k: &KeyPath, s: &SegmentDef, names: &Names) -> Segment {
-        let start_counts = self.start_counts(k, s, names.states);
+        let from_citizens = !s.citizens.is_empty()
+            || (self.sc.file.cohort.is_some() && s.start_state.is_none() && s.start_states.is_none());
+        let (start_counts, mut citizens) = if from_citizens {
+            let citizens = self.citizens(k, s, names);
+            let mut per_state: Vec<(usize, u32)> = Vec::new();
+            for c in &citizens {
+                match per_state.iter_mut().find(|x| x.0 == c.state) {
+                    Some(x) => x.1 += c.count,
+                    None => per_state.push((c.state, c.count)),
+                }
+            }
+            (per_state, citizens)
+        } else {
+            let counts = self.start_counts(k, s, names.states);
+            let citizens = counts
+                .iter()
+                .map(|&(state, count)| StartGroup {
+                    state,
+                    months_on_benefit: s.months_on_benefit,
+                    months_since_referral: None,
+                    waiting_for: None,
+                    count,
+                })
+                .collect();
+            (counts, citizens)
+        };
+        citizens.sort_by(|a, b| {
+            (&names.states[a.state], a.months_on_benefit, a.months_since_referral, a.waiting_for).cmp(&(
+                &names.states[b.state],
+                b.months_on_benefit,
+                b.months_since_referral,
+                b.waiting_for,
+            ))
+        });
         let benefit_type = self.benefit_type_ref(k, s, names.benefit_types);
         // A spell longer than 100 years is a typing error (and keeps benefit spells,
         // counted in months, far inside the engines' counters).
@@ -90,7 +126,8 @@ impl Validator<'_> {
                 if s.inflow_per_month > 0.0 {
                     self.err(
                         k.key("inflow_per_month"),
-                        "with `start_states`, name the state new citizens enter in `inflow_state`",
+                        "without `start_state` (with `start_states`, `citizens` or a cohort file), name the \
+                         state new citizens enter in `inflow_state`",
                         Some("inflow_state".into()),
                     );
                 }
@@ -109,8 +146,9 @@ impl Validator<'_> {
         Segment {
             name: s.name.clone(),
             start: start_counts,
+            citizens,
             benefit_type,
-            months_on_benefit: s.months_on_benefit,
+            months_on_benefit: if from_citizens { 0 } else { s.months_on_benefit },
             inflow_per_month: s.inflow_per_month.max(0.0),
             inflow_state,
             inflow_months_on_benefit: s.inflow_months_on_benefit,
@@ -167,6 +205,106 @@ impl Validator<'_> {
                 Vec::new()
             }
         }
+    }
+
+    /// The segment's `citizens` (given in the scenario or read from the cohort file),
+    /// which replace `size`, `start_state(s)` and `months_on_benefit`.
+    fn citizens(&mut self, k: &KeyPath, s: &SegmentDef, names: &Names) -> Vec<StartGroup> {
+        let from_file = self.sc.file.cohort.is_some() && s.start_state.is_none() && s.start_states.is_none();
+        let place = if from_file { "the cohort file" } else { "`citizens`" };
+        for (key, given) in [
+            ("size", s.size > 0),
+            ("start_state", s.start_state.is_some()),
+            ("start_states", s.start_states.is_some()),
+            ("months_on_benefit", s.months_on_benefit > 0),
+        ] {
+            if given {
+                self.err(
+                    k.key(key),
+                    format!(
+                        "segment `{}` gets its citizens at the start from {place}, which gives each \
+                         citizen's state and months on benefit: remove `{key}`",
+                        s.name
+                    ),
+                    None,
+                );
+            }
+        }
+        let mut out = Vec::new();
+        let mut total = 0u64;
+        for (j, c) in s.citizens.iter().enumerate() {
+            let kc = k.key("citizens").index(j);
+            let state = self.state_ref(kc.key("state"), &c.state, names.states);
+            if c.months_on_benefit > MAX_MONTHS_ON_BENEFIT {
+                self.err(
+                    kc.key("months_on_benefit"),
+                    format!(
+                        "expected at most {MAX_MONTHS_ON_BENEFIT} months (100 years), got {}",
+                        c.months_on_benefit
+                    ),
+                    None,
+                );
+            }
+            if let Some(r) = c.months_since_referral
+                && r > MAX_MONTHS_ON_BENEFIT
+            {
+                self.err(
+                    kc.key("months_since_referral"),
+                    format!("expected at most {MAX_MONTHS_ON_BENEFIT} months (100 years), got {r}"),
+                    None,
+                );
+            }
+            let waiting_for = c.waiting_for.as_ref().and_then(|w| self.awaited(&kc, w, state, names));
+            total += c.count as u64;
+            if total > MAX_CITIZENS {
+                self.err(kc.key("count"), "at most 50 million citizens are supported".to_string(), None);
+                break;
+            }
+            out.push(StartGroup {
+                state,
+                months_on_benefit: c.months_on_benefit,
+                months_since_referral: c.months_since_referral,
+                waiting_for,
+                count: c.count,
+            });
+        }
+        out
+    }
+
+    /// A `citizens` entry's `waiting_for`: a transition with `hours` out of its state,
+    /// in a scenario with `[staffing.capacity]`.
+    fn awaited(&mut self, kc: &KeyPath, w: &str, state: usize, names: &Names) -> Option<usize> {
+        let key = kc.key("waiting_for");
+        let Some(t) = names.transitions.iter().position(|x| x == w) else {
+            let sug = nearest(w, names.transitions.iter().map(String::as_str));
+            self.err(
+                key,
+                format!("no transition `{w}`; transitions are named \"from->to\" unless given an `id`"),
+                sug,
+            );
+            return None;
+        };
+        let (from, hours) = names.placements[t];
+        let capacity = self.sc.file.staffing.as_ref().is_some_and(|s| s.capacity.is_some());
+        if !capacity {
+            self.err(
+                key,
+                "a waiting list at the start needs a [staffing.capacity] section (placement hours)",
+                None,
+            );
+        } else if !hours {
+            self.err(key, format!("transition `{w}` has no `hours`, so nobody waits for it"), None);
+        } else if from != state {
+            self.err(
+                key,
+                format!(
+                    "transition `{w}` leaves from `{}`, not from `{}`",
+                    names.states[from], names.states[state]
+                ),
+                None,
+            );
+        }
+        Some(t)
     }
 
     /// The index of the segment's benefit type among `[budget.benefit_rates]`.
@@ -228,11 +366,11 @@ impl Validator<'_> {
     }
 
     /// The whole cohort: not empty, and at most 50 million citizens by the end.
-    fn cohort_size(&mut self, period: Period) {
+    fn cohort_size(&mut self, period: Period, segments: &[Segment]) {
         let f = &self.sc.file;
         let root = KeyPath::default();
         let horizon = period.horizon;
-        let total: u64 = f.segments.iter().map(|s| s.size as u64).sum();
+        let total: u64 = segments.iter().flat_map(|s| &s.citizens).map(|c| c.count as u64).sum();
         let inflow: f64 = f.segments.iter().map(|s| s.inflow_per_month.max(0.0)).sum();
         if !f.segments.is_empty() && total == 0 && (inflow * horizon as f64) < 1.0 {
             self.err(

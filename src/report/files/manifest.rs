@@ -23,6 +23,12 @@ pub struct Manifest {
     pub scenario_path: String,
     /// SHA-256 of the scenario file's bytes.
     pub scenario_sha256: String,
+    /// The scenario's `[cohort]` file as read (joined to the scenario's folder), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cohort_path: Option<String>,
+    /// SHA-256 of the cohort file's bytes, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cohort_sha256: Option<String>,
     /// Seed used.
     pub seed: u64,
     /// Replications run.
@@ -72,7 +78,7 @@ pub struct MergedPart {
 /// and `[simulation]` as overridden on the command line.
 pub fn resolved_file(sc: &LoadedScenario, model: &Model, seed: u64, replications: u32) -> ScenarioFile {
     use crate::budget::Reimbursement;
-    use crate::input::scenario::ReimbursementBand;
+    use crate::input::scenario::{CitizenGroupDef, ReimbursementBand};
     let mut f = sc.file.clone();
     f.simulation.seed = seed;
     f.simulation.replications = replications;
@@ -88,7 +94,23 @@ pub fn resolved_file(sc: &LoadedScenario, model: &Model, seed: u64, replications
     }
     for (def, g) in f.segments.iter_mut().zip(&model.segments) {
         def.inflow_state = Some(model.states[g.inflow_state].id.clone());
+        // The cohort file's citizens, written into their segments: the resolved
+        // scenario runs without the file and gives the same results.
+        if def.start_state.is_none() && def.start_states.is_none() {
+            def.citizens = g
+                .citizens
+                .iter()
+                .map(|c| CitizenGroupDef {
+                    state: model.states[c.state].id.clone(),
+                    months_on_benefit: c.months_on_benefit,
+                    months_since_referral: c.months_since_referral,
+                    waiting_for: c.waiting_for.map(|t| model.transitions[t].id.clone()),
+                    count: c.count,
+                })
+                .collect();
+        }
     }
+    f.cohort = None;
     if let (Some(def), Some(st)) = (f.staffing.as_mut(), model.staffing.as_ref()) {
         for (h, hire) in def.hires.iter_mut().zip(&st.hires) {
             h.end = Some(hire.end);
@@ -153,6 +175,8 @@ impl Manifest {
             command: command_line(),
             scenario_path: sc.path.clone(),
             scenario_sha256: sha256_hex(&sc.source),
+            cohort_path: sc.cohort.as_ref().map(|c| c.path.clone()),
+            cohort_sha256: sc.cohort.as_ref().map(|c| c.sha256.clone()),
             seed,
             replications,
             threads,

@@ -174,6 +174,16 @@ impl<'a> Rules<'a> {
     }
 }
 
+/// The key of a citizen admitted with key `key` who waits for a placement on
+/// transition `t` from the start (request month 0).
+pub(super) fn waiting_key(key: u128, t: usize) -> u128 {
+    let mut f = Fields::unpack(key);
+    f.flags |= FLAG_WAITING;
+    f.since = 0;
+    f.trans = t as u16;
+    f.pack()
+}
+
 /// Ids of per-arm keys, one per arm: a group's joint key, or the rows of a group.
 /// Hashed as whole words (two ids to one word), not byte by byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 
 use super::draws::Stream;
 use super::groups::{MAX_SPELL, Slots, World, spell};
-use super::keys::{ABSENT, Ids, Keys, Rules};
+use super::keys::{ABSENT, Ids, Keys, Rules, waiting_key};
 use super::moves::{MonthWorld, MoveCtx, Moves};
 use super::queue::{place_served, serve_queue};
 use crate::budget::N_FLOWS;
@@ -17,6 +17,7 @@ use crate::simulation::kernel::{
 };
 use crate::simulation::records::ArmRun;
 use crate::simulation::tables::{Layout, Tables, staffing_multipliers};
+use rand::Rng;
 
 /// Simulates the arms of one block jointly (`arms.len()` is `N`, at most four) on the
 /// replication's stream `rng`: one run per arm, in the arms' order.
@@ -79,7 +80,10 @@ impl<'a> Setting<'a> {
         let longest_before = model
             .segments
             .iter()
-            .map(|s| s.months_on_benefit.max(s.inflow_months_on_benefit))
+            .map(|s| {
+                let start = s.citizens.iter().map(|c| c.months_on_benefit).max().unwrap_or(0);
+                start.max(s.inflow_months_on_benefit)
+            })
             .max()
             .unwrap_or(0);
         Setting {
@@ -201,16 +205,35 @@ impl<'a, const N: usize> JointRun<'a, N> {
         let setting = self.setting;
         let model = setting.model;
         for (g, seg) in model.segments.iter().enumerate() {
-            for &(s, n) in &seg.start {
-                if n > 0 {
-                    let (k, o) = self.rules.admitted(g, s, seg.months_on_benefit, 0);
-                    let id = self.keys.id(k, 0);
-                    let gi = self.world.group(Ids([id; N]), &self.keys);
-                    self.world.give(gi, o, n as u64);
+            for c in seg.citizens.iter().filter(|c| c.count > 0) {
+                let (k, o) = self.rules.admitted(g, c.state, c.months_on_benefit, 0);
+                match c.waiting_for {
+                    None => {
+                        let id = self.keys.id(k, 0);
+                        let gi = self.world.group(Ids([id; N]), &self.keys);
+                        self.world.give(gi, o, c.count as u64);
+                    }
+                    // Waiting at the start: each a group of one, with a random place
+                    // among the month-0 requests, ahead of every later request.
+                    Some(t) => {
+                        for _ in 0..c.count {
+                            let prio = self.rng.next_u64() | 1;
+                            let id = self.keys.id(waiting_key(k, t), prio);
+                            let gi = self.world.group(Ids([id; N]), &self.keys);
+                            self.world.give(gi, o, 1);
+                        }
+                    }
                 }
             }
         }
         self.world.settle();
+        let waiting: u64 = model
+            .segments
+            .iter()
+            .flat_map(|s| &s.citizens)
+            .filter(|c| c.waiting_for.is_some())
+            .map(|c| c.count as u64)
+            .sum();
         end_of_month(
             &self.world,
             &mut self.arms,
@@ -224,6 +247,7 @@ impl<'a, const N: usize> JointRun<'a, N> {
         for s in self.arms.iter_mut() {
             let staff = model.staff(s.arm, 1);
             s.acc.hours = staff.placement_fte * setting.drawn.hours_per_placement_fte;
+            s.acc.waiting = waiting;
             record_month(
                 model,
                 &setting.monthly,

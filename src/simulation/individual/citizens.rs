@@ -20,7 +20,7 @@ pub(super) struct Request {
 
 /// A well-mixed 64-bit hash (SplitMix64's finaliser), for priorities that are random
 /// but the same for a citizen and month in every arm.
-fn mix64(mut z: u64) -> u64 {
+pub(super) fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
@@ -67,17 +67,23 @@ pub(super) struct Cohort {
     pub(super) entered_by_segment: Vec<Vec<usize>>,
     /// Initial state and months on benefit per citizen.
     pub(super) init: Vec<(u8, u16)>,
+    /// Citizens waiting for a placement at the start: (citizen, transition).
+    pub(super) waiting: Vec<(u32, u16)>,
 }
 
 impl Cohort {
     pub(super) fn new(model: &Model) -> Cohort {
         let mut segment = Vec::new();
         let mut init = Vec::new();
+        let mut waiting = Vec::new();
         for (g, seg) in model.segments.iter().enumerate() {
-            for &(s, n) in &seg.start {
-                for _ in 0..n {
+            for c in &seg.citizens {
+                for _ in 0..c.count {
+                    if let Some(t) = c.waiting_for {
+                        waiting.push((segment.len() as u32, t as u16));
+                    }
                     segment.push(g as u16);
-                    init.push((s as u8, seg.months_on_benefit.min(u16::MAX as u32) as u16));
+                    init.push((c.state as u8, c.months_on_benefit.min(u16::MAX as u32) as u16));
                 }
             }
         }
@@ -98,7 +104,7 @@ impl Cohort {
             entered_by.push(segment.len());
             entered_by_segment.push(per_segment.clone());
         }
-        Cohort { segment, entered_by, entered_by_segment, init }
+        Cohort { segment, entered_by, entered_by_segment, init, waiting }
     }
 }
 

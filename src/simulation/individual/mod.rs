@@ -41,7 +41,7 @@ use super::tables::{Layout, Tables, staffing_multipliers};
 use crate::budget::N_FLOWS;
 use crate::model::{Arm, Model, MonthStaff};
 use crate::schema::MonthlyLayout;
-use citizens::{Cohort, MonthCtx, Person, Request, Tracer, arm_month};
+use citizens::{Cohort, MonthCtx, Person, Request, Tracer, arm_month, mix64};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
@@ -214,6 +214,23 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// The citizens waiting for a placement at the start, on the arm's waiting list
+    /// ahead of every later request (month 0), in a random order, the same in every arm.
+    fn waiting_at_start(cohort: &Cohort, people: &mut [Person], queue: &mut Vec<Request>, salt: u64) {
+        for &(i, t) in &cohort.waiting {
+            let p = &mut people[i as usize];
+            p.flags |= FLAG_WAITING;
+            p.request = t + 1;
+            queue.push(Request {
+                since: 0,
+                priority: mix64(salt ^ ((i as u64) << 16)),
+                citizen: i,
+                transition: t,
+            });
+        }
+        queue.sort_unstable_by_key(|r| (r.priority, r.citizen));
+    }
+
     /// Month 0: the starting position of every arm, recorded.
     fn record_start(&mut self) {
         let (model, flags) = (self.model, &self.flags);
@@ -222,7 +239,9 @@ impl<'a> Run<'a> {
         let ng = model.segments.len();
         for (a, arm) in self.arms.iter().enumerate() {
             Self::admit(&self.cohort, flags, &mut self.people[a], self.cohort.entered_by[0]);
+            Self::waiting_at_start(&self.cohort, &mut self.people[a], &mut self.queues[a], self.queue_salt);
             let acc = &mut self.accs[a];
+            acc.waiting = self.cohort.waiting.len() as u64;
             for (i, p) in self.people[a].iter().enumerate() {
                 let g = self.cohort.segment[i] as usize;
                 acc.occ_end[g * ns + p.state as usize] += 1;
