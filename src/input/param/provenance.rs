@@ -55,7 +55,7 @@ impl Grade {
             Grade::D => "secondary page or convention",
             Grade::M => "the municipality's own case paper",
             Grade::Est => "an estimate",
-            Grade::Gap => "an assumption (no source found)",
+            Grade::Gap => "an assumption: no source found",
         }
     }
 

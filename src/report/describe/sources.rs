@@ -24,8 +24,9 @@ struct SourcedParameter {
 }
 
 /// The table of the uncertain parameters the scenario file writes (defaults it
-/// leaves out are not listed), grouped by grade from the strongest, then those with
-/// a source but no grade, then those with neither; with a count per group.
+/// leaves out are not listed), grouped by grade from the strongest, then those
+/// without a grade; with a count per group, and how many rest on an estimate or an
+/// assumption and how many have no source.
 pub fn sources(sc: &LoadedScenario, model: &Model) -> String {
     let rows = sourced_parameters(sc, model);
     let mut o = String::new();
@@ -40,31 +41,25 @@ pub fn sources(sc: &LoadedScenario, model: &Model) -> String {
     let mut groups: Vec<(String, Vec<&SourcedParameter>)> = Grade::ALL
         .iter()
         .map(|g| {
-            let label = format!("{:<4} {}", g.code(), g.meaning());
+            let label = format!("{} ({})", g.code(), g.meaning());
             (label, rows.iter().filter(|r| r.grade == Some(*g)).collect())
         })
         .collect();
-    groups.push((
-        "source given, no grade".to_string(),
-        rows.iter().filter(|r| r.grade.is_none() && r.source.is_some()).collect(),
-    ));
-    groups.push((
-        "no source given".to_string(),
-        rows.iter().filter(|r| r.grade.is_none() && r.source.is_none()).collect(),
-    ));
+    groups.push(("no grade given".to_string(), rows.iter().filter(|r| r.grade.is_none()).collect()));
+    let groups: Vec<_> = groups.into_iter().filter(|(_, members)| !members.is_empty()).collect();
     let resting = rows.iter().filter(|r| r.grade.is_some_and(Grade::is_estimate_or_assumption)).count();
-    let unsourced = rows.iter().filter(|r| r.grade.is_none() && r.source.is_none()).count();
+    let unsourced = rows.iter().filter(|r| r.source.is_none()).count();
+    let counts: Vec<String> = groups.iter().map(|(label, m)| format!("{} {label}", m.len())).collect();
+    let _ = writeln!(o, "  {}", counts.join("; "));
     let _ = writeln!(
         o,
-        "  {resting} rest on an estimate or an assumption (EST, GAP); {unsourced} have no source given"
+        "  {resting} of {} rest on an estimate or an assumption (EST, GAP); {unsourced} have no source given",
+        rows.len()
     );
-    for (label, members) in groups.iter().filter(|(_, m)| !m.is_empty()) {
-        let _ = writeln!(o, "  {:>3}  {label}", members.len());
-    }
     let key_width = rows.iter().map(|r| r.key.chars().count()).max().unwrap_or(0);
     let value_width = rows.iter().map(|r| r.value.chars().count()).max().unwrap_or(0);
-    for (label, members) in groups.iter().filter(|(_, m)| !m.is_empty()) {
-        let _ = writeln!(o, "  {}:", label.split_whitespace().collect::<Vec<_>>().join(" "));
+    for (label, members) in &groups {
+        let _ = writeln!(o, "  {label}:");
         for r in members {
             let source = r.source.as_deref().unwrap_or("no source given");
             let _ = writeln!(o, "    {:<key_width$}  {:<value_width$}  {source}", r.key, r.value);
