@@ -126,6 +126,10 @@ enum Command {
         /// exit 2 without simulating.
         #[arg(long)]
         strict: bool,
+        /// Print only the sources of the uncertain parameters (value, source, grade),
+        /// not the whole model.
+        #[arg(long)]
+        sources: bool,
     },
 }
 
@@ -273,8 +277,13 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             let report = trappe::commands::calibrate::calibrate(&cfg)?;
             write!(std::io::stdout().lock(), "{}", report.text)?;
         }
-        Command::Check { scenario, strict } => {
-            write!(std::io::stdout().lock(), "{}", trappe::commands::check::check(&scenario, strict)?)?;
+        Command::Check { scenario, strict, sources } => {
+            let text = if sources {
+                trappe::commands::check::check_sources(&scenario, strict)?
+            } else {
+                trappe::commands::check::check(&scenario, strict)?
+            };
+            write!(std::io::stdout().lock(), "{text}")?;
         }
     }
     Ok(())

@@ -6,22 +6,38 @@
 use crate::error::ScenarioError;
 use crate::input::scenario::LoadedScenario;
 use crate::model::Model;
-use crate::report::describe::describe;
+use crate::report::describe::{describe, sources};
 use std::path::Path;
 
 /// Loads and validates the scenario file; returns the description of the resolved
-/// model followed by a line saying the scenario is valid (and how many warnings it
-/// has). Warnings are printed to stderr; with `strict` they are errors.
+/// model and the sources of its uncertain parameters, followed by a line saying the
+/// scenario is valid (and how many warnings it has). Warnings are printed to stderr;
+/// with `strict` they are errors.
 pub fn check(scenario: &Path, strict: bool) -> anyhow::Result<String> {
-    let (_, model) = load_checked(scenario, strict)?;
+    let (sc, model) = load_checked(scenario, strict)?;
     let mut text = describe(&model);
+    text.push_str(&sources(&sc, &model));
+    Ok(with_verdict(text, scenario, &model))
+}
+
+/// As [`check`], with only the sources of the uncertain parameters in place of the
+/// whole description (`trappe check --sources`): the list a finance officer checks.
+pub fn check_sources(scenario: &Path, strict: bool) -> anyhow::Result<String> {
+    let (sc, model) = load_checked(scenario, strict)?;
+    let text = sources(&sc, &model);
+    Ok(with_verdict(text.trim_start().to_string(), scenario, &model))
+}
+
+/// `text` followed by the line saying the scenario is valid and how many of its
+/// values look implausible.
+fn with_verdict(mut text: String, scenario: &Path, model: &Model) -> String {
     let warned = match model.warnings.len() {
         0 => String::new(),
         1 => ", but 1 value looks implausible (see the warning)".to_string(),
         n => format!(", but {n} values look implausible (see the warnings)"),
     };
     text.push_str(&format!("\n{}: the scenario is valid{warned}.\n", scenario.display()));
-    Ok(text)
+    text
 }
 
 /// Reads, checks and resolves a scenario file for a command. Its plausibility

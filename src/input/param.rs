@@ -1,8 +1,10 @@
 //! Uncertain parameters: a fixed value or a probability distribution.
 //!
 //! In a scenario file any uncertain number may be written either as a plain
-//! number (`probability = 0.05`) or as a table naming a distribution
-//! (`probability = { dist = "beta", mean = 0.05, sd = 0.01 }`). The model
+//! number (`probability = 0.05`), as a table naming a distribution
+//! (`probability = { dist = "beta", mean = 0.05, sd = 0.01 }`), or as a fixed
+//! value in a table (`{ value = 0.05 }`). A table may also say where the figure
+//! comes from (`source`, `grade`; see [`provenance`]). The model
 //! draws every such parameter once per replication, so that the spread of
 //! results shows parameter uncertainty as well as chance.
 //!
@@ -11,9 +13,11 @@
 
 pub mod bounds;
 mod distribution;
+pub mod provenance;
 
 pub use bounds::{Bounds, fmt_value};
 pub use distribution::Distribution;
+pub use provenance::Grade;
 
 use rand_distr::{Beta, Gamma, LogNormal, Triangular, Uniform};
 use serde::de::{self, MapAccess, Visitor};
@@ -34,7 +38,7 @@ pub enum DistKind {
     Triangular,
     /// Uniform, where only a range is known: `min`, `max`.
     Uniform,
-    /// A fixed value written as a table: `value`.
+    /// A fixed value written as a table: `value`. Also what a table without `dist` is.
     Fixed,
 }
 
@@ -42,8 +46,9 @@ pub enum DistKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DistSpec {
-    /// Which family.
-    pub dist: DistKind,
+    /// Which family; a table without `dist` is a fixed `value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dist: Option<DistKind>,
     /// Mean (beta, gamma, lognormal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mean: Option<f64>,
@@ -87,6 +92,25 @@ pub struct DistSpec {
     /// Lower and upper bound of the fitted mean, `[lo, hi]`, for `trappe calibrate`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bounds: Option<Vec<f64>>,
+    /// Where the figure comes from: an evidence id (`E-STAFF-2`), a paper id
+    /// (`P-AAL-2019`) or a citation. Shown by `trappe check`; no result depends on it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "provenance::non_blank_source"
+    )]
+    pub source: Option<String>,
+    /// How much weight the figure can bear, on the register's scale. Shown by
+    /// `trappe check`; no result depends on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<Grade>,
+}
+
+impl DistSpec {
+    /// The family: as named by `dist`, or fixed for a table without it.
+    pub fn kind(&self) -> DistKind {
+        self.dist.unwrap_or(DistKind::Fixed)
+    }
 }
 
 /// The value of a parameter's `calibrate` key.
@@ -160,6 +184,15 @@ impl Param {
         Param::Fixed(v)
     }
 
+    /// The `source` and `grade` written in the parameter's table, if any (a plain
+    /// number carries neither).
+    pub fn provenance(&self) -> (Option<&str>, Option<Grade>) {
+        match self {
+            Param::Fixed(_) => (None, None),
+            Param::Dist(d) => (d.source.as_deref(), d.grade),
+        }
+    }
+
     /// The `calibrate` mark and `bounds` written in the parameter's table, if any.
     pub fn calibration(&self) -> (Option<&CalibrateMark>, Option<&[f64]>) {
         match self {
@@ -191,7 +224,7 @@ impl<'de> Deserialize<'de> for Param {
             type Value = Param;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str(
-                    "a number or a distribution table such as { dist = \"beta\", mean = 0.05, sd = 0.01 }",
+                    "a number, a distribution table such as { dist = \"beta\", mean = 0.05, sd = 0.01 }, or a fixed value as a table such as { value = 0.05, source = \"E-FLOW-4\" }",
                 )
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Param, E> {
@@ -296,7 +329,7 @@ pub fn resolve(param: &Param, role: Role) -> Result<Distribution, String> {
 
 /// The value of key `name` of a distribution table; an error if it is missing or not finite.
 fn need(spec: &DistSpec, name: &str, v: Option<f64>) -> Result<f64, String> {
-    let v = v.ok_or_else(|| format!("a {:?} distribution needs `{name}`", spec.dist).to_lowercase())?;
+    let v = v.ok_or_else(|| format!("a {:?} distribution needs `{name}`", spec.kind()).to_lowercase())?;
     if !v.is_finite() {
         return Err(format!("`{name}` must be a finite number"));
     }
@@ -323,7 +356,7 @@ fn only(spec: &DistSpec, allowed: &[&str]) -> Result<(), String> {
         if v.is_some() && !allowed.contains(&name) {
             return Err(format!(
                 "`{name}` does not belong to a {} distribution; it takes {}",
-                format!("{:?}", spec.dist).to_lowercase(),
+                format!("{:?}", spec.kind()).to_lowercase(),
                 allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
             ));
         }
@@ -334,7 +367,10 @@ fn only(spec: &DistSpec, allowed: &[&str]) -> Result<(), String> {
 /// A distribution table resolved into its family, with the family's own checks.
 fn resolve_spec(spec: &DistSpec) -> Result<Distribution, String> {
     let err = |e: &dyn fmt::Display| e.to_string();
-    match spec.dist {
+    if spec.dist.is_none() {
+        return resolve_undeclared(spec);
+    }
+    match spec.kind() {
         DistKind::Fixed => {
             only(spec, &["value"])?;
             Ok(Distribution::Fixed(need(spec, "value", spec.value)?))
@@ -371,6 +407,35 @@ fn resolve_spec(spec: &DistSpec) -> Result<Distribution, String> {
             Ok(Distribution::Uniform { min, max, sampler })
         }
     }
+}
+
+/// A table without `dist`: a fixed value, `{ value = 600000, source = "E-STAFF-2" }`.
+/// Any other number in it belongs to a distribution that must be named.
+fn resolve_undeclared(spec: &DistSpec) -> Result<Distribution, String> {
+    let family_keys = [
+        ("mean", spec.mean),
+        ("sd", spec.sd),
+        ("alpha", spec.alpha),
+        ("beta", spec.beta),
+        ("shape", spec.shape),
+        ("scale", spec.scale),
+        ("mu", spec.mu),
+        ("sigma", spec.sigma),
+        ("min", spec.min),
+        ("mode", spec.mode),
+        ("max", spec.max),
+    ];
+    if let Some((name, _)) = family_keys.iter().find(|(_, v)| v.is_some()) {
+        return Err(format!(
+            "`{name}` belongs to a distribution: name it with `dist` (e.g. `dist = \"beta\"`); a table without `dist` is a fixed value, `{{ value = … }}`"
+        ));
+    }
+    if spec.value.is_none() {
+        return Err(
+            "a parameter table needs `value` (a fixed value, e.g. `{ value = 600000, source = \"E-STAFF-2\" }`) or `dist` naming a distribution".into(),
+        );
+    }
+    Ok(Distribution::Fixed(need(spec, "value", spec.value)?))
 }
 
 /// A beta distribution from `mean` and `sd`, or from `alpha` and `beta`.
@@ -490,7 +555,7 @@ mod tests {
 
     fn spec(kind: DistKind) -> DistSpec {
         DistSpec {
-            dist: kind,
+            dist: Some(kind),
             mean: None,
             sd: None,
             alpha: None,
@@ -505,6 +570,8 @@ mod tests {
             value: None,
             calibrate: None,
             bounds: None,
+            source: None,
+            grade: None,
         }
     }
 

@@ -1,5 +1,9 @@
 //! `trappe check`: the resolved model in words, so a user sees what will be
-//! simulated before running it.
+//! simulated before running it, and where its uncertain figures come from.
+
+mod sources;
+
+pub use sources::sources;
 
 use crate::model::{COUNTERFACTUAL, Capacity, Funder, Model, MonthStaff, SCENARIO, Staffing};
 use crate::numbers::{dkk, fmt_num};

@@ -3,7 +3,10 @@
 //! entry must give its value, unit, source and a grade from the register's own scale,
 //! and every numeric parameter of a shipped scenario must say where it comes from (an
 //! evidence id or a case paper) or that it is an ASSUMPTION. The register is inside
-//! the repository, so no file may point at a parameter table outside it.
+//! the repository, so no file may point at a parameter table outside it. A
+//! parameter's `source` key that names register entries must name existing ones, and
+//! its `grade` must be the register's grade for that entry (see
+//! `source_grade_problems` for a source citing several).
 //!
 //! Each check is a function over texts, so that `the_checks_fail_on_broken_texts` can
 //! show it failing; the other tests run the checks on the repository's files.
@@ -273,6 +276,75 @@ fn unsourced_parameters(name: &str, text: &str) -> Vec<String> {
     problems
 }
 
+/// Every parameter table of a scenario that carries `source` or `grade`: its path in
+/// the file, the source and the grade.
+fn source_keys(text: &str) -> Vec<(String, Option<String>, Option<String>)> {
+    fn walk(v: &toml::Value, path: String, out: &mut Vec<(String, Option<String>, Option<String>)>) {
+        match v {
+            toml::Value::Table(t) => {
+                let text = |k: &str| t.get(k).and_then(|x| x.as_str()).map(str::to_string);
+                if t.contains_key("source") || t.contains_key("grade") {
+                    out.push((path.clone(), text("source"), text("grade")));
+                }
+                for (k, x) in t {
+                    walk(x, if path.is_empty() { k.clone() } else { format!("{path}.{k}") }, out);
+                }
+            }
+            toml::Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(x, format!("{path}[{i}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let value: toml::Value = toml::from_str(text).unwrap_or_else(|e| panic!("not TOML: {e}"));
+    let mut out = Vec::new();
+    walk(&value, String::new(), &mut out);
+    out
+}
+
+/// The register's grade of an entry: its grade column for a figure, `M` for a case
+/// paper (the municipality's own paper is what grade M means).
+fn register_grade<'a>(reg: &'a Register, id: &str) -> Option<&'a str> {
+    if let Some(row) = reg.figures.iter().find(|r| r.id == id) {
+        return row.cells.get(5).map(String::as_str);
+    }
+    reg.papers.iter().any(|r| r.id == id).then_some("M")
+}
+
+/// Parameters of a scenario whose `source` names an entry the register lacks, or whose
+/// `grade` differs from the register's grade of the entry it names. A source that is
+/// one id must carry that entry's grade. A source citing several entries (or an id
+/// inside a longer citation) may carry the grade of any entry it cites, or `EST`: a
+/// figure the project derives from several entries is the project's estimate.
+fn source_grade_problems(reg: &Register, name: &str, text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (path, source, grade) in source_keys(text) {
+        let Some(source) = source else { continue };
+        let ids = citations(&source).0;
+        let mut grades = Vec::new();
+        for id in &ids {
+            match register_grade(reg, id) {
+                Some(g) => grades.push(g),
+                None => problems
+                    .push(format!("{name}: `{path}` has source {id}, which is not in docs/evidence.md")),
+            }
+        }
+        let (Some(grade), false) = (grade, grades.is_empty()) else { continue };
+        let whole = whole_id(source.trim());
+        let fits =
+            if whole { grades[0] == grade } else { grade == "EST" || grades.contains(&grade.as_str()) };
+        if !fits {
+            let wanted = if whole { format!("`{}`", grades[0]) } else { format!("EST or one of {grades:?}") };
+            problems.push(format!(
+                "{name}: `{path}` has source {source:?} with grade `{grade}`, but docs/evidence.md grades it {wanted}"
+            ));
+        }
+    }
+    problems
+}
+
 /// Files mentioning the parameter table outside the repository.
 fn outside_mentions(name: &str, text: &str) -> Vec<String> {
     let mut problems = Vec::new();
@@ -393,6 +465,20 @@ fn every_numeric_parameter_in_a_shipped_scenario_has_a_source_or_says_assumption
 }
 
 #[test]
+fn every_source_key_names_a_register_entry_with_its_grade() {
+    let reg = register();
+    let mut problems = Vec::new();
+    let mut keyed = 0;
+    for path in shipped_scenarios() {
+        let text = read(&path);
+        keyed += source_keys(&text).iter().filter(|(_, s, _)| s.is_some()).count();
+        problems.extend(source_grade_problems(&reg, &relative(&path), &text));
+    }
+    assert!(keyed >= 10, "only {keyed} parameters with a `source` key in the shipped scenarios");
+    assert_none(problems);
+}
+
+#[test]
 fn no_file_points_at_a_parameter_table_outside_the_repository() {
     let root = repo();
     let files: Vec<PathBuf> = files_under(&root);
@@ -439,6 +525,18 @@ fn the_checks_fail_on_broken_texts() {
     assert_eq!(unsourced.len(), 2, "{unsourced:?}");
     assert!(unsourced[0].contains("s.toml:9: `multiplier_min`"), "{unsourced:?}");
     assert!(unsourced[1].contains("s.toml:13: `at_least`"), "{unsourced:?}");
+
+    let keyed = "[budget]\nstaff_cost_per_fte_year = { value = 1, source = \"E-BEN-1\", grade = \"EST\" }\n\
+                 [budget.wider]\ntax = { value = 1, source = \"E-BEN-9\" }\n\
+                 state_tax = { value = 1, source = \"P-XYZ-2001\", grade = \"M\" }\n\
+                 equalisation = { value = 1, source = \"E-BEN-1 and P-XYZ-2001\", grade = \"EST\" }\n\
+                 multiplier = { value = 1, source = \"E-BEN-1, P-XYZ-2001\", grade = \"B\" }\n";
+    let graded = source_grade_problems(&reg, "k.toml", keyed);
+    assert_eq!(graded.len(), 3, "{graded:?}");
+    let has = |a: &str, b: &str| graded.iter().any(|p| p.contains(a) && p.contains(b));
+    assert!(has("`budget.staff_cost_per_fte_year`", "grades it `A`"), "{graded:?}");
+    assert!(has("`budget.wider.tax` has source E-BEN-9", "which is not"), "{graded:?}");
+    assert!(has("`budget.wider.multiplier`", "EST or one of"), "{graded:?}");
 
     let outside =
         outside_mentions("d.md", &format!("see {OUTSIDE_DIR}/{OUTSIDE_TABLE}\nfine\n{OUTSIDE_TABLE} §2\n"));

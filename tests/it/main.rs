@@ -19,6 +19,7 @@ mod hostile_numbers;
 mod markov;
 mod no_panic;
 mod outputs_doc;
+mod param_sources;
 mod plausibility;
 mod scenarios;
 mod shard;
