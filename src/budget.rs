@@ -146,10 +146,13 @@ pub enum Flow {
     /// The value of existing staff assigned to the project (in-kind co-financing):
     /// reported, never a cash flow.
     InKind,
+    /// The whole cost of the hires external grants fund, covered or not: what grant
+    /// income may be set against when break-even is measured.
+    GrantFundedStaffCost,
 }
 
 /// Number of [`Flow`] kinds.
-pub const N_FLOWS: usize = 14;
+pub const N_FLOWS: usize = 15;
 
 /// The money of `[[grants]]` booked in one month of one arm (DKK), by funding kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -162,6 +165,8 @@ pub struct MonthFunding {
     pub own_funds: f64,
     /// The value of existing staff assigned to the project.
     pub in_kind: f64,
+    /// The cost of the hires external grants fund.
+    pub grant_funded_staff_cost: f64,
 }
 
 /// Budget items, derived from the flows, as reported per budget year and in total (DKK).
@@ -359,7 +364,7 @@ pub fn present_value(start_year: i32, years: &[i32], amounts: &[f64], rate: f64)
 /// net effect is positive and stays so to the horizon; `None` if it is not positive
 /// at the horizon (a scenario that changes nothing never breaks even). The break-even
 /// month of a run reads the net effect that counts external grant income only as far
-/// as it pays for the hires it funds ([`break_even_net_cost`]), so that a grant paid
+/// as it pays for the hires it funds ([`break_even_effect`]), so that a grant paid
 /// ahead of its costs does not make a break-even month of its own.
 pub fn break_even_month(monthly_net_effect: &[f64]) -> Option<usize> {
     let mut cumulative = 0.0;
@@ -375,19 +380,38 @@ pub fn break_even_month(monthly_net_effect: &[f64]) -> Option<usize> {
     since
 }
 
-/// The net cost of one month's flows that break-even is measured on: the
-/// municipality's net cost with external grant income replaced by the part of the
-/// extra staff cost that grants cover. A grant's money beyond the cost of the hires it
-/// funds that year (a kept surplus, a grant funding no hire) is left out; own funds
+/// The monthly net effect (counterfactual − scenario) that break-even is measured on:
+/// the net cost with external grant income counted only as the hires it funds cost
+/// money. Up to each month, the grant income counted is the smaller of the grant income
+/// booked so far and the cost so far of the hires external grants fund, so money paid
+/// ahead of its costs counts when those costs fall (a later year included), and money
+/// beyond them (a kept surplus, a grant that funds no hire) never counts. Own funds
 /// and hires the municipality pays are costs, as in the net cost.
-pub fn break_even_net_cost(f: &[f64; N_FLOWS]) -> f64 {
+pub fn break_even_effect(scenario: &[[f64; N_FLOWS]], counterfactual: &[[f64; N_FLOWS]]) -> Vec<f64> {
+    let (sc, cf) = (break_even_net_cost(scenario), break_even_net_cost(counterfactual));
+    cf.iter().zip(&sc).map(|(c, s)| c - s).collect()
+}
+
+/// One arm's monthly net cost with grant income counted as [`break_even_effect`] says.
+fn break_even_net_cost(flows: &[[f64; N_FLOWS]]) -> Vec<f64> {
     use Flow as F;
-    let g = |x: F| f[x as usize];
-    g(F::GrossBenefit) - g(F::Reimbursement) + g(F::ActivityCost) - g(F::ActivityReimbursement)
-        + g(F::OneOffCost)
-        + g(F::BaselineStaffCost)
-        + g(F::ExtraStaffCost)
-        - g(F::GrantCoveredStaffCost)
+    let (mut income, mut funded, mut counted) = (0.0, 0.0, 0.0);
+    flows
+        .iter()
+        .map(|f| {
+            let g = |x: F| f[x as usize];
+            income += g(F::GrantIncome);
+            funded += g(F::GrantFundedStaffCost);
+            let counted_by_now = f64::min(income, funded);
+            let counted_this_month = counted_by_now - counted;
+            counted = counted_by_now;
+            g(F::GrossBenefit) - g(F::Reimbursement) + g(F::ActivityCost) - g(F::ActivityReimbursement)
+                + g(F::OneOffCost)
+                + g(F::BaselineStaffCost)
+                + g(F::ExtraStaffCost)
+                - counted_this_month
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 
 use crate::analysis::stats::Summary;
 use crate::budget::{
-    BudgetYears, Flow, Item, N_FLOWS, break_even_month, break_even_net_cost, items_for, present_value,
+    BudgetYears, Flow, Item, N_FLOWS, break_even_effect, break_even_month, items_for, present_value,
 };
 use crate::model::{Arm, Metric, Model};
 use crate::schema::{ArmOutcome, Effect, MonthlyLayout, MonthlyMeasure, OutcomeLayout};
@@ -160,9 +160,7 @@ pub fn into_rep_outcomes(model: &Model, plan: &OutcomePlan, rep: Replication) ->
     let monthly_net_effect: Vec<f64> = (0..h)
         .map(|m| total_net_cost(&rep.arms[1].flows[m]) - total_net_cost(&rep.arms[0].flows[m]))
         .collect();
-    let break_even_effect: Vec<f64> = (0..h)
-        .map(|m| break_even_net_cost(&rep.arms[1].flows[m]) - break_even_net_cost(&rep.arms[0].flows[m]))
-        .collect();
+    let break_even_effect = break_even_effect(&rep.arms[0].flows, &rep.arms[1].flows);
     let extra_ss = d(ol.at_horizon(M::SelfSupportingShare)) * last_entered;
     let extra_staff = d(item(Item::ExtraStaffCost));
     let savings = s(item(Item::NetBenefit)) + s(item(Item::ActivityCost)) + s(item(Item::OneOffCost));

@@ -586,12 +586,36 @@ impl Model {
         let covered = self.grant_covered_staff_cost(arm, staff_cost_per_fte_year);
         let own = self.own_funds_spent(arm, staff_cost_per_fte_year);
         let in_kind = self.in_kind_value(arm);
+        let funded = self.grant_funded_staff_cost(arm, staff_cost_per_fte_year);
         (0..self.horizon)
             .map(|m| MonthFunding {
                 grant_income: income[m],
                 grant_covered_staff_cost: covered[m],
                 own_funds: own[m],
                 in_kind: in_kind[m],
+                grant_funded_staff_cost: funded[m],
+            })
+            .collect()
+    }
+
+    /// Per simulated month, the whole cost of the arm's hires that external grants
+    /// fund, covered or not.
+    fn grant_funded_staff_cost(&self, arm: Arm, staff_cost_per_fte_year: f64) -> Vec<f64> {
+        let Some(st) = self.staffing.as_ref().filter(|_| arm.with_hires && arm.with_grants) else {
+            return vec![0.0; self.horizon];
+        };
+        let external = |h: &Hire| match h.funded_by {
+            Funder::Grant(gi) => self.grants[gi].source == FundingSource::External,
+            Funder::Municipality => false,
+        };
+        (1..=self.horizon)
+            .map(|m| {
+                let ym = self.calendar(m);
+                st.hires
+                    .iter()
+                    .filter(|h| external(h))
+                    .map(|h| h.employed_fte(ym) * staff_cost_per_fte_year / 12.0)
+                    .sum()
             })
             .collect()
     }

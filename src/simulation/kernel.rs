@@ -261,6 +261,7 @@ pub(crate) fn book_month(
     f[Flow::GrantCoveredStaffCost as usize] = funding.grant_covered_staff_cost;
     f[Flow::OwnFunds as usize] = funding.own_funds;
     f[Flow::InKind as usize] = funding.in_kind;
+    f[Flow::GrantFundedStaffCost as usize] = funding.grant_funded_staff_cost;
     let e = employed_months as f64;
     f[Flow::Tax as usize] = e * drawn.tax;
     f[Flow::Equalisation as usize] = e * drawn.equalisation;

@@ -4,7 +4,7 @@
 
 use crate::common::*;
 use trappe::analysis::outcomes::summarise;
-use trappe::budget::{BudgetYears, Flow, Item, N_FLOWS, break_even_month, break_even_net_cost, items_for};
+use trappe::budget::{BudgetYears, Flow, Item, N_FLOWS, break_even_effect, break_even_month, items_for};
 use trappe::model::{ARMS, COUNTERFACTUAL, SCENARIO};
 use trappe::schema::Effect;
 
@@ -139,18 +139,16 @@ fn own_funds_and_in_kind_alone_change_nothing(engine: Engine) {
 
 test_both_engines!(each_funding_item_to_the_krone, own_funds_and_in_kind_alone_change_nothing);
 
-/// Monthly flows with the given savings, extra staff cost covered in full by a grant,
-/// and the grant's income all booked in month 1.
-fn flows(savings: &[f64], staff: f64) -> Vec<[f64; N_FLOWS]> {
-    savings
-        .iter()
-        .enumerate()
-        .map(|(m, s)| {
+/// Monthly flows with the given savings and extra staff cost of hires a grant funds,
+/// with the grant's income booked as `income` month by month.
+fn flows(savings: &[f64], staff: &[f64], income: &[f64]) -> Vec<[f64; N_FLOWS]> {
+    (0..savings.len())
+        .map(|m| {
             let mut f = [0.0; N_FLOWS];
-            f[Flow::GrossBenefit as usize] = 1_000.0 - s;
-            f[Flow::ExtraStaffCost as usize] = staff;
-            f[Flow::GrantCoveredStaffCost as usize] = staff;
-            f[Flow::GrantIncome as usize] = if m == 0 { staff * savings.len() as f64 } else { 0.0 };
+            f[Flow::GrossBenefit as usize] = 1_000.0 - savings[m];
+            f[Flow::ExtraStaffCost as usize] = staff[m];
+            f[Flow::GrantFundedStaffCost as usize] = staff[m];
+            f[Flow::GrantIncome as usize] = income[m];
             f
         })
         .collect()
@@ -159,17 +157,24 @@ fn flows(savings: &[f64], staff: f64) -> Vec<[f64; N_FLOWS]> {
 #[test]
 fn break_even_counts_a_grant_only_as_it_pays_for_its_hires() {
     let savings = [-30.0, 10.0, 40.0, 60.0];
-    let sc = flows(&savings, 100.0);
-    let cf = flows(&[0.0; 4], 0.0);
+    let sc = flows(&savings, &[100.0; 4], &[400.0, 0.0, 0.0, 0.0]);
+    let cf = flows(&[0.0; 4], &[0.0; 4], &[0.0; 4]);
     let net = |f: &[f64; N_FLOWS]| trappe::analysis::outcomes::total_net_cost(f);
     let with_lump: Vec<f64> = (0..4).map(|m| net(&cf[m]) - net(&sc[m])).collect();
     // Booked as paid, the grant's 400 in month 1 makes month 1 a break-even month ...
     assert_eq!(with_lump, vec![-30.0 - 100.0 + 400.0, 10.0 - 100.0, 40.0 - 100.0, 60.0 - 100.0]);
     assert_eq!(break_even_month(&with_lump), Some(1));
     // ... counted as it pays for the staff, only the savings remain: −30, −20, 20, 80.
-    let rule: Vec<f64> = (0..4).map(|m| break_even_net_cost(&cf[m]) - break_even_net_cost(&sc[m])).collect();
+    let rule = break_even_effect(&sc, &cf);
     assert_eq!(rule, savings.to_vec());
     assert_eq!(break_even_month(&rule), Some(3));
+    // Money paid in month 1 for hires employed in months 3 and 4 counts then.
+    let later = flows(&[5.0; 4], &[0.0, 0.0, 100.0, 100.0], &[200.0, 0.0, 0.0, 0.0]);
+    assert_eq!(break_even_effect(&later, &cf), vec![5.0; 4]);
+    // Money beyond the cost of the hires never counts: a surplus of 300.
+    let surplus = flows(&[-1.0; 4], &[100.0, 0.0, 0.0, 0.0], &[400.0, 0.0, 0.0, 0.0]);
+    assert_eq!(break_even_effect(&surplus, &cf), vec![-1.0; 4]);
+    assert_eq!(break_even_month(&break_even_effect(&surplus, &cf)), None);
 }
 
 /// A kept grant that funds no hire: the scenario saves money only by the grant, which
