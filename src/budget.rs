@@ -302,9 +302,7 @@ impl Item {
             Item::OwnFunds => g(F::OwnFunds),
             Item::CoFinancing => g(F::ExtraStaffCost) - g(F::GrantCoveredStaffCost),
             Item::InKind => g(F::InKind),
-            Item::MunicipalContribution => {
-                g(F::ExtraStaffCost) - g(F::GrantCoveredStaffCost) + g(F::InKind)
-            }
+            Item::MunicipalContribution => g(F::ExtraStaffCost) - g(F::GrantCoveredStaffCost) + g(F::InKind),
             Item::TotalNetCost => total,
             Item::Tax => g(F::Tax),
             Item::Equalisation => g(F::Equalisation),

@@ -293,10 +293,8 @@ fn net_effect(o: &mut String, f: &Figures) {
     };
     let _ = writeln!(o, "  break-even: {be}");
     if model.grants.iter().any(|g| g.source == FundingSource::External) {
-        let _ = writeln!(
-            o,
-            "    (measured with grant income counted only as it pays for the hires it funds)"
-        );
+        let _ =
+            writeln!(o, "    (measured with grant income counted only as it pays for the hires it funds)");
     }
     if res.positive_by_grant_surplus_share > 0.0 {
         let _ = writeln!(

@@ -207,7 +207,8 @@ fn a_saving_that_is_only_grant_money_has_no_break_even_month() {
 /// would be 1,000,000 higher in every replication, close to zero.
 #[test]
 fn the_youth_case_charges_its_own_million() {
-    let text = std::fs::read_to_string(repo().join("scenarios/aalborg-2019-reinforcement-youth.toml")).unwrap();
+    let text =
+        std::fs::read_to_string(repo().join("scenarios/aalborg-2019-reinforcement-youth.toml")).unwrap();
     assert!(text.contains("source = \"own_funds\""));
     let as_grant = text.replace("source = \"own_funds\"\n", "");
     let (own, grant) = (model(&text), model(&as_grant));
@@ -222,7 +223,8 @@ fn the_youth_case_charges_its_own_million() {
     let (own_mean, grant_mean) = (own.effect_summaries[ne].mean, grant.effect_summaries[ne].mean);
     assert!(own_mean < -800_000.0 && own_mean > -1_200_000.0, "own funds: {own_mean}");
     assert!(grant_mean.abs() < 200_000.0, "as a grant: {grant_mean}");
-    let saves = |r: &trappe::analysis::outcomes::Results| r.effect_summaries[Effect::NetEffectPositive as usize].mean;
+    let saves =
+        |r: &trappe::analysis::outcomes::Results| r.effect_summaries[Effect::NetEffectPositive as usize].mean;
     assert!(saves(&own) < 0.05 && saves(&grant) > 0.2, "{} {}", saves(&own), saves(&grant));
 }
 
@@ -235,7 +237,9 @@ fn a_bad_funding_kind_names_the_nearest() {
 
 #[test]
 fn a_hire_cannot_be_funded_in_kind() {
-    let e = error(&hand_case("own_funds").replace("funded_by = \"pool\"", "funded_by = \"two existing positions\""));
+    let e = error(
+        &hand_case("own_funds").replace("funded_by = \"pool\"", "funded_by = \"two existing positions\""),
+    );
     assert!(e.contains("staffing.hires[0].funded_by"), "{e}");
     assert!(e.contains("in-kind co-financing (existing staff), which pays for no new hire"), "{e}");
 }
