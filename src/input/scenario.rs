@@ -331,7 +331,7 @@ pub struct GrantDef {
     /// Whose money it is: an external grant (income), the municipality's own funds
     /// moved between budget years, or existing staff assigned in kind.
     #[serde(default, skip_serializing_if = "FundingSource::is_external")]
-    pub source: FundingSource,
+    pub funding: FundingSource,
     /// Amount per budget year (DKK), keyed by year: `{ 2007 = 2171981 }`.
     pub amounts: BTreeMap<String, f64>,
     /// What the grant pays for (text for reports).

@@ -212,7 +212,7 @@ pub struct Grant {
     /// Name, as hires' `funded_by` refers to it.
     pub name: String,
     /// Whose money it is.
-    pub source: FundingSource,
+    pub funding: FundingSource,
     /// DKK per budget year.
     pub amounts: BTreeMap<i32, f64>,
     /// What it pays for (text for reports).
@@ -520,7 +520,7 @@ impl Model {
             return out;
         }
         for (gi, g) in self.grants.iter().enumerate() {
-            if g.source != FundingSource::External {
+            if g.funding != FundingSource::External {
                 continue;
             }
             let by_month = if g.repaid {
@@ -572,7 +572,7 @@ impl Model {
         if !arm.with_grants {
             return out;
         }
-        for g in self.grants.iter().filter(|g| g.source == FundingSource::InKind) {
+        for g in self.grants.iter().filter(|g| g.funding == FundingSource::InKind) {
             for (slot, v) in out.iter_mut().zip(self.spread_over_months(&g.amounts)) {
                 *slot += v;
             }
@@ -605,7 +605,7 @@ impl Model {
             return vec![0.0; self.horizon];
         };
         let external = |h: &Hire| match h.funded_by {
-            Funder::Grant(gi) => self.grants[gi].source == FundingSource::External,
+            Funder::Grant(gi) => self.grants[gi].funding == FundingSource::External,
             Funder::Municipality => false,
         };
         (1..=self.horizon)
@@ -626,7 +626,7 @@ impl Model {
         if !(arm.with_hires && arm.with_grants) {
             return out;
         }
-        for (gi, _) in self.grants.iter().enumerate().filter(|(_, g)| g.source == source) {
+        for (gi, _) in self.grants.iter().enumerate().filter(|(_, g)| g.funding == source) {
             for (slot, c) in out.iter_mut().zip(self.covered_by(gi, staff_cost_per_fte_year)) {
                 *slot += c;
             }

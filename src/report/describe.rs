@@ -268,7 +268,7 @@ fn grants(o: &mut String, model: &Model) {
     for g in &model.grants {
         let years: Vec<String> = g.amounts.iter().map(|(y, a)| format!("{y}: {}", dkk(*a))).collect();
         let repaid = if g.repaid { "; unspent money repaid" } else { "" };
-        let source = match g.source {
+        let source = match g.funding {
             FundingSource::External => "external grant, income",
             FundingSource::OwnFunds => "own funds moved between years, not income",
             FundingSource::InKind => "in-kind co-financing by existing staff, no cash",

@@ -214,7 +214,7 @@ fn money(o: &mut String, f: &Figures) {
         };
         let _ = writeln!(o, "{:<44} {:>16} {:>16}   {}", label, dkk(sc[i].mean), dkk(cf[i].mean), eff);
     };
-    let has = |source: FundingSource| f.model.grants.iter().any(|g| g.source == source);
+    let has = |source: FundingSource| f.model.grants.iter().any(|g| g.funding == source);
     row(o, "Gross benefit", Item::GrossBenefit, Column::Effect(Effect::GrossBenefitSaving));
     row(
         o,
@@ -292,7 +292,7 @@ fn net_effect(o: &mut String, f: &Figures) {
         ),
     };
     let _ = writeln!(o, "  break-even: {be}");
-    if model.grants.iter().any(|g| g.source == FundingSource::External) {
+    if model.grants.iter().any(|g| g.funding == FundingSource::External) {
         let _ =
             writeln!(o, "    (measured with grant income counted only as it pays for the hires it funds)");
     }

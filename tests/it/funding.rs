@@ -61,11 +61,11 @@ name = "pool"
 amounts = { 2016 = 400000 }
 [[grants]]
 name = "carry-over"
-source = "SOURCE"
+funding = "SOURCE"
 amounts = { 2016 = 900000 }
 [[grants]]
 name = "two existing positions"
-source = "in_kind"
+funding = "in_kind"
 amounts = { 2016 = 300000 }
 "#
     .replace("SOURCE", carry_over_source);
@@ -209,8 +209,8 @@ fn a_saving_that_is_only_grant_money_has_no_break_even_month() {
 fn the_youth_case_charges_its_own_million() {
     let text =
         std::fs::read_to_string(repo().join("scenarios/aalborg-2019-reinforcement-youth.toml")).unwrap();
-    assert!(text.contains("source = \"own_funds\""));
-    let as_grant = text.replace("source = \"own_funds\"\n", "");
+    assert!(text.contains("funding = \"own_funds\""));
+    let as_grant = text.replace("funding = \"own_funds\"\n", "");
     let (own, grant) = (model(&text), model(&as_grant));
     let run = |m| summarise(m, &ARMS, &run_engine(m, &ARMS, Engine::Count, 200, 20190701));
     let (own, grant) = (run(&own), run(&grant));
@@ -231,7 +231,7 @@ fn the_youth_case_charges_its_own_million() {
 #[test]
 fn a_bad_funding_kind_names_the_nearest() {
     let e = error(&hand_case("own_fund"));
-    assert!(e.starts_with("test.toml:50:10: key `grants.source`: unknown variant `own_fund`"), "{e}");
+    assert!(e.starts_with("test.toml:50:11: key `grants.funding`: unknown variant `own_fund`"), "{e}");
     assert!(e.contains("help: did you mean `own_funds`?"), "{e}");
 }
 
@@ -247,8 +247,8 @@ fn a_hire_cannot_be_funded_in_kind() {
 #[test]
 fn own_funds_are_never_repaid() {
     let e = error(&hand_case("own_funds").replace(
-        "source = \"own_funds\"\namounts = { 2016 = 900000 }",
-        "source = \"own_funds\"\namounts = { 2016 = 900000 }\nunspent = \"repaid\"",
+        "funding = \"own_funds\"\namounts = { 2016 = 900000 }",
+        "funding = \"own_funds\"\namounts = { 2016 = 900000 }\nunspent = \"repaid\"",
     ));
     assert!(e.contains("grants[1].unspent"), "{e}");
     assert!(e.contains("`unspent` applies to external grants only"), "{e}");

@@ -54,19 +54,19 @@ impl Validator<'_> {
                 self.err(k.key("name"), format!("grant `{}` is defined twice", g.name), None);
             }
             let amounts = self.grant_amounts(&k, g, period);
-            if g.unspent == Unspent::Repaid && g.source != FundingSource::External {
+            if g.unspent == Unspent::Repaid && g.funding != FundingSource::External {
                 self.err(
                     k.key("unspent"),
                     format!(
-                        "`unspent` applies to external grants only; `source = \"{}\"` is the municipality's own money, never paid back: remove `unspent`",
-                        g.source.key()
+                        "`unspent` applies to external grants only; `funding = \"{}\"` is the municipality's own money, never paid back: remove `unspent`",
+                        g.funding.key()
                     ),
                     None,
                 );
             }
             grants.push(Grant {
                 name: g.name.clone(),
-                source: g.source,
+                funding: g.funding,
                 amounts,
                 pays_for: g.pays_for.clone(),
                 repaid: g.unspent == Unspent::Repaid,
@@ -81,7 +81,7 @@ impl Validator<'_> {
     fn no_hire_funded_in_kind(&mut self, grants: &[Grant]) {
         let Some(staffing) = &self.sc.file.staffing else { return };
         for (i, h) in staffing.hires.iter().enumerate() {
-            if grants.iter().any(|g| g.name == h.funded_by && g.source == FundingSource::InKind) {
+            if grants.iter().any(|g| g.name == h.funded_by && g.funding == FundingSource::InKind) {
                 self.err(
                     KeyPath::default().key("staffing").key("hires").index(i).key("funded_by"),
                     format!(
