@@ -129,7 +129,7 @@ pub enum Flow {
     BaselineStaffCost,
     /// Cost of the scenario's extra staff.
     ExtraStaffCost,
-    /// Grant income.
+    /// External grant income (state pools, foundations).
     GrantIncome,
     /// Municipal income tax from citizens in employment.
     Tax,
@@ -137,13 +137,37 @@ pub enum Flow {
     Equalisation,
     /// State income tax from citizens in employment.
     StateTax,
-    /// The part of the extra staff cost that grants cover: for each grant and
-    /// budget year, the smaller of the grant and the cost of the hires it funds.
+    /// The part of the extra staff cost that external grants cover: for each grant
+    /// and budget year, the smaller of the grant and the cost of the hires it funds.
     GrantCoveredStaffCost,
+    /// The part of the extra staff cost paid from the municipality's own funds moved
+    /// between budget years, found as for external grants: not income.
+    OwnFunds,
+    /// The value of existing staff assigned to the project (in-kind co-financing):
+    /// reported, never a cash flow.
+    InKind,
+    /// The whole cost of the hires external grants fund, covered or not: what grant
+    /// income may be set against when break-even is measured.
+    GrantFundedStaffCost,
 }
 
 /// Number of [`Flow`] kinds.
-pub const N_FLOWS: usize = 12;
+pub const N_FLOWS: usize = 15;
+
+/// The money of `[[grants]]` booked in one month of one arm (DKK), by funding kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MonthFunding {
+    /// External grant income.
+    pub grant_income: f64,
+    /// The extra staff cost external grants cover.
+    pub grant_covered_staff_cost: f64,
+    /// The extra staff cost paid from own funds moved between budget years.
+    pub own_funds: f64,
+    /// The value of existing staff assigned to the project.
+    pub in_kind: f64,
+    /// The cost of the hires external grants fund.
+    pub grant_funded_staff_cost: f64,
+}
 
 /// Budget items, derived from the flows, as reported per budget year and in total (DKK).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,12 +186,21 @@ pub enum Item {
     StaffCost,
     /// The scenario's extra staff only.
     ExtraStaffCost,
-    /// Grant income.
+    /// External grant income: money from outside the municipality.
     GrantIncome,
-    /// The part of the extra staff cost grants do not cover: hires paid by the
-    /// municipality, and grant-funded hires beyond their grant's amount that year.
+    /// The part of the extra staff cost paid from the municipality's own funds moved
+    /// between budget years (a carry-over): part of co-financing, never income.
+    OwnFunds,
+    /// The part of the extra staff cost external grants do not cover: the
+    /// municipality's cash share, own funds included.
     CoFinancing,
-    /// Net benefit + activity + one-off + staff − grant: what the municipality pays.
+    /// The value of existing staff assigned to the project: the municipality's
+    /// contribution in kind, outside every cost total (it is paid in both arms).
+    InKind,
+    /// Co-financing + in-kind: everything the municipality puts into the project.
+    MunicipalContribution,
+    /// Net benefit + activity + one-off + staff − external grant income: what the
+    /// municipality pays.
     TotalNetCost,
     /// Municipal income tax from citizens in employment.
     Tax,
@@ -181,7 +214,7 @@ pub enum Item {
 
 impl Item {
     /// Every item, in report order.
-    pub const ALL: [Item; 14] = [
+    pub const ALL: [Item; 17] = [
         Item::GrossBenefit,
         Item::Reimbursement,
         Item::NetBenefit,
@@ -190,7 +223,10 @@ impl Item {
         Item::StaffCost,
         Item::ExtraStaffCost,
         Item::GrantIncome,
+        Item::OwnFunds,
         Item::CoFinancing,
+        Item::InKind,
+        Item::MunicipalContribution,
         Item::TotalNetCost,
         Item::Tax,
         Item::Equalisation,
@@ -209,7 +245,10 @@ impl Item {
             Item::StaffCost => "staff_cost",
             Item::ExtraStaffCost => "extra_staff_cost",
             Item::GrantIncome => "grant_income",
+            Item::OwnFunds => "own_funds",
             Item::CoFinancing => "co_financing",
+            Item::InKind => "in_kind",
+            Item::MunicipalContribution => "municipal_contribution",
             Item::TotalNetCost => "total_net_cost",
             Item::Tax => "municipal_tax",
             Item::Equalisation => "equalisation",
@@ -228,8 +267,11 @@ impl Item {
             Item::OneOffCost => "One-off costs / Engangsudgifter",
             Item::StaffCost => "Staff cost / Personaleudgift",
             Item::ExtraStaffCost => "Extra staff cost / Ekstra personale",
-            Item::GrantIncome => "Grant income / Puljeindtægt",
-            Item::CoFinancing => "Co-financing / Medfinansiering",
+            Item::GrantIncome => "External grant income / Ekstern puljeindtægt",
+            Item::OwnFunds => "Own funds moved between years / Overførselsmidler",
+            Item::CoFinancing => "Co-financing in cash / Kontant medfinansiering",
+            Item::InKind => "In-kind co-financing / Medfinansiering i form af personale",
+            Item::MunicipalContribution => "Municipal contribution / Kommunalt bidrag",
             Item::TotalNetCost => "Municipal net cost / Kommunal nettoudgift",
             Item::Tax => "Municipal income tax / Kommuneskat",
             Item::Equalisation => "Equalisation / Udligning",
@@ -257,7 +299,10 @@ impl Item {
             Item::StaffCost => staff,
             Item::ExtraStaffCost => g(F::ExtraStaffCost),
             Item::GrantIncome => g(F::GrantIncome),
+            Item::OwnFunds => g(F::OwnFunds),
             Item::CoFinancing => g(F::ExtraStaffCost) - g(F::GrantCoveredStaffCost),
+            Item::InKind => g(F::InKind),
+            Item::MunicipalContribution => g(F::ExtraStaffCost) - g(F::GrantCoveredStaffCost) + g(F::InKind),
             Item::TotalNetCost => total,
             Item::Tax => g(F::Tax),
             Item::Equalisation => g(F::Equalisation),
@@ -313,9 +358,12 @@ pub fn present_value(start_year: i32, years: &[i32], amounts: &[f64], rate: f64)
     years.iter().zip(amounts).map(|(y, a)| a / (1.0 + rate).powi(y - start_year)).sum()
 }
 
-/// The first simulated month (1-based) from which the cumulative net effect is
-/// positive and stays so to the horizon; `None` if it is not positive at the horizon
-/// (a scenario that changes nothing never breaks even).
+/// The first simulated month (1-based) from which the cumulative sum of a monthly
+/// net effect is positive and stays so to the horizon; `None` if it is not positive
+/// at the horizon (a scenario that changes nothing never breaks even). The break-even
+/// month of a run reads the net effect that counts external grant income only as far
+/// as it pays for the hires it funds ([`break_even_effect`]), so that a grant paid
+/// ahead of its costs does not make a break-even month of its own.
 pub fn break_even_month(monthly_net_effect: &[f64]) -> Option<usize> {
     let mut cumulative = 0.0;
     let mut since: Option<usize> = None;
@@ -328,6 +376,40 @@ pub fn break_even_month(monthly_net_effect: &[f64]) -> Option<usize> {
         }
     }
     since
+}
+
+/// The monthly net effect (counterfactual − scenario) that break-even is measured on:
+/// the net cost with external grant income counted only as the hires it funds cost
+/// money. Up to each month, the grant income counted is the smaller of the grant income
+/// booked so far and the cost so far of the hires external grants fund, so money paid
+/// ahead of its costs counts when those costs fall (a later year included), and money
+/// beyond them (a kept surplus, a grant that funds no hire) never counts. Own funds
+/// and hires the municipality pays are costs, as in the net cost.
+pub fn break_even_effect(scenario: &[[f64; N_FLOWS]], counterfactual: &[[f64; N_FLOWS]]) -> Vec<f64> {
+    let (sc, cf) = (break_even_net_cost(scenario), break_even_net_cost(counterfactual));
+    cf.iter().zip(&sc).map(|(c, s)| c - s).collect()
+}
+
+/// One arm's monthly net cost with grant income counted as [`break_even_effect`] says.
+fn break_even_net_cost(flows: &[[f64; N_FLOWS]]) -> Vec<f64> {
+    use Flow as F;
+    let (mut income, mut funded, mut counted) = (0.0, 0.0, 0.0);
+    flows
+        .iter()
+        .map(|f| {
+            let g = |x: F| f[x as usize];
+            income += g(F::GrantIncome);
+            funded += g(F::GrantFundedStaffCost);
+            let counted_by_now = f64::min(income, funded);
+            let counted_this_month = counted_by_now - counted;
+            counted = counted_by_now;
+            g(F::GrossBenefit) - g(F::Reimbursement) + g(F::ActivityCost) - g(F::ActivityReimbursement)
+                + g(F::OneOffCost)
+                + g(F::BaselineStaffCost)
+                + g(F::ExtraStaffCost)
+                - counted_this_month
+        })
+        .collect()
 }
 
 #[cfg(test)]

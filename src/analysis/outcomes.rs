@@ -7,7 +7,9 @@
 //! (positive = more citizens in work).
 
 use crate::analysis::stats::Summary;
-use crate::budget::{BudgetYears, Flow, Item, N_FLOWS, break_even_month, items_for, present_value};
+use crate::budget::{
+    BudgetYears, Flow, Item, N_FLOWS, break_even_effect, break_even_month, items_for, present_value,
+};
 use crate::model::{Arm, Metric, Model};
 use crate::schema::{ArmOutcome, Effect, MonthlyLayout, MonthlyMeasure, OutcomeLayout};
 use crate::simulation::records::Replication;
@@ -158,6 +160,7 @@ pub fn into_rep_outcomes(model: &Model, plan: &OutcomePlan, rep: Replication) ->
     let monthly_net_effect: Vec<f64> = (0..h)
         .map(|m| total_net_cost(&rep.arms[1].flows[m]) - total_net_cost(&rep.arms[0].flows[m]))
         .collect();
+    let break_even_effect = break_even_effect(&rep.arms[0].flows, &rep.arms[1].flows);
     let extra_ss = d(ol.at_horizon(M::SelfSupportingShare)) * last_entered;
     let extra_staff = d(item(Item::ExtraStaffCost));
     let savings = s(item(Item::NetBenefit)) + s(item(Item::ActivityCost)) + s(item(Item::OneOffCost));
@@ -179,7 +182,7 @@ pub fn into_rep_outcomes(model: &Model, plan: &OutcomePlan, rep: Replication) ->
                 }
             }
             Effect::BreakEvenMonth => {
-                break_even_month(&monthly_net_effect).map(|m| m as f64).unwrap_or(f64::NAN)
+                break_even_month(&break_even_effect).map(|m| m as f64).unwrap_or(f64::NAN)
             }
             Effect::ReturnPerKrone => {
                 if extra_staff > 0.0 {
@@ -216,7 +219,8 @@ pub fn into_rep_outcomes(model: &Model, plan: &OutcomePlan, rep: Replication) ->
 }
 
 /// The municipality's net cost in one month's flows: net benefit, net activity
-/// cost, one-off costs and all staff, less grant income.
+/// cost, one-off costs and all staff, less external grant income (own funds and
+/// in-kind co-financing are not income).
 pub fn total_net_cost(f: &[f64; N_FLOWS]) -> f64 {
     use Flow as F;
     let g = |x: F| f[x as usize];
@@ -242,6 +246,10 @@ pub struct Results {
     pub break_even_share: f64,
     /// Median break-even month counting "not reached" as beyond the horizon (None if so).
     pub break_even_median: Option<f64>,
+    /// Share of replications whose net municipal effect is positive although they do
+    /// not break even: the saving rests on grant money beyond the cost of the hires
+    /// it pays for.
+    pub positive_by_grant_surplus_share: f64,
 }
 
 /// Summarises replications (arm 0 = scenario, arm 1 = counterfactual).
@@ -283,6 +291,11 @@ pub fn summarise_outcomes(arms: &[Arm], outs: Vec<RepOutcomes>) -> Results {
         })
         .collect();
     let be_idx = Effect::BreakEvenMonth as usize;
+    let positive_by_grant_surplus = outs
+        .iter()
+        .filter(|o| o.effects[Effect::NetEffectPositive as usize] == 1.0 && o.effects[be_idx].is_nan())
+        .count();
+    let positive_by_grant_surplus_share = positive_by_grant_surplus as f64 / outs.len().max(1) as f64;
     let mut be: Vec<f64> =
         outs.iter().map(|o| o.effects[be_idx]).map(|x| if x.is_nan() { f64::INFINITY } else { x }).collect();
     let break_even_share = be.iter().filter(|x| x.is_finite()).count() as f64 / be.len().max(1) as f64;
@@ -304,5 +317,6 @@ pub fn summarise_outcomes(arms: &[Arm], outs: Vec<RepOutcomes>) -> Results {
         effect_summaries,
         break_even_share,
         break_even_median,
+        positive_by_grant_surplus_share,
     }
 }

@@ -356,12 +356,16 @@ fn default_funder() -> String {
     "municipality".into()
 }
 
-/// `[[grants]]`: money the scenario brings in.
+/// `[[grants]]`: money for the scenario, by where it comes from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GrantDef {
     /// Name, referred to by `staffing.hires.funded_by`.
     pub name: String,
+    /// Whose money it is: an external grant (income), the municipality's own funds
+    /// moved between budget years, or existing staff assigned in kind.
+    #[serde(default, skip_serializing_if = "FundingSource::is_external")]
+    pub funding: FundingSource,
     /// Amount per budget year (DKK), keyed by year: `{ 2007 = 2171981 }`.
     pub amounts: BTreeMap<String, f64>,
     /// What the grant pays for (text for reports).
@@ -370,6 +374,37 @@ pub struct GrantDef {
     /// What happens to money the funded hires do not use in a budget year.
     #[serde(default, skip_serializing_if = "Unspent::is_kept")]
     pub unspent: Unspent,
+}
+
+/// Whose money a `[[grants]]` entry is, which decides whether it is income.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FundingSource {
+    /// Money from outside the municipality (a state pool, a foundation): income.
+    #[default]
+    External,
+    /// The municipality's own money moved between budget years (overførselsmidler,
+    /// a carry-over): pays for hires, but is not income.
+    OwnFunds,
+    /// Existing staff assigned to the project, valued in DKK: the municipality's
+    /// contribution in kind, not a cash flow.
+    InKind,
+}
+
+impl FundingSource {
+    /// True for the default, `"external"`.
+    pub fn is_external(&self) -> bool {
+        *self == FundingSource::External
+    }
+
+    /// The value as written in a scenario file.
+    pub fn key(self) -> &'static str {
+        match self {
+            FundingSource::External => "external",
+            FundingSource::OwnFunds => "own_funds",
+            FundingSource::InKind => "in_kind",
+        }
+    }
 }
 
 /// What happens to the part of a grant that the hires it funds do not cost.

@@ -9,12 +9,12 @@
 pub mod parameters;
 mod validate;
 
-use crate::budget::{BenefitRates, Reimbursement};
+use crate::budget::{BenefitRates, MonthFunding, Reimbursement};
 use crate::error::{ScenarioError, nearest};
 use crate::input::calendar::YearMonth;
 use crate::input::locate::KeyPath;
 use crate::input::param::Distribution;
-use crate::input::scenario::{LoadedScenario, Serves};
+use crate::input::scenario::{FundingSource, LoadedScenario, Serves};
 use std::collections::{BTreeMap, HashMap};
 
 /// A state of the model, with what it means for the citizen and the budget.
@@ -227,11 +227,14 @@ impl Staffing {
     }
 }
 
-/// A grant: money per budget year to the scenario arm.
+/// A `[[grants]]` entry: money per budget year for the scenario arm, from outside
+/// the municipality, from its own funds, or in kind.
 #[derive(Debug, Clone)]
 pub struct Grant {
     /// Name, as hires' `funded_by` refers to it.
     pub name: String,
+    /// Whose money it is.
+    pub funding: FundingSource,
     /// DKK per budget year.
     pub amounts: BTreeMap<i32, f64>,
     /// What it pays for (text for reports).
@@ -528,8 +531,8 @@ impl Model {
         }
     }
 
-    /// Grant income per simulated month (index 0 = month 1) for an arm: each budget
-    /// year's amount spread evenly over the simulated months of that year.
+    /// External grant income per simulated month (index 0 = month 1) for an arm: each
+    /// budget year's amount spread evenly over the simulated months of that year.
     ///
     /// A grant whose unspent money is repaid brings in, per budget year, only what
     /// the hires it funds cost, which depends on the cost of one FTE-year.
@@ -538,40 +541,114 @@ impl Model {
         if !arm.with_grants {
             return out;
         }
-        let mut months_in_year: BTreeMap<i32, usize> = BTreeMap::new();
-        for m in 1..=self.horizon {
-            *months_in_year.entry(self.calendar(m).year).or_default() += 1;
-        }
         for (gi, g) in self.grants.iter().enumerate() {
-            if g.repaid {
-                for (slot, c) in out.iter_mut().zip(self.covered_by(gi, staff_cost_per_fte_year)) {
-                    *slot += c;
-                }
+            if g.funding != FundingSource::External {
                 continue;
             }
-            for (year, amount) in &g.amounts {
-                if let Some(n) = months_in_year.get(year) {
-                    for (m, slot) in out.iter_mut().enumerate() {
-                        if self.calendar(m + 1).year == *year {
-                            *slot += amount / *n as f64;
-                        }
-                    }
-                }
+            let by_month = if g.repaid {
+                self.covered_by(gi, staff_cost_per_fte_year)
+            } else {
+                self.spread_over_months(&g.amounts)
+            };
+            for (slot, c) in out.iter_mut().zip(by_month) {
+                *slot += c;
             }
         }
         out
     }
 
-    /// Per simulated month, the part of the arm's extra staff cost that grants cover,
-    /// given the cost of one FTE-year: for each grant and budget year, the smaller of
-    /// the grant's amount and the cost of the hires it funds, spread over that year's
-    /// months in proportion to those hires' cost.
+    /// Amounts per budget year spread evenly over the simulated months of each year.
+    fn spread_over_months(&self, amounts: &BTreeMap<i32, f64>) -> Vec<f64> {
+        let mut out = vec![0.0; self.horizon];
+        let mut months_in_year: BTreeMap<i32, usize> = BTreeMap::new();
+        for m in 1..=self.horizon {
+            *months_in_year.entry(self.calendar(m).year).or_default() += 1;
+        }
+        for (m, slot) in out.iter_mut().enumerate() {
+            let year = self.calendar(m + 1).year;
+            if let (Some(amount), Some(n)) = (amounts.get(&year), months_in_year.get(&year)) {
+                *slot += amount / *n as f64;
+            }
+        }
+        out
+    }
+
+    /// Per simulated month, the part of the arm's extra staff cost that external
+    /// grants cover, given the cost of one FTE-year: for each grant and budget year,
+    /// the smaller of the grant's amount and the cost of the hires it funds, spread over
+    /// that year's months in proportion to those hires' cost.
     pub fn grant_covered_staff_cost(&self, arm: Arm, staff_cost_per_fte_year: f64) -> Vec<f64> {
+        self.covered_by_source(arm, staff_cost_per_fte_year, FundingSource::External)
+    }
+
+    /// Per simulated month, the part of the arm's extra staff cost paid from own funds
+    /// moved between budget years, found as for external grants.
+    pub fn own_funds_spent(&self, arm: Arm, staff_cost_per_fte_year: f64) -> Vec<f64> {
+        self.covered_by_source(arm, staff_cost_per_fte_year, FundingSource::OwnFunds)
+    }
+
+    /// Per simulated month, the value of existing staff assigned to the project
+    /// (in-kind entries, scenario arm), each year's amount spread over its months.
+    pub fn in_kind_value(&self, arm: Arm) -> Vec<f64> {
+        let mut out = vec![0.0; self.horizon];
+        if !arm.with_grants {
+            return out;
+        }
+        for g in self.grants.iter().filter(|g| g.funding == FundingSource::InKind) {
+            for (slot, v) in out.iter_mut().zip(self.spread_over_months(&g.amounts)) {
+                *slot += v;
+            }
+        }
+        out
+    }
+
+    /// Every funding item of an arm, month by month (index 0 = month 1).
+    pub fn funding(&self, arm: Arm, staff_cost_per_fte_year: f64) -> Vec<MonthFunding> {
+        let income = self.grant_income(arm, staff_cost_per_fte_year);
+        let covered = self.grant_covered_staff_cost(arm, staff_cost_per_fte_year);
+        let own = self.own_funds_spent(arm, staff_cost_per_fte_year);
+        let in_kind = self.in_kind_value(arm);
+        let funded = self.grant_funded_staff_cost(arm, staff_cost_per_fte_year);
+        (0..self.horizon)
+            .map(|m| MonthFunding {
+                grant_income: income[m],
+                grant_covered_staff_cost: covered[m],
+                own_funds: own[m],
+                in_kind: in_kind[m],
+                grant_funded_staff_cost: funded[m],
+            })
+            .collect()
+    }
+
+    /// Per simulated month, the whole cost of the arm's hires that external grants
+    /// fund, covered or not.
+    fn grant_funded_staff_cost(&self, arm: Arm, staff_cost_per_fte_year: f64) -> Vec<f64> {
+        let Some(st) = self.staffing.as_ref().filter(|_| arm.with_hires && arm.with_grants) else {
+            return vec![0.0; self.horizon];
+        };
+        let external = |h: &Hire| match h.funded_by {
+            Funder::Grant(gi) => self.grants[gi].funding == FundingSource::External,
+            Funder::Municipality => false,
+        };
+        (1..=self.horizon)
+            .map(|m| {
+                let ym = self.calendar(m);
+                st.hires
+                    .iter()
+                    .filter(|h| external(h))
+                    .map(|h| h.employed_fte(ym) * staff_cost_per_fte_year / 12.0)
+                    .sum()
+            })
+            .collect()
+    }
+
+    /// The staff cost covered by every entry of one funding kind, month by month.
+    fn covered_by_source(&self, arm: Arm, staff_cost_per_fte_year: f64, source: FundingSource) -> Vec<f64> {
         let mut out = vec![0.0; self.horizon];
         if !(arm.with_hires && arm.with_grants) {
             return out;
         }
-        for gi in 0..self.grants.len() {
+        for (gi, _) in self.grants.iter().enumerate().filter(|(_, g)| g.funding == source) {
             for (slot, c) in out.iter_mut().zip(self.covered_by(gi, staff_cost_per_fte_year)) {
                 *slot += c;
             }

@@ -5,6 +5,7 @@ mod sources;
 
 pub use sources::sources;
 
+use crate::input::scenario::FundingSource;
 use crate::model::{COUNTERFACTUAL, Capacity, Funder, Model, MonthStaff, SCENARIO, Staffing};
 use crate::numbers::{dkk, fmt_num};
 use std::fmt::Write;
@@ -271,7 +272,12 @@ fn grants(o: &mut String, model: &Model) {
     for g in &model.grants {
         let years: Vec<String> = g.amounts.iter().map(|(y, a)| format!("{y}: {}", dkk(*a))).collect();
         let repaid = if g.repaid { "; unspent money repaid" } else { "" };
-        let _ = writeln!(o, "  {} (pays for {}{repaid}): {}", g.name, g.pays_for, years.join("; "));
+        let source = match g.funding {
+            FundingSource::External => "external grant, income",
+            FundingSource::OwnFunds => "own funds moved between years, not income",
+            FundingSource::InKind => "in-kind co-financing by existing staff, no cash",
+        };
+        let _ = writeln!(o, "  {} ({source}; pays for {}{repaid}): {}", g.name, g.pays_for, years.join("; "));
     }
     let income = model.grant_income(SCENARIO, model.budget.staff_cost_per_fte_year.mean());
     let mut by_year = std::collections::BTreeMap::new();

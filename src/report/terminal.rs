@@ -3,6 +3,7 @@
 use crate::analysis::outcomes::Results;
 use crate::analysis::stats::Summary;
 use crate::budget::Item;
+use crate::input::scenario::FundingSource;
 use crate::model::Model;
 use crate::numbers::{dkk, fixed, percent, percentage_points, signed_fixed};
 use crate::schema::outcomes::{TARGET_MONTH_SHARES, target_value_unit};
@@ -178,7 +179,21 @@ fn shares_at_target_months(o: &mut String, f: &Figures) {
     }
 }
 
-/// Each budget item over the horizon per arm, and what the scenario saves on it.
+/// What the effect column of a money line shows.
+#[derive(Clone, Copy)]
+enum Column {
+    /// The named effect (a saving, + = good).
+    Effect(Effect),
+    /// A cost: counterfactual − scenario.
+    Cost,
+    /// Income: scenario − counterfactual.
+    Income,
+    /// No effect of its own: a note instead.
+    Note(&'static str),
+}
+
+/// Each budget item over the horizon per arm, and what the scenario saves on it; the
+/// funding lines say whose money pays for the extra staff.
 fn money(o: &mut String, f: &Figures) {
     let _ = writeln!(
         o,
@@ -186,34 +201,55 @@ fn money(o: &mut String, f: &Figures) {
         "Money over the horizon, DKK", "scenario", "counterfactual"
     );
     let (sc, cf, df) = (f.sc, f.cf, f.df);
-    // The effect column is a saving: counterfactual − scenario for costs, and
-    // scenario − counterfactual for income (grant income is good for the budget).
-    let row = |o: &mut String, label: &str, item: Item, effect: Option<Effect>, income: bool| {
+    let row = |o: &mut String, label: &str, item: Item, column: Column| {
         let i = f.layout.item(item);
-        let eff = match effect {
-            Some(effect) => {
+        let eff = match column {
+            Column::Effect(effect) => {
                 let s = f.effect(effect);
                 format!("{} {}", dkk(s.mean), interval(s, dkk))
             }
-            None if income => format!("{} {}", dkk(df[i].mean), interval(&df[i], dkk)),
-            None => format!("{} ({} to {})", dkk(-df[i].mean), dkk(-df[i].p95), dkk(-df[i].p05)),
+            Column::Income => format!("{} {}", dkk(df[i].mean), interval(&df[i], dkk)),
+            Column::Cost => format!("{} ({} to {})", dkk(-df[i].mean), dkk(-df[i].p95), dkk(-df[i].p05)),
+            Column::Note(note) => note.to_string(),
         };
         let _ = writeln!(o, "{:<44} {:>16} {:>16}   {}", label, dkk(sc[i].mean), dkk(cf[i].mean), eff);
     };
-    row(o, "Gross benefit", Item::GrossBenefit, Some(Effect::GrossBenefitSaving), false);
+    let has = |source: FundingSource| f.model.grants.iter().any(|g| g.funding == source);
+    row(o, "Gross benefit", Item::GrossBenefit, Column::Effect(Effect::GrossBenefitSaving));
     row(
         o,
         "Municipal net benefit (after reimbursement)",
         Item::NetBenefit,
-        Some(Effect::NetBenefitSaving),
-        false,
+        Column::Effect(Effect::NetBenefitSaving),
     );
-    row(o, "Activity costs (wage subsidy, mentor, course)", Item::ActivityCost, None, false);
-    row(o, "One-off costs (establishing placements)", Item::OneOffCost, None, false);
-    row(o, "Extra staff cost", Item::ExtraStaffCost, None, false);
-    row(o, "Grant income", Item::GrantIncome, None, true);
-    row(o, "Co-financing (extra staff not covered)", Item::CoFinancing, None, false);
-    row(o, "Municipal net cost, all items", Item::TotalNetCost, Some(Effect::NetMunicipalEffect), false);
+    row(o, "Activity costs (wage subsidy, mentor, course)", Item::ActivityCost, Column::Cost);
+    row(o, "One-off costs (establishing placements)", Item::OneOffCost, Column::Cost);
+    row(o, "Extra staff cost", Item::ExtraStaffCost, Column::Cost);
+    row(o, "External grant income", Item::GrantIncome, Column::Income);
+    row(o, "Co-financing (staff cost grants don't cover)", Item::CoFinancing, Column::Cost);
+    if has(FundingSource::OwnFunds) {
+        row(
+            o,
+            "  of which own funds moved between years",
+            Item::OwnFunds,
+            Column::Note("municipal money, not income: in the staff cost"),
+        );
+    }
+    if has(FundingSource::InKind) {
+        row(
+            o,
+            "In-kind co-financing (existing staff)",
+            Item::InKind,
+            Column::Note("paid in both arms: not in the net cost"),
+        );
+        row(
+            o,
+            "Municipal contribution (cash + in kind)",
+            Item::MunicipalContribution,
+            Column::Note("co-financing + in kind"),
+        );
+    }
+    row(o, "Municipal net cost, all items", Item::TotalNetCost, Column::Effect(Effect::NetMunicipalEffect));
 }
 
 /// The net municipal effect with its present value, the probability of a saving, the
@@ -256,6 +292,17 @@ fn net_effect(o: &mut String, f: &Figures) {
         ),
     };
     let _ = writeln!(o, "  break-even: {be}");
+    if model.grants.iter().any(|g| g.funding == FundingSource::External) {
+        let _ =
+            writeln!(o, "    (measured with grant income counted only as it pays for the hires it funds)");
+    }
+    if res.positive_by_grant_surplus_share > 0.0 {
+        let _ = writeln!(
+            o,
+            "    in {} of replications the net effect is positive only because of grant money beyond the cost of the hires it funds: no break-even month",
+            percent(res.positive_by_grant_surplus_share)
+        );
+    }
     let rpk = f.effect(Effect::ReturnPerKrone);
     if rpk.n > 0 {
         let two = |v| fixed(v, 2);

@@ -428,7 +428,9 @@ impl Effect {
             Effect::NetMunicipalEffect => "counterfactual − scenario total net cost",
             Effect::NetMunicipalEffectPv => "counterfactual − scenario total net cost in present value",
             Effect::NetEffectPositive => "1 if the net municipal effect is positive, else 0",
-            Effect::BreakEvenMonth => "first month from which the cumulative net effect stays positive",
+            Effect::BreakEvenMonth => {
+                "first month from which the cumulative net effect, with external grant income counted only as it covers the hires it funds, stays positive"
+            }
             Effect::ReturnPerKrone => {
                 "savings on benefit, activities and one-off costs per krone of extra staff"
             }

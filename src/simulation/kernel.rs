@@ -4,7 +4,7 @@
 
 use super::draws::Drawn;
 use super::records::ArmRun;
-use crate::budget::{Flow, Reimbursement};
+use crate::budget::{Flow, MonthFunding, Reimbursement};
 use crate::model::Model;
 use crate::schema::{MonthlyLayout, MonthlyMeasure as M};
 
@@ -205,7 +205,7 @@ impl YearRates {
 /// count engine, so both turn counts into money and records in the same way.
 /// `layout` places the columns of the arm's and the segments' records;
 /// `caseload` is (staff, citizens on benefit, reported staffing multiplier);
-/// `grant` is (grant income, grant-covered staff cost) of the month.
+/// `funding` is the month's money from `[[grants]]`, by funding kind.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn book_month(
     model: &Model,
@@ -217,7 +217,7 @@ pub(crate) fn book_month(
     m: usize,
     layout: &MonthlyLayout,
     caseload: (crate::model::MonthStaff, f64, f64),
-    grant: (f64, f64),
+    funding: MonthFunding,
     cum_benefit_months: &mut u64,
     entered_by_segment: &[usize],
     rates: &YearRates,
@@ -257,8 +257,11 @@ pub(crate) fn book_month(
     }
     f[Flow::BaselineStaffCost as usize] = staff.baseline_fte * drawn.staff_cost / 12.0;
     f[Flow::ExtraStaffCost as usize] = staff.extra_fte * drawn.staff_cost / 12.0;
-    f[Flow::GrantIncome as usize] = grant.0;
-    f[Flow::GrantCoveredStaffCost as usize] = grant.1;
+    f[Flow::GrantIncome as usize] = funding.grant_income;
+    f[Flow::GrantCoveredStaffCost as usize] = funding.grant_covered_staff_cost;
+    f[Flow::OwnFunds as usize] = funding.own_funds;
+    f[Flow::InKind as usize] = funding.in_kind;
+    f[Flow::GrantFundedStaffCost as usize] = funding.grant_funded_staff_cost;
     let e = employed_months as f64;
     f[Flow::Tax as usize] = e * drawn.tax;
     f[Flow::Equalisation as usize] = e * drawn.equalisation;

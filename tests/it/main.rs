@@ -15,6 +15,7 @@ mod data_safety;
 mod docs_examples;
 mod engines;
 mod evidence;
+mod funding;
 mod hostile_numbers;
 mod markov;
 mod no_panic;

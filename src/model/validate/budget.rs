@@ -6,7 +6,7 @@ use super::{Period, Validator};
 use crate::budget::{BANDS_2016, BenefitRates, Reimbursement};
 use crate::input::locate::KeyPath;
 use crate::input::param::{Bounds, Distribution, Role};
-use crate::input::scenario::{GrantDef, Regime, ReimbursementDef, Unspent, WiderDef};
+use crate::input::scenario::{FundingSource, GrantDef, Regime, ReimbursementDef, Unspent, WiderDef};
 use crate::model::{Budget, Grant, Wider};
 use std::collections::BTreeMap;
 
@@ -54,14 +54,44 @@ impl Validator<'_> {
                 self.err(k.key("name"), format!("grant `{}` is defined twice", g.name), None);
             }
             let amounts = self.grant_amounts(&k, g, period);
+            if g.unspent == Unspent::Repaid && g.funding != FundingSource::External {
+                self.err(
+                    k.key("unspent"),
+                    format!(
+                        "`unspent` applies to external grants only; `funding = \"{}\"` is the municipality's own money, never paid back: remove `unspent`",
+                        g.funding.key()
+                    ),
+                    None,
+                );
+            }
             grants.push(Grant {
                 name: g.name.clone(),
+                funding: g.funding,
                 amounts,
                 pays_for: g.pays_for.clone(),
                 repaid: g.unspent == Unspent::Repaid,
             });
         }
+        self.no_hire_funded_in_kind(&grants);
         grants
+    }
+
+    /// In-kind co-financing is existing staff, who are no hire: a hire's `funded_by`
+    /// may not name an in-kind entry.
+    fn no_hire_funded_in_kind(&mut self, grants: &[Grant]) {
+        let Some(staffing) = &self.sc.file.staffing else { return };
+        for (i, h) in staffing.hires.iter().enumerate() {
+            if grants.iter().any(|g| g.name == h.funded_by && g.funding == FundingSource::InKind) {
+                self.err(
+                    KeyPath::default().key("staffing").key("hires").index(i).key("funded_by"),
+                    format!(
+                        "`{}` is in-kind co-financing (existing staff), which pays for no new hire; fund the hire by \"municipality\", an external grant or own funds",
+                        h.funded_by
+                    ),
+                    None,
+                );
+            }
+        }
     }
 
     /// A grant's amounts by budget year.

@@ -107,8 +107,7 @@ struct ArmState {
     arm: Arm,
     acc: Acc,
     run: ArmRun,
-    grants: Vec<f64>,
-    covered: Vec<f64>,
+    funding: Vec<crate::budget::MonthFunding>,
     cum_benefit_months: u64,
     /// Citizens per state and benefit months per benefit slot at the end of the last
     /// month ([`end_of_month`]): the start of this month's counts, before arrivals.
@@ -138,8 +137,7 @@ impl ArmState {
                 placement_wait_months: 0,
                 segment_monthly: vec![0.0; (h + 1) * ng * seg_cols],
             },
-            grants: model.grant_income(arm, drawn.staff_cost),
-            covered: model.grant_covered_staff_cost(arm, drawn.staff_cost),
+            funding: model.funding(arm, drawn.staff_cost),
             cum_benefit_months: 0,
             occ_last: vec![0; ns],
             benefit_last: vec![0; model.benefit_types.len() * n_classes],
@@ -391,7 +389,7 @@ impl<'a, const N: usize> JointRun<'a, N> {
                 m,
                 &setting.monthly,
                 s.caseload,
-                (s.grants[m - 1], s.covered[m - 1]),
+                s.funding[m - 1],
                 &mut s.cum_benefit_months,
                 &setting.entered_by_segment[m],
                 &setting.rates,

@@ -96,8 +96,7 @@ struct Run<'a> {
     accs: Vec<Acc>,
     runs: Vec<ArmRun>,
     tables: Vec<Tables>,
-    grants: Vec<Vec<f64>>,
-    covered: Vec<Vec<f64>>,
+    funding: Vec<Vec<crate::budget::MonthFunding>>,
     cum_benefit_months: Vec<u64>,
     /// The month's (staff, citizens on benefit, reported multiplier) per arm.
     caseloads: Vec<(MonthStaff, f64, f64)>,
@@ -176,8 +175,7 @@ impl<'a> Run<'a> {
                 })
                 .collect(),
             tables: arms.iter().map(|_| Tables::new(&layout)).collect(),
-            grants: arms.iter().map(|a| model.grant_income(*a, drawn.staff_cost)).collect(),
-            covered: arms.iter().map(|a| model.grant_covered_staff_cost(*a, drawn.staff_cost)).collect(),
+            funding: arms.iter().map(|a| model.funding(*a, drawn.staff_cost)).collect(),
             cum_benefit_months: vec![0; arms.len()],
             caseloads: Vec::with_capacity(arms.len()),
             staffing_m: vec![1.0; nt],
@@ -515,7 +513,7 @@ impl<'a> Run<'a> {
                 m,
                 &self.monthly,
                 self.caseloads[a],
-                (self.grants[a][m - 1], self.covered[a][m - 1]),
+                self.funding[a][m - 1],
                 &mut self.cum_benefit_months[a],
                 &self.cohort.entered_by_segment[m],
                 &self.rates,
