@@ -127,6 +127,17 @@ fn transitions(o: &mut String, model: &Model) {
     }
 }
 
+/// A segment's months on benefit before the start: one figure, or the range over
+/// the citizens a cohort file or `citizens` list gives.
+fn months_before_start(g: &crate::model::Segment) -> String {
+    let months = g.citizens.iter().filter(|c| c.count > 0).map(|c| c.months_on_benefit);
+    match (months.clone().min(), months.max()) {
+        (Some(lo), Some(hi)) if lo != hi => format!("{lo}-{hi} months"),
+        (Some(m), _) => format!("{m} months"),
+        _ => format!("{} months", g.months_on_benefit),
+    }
+}
+
 /// The cohort by segment: sizes, starting states, inflow and rate modifiers.
 fn cohort(o: &mut String, model: &Model) {
     let _ = writeln!(
@@ -140,13 +151,21 @@ fn cohort(o: &mut String, model: &Model) {
             g.start.iter().map(|(s, n)| format!("{n} in {}", model.states[*s].id)).collect();
         let _ = writeln!(
             o,
-            "  {:<14} {} citizens ({}); benefit {}; {} months on benefit before start",
+            "  {:<14} {} citizens ({}); benefit {}; {} on benefit before start",
             g.name,
             g.size(),
             starts.join(", "),
             model.benefit_types[g.benefit_type],
-            g.months_on_benefit
+            months_before_start(g)
         );
+        let waiting: u32 = g.citizens.iter().filter(|c| c.waiting_for.is_some()).map(|c| c.count).sum();
+        if waiting > 0 {
+            let _ = writeln!(
+                o,
+                "  {:<14} {waiting} of them on the waiting list for a placement at the start",
+                ""
+            );
+        }
         if g.inflow_per_month > 0.0 {
             let _ = writeln!(
                 o,

@@ -319,3 +319,16 @@ fn citizens_written_in_a_segment_are_checked_like_the_file() {
     assert!(e.contains("key `segments[0].citizens[1].waiting_for`: no transition `a->bb`"), "{e}");
     assert!(e.contains("did you mean `a->b`?"), "{e}");
 }
+
+/// `trappe check` describes a cohort file's segments by the range of their months on
+/// benefit and how many of them wait for a placement at the start.
+#[test]
+fn check_describes_the_cohort_files_citizens() {
+    let f = repo().join("scenarios/cohort/example-caseload.toml");
+    let out = trappe(&["check", f.to_str().unwrap()], &repo());
+    let (text, err) = texts(&out);
+    assert!(out.status.success(), "{err}");
+    let providers = text.lines().find(|l| l.trim_start().starts_with("providers")).expect(&text);
+    assert!(providers.ends_with("1-121 months on benefit before start"), "{providers}");
+    assert!(text.contains("25 of them on the waiting list for a placement at the start"), "{text}");
+}
