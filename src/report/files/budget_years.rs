@@ -5,7 +5,7 @@ use crate::analysis::stats::Summary;
 use crate::budget::Item;
 use crate::numbers::csv_number;
 use crate::report::files::csv_file::{write_parts, write_rows};
-use crate::report::files::staging::OutputError;
+use crate::report::files::output_error::OutputError;
 use crate::schema::{Effect, OutcomeColumn, Unit};
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! Writing a CSV result file: all rows at once, or in parts formatted in parallel.
 
-use crate::report::files::staging::OutputError;
+use crate::report::files::output_error::OutputError;
 use rayon::prelude::*;
 use std::fs;
 use std::io::{self, Write};

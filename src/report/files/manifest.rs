@@ -3,7 +3,7 @@
 use crate::input::checksum::sha256_hex;
 use crate::input::scenario::{LoadedScenario, ScenarioFile};
 use crate::model::Model;
-use crate::report::files::staging::OutputError;
+use crate::report::files::output_error::OutputError;
 use serde::Serialize;
 use std::fs;
 use std::io::Write;

@@ -5,7 +5,7 @@ use crate::analysis::stats::Summary;
 use crate::model::{Arm, Model};
 use crate::numbers::csv_number;
 use crate::report::files::csv_file::write_parts;
-use crate::report::files::staging::OutputError;
+use crate::report::files::output_error::OutputError;
 use crate::schema::{MonthlyFlow, MonthlyLayout};
 use std::path::Path;
 

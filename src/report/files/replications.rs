@@ -4,7 +4,7 @@ use crate::analysis::outcomes::Results;
 use crate::model::Model;
 use crate::numbers::push_csv_number;
 use crate::report::files::csv_file::write_parts;
-use crate::report::files::staging::OutputError;
+use crate::report::files::output_error::OutputError;
 use crate::schema::{Effect, OutcomeLayout};
 use crate::simulation::draws::parameter_keys;
 use std::path::Path;

@@ -8,7 +8,7 @@
 
 use super::claim::{Sibling, TargetLock, recover_leftovers, recover_neighbours, sibling_prefix};
 use super::interrupt::unfinished;
-pub use super::output_error::OutputError;
+use super::output_error::OutputError;
 use super::replaceable::{check_holds_nothing_needed, check_written_by_trappe};
 use std::ffi::OsString;
 use std::fs;

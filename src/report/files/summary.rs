@@ -5,7 +5,7 @@ use crate::analysis::stats::Summary;
 use crate::model::Model;
 use crate::numbers::csv_number;
 use crate::report::files::csv_file::write_rows;
-use crate::report::files::staging::OutputError;
+use crate::report::files::output_error::OutputError;
 use crate::schema::outcomes::{target_probability_name, target_value_unit};
 use crate::schema::{Effect, OutcomeColumn, OutcomeLayout};
 use std::path::Path;

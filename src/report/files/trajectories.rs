@@ -2,7 +2,7 @@
 
 use crate::numbers::csv_number;
 use crate::report::files::csv_file::write_rows;
-use crate::report::files::staging::OutputError;
+use crate::report::files::output_error::OutputError;
 use crate::simulation::records::TrajectoryRow;
 use std::path::Path;
 
