@@ -57,6 +57,19 @@ pub fn merge(cfg: &MergeConfig) -> anyhow::Result<RunReport> {
     let sc = LoadedScenario::from_str(&m0.scenario_path, &m0.scenario_source).map_err(|e| {
         PartError::Damaged { path: p0.clone(), reason: format!("its scenario cannot be read: {e}") }
     })?;
+    let read_cohort = sc.cohort.as_ref().map(|c| c.sha256.as_str());
+    if read_cohort != m0.cohort_sha256.as_deref() {
+        let path = sc.cohort.as_ref().map(|c| c.path.clone()).unwrap_or_default();
+        return Err(PartError::Damaged {
+            path: p0.clone(),
+            reason: format!(
+                "its cohort file {path} has changed since the part was run (checksum {} then, {} now): merge with the file the parts were run with, or run the parts again",
+                m0.cohort_sha256.as_deref().unwrap_or("none"),
+                read_cohort.unwrap_or("none")
+            ),
+        }
+        .into());
+    }
     let model = crate::model::Model::from_scenario(&sc).map_err(|e| PartError::Damaged {
         path: p0.clone(),
         reason: format!("its scenario is not valid: {e}"),

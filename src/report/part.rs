@@ -162,6 +162,10 @@ pub struct PartManifest {
     pub data_sha256: String,
     /// Size of the data file in bytes.
     pub data_bytes: u64,
+    /// SHA-256 of the scenario's `[cohort]` file, if it has one: `trappe merge` reads
+    /// that file again and refuses it if it has changed since the part was run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cohort_sha256: Option<String>,
     /// The scenario file's text, exactly as read.
     pub scenario_source: String,
 }
@@ -479,6 +483,7 @@ pub fn write_part(
         data_file: PART_DATA.into(),
         data_sha256: sha256_bytes_hex(&bytes),
         data_bytes: bytes.len() as u64,
+        cohort_sha256: sc.cohort.as_ref().map(|c| c.sha256.clone()),
         scenario_source: sc.source.clone(),
     };
     let text = toml::to_string(&manifest).map_err(OutputError::from)?;
@@ -601,6 +606,12 @@ pub(crate) fn check_same_run(
             short(&a.scenario_sha256),
             a.scenario_path
         )
+    } else if b.cohort_sha256 != a.cohort_sha256 {
+        format!(
+            "part {pb} was made from a different cohort file (checksum {}) than part {pa} (checksum {})",
+            b.cohort_sha256.as_deref().map(short).unwrap_or_else(|| "none".into()),
+            a.cohort_sha256.as_deref().map(short).unwrap_or_else(|| "none".into())
+        )
     } else if b.seed != a.seed {
         format!(
             "part {pb} was run with seed {}, but part {pa} with seed {}; all parts of a run need the same seed",
@@ -711,6 +722,7 @@ mod tests {
             data_file: PART_DATA.into(),
             data_sha256: "00".into(),
             data_bytes: 123,
+            cohort_sha256: Some(sha256_hex("segment,state\n")),
             scenario_source: "a = 1\n\"quoted\" = '''x'''\n".into(),
         };
         let text = toml::to_string(&m).unwrap();

@@ -332,3 +332,34 @@ fn check_describes_the_cohort_files_citizens() {
     assert!(providers.ends_with("1-121 months on benefit before start"), "{providers}");
     assert!(text.contains("25 of them on the waiting list for a placement at the start"), "{text}");
 }
+
+/// The parts of a run record the cohort file's checksum: `trappe merge` combines them
+/// while the file is unchanged, and refuses once it has changed, since the merged
+/// summary would describe another cohort than the one simulated.
+#[test]
+fn merge_refuses_a_cohort_file_changed_since_the_parts_were_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for name in ["example-caseload.toml", "example-caseload.csv"] {
+        std::fs::copy(repo().join("scenarios/cohort").join(name), d.join(name)).unwrap();
+    }
+    for i in 1..=2 {
+        let shard = format!("{i}/2");
+        let out = format!("p{i}");
+        let o =
+            trappe(&["run", "example-caseload.toml", "-n", "4", "-q", "--shard", &shard, "--out", &out], d);
+        assert!(o.status.success(), "{}", texts(&o).1);
+    }
+    let o = trappe(&["merge", "p1", "p2", "--out", "merged"], d);
+    assert!(o.status.success(), "{}", texts(&o).1);
+
+    let csv = d.join("example-caseload.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let last = text.trim_end().lines().last().unwrap().to_string();
+    std::fs::write(&csv, format!("{}\n{last}\n", text.trim_end())).unwrap();
+    let o = trappe(&["merge", "p1", "p2", "--out", "merged2"], d);
+    let (_, err) = texts(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("has changed since the part was run"), "{err}");
+    assert!(!d.join("merged2").exists());
+}
