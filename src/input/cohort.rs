@@ -13,7 +13,7 @@
 
 use crate::error::{Diagnostic, ScenarioError, nearest};
 use crate::input::checksum::sha256_hex;
-use crate::input::locate::{KeyPath, key_diagnostic};
+use crate::input::locate::{KeyPath, csv_cell_diagnostic, key_diagnostic};
 use crate::input::read::{InputFile, ReadError, read_input_text};
 use crate::input::scenario::{CitizenGroupDef, ScenarioFile};
 use serde::Deserialize;
@@ -117,19 +117,8 @@ impl Parser<'_> {
         message: String,
         sug: Option<String>,
     ) {
-        let message = match column {
-            Some((i, name)) => format!("column {} (`{name}`): {message}", i + 1),
-            None => message,
-        };
-        let snippet = line.and_then(|l| self.lines.get(l - 1)).map(|s| s.trim_end().to_string());
-        self.errors.push(Diagnostic {
-            file: self.path.to_string(),
-            line,
-            message,
-            suggestion: sug,
-            snippet,
-            ..Default::default()
-        });
+        let d = csv_cell_diagnostic(self.path, &self.lines, line, column, message, sug);
+        self.errors.push(d);
     }
 
     /// Records a problem with a hint on how to correct it.

@@ -429,6 +429,25 @@ fn suggestion_from_serde(message: &str) -> Option<String> {
     nearest(bad, candidates.iter().copied())
 }
 
+/// A problem in a CSV input file (the cohort extract, the observed figures): on file
+/// line `line` (1-based) of `lines`, in the column `column` (index, header name) if
+/// given, with the line quoted.
+pub fn csv_cell_diagnostic(
+    path: &str,
+    lines: &[&str],
+    line: Option<usize>,
+    column: Option<(usize, &str)>,
+    message: String,
+    suggestion: Option<String>,
+) -> Diagnostic {
+    let message = match column {
+        Some((i, name)) => format!("column {} (`{name}`): {message}", i + 1),
+        None => message,
+    };
+    let snippet = line.and_then(|l| lines.get(l.wrapping_sub(1))).map(|s| s.trim_end().to_string());
+    Diagnostic { file: path.to_string(), line, message, suggestion, snippet, ..Default::default() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@
 
 use crate::error::{Diagnostic, nearest};
 use crate::input::calendar::YearMonth;
+use crate::input::locate::csv_cell_diagnostic;
 use crate::input::param::fmt_num;
 use crate::input::read::{InputFile, ReadError, read_input_text};
 use crate::model::{Metric, Model, parse_metric};
@@ -165,21 +166,8 @@ impl Parser<'_> {
         message: String,
         suggestion: Option<String>,
     ) {
-        let message = match column {
-            Some((i, name)) => format!("column {} (`{name}`): {message}", i + 1),
-            None => message,
-        };
-        let snippet = line.and_then(|l| self.lines.get(l - 1)).map(|s| s.trim_end().to_string());
-        self.errors.push(Diagnostic {
-            file: self.path.to_string(),
-            line,
-            column: None,
-            key: String::new(),
-            message,
-            suggestion,
-            snippet,
-            ..Default::default()
-        });
+        let d = csv_cell_diagnostic(self.path, &self.lines, line, column, message, suggestion);
+        self.errors.push(d);
     }
 
     /// The observed figures: the header, then every row in file order.
