@@ -111,6 +111,16 @@ impl Reimbursement {
     }
 }
 
+/// A reimbursement regime that replaces the one before it from a calendar month within
+/// the horizon (`[[budget.reimbursement.changes]]`), e.g. the 2016 staircase from 2016-01.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReimbursementChange {
+    /// First calendar month the regime applies to.
+    pub from: YearMonth,
+    /// The regime in force from then.
+    pub regime: Reimbursement,
+}
+
 /// Raw monthly cash flows recorded by the engine for one arm (DKK per month).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(usize)]
@@ -149,10 +159,19 @@ pub enum Flow {
     /// The whole cost of the hires external grants fund, covered or not: what grant
     /// income may be set against when break-even is measured.
     GrantFundedStaffCost,
+    /// Benefit not paid because the citizen earns (the full rate less the part paid
+    /// in a state with `paid_benefit_share`): reported, already out of the gross benefit.
+    EarningsOffset,
+    /// The municipality's cost of educations it co-pays (`education_cost` of a state).
+    EducationCost,
+    /// State reimbursement of that cost (`education_cost_reimbursement`).
+    EducationReimbursement,
+    /// Result grants the state pays the municipality per citizen reaching an outcome.
+    ResultGrant,
 }
 
 /// Number of [`Flow`] kinds.
-pub const N_FLOWS: usize = 15;
+pub const N_FLOWS: usize = 19;
 
 /// The money of `[[grants]]` booked in one month of one arm (DKK), by funding kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -178,8 +197,13 @@ pub enum Item {
     Reimbursement,
     /// Gross benefit minus reimbursement: the municipality's benefit cost.
     NetBenefit,
+    /// Benefit not paid because citizens in partial-benefit states earn: the full
+    /// rate less what is paid. Already out of the gross benefit; reported, not added.
+    EarningsOffset,
     /// Activity costs net of any reimbursement.
     ActivityCost,
+    /// The municipality's cost of educations it co-pays, net of any reimbursement.
+    EducationCost,
     /// One-off costs on transitions.
     OneOffCost,
     /// All staff (baseline and extra).
@@ -188,6 +212,9 @@ pub enum Item {
     ExtraStaffCost,
     /// External grant income: money from outside the municipality.
     GrantIncome,
+    /// Result grants from the state per citizen reaching an outcome (resultattilskud):
+    /// income that follows citizens, not staff.
+    ResultGrant,
     /// The part of the extra staff cost paid from the municipality's own funds moved
     /// between budget years (a carry-over): part of co-financing, never income.
     OwnFunds,
@@ -199,8 +226,8 @@ pub enum Item {
     InKind,
     /// Co-financing + in-kind: everything the municipality puts into the project.
     MunicipalContribution,
-    /// Net benefit + activity + one-off + staff − external grant income: what the
-    /// municipality pays.
+    /// Net benefit + activity + education + one-off + staff − external grant income −
+    /// result grants: what the municipality pays.
     TotalNetCost,
     /// Municipal income tax from citizens in employment.
     Tax,
@@ -208,21 +235,25 @@ pub enum Item {
     Equalisation,
     /// Total net cost − tax + equalisation: the wider municipal view.
     WiderNetCost,
-    /// Gross benefit + activity + one-off + staff − municipal and state tax (state plus municipality).
+    /// Gross benefit + activity + education + one-off + staff − municipal and state tax
+    /// (state plus municipality; result grants move money within the public sector).
     PublicCost,
 }
 
 impl Item {
     /// Every item, in report order.
-    pub const ALL: [Item; 17] = [
+    pub const ALL: [Item; 20] = [
         Item::GrossBenefit,
         Item::Reimbursement,
         Item::NetBenefit,
+        Item::EarningsOffset,
         Item::ActivityCost,
+        Item::EducationCost,
         Item::OneOffCost,
         Item::StaffCost,
         Item::ExtraStaffCost,
         Item::GrantIncome,
+        Item::ResultGrant,
         Item::OwnFunds,
         Item::CoFinancing,
         Item::InKind,
@@ -240,11 +271,14 @@ impl Item {
             Item::GrossBenefit => "gross_benefit",
             Item::Reimbursement => "reimbursement",
             Item::NetBenefit => "net_benefit",
+            Item::EarningsOffset => "earnings_offset",
             Item::ActivityCost => "activity_cost",
+            Item::EducationCost => "education_cost",
             Item::OneOffCost => "one_off_cost",
             Item::StaffCost => "staff_cost",
             Item::ExtraStaffCost => "extra_staff_cost",
             Item::GrantIncome => "grant_income",
+            Item::ResultGrant => "result_grant",
             Item::OwnFunds => "own_funds",
             Item::CoFinancing => "co_financing",
             Item::InKind => "in_kind",
@@ -263,11 +297,14 @@ impl Item {
             Item::GrossBenefit => "Gross benefit / Bruttoydelse",
             Item::Reimbursement => "State reimbursement / Refusion",
             Item::NetBenefit => "Net benefit cost / Nettoudgift til ydelse",
+            Item::EarningsOffset => "Benefit offset by earnings / Fradrag for arbejdsindtægt",
             Item::ActivityCost => "Activity cost / Aktiveringsudgift",
+            Item::EducationCost => "Education the municipality co-pays / Kommunalt bidrag til uddannelse",
             Item::OneOffCost => "One-off costs / Engangsudgifter",
             Item::StaffCost => "Staff cost / Personaleudgift",
             Item::ExtraStaffCost => "Extra staff cost / Ekstra personale",
             Item::GrantIncome => "External grant income / Ekstern puljeindtægt",
+            Item::ResultGrant => "State result grants / Resultattilskud",
             Item::OwnFunds => "Own funds moved between years / Overførselsmidler",
             Item::CoFinancing => "Co-financing in cash / Kontant medfinansiering",
             Item::InKind => "In-kind co-financing / Medfinansiering i form af personale",
@@ -287,18 +324,24 @@ impl Item {
         let staff = g(F::BaselineStaffCost) + g(F::ExtraStaffCost);
         let total = g(F::GrossBenefit) - g(F::Reimbursement) + g(F::ActivityCost)
             - g(F::ActivityReimbursement)
+            + g(F::EducationCost)
+            - g(F::EducationReimbursement)
             + g(F::OneOffCost)
             + staff
-            - g(F::GrantIncome);
+            - g(F::GrantIncome)
+            - g(F::ResultGrant);
         match self {
             Item::GrossBenefit => g(F::GrossBenefit),
             Item::Reimbursement => g(F::Reimbursement),
             Item::NetBenefit => g(F::GrossBenefit) - g(F::Reimbursement),
+            Item::EarningsOffset => g(F::EarningsOffset),
             Item::ActivityCost => g(F::ActivityCost) - g(F::ActivityReimbursement),
+            Item::EducationCost => g(F::EducationCost) - g(F::EducationReimbursement),
             Item::OneOffCost => g(F::OneOffCost),
             Item::StaffCost => staff,
             Item::ExtraStaffCost => g(F::ExtraStaffCost),
             Item::GrantIncome => g(F::GrantIncome),
+            Item::ResultGrant => g(F::ResultGrant),
             Item::OwnFunds => g(F::OwnFunds),
             Item::CoFinancing => g(F::ExtraStaffCost) - g(F::GrantCoveredStaffCost),
             Item::InKind => g(F::InKind),
@@ -308,12 +351,28 @@ impl Item {
             Item::Equalisation => g(F::Equalisation),
             Item::WiderNetCost => total - g(F::Tax) + g(F::Equalisation),
             Item::PublicCost => {
-                g(F::GrossBenefit) + g(F::ActivityCost) + g(F::OneOffCost) + staff
+                g(F::GrossBenefit) + g(F::ActivityCost) + g(F::EducationCost) + g(F::OneOffCost) + staff
                     - g(F::Tax)
                     - g(F::StateTax)
             }
         }
     }
+}
+
+/// The municipality's net cost in one month's (or a period's) flows: net benefit, net
+/// activity cost, net education cost, one-off costs and all staff, less external grant
+/// income and result grants (own funds and in-kind co-financing are not income).
+pub fn municipal_net_cost(f: &[f64; N_FLOWS]) -> f64 {
+    use Flow as F;
+    let g = |x: F| f[x as usize];
+    g(F::GrossBenefit) - g(F::Reimbursement) + g(F::ActivityCost) - g(F::ActivityReimbursement)
+        + g(F::EducationCost)
+        - g(F::EducationReimbursement)
+        + g(F::OneOffCost)
+        + g(F::BaselineStaffCost)
+        + g(F::ExtraStaffCost)
+        - g(F::GrantIncome)
+        - g(F::ResultGrant)
 }
 
 /// Per budget year and in total, every [`Item`] for one arm of one replication.
@@ -350,6 +409,20 @@ pub fn items_for(start: YearMonth, flows: &[[f64; N_FLOWS]]) -> BudgetYears {
         values.push(row);
     }
     BudgetYears { years, values, total }
+}
+
+/// The net benefit saving (counterfactual − scenario net benefit) split in two parts
+/// that sum to it: the part from fewer benefit months, priced at the counterfactual's
+/// municipal share, `(B_c − B_s)(1 − s_c)`, and the part from a changed reimbursement
+/// share of the benefit the scenario still pays, `B_s (s_s − s_c)`, where `B` is the
+/// gross benefit, `R` the reimbursement and `s = R / B` of each arm (0 with no benefit).
+/// Arguments are `(B, R)` of the scenario and of the counterfactual; returns
+/// `(from fewer months, from the share)`.
+pub fn net_benefit_saving_split(scenario: (f64, f64), counterfactual: (f64, f64)) -> (f64, f64) {
+    let ((b_s, r_s), (b_c, r_c)) = (scenario, counterfactual);
+    let share = |b: f64, r: f64| if b != 0.0 { r / b } else { 0.0 };
+    let (s_s, s_c) = (share(b_s, r_s), share(b_c, r_c));
+    ((b_c - b_s) * (1.0 - s_c), b_s * (s_s - s_c))
 }
 
 /// Present value at the start year of amounts per budget year, discounting each
@@ -404,9 +477,12 @@ fn break_even_net_cost(flows: &[[f64; N_FLOWS]]) -> Vec<f64> {
             let counted_this_month = counted_by_now - counted;
             counted = counted_by_now;
             g(F::GrossBenefit) - g(F::Reimbursement) + g(F::ActivityCost) - g(F::ActivityReimbursement)
+                + g(F::EducationCost)
+                - g(F::EducationReimbursement)
                 + g(F::OneOffCost)
                 + g(F::BaselineStaffCost)
                 + g(F::ExtraStaffCost)
+                - g(F::ResultGrant)
                 - counted_this_month
         })
         .collect()

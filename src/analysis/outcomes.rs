@@ -8,7 +8,8 @@
 
 use crate::analysis::stats::Summary;
 use crate::budget::{
-    BudgetYears, Flow, Item, N_FLOWS, break_even_effect, break_even_month, items_for, present_value,
+    BudgetYears, Item, N_FLOWS, break_even_effect, break_even_month, items_for, municipal_net_cost,
+    present_value,
 };
 use crate::model::{Arm, Metric, Model};
 use crate::schema::{ArmOutcome, Effect, MonthlyLayout, MonthlyMeasure, OutcomeLayout};
@@ -24,7 +25,7 @@ pub fn arm_outcome_names(model: &Model) -> Vec<String> {
 }
 
 /// The names of the effects of one replication, as declared in [`Effect`].
-pub const EFFECT_NAMES: [&str; 13] = Effect::NAMES;
+pub const EFFECT_NAMES: [&str; 15] = Effect::NAMES;
 
 /// Outcomes of one replication.
 #[derive(Debug, Clone)]
@@ -164,6 +165,10 @@ pub fn into_rep_outcomes(model: &Model, plan: &OutcomePlan, rep: Replication) ->
     let extra_ss = d(ol.at_horizon(M::SelfSupportingShare)) * last_entered;
     let extra_staff = d(item(Item::ExtraStaffCost));
     let savings = s(item(Item::NetBenefit)) + s(item(Item::ActivityCost)) + s(item(Item::OneOffCost));
+    let (from_months, from_share) = crate::budget::net_benefit_saving_split(
+        (sc[item(Item::GrossBenefit)], sc[item(Item::Reimbursement)]),
+        (cf[item(Item::GrossBenefit)], cf[item(Item::Reimbursement)]),
+    );
     let effects: Vec<f64> = Effect::ALL
         .iter()
         .map(|e| match e {
@@ -172,6 +177,8 @@ pub fn into_rep_outcomes(model: &Model, plan: &OutcomePlan, rep: Replication) ->
             Effect::BenefitMonthsAvoided => s(ol.at(ArmOutcome::BenefitMonths)),
             Effect::GrossBenefitSaving => s(item(Item::GrossBenefit)),
             Effect::NetBenefitSaving => s(item(Item::NetBenefit)),
+            Effect::NetBenefitSavingFromMonths => from_months,
+            Effect::NetBenefitSavingFromShare => from_share,
             Effect::NetMunicipalEffect => s(item(Item::TotalNetCost)),
             Effect::NetMunicipalEffectPv => s(ol.at(ArmOutcome::TotalNetCostPv)),
             Effect::NetEffectPositive => {
@@ -218,17 +225,9 @@ pub fn into_rep_outcomes(model: &Model, plan: &OutcomePlan, rep: Replication) ->
     }
 }
 
-/// The municipality's net cost in one month's flows: net benefit, net activity
-/// cost, one-off costs and all staff, less external grant income (own funds and
-/// in-kind co-financing are not income).
+/// The municipality's net cost in one month's flows ([`municipal_net_cost`]).
 pub fn total_net_cost(f: &[f64; N_FLOWS]) -> f64 {
-    use Flow as F;
-    let g = |x: F| f[x as usize];
-    g(F::GrossBenefit) - g(F::Reimbursement) + g(F::ActivityCost) - g(F::ActivityReimbursement)
-        + g(F::OneOffCost)
-        + g(F::BaselineStaffCost)
-        + g(F::ExtraStaffCost)
-        - g(F::GrantIncome)
+    municipal_net_cost(f)
 }
 
 /// Summaries over replications of everything the outputs report.

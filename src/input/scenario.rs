@@ -126,6 +126,15 @@ pub struct StateDef {
     /// Monthly cost of the activity (DKK per citizen-month): wage subsidy, mentor, course fee.
     #[serde(default)]
     pub activity_cost: Param,
+    /// Share of the full benefit still paid in this state, the rest offset by the
+    /// citizen's earnings (small jobs, reduced hours). Only in a state that pays benefit;
+    /// without it the full benefit is paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_benefit_share: Option<Param>,
+    /// The municipality's monthly cost of an education it co-pays, per citizen in this
+    /// state (DKK), reimbursed at `budget.education_cost_reimbursement`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub education_cost: Option<Param>,
 }
 
 /// `[[transitions]]`: a monthly move from one state to another.
@@ -444,6 +453,13 @@ pub struct BudgetDef {
     /// Share of activity costs the state reimburses.
     #[serde(default)]
     pub activity_cost_reimbursement: f64,
+    /// Share of the states' `education_cost` the state reimburses; required when a
+    /// state has an `education_cost`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub education_cost_reimbursement: Option<f64>,
+    /// The state's result grant per citizen reaching an outcome (resultattilskud).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_grant: Option<ResultGrantDef>,
     /// Yearly discount rate for present values.
     #[serde(default = "default_discount")]
     pub discount_rate: f64,
@@ -500,6 +516,74 @@ pub struct ReimbursementDef {
     /// pre-2016 regime: rate for citizens in passive states.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passive_rate: Option<f64>,
+    /// Regimes that replace this one from a month within the horizon, in date order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ReimbursementChangeDef>,
+}
+
+/// `[[budget.reimbursement.changes]]`: a regime in force from a calendar month on,
+/// with the keys of `[budget.reimbursement]` (but no further changes).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReimbursementChangeDef {
+    /// First month of the regime, `"2016-01"`.
+    pub from: YearMonth,
+    /// `"2016"`, `"pre2016"` or `"none"`.
+    pub regime: Regime,
+    /// As in `[budget.reimbursement]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bands: Option<Vec<ReimbursementBand>>,
+    /// As in `[budget.reimbursement]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_after_months: Option<u32>,
+    /// As in `[budget.reimbursement]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_rate: Option<f64>,
+    /// As in `[budget.reimbursement]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passive_rate: Option<f64>,
+}
+
+impl ReimbursementChangeDef {
+    /// The regime's keys as a `[budget.reimbursement]` table of its own.
+    pub fn regime_def(&self) -> ReimbursementDef {
+        ReimbursementDef {
+            regime: self.regime,
+            bands: self.bands.clone(),
+            reset_after_months: self.reset_after_months,
+            active_rate: self.active_rate,
+            passive_rate: self.passive_rate,
+            changes: Vec::new(),
+        }
+    }
+}
+
+/// When a result grant is paid for a citizen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResultGrantWhen {
+    /// The month the citizen first leaves benefit for work or education.
+    #[serde(rename = "first_outflow")]
+    FirstOutflow,
+    /// The month the citizen completes six consecutive months in ordinary work.
+    #[serde(rename = "six_months_in_work")]
+    SixMonthsInWork,
+}
+
+/// `[budget.result_grant]`: money the state pays the municipality once per citizen who
+/// reaches an outcome.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultGrantDef {
+    /// DKK per citizen.
+    pub amount: Param,
+    /// `"first_outflow"` or `"six_months_in_work"`.
+    pub paid_when: ResultGrantWhen,
+    /// The segments whose citizens it is paid for (all when not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segments: Option<Vec<String>>,
+    /// The benefit types whose recipients it is paid for (all when not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benefit_types: Option<Vec<String>>,
 }
 
 /// One band of the 2016 staircase.

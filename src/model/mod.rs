@@ -9,12 +9,12 @@
 pub mod parameters;
 mod validate;
 
-use crate::budget::{BenefitRates, MonthFunding, Reimbursement};
+use crate::budget::{BenefitRates, MonthFunding, Reimbursement, ReimbursementChange};
 use crate::error::{ScenarioError, nearest};
 use crate::input::calendar::YearMonth;
 use crate::input::locate::KeyPath;
 use crate::input::param::Distribution;
-use crate::input::scenario::{FundingSource, LoadedScenario, Serves};
+use crate::input::scenario::{FundingSource, LoadedScenario, ResultGrantWhen, Serves};
 use std::collections::{BTreeMap, HashMap};
 
 /// A state of the model, with what it means for the citizen and the budget.
@@ -255,14 +255,37 @@ pub struct Wider {
     pub state_tax: Distribution,
 }
 
+/// The state's result grant (resultattilskud): money per citizen who reaches an
+/// outcome, once per citizen, paid to the municipality in both arms.
+#[derive(Debug, Clone)]
+pub struct ResultGrant {
+    /// DKK per citizen, drawn once per replication.
+    pub amount: Distribution,
+    /// The outcome that earns it.
+    pub paid_when: ResultGrantWhen,
+    /// Per segment, whether its citizens earn it (its segments and benefit types).
+    pub segments: Vec<bool>,
+}
+
 /// The money rules: what each month of each citizen and each FTE costs the
 /// municipality, and what the state pays back.
 #[derive(Debug, Clone)]
 pub struct Budget {
     /// Rates by benefit type, parallel to [`Model::benefit_types`].
     pub benefit_rates: Vec<BenefitRates>,
-    /// The state's reimbursement regime for benefit.
+    /// The state's reimbursement regime for benefit from the start.
     pub reimbursement: Reimbursement,
+    /// Regimes that replace it from a month within the horizon, in date order.
+    pub reimbursement_changes: Vec<ReimbursementChange>,
+    /// Per state, the share of the full benefit paid when it is not all (the rest is
+    /// offset by earnings); `None`: the full benefit.
+    pub paid_benefit_share: Vec<Option<Distribution>>,
+    /// Per state, the municipality's monthly cost of an education it co-pays.
+    pub education_cost: Vec<Option<Distribution>>,
+    /// Share of the education cost the state reimburses.
+    pub education_cost_reimbursement: f64,
+    /// The result grant, if the scenario has `[budget.result_grant]`.
+    pub result_grant: Option<ResultGrant>,
     /// Fully loaded cost of one FTE-year (DKK).
     pub staff_cost_per_fte_year: Distribution,
     /// Share of activity costs the state reimburses.

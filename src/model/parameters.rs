@@ -76,6 +76,18 @@ pub enum Slot {
     Equalisation,
     /// State tax per employed month (`budget.wider.state_tax_per_employed_month`).
     StateTax,
+    /// Share of the full benefit paid in state `state` (`states.<id>.paid_benefit_share`).
+    PaidBenefitShare {
+        /// State index.
+        state: usize,
+    },
+    /// Monthly education cost of state `state` (`states.<id>.education_cost`).
+    EducationCost {
+        /// State index.
+        state: usize,
+    },
+    /// Result grant per citizen (`budget.result_grant.amount`).
+    ResultGrant,
 }
 
 /// One uncertain parameter of the model.
@@ -155,6 +167,17 @@ impl ParameterTable {
                 Slot::Equalisation,
             );
             table.push("budget.wider.state_tax_per_employed_month".into(), &w.state_tax, Slot::StateTax);
+        }
+        for (state, s) in model.states.iter().enumerate() {
+            if let Some(d) = &budget.paid_benefit_share[state] {
+                table.push(format!("states.{}.paid_benefit_share", s.id), d, Slot::PaidBenefitShare { state });
+            }
+            if let Some(d) = &budget.education_cost[state] {
+                table.push(format!("states.{}.education_cost", s.id), d, Slot::EducationCost { state });
+            }
+        }
+        if let Some(g) = &budget.result_grant {
+            table.push("budget.result_grant.amount".into(), &g.amount, Slot::ResultGrant);
         }
         table
     }

@@ -65,7 +65,9 @@ fn states(o: &mut String, model: &Model) {
             flags.push("activation");
         }
         if s.reimbursed_as_active
-            && matches!(model.budget.reimbursement, crate::budget::Reimbursement::Pre2016 { .. })
+            && std::iter::once(&model.budget.reimbursement)
+                .chain(model.budget.reimbursement_changes.iter().map(|c| &c.regime))
+                .any(|r| matches!(r, crate::budget::Reimbursement::Pre2016 { .. }))
         {
             flags.push("reimbursed as active");
         }
@@ -313,13 +315,9 @@ fn grants(o: &mut String, model: &Model) {
     }
 }
 
-/// The budget: reimbursement, benefit rates per year, staff cost, discounting and
-/// the wider view.
-fn budget(o: &mut String, model: &Model) {
-    let b = &model.budget;
-    let _ = writeln!(o, "\nBudget:");
-    let _ = writeln!(o, "  reimbursement regime: {}", b.reimbursement.name());
-    match &b.reimbursement {
+/// The bands or rates of one reimbursement regime.
+fn regime_detail(o: &mut String, r: &crate::budget::Reimbursement) {
+    match r {
         crate::budget::Reimbursement::Staircase2016 { bands, reset_after_months } => {
             let txt: Vec<String> =
                 bands.iter().map(|(m, r)| format!("from month {m}: {}", fmt_num(*r))).collect();
@@ -333,6 +331,25 @@ fn budget(o: &mut String, model: &Model) {
             let _ = writeln!(o, "    active {} / passive {}", fmt_num(*active), fmt_num(*passive));
         }
         crate::budget::Reimbursement::None => {}
+    }
+}
+
+/// The budget: reimbursement, benefit rates per year, staff cost, discounting and
+/// the wider view.
+fn budget(o: &mut String, model: &Model) {
+    let b = &model.budget;
+    let _ = writeln!(o, "\nBudget:");
+    let _ = writeln!(o, "  reimbursement regime: {}", b.reimbursement.name());
+    regime_detail(o, &b.reimbursement);
+    for c in &b.reimbursement_changes {
+        let _ = writeln!(o, "  from {}: reimbursement regime {}", c.from, c.regime.name());
+        regime_detail(o, &c.regime);
+    }
+    if !b.reimbursement_changes.is_empty() {
+        let _ = writeln!(
+            o,
+            "    (months on benefit before a change count toward the staircase after it)"
+        );
     }
     let years: Vec<i32> = (1..=model.horizon)
         .map(|m| model.calendar(m).year)
@@ -349,6 +366,39 @@ fn budget(o: &mut String, model: &Model) {
     }
     let _ = writeln!(o, "  staff cost per FTE-year: {} DKK", b.staff_cost_per_fte_year);
     let _ = writeln!(o, "  activity costs reimbursed: {}", fmt_num(b.activity_cost_reimbursement));
+    for (i, s) in model.states.iter().enumerate() {
+        if let Some(d) = &b.paid_benefit_share[i] {
+            let _ = writeln!(o, "  {}: share of the full benefit paid (the rest offset by earnings) {}", s.id, d);
+        }
+        if let Some(d) = &b.education_cost[i] {
+            let _ = writeln!(
+                o,
+                "  {}: education the municipality co-pays {} DKK/month, reimbursed {}",
+                s.id,
+                d,
+                fmt_num(b.education_cost_reimbursement)
+            );
+        }
+    }
+    if let Some(g) = &b.result_grant {
+        let who: Vec<&str> = model
+            .segments
+            .iter()
+            .zip(&g.segments)
+            .filter(|(_, c)| **c)
+            .map(|(s, _)| s.name.as_str())
+            .collect();
+        let when = match g.paid_when {
+            crate::input::scenario::ResultGrantWhen::FirstOutflow => "first leaves benefit for work or education",
+            crate::input::scenario::ResultGrantWhen::SixMonthsInWork => "completes six consecutive months in work",
+        };
+        let _ = writeln!(
+            o,
+            "  state result grant: {} DKK per citizen who {when}, once; segments: {}",
+            g.amount,
+            who.join(", ")
+        );
+    }
     let _ = writeln!(o, "  discount rate: {} per year", fmt_num(b.discount_rate));
     if let Some(w) = &b.wider {
         let _ = writeln!(

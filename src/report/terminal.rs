@@ -222,10 +222,25 @@ fn money(o: &mut String, f: &Figures) {
         Item::NetBenefit,
         Column::Effect(Effect::NetBenefitSaving),
     );
+    let b = &f.model.budget;
+    if b.paid_benefit_share.iter().any(Option::is_some) {
+        row(
+            o,
+            "  benefit offset by earnings (not paid)",
+            Item::EarningsOffset,
+            Column::Note("already out of the gross benefit"),
+        );
+    }
     row(o, "Activity costs (wage subsidy, mentor, course)", Item::ActivityCost, Column::Cost);
+    if b.education_cost.iter().any(Option::is_some) {
+        row(o, "Education the municipality co-pays (net)", Item::EducationCost, Column::Cost);
+    }
     row(o, "One-off costs (establishing placements)", Item::OneOffCost, Column::Cost);
     row(o, "Extra staff cost", Item::ExtraStaffCost, Column::Cost);
     row(o, "External grant income", Item::GrantIncome, Column::Income);
+    if b.result_grant.is_some() {
+        row(o, "State result grants (per citizen into work)", Item::ResultGrant, Column::Income);
+    }
     row(o, "Co-financing (staff cost grants don't cover)", Item::CoFinancing, Column::Cost);
     if has(FundingSource::OwnFunds) {
         row(
@@ -250,6 +265,30 @@ fn money(o: &mut String, f: &Figures) {
         );
     }
     row(o, "Municipal net cost, all items", Item::TotalNetCost, Column::Effect(Effect::NetMunicipalEffect));
+    saving_split(o, f);
+}
+
+/// The net benefit saving in words: how much comes from fewer benefit months and how
+/// much from the state reimbursing a different share of the benefit still paid.
+fn saving_split(o: &mut String, f: &Figures) {
+    let net = f.effect(Effect::NetBenefitSaving).mean;
+    let months = f.effect(Effect::NetBenefitSavingFromMonths).mean;
+    let share = f.effect(Effect::NetBenefitSavingFromShare).mean;
+    if net == 0.0 && share == 0.0 {
+        return;
+    }
+    let part = |x: f64| if net != 0.0 { format!(" ({})", percent(x / net)) } else { String::new() };
+    let _ = writeln!(
+        o,
+        "Of the net benefit saving of {} DKK, {} DKK{} comes from fewer benefit months and {} DKK{} from the state reimbursing {} share of the benefit still paid{}.",
+        dkk(net),
+        dkk(months),
+        part(months),
+        dkk(share),
+        part(share),
+        if share >= 0.0 { "a higher" } else { "a lower" },
+        share_reason(f.model, share >= 0.0)
+    );
 }
 
 /// The net municipal effect with its present value, the probability of a saving, the
@@ -323,6 +362,24 @@ fn net_effect(o: &mut String, f: &Figures) {
             dkk(p.mean),
             interval(p, dkk)
         );
+    }
+}
+
+/// Why the reimbursement share of the benefit still paid differs between the arms, in
+/// the words of the regimes of the scenario.
+fn share_reason(model: &crate::model::Model, higher: bool) -> &'static str {
+    use crate::budget::Reimbursement as R;
+    let b = &model.budget;
+    let regimes: Vec<&R> = std::iter::once(&b.reimbursement).chain(b.reimbursement_changes.iter().map(|c| &c.regime)).collect();
+    let pre = regimes.iter().any(|r| matches!(r, R::Pre2016 { .. }));
+    let staircase = regimes.iter().any(|r| matches!(r, R::Staircase2016 { .. }));
+    match (pre, staircase, higher) {
+        (true, false, true) => " (more of it goes to citizens in activation, reimbursed at the higher active rate)",
+        (true, false, false) => " (less of it goes to citizens in activation, reimbursed at the higher active rate)",
+        (false, true, true) => " (more of it falls in the early months of the staircase, reimbursed at higher rates)",
+        (false, true, false) => " (more of it falls in the long-term months of the staircase, reimbursed at lower rates)",
+        (true, true, _) => " (by activation before the change of regime, by months on benefit after it)",
+        (false, false, _) => "",
     }
 }
 

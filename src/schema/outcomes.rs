@@ -327,6 +327,12 @@ pub enum Effect {
     GrossBenefitSaving,
     /// Counterfactual − scenario net benefit.
     NetBenefitSaving,
+    /// The part of the net benefit saving from fewer benefit months, priced at the
+    /// counterfactual's municipal share: (B_c − B_s)(1 − R_c/B_c).
+    NetBenefitSavingFromMonths,
+    /// The part from a changed reimbursement share of the benefit still paid:
+    /// B_s (R_s/B_s − R_c/B_c).
+    NetBenefitSavingFromShare,
     /// Counterfactual − scenario total net cost.
     NetMunicipalEffect,
     /// The same in present value.
@@ -347,12 +353,14 @@ pub enum Effect {
 
 impl Effect {
     /// Every effect, in column order.
-    pub const ALL: [Effect; 13] = [
+    pub const ALL: [Effect; 15] = [
         Effect::ExtraSelfSupporting,
         Effect::ExtraEmployed,
         Effect::BenefitMonthsAvoided,
         Effect::GrossBenefitSaving,
         Effect::NetBenefitSaving,
+        Effect::NetBenefitSavingFromMonths,
+        Effect::NetBenefitSavingFromShare,
         Effect::NetMunicipalEffect,
         Effect::NetMunicipalEffectPv,
         Effect::NetEffectPositive,
@@ -368,8 +376,8 @@ impl Effect {
     pub const RATIOS: [Effect; 2] = [Effect::ReturnPerKrone, Effect::CostPerExtraSelfSupporting];
 
     /// Every effect's name, in column order.
-    pub const NAMES: [&'static str; 13] = {
-        let mut names = [""; 13];
+    pub const NAMES: [&'static str; 15] = {
+        let mut names = [""; 15];
         let mut k = 0;
         while k < names.len() {
             names[k] = Effect::ALL[k].name();
@@ -386,6 +394,8 @@ impl Effect {
             Effect::BenefitMonthsAvoided => "benefit_months_avoided",
             Effect::GrossBenefitSaving => "gross_benefit_saving",
             Effect::NetBenefitSaving => "net_benefit_saving",
+            Effect::NetBenefitSavingFromMonths => "net_benefit_saving_from_months",
+            Effect::NetBenefitSavingFromShare => "net_benefit_saving_from_share",
             Effect::NetMunicipalEffect => "net_municipal_effect",
             Effect::NetMunicipalEffectPv => "net_municipal_effect_pv",
             Effect::NetEffectPositive => "net_effect_positive",
@@ -404,6 +414,8 @@ impl Effect {
             Effect::BenefitMonthsAvoided => Unit::CitizenMonths,
             Effect::GrossBenefitSaving
             | Effect::NetBenefitSaving
+            | Effect::NetBenefitSavingFromMonths
+            | Effect::NetBenefitSavingFromShare
             | Effect::NetMunicipalEffect
             | Effect::NetMunicipalEffectPv
             | Effect::WiderNetEffect
@@ -425,6 +437,12 @@ impl Effect {
             Effect::BenefitMonthsAvoided => "counterfactual − scenario benefit months over the horizon",
             Effect::GrossBenefitSaving => "counterfactual − scenario gross benefit",
             Effect::NetBenefitSaving => "counterfactual − scenario net benefit",
+            Effect::NetBenefitSavingFromMonths => {
+                "the part of net_benefit_saving from fewer benefit months: (gross benefit cf − sc) × (1 − cf reimbursement share)"
+            }
+            Effect::NetBenefitSavingFromShare => {
+                "the part of net_benefit_saving from a changed reimbursement share: sc gross benefit × (sc − cf reimbursement share)"
+            }
             Effect::NetMunicipalEffect => "counterfactual − scenario total net cost",
             Effect::NetMunicipalEffectPv => "counterfactual − scenario total net cost in present value",
             Effect::NetEffectPositive => "1 if the net municipal effect is positive, else 0",

@@ -114,6 +114,12 @@ pub(crate) struct Drawn {
     pub(crate) tax: f64,
     pub(crate) equalisation: f64,
     pub(crate) state_tax: f64,
+    /// Share of the full benefit paid, per state (1 where the full benefit is paid).
+    pub(crate) paid_benefit_share: Vec<f64>,
+    /// The municipality's monthly education cost per citizen, per state.
+    pub(crate) education_cost: Vec<f64>,
+    /// Result grant per citizen reaching its outcome (0 without one).
+    pub(crate) result_grant: f64,
     /// Values of the sampled parameters, in [`parameter_keys`] order.
     pub(crate) recorded: Vec<f64>,
 }
@@ -151,6 +157,9 @@ pub(crate) fn draw(model: &Model, streams: &Streams, rep: u32) -> Drawn {
         tax: 0.0,
         equalisation: 0.0,
         state_tax: 0.0,
+        paid_benefit_share: vec![1.0; model.states.len()],
+        education_cost: vec![0.0; model.states.len()],
+        result_grant: 0.0,
         recorded: Vec::new(),
     };
     let mut combined = Combined {
@@ -197,6 +206,9 @@ pub(crate) fn draw(model: &Model, streams: &Streams, rep: u32) -> Drawn {
             Slot::Tax => drawn.tax = v,
             Slot::Equalisation => drawn.equalisation = v,
             Slot::StateTax => drawn.state_tax = v,
+            Slot::PaidBenefitShare { state } => drawn.paid_benefit_share[state] = v,
+            Slot::EducationCost { state } => drawn.education_cost[state] = v,
+            Slot::ResultGrant => drawn.result_grant = v,
         }
     }
     combine(model, &mut drawn, combined);

@@ -46,44 +46,70 @@ impl StateFlags {
     }
 }
 
-/// The reimbursement class of a benefit month: an index into the regime's shares.
+/// The reimbursement class of a benefit month: an index into the shares of the regime
+/// in force. A class is a band of cumulative months on benefit (the union of the bands
+/// of every 2016-style regime of the horizon, one band without any) combined with the
+/// activation status (when any regime of the horizon reads it), so that the class of a
+/// month depends on the citizen alone and a change of regime on a date changes only
+/// the shares the classes are booked at.
 pub(crate) struct ShareClasses {
-    /// For the 2016 regime: class by cumulative month (capped at the last band start).
+    /// For a staircase horizon: the band of each cumulative month (capped at the last band start).
     pub(crate) by_cum: Vec<u8>,
-    /// The state's reimbursement share of each class.
-    pub(crate) shares: Vec<f64>,
-    /// The 2016 staircase: the class depends on the cumulative months on benefit.
+    /// 2 when some regime reads the activation status, else 1.
+    n_active: usize,
+    /// Number of classes: bands × activation statuses.
+    pub(crate) n_classes: usize,
+    /// Some regime of the horizon is the 2016 staircase: cumulative months are counted
+    /// (from the start, across any change of regime).
     pub(crate) staircase: bool,
     /// Months off benefit after which the cumulative count restarts (2016 regime).
     pub(crate) reset: Option<u32>,
+    /// `(first simulated month, share of each class)`, one per regime, ascending.
+    periods: Vec<(usize, Vec<f64>)>,
 }
 
 impl ShareClasses {
-    /// The classes of a reimbursement regime.
-    pub(crate) fn new(r: &Reimbursement) -> ShareClasses {
-        match r {
-            Reimbursement::Staircase2016 { bands, reset_after_months } => {
-                let cap = bands.last().map(|b| b.0).unwrap_or(1) as usize;
-                let by_cum = (0..=cap)
-                    .map(|c| bands.iter().rposition(|b| (b.0 as usize) <= c.max(1)).unwrap_or(0) as u8)
-                    .collect();
-                ShareClasses {
-                    by_cum,
-                    shares: bands.iter().map(|b| b.1).collect(),
-                    staircase: true,
-                    reset: Some(*reset_after_months),
-                }
-            }
-            Reimbursement::Pre2016 { active, passive } => ShareClasses {
-                by_cum: vec![],
-                shares: vec![*passive, *active],
-                staircase: false,
-                reset: None,
-            },
-            Reimbursement::None => {
-                ShareClasses { by_cum: vec![], shares: vec![0.0, 0.0], staircase: false, reset: None }
-            }
+    /// The classes of a model's reimbursement regimes over its horizon.
+    pub(crate) fn new(model: &Model) -> ShareClasses {
+        let b = &model.budget;
+        let mut regimes: Vec<(usize, &Reimbursement)> = vec![(1, &b.reimbursement)];
+        for c in &b.reimbursement_changes {
+            regimes.push((model.start.months_until(c.from) as usize + 1, &c.regime));
         }
+        let mut starts: Vec<u32> = regimes
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Reimbursement::Staircase2016 { bands, .. } => Some(bands.iter().map(|x| x.0)),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let staircase = !starts.is_empty();
+        if starts.is_empty() {
+            starts.push(1);
+        }
+        let reset = regimes.iter().find_map(|(_, r)| r.reset_after());
+        let n_active =
+            if regimes.iter().all(|(_, r)| matches!(r, Reimbursement::Staircase2016 { .. })) { 1 } else { 2 };
+        let cap = *starts.last().unwrap_or(&1) as usize;
+        let by_cum = if staircase {
+            (0..=cap).map(|c| starts.iter().rposition(|&x| (x as usize) <= c.max(1)).unwrap_or(0) as u8).collect()
+        } else {
+            vec![]
+        };
+        let periods = regimes
+            .iter()
+            .map(|&(m, r)| {
+                let shares = starts
+                    .iter()
+                    .flat_map(|&first| (0..n_active).map(move |a| r.share(first, a == 1)))
+                    .collect();
+                (m, shares)
+            })
+            .collect();
+        ShareClasses { by_cum, n_active, n_classes: starts.len() * n_active, staircase, reset, periods }
     }
 
     /// The class of a benefit month after `cum` cumulative months on benefit, in a state
@@ -91,11 +117,26 @@ impl ShareClasses {
     #[inline]
     pub(crate) fn class(&self, cum: u16, active: bool) -> usize {
         if self.staircase {
-            self.by_cum[(cum as usize).min(self.by_cum.len() - 1)] as usize
+            self.by_cum[(cum as usize).min(self.by_cum.len() - 1)] as usize * self.n_active
+                + (active as usize) * (self.n_active - 1)
         } else {
             active as usize
         }
     }
+
+    /// The state's share of each class in simulated month `m` (1-based): the regime in
+    /// force that month.
+    pub(crate) fn shares_in(&self, m: usize) -> &[f64] {
+        let k = self.periods.iter().rposition(|(first, _)| *first <= m).unwrap_or(0);
+        &self.periods[k].1
+    }
+}
+
+/// Where a benefit month is counted in [`Acc::benefit_months`]: by benefit type, state
+/// (whose share of the full benefit is paid) and reimbursement class.
+#[inline]
+pub(crate) fn benefit_slot(n_states: usize, n_classes: usize, benefit_type: usize, state: usize, class: usize) -> usize {
+    (benefit_type * n_states + state) * n_classes + class
 }
 
 /// End-of-month counts of one segment in one arm.
@@ -111,7 +152,7 @@ pub(crate) struct SegmentCounts {
 
 /// Monthly accumulators of one arm.
 pub(crate) struct Acc {
-    /// Benefit months per (benefit type, share class).
+    /// Benefit months per (benefit type, state, share class), placed by [`benefit_slot`].
     pub(crate) benefit_months: Vec<u64>,
     /// Citizens in each state during the month.
     pub(crate) occ_during: Vec<u64>,
@@ -138,7 +179,7 @@ impl Acc {
     /// Empty accumulators for a model with `n_classes` reimbursement classes.
     pub(crate) fn new(model: &Model, n_classes: usize) -> Acc {
         Acc {
-            benefit_months: vec![0; model.benefit_types.len() * n_classes],
+            benefit_months: vec![0; model.benefit_types.len() * model.states.len() * n_classes],
             occ_during: vec![0; model.states.len()],
             moves_month: vec![0; model.transitions.len() + 1],
             occ_end: vec![0; model.segments.len() * model.states.len()],
@@ -226,20 +267,14 @@ pub(crate) fn book_month(
     let (staff, on_benefit, mult) = caseload;
     let ns = model.states.len();
     let ng = model.segments.len();
-    let n_classes = classes.shares.len();
     let f = &mut run.flows[m - 1];
-    for (b, &rate) in rates.of_month(m).iter().enumerate() {
-        for c in 0..n_classes {
-            let months = acc.benefit_months[b * n_classes + c] as f64;
-            f[Flow::GrossBenefit as usize] += months * rate;
-            f[Flow::Reimbursement as usize] += months * rate * classes.shares[c];
-        }
-    }
+    book_benefit(flags, classes, drawn, acc, rates.of_month(m), m, f);
     let mut employed_months = 0u64;
     for s in 0..ns {
         let n = acc.occ_during[s];
         run.state_months[s] += n;
         f[Flow::ActivityCost as usize] += n as f64 * drawn.activity_cost[s];
+        f[Flow::EducationCost as usize] += n as f64 * drawn.education_cost[s];
         if flags.employed[s] {
             employed_months += n;
         }
@@ -249,6 +284,8 @@ pub(crate) fn book_month(
     }
     f[Flow::ActivityReimbursement as usize] =
         f[Flow::ActivityCost as usize] * model.budget.activity_cost_reimbursement;
+    f[Flow::EducationReimbursement as usize] =
+        f[Flow::EducationCost as usize] * model.budget.education_cost_reimbursement;
     run.placements += acc.placements;
     run.placement_wait_months += acc.wait_months;
     for (t, &n) in acc.moves_month[..run.moves.len()].iter().enumerate() {
@@ -266,6 +303,10 @@ pub(crate) fn book_month(
     f[Flow::Tax as usize] = e * drawn.tax;
     f[Flow::Equalisation as usize] = e * drawn.equalisation;
     f[Flow::StateTax as usize] = e * drawn.state_tax;
+    if let Some(grant) = &model.budget.result_grant {
+        let new_outcomes = newly_reached(layout, grant.paid_when, grant, acc, &run.segment_monthly, m, ng);
+        run.flows[m - 1][Flow::ResultGrant as usize] = new_outcomes as f64 * drawn.result_grant;
+    }
     record_month(
         model,
         layout,
@@ -278,6 +319,76 @@ pub(crate) fn book_month(
         staff,
         Some((on_benefit, mult)),
     );
+}
+
+/// Books the month's benefit: gross benefit, reimbursement at the shares of the regime
+/// in force in simulated month `m`, and the benefit withheld in partial-benefit states.
+/// Months in states paying the full benefit are summed before they are priced.
+fn book_benefit(
+    flags: &StateFlags,
+    classes: &ShareClasses,
+    drawn: &Drawn,
+    acc: &Acc,
+    rates: &[f64],
+    m: usize,
+    f: &mut [f64; crate::budget::N_FLOWS],
+) {
+    let ns = flags.pays.len();
+    let n_classes = classes.n_classes;
+    let shares = classes.shares_in(m);
+    let paid = &drawn.paid_benefit_share;
+    for (b, &rate) in rates.iter().enumerate() {
+        for (c, &share) in shares.iter().enumerate() {
+            let mut full = 0u64;
+            for s in (0..ns).filter(|&s| flags.pays[s]) {
+                let n = acc.benefit_months[benefit_slot(ns, n_classes, b, s, c)];
+                if paid[s] == 1.0 {
+                    full += n;
+                } else if n > 0 {
+                    let months = n as f64;
+                    f[Flow::GrossBenefit as usize] += months * rate * paid[s];
+                    f[Flow::EarningsOffset as usize] += months * rate * (1.0 - paid[s]);
+                    f[Flow::Reimbursement as usize] += months * rate * paid[s] * share;
+                }
+            }
+            let months = full as f64;
+            f[Flow::GrossBenefit as usize] += months * rate;
+            f[Flow::Reimbursement as usize] += months * rate * share;
+        }
+    }
+}
+
+/// Citizens of the segments a result grant covers who reached its outcome in month `m`
+/// for the first time: the change in the segments' end-of-month counts of those who have
+/// ever left benefit for work or education (or had six consecutive months in work) since
+/// the record of month `m − 1`.
+fn newly_reached(
+    layout: &MonthlyLayout,
+    when: crate::input::scenario::ResultGrantWhen,
+    grant: &crate::model::ResultGrant,
+    acc: &Acc,
+    segment_monthly: &[f64],
+    m: usize,
+    ng: usize,
+) -> i64 {
+    use crate::input::scenario::ResultGrantWhen as E;
+    let seg_cols = layout.segment_width;
+    let measure = match when {
+        E::FirstOutflow => M::OutflowShare,
+        E::SixMonthsInWork => M::SixMonthEmploymentShare,
+    };
+    let mut reached = 0i64;
+    for g in (0..ng).filter(|&g| grant.segments[g]) {
+        let now = match when {
+            E::FirstOutflow => acc.seg[g].outflow,
+            E::SixMonthsInWork => acc.seg[g].six,
+        } as i64;
+        let row = &segment_monthly[((m - 1) * ng + g) * seg_cols..((m - 1) * ng + g + 1) * seg_cols];
+        let entered = row[layout.at(M::Entered)].max(1.0);
+        let before = (row[layout.at(measure)] * entered).round() as i64;
+        reached += now - before;
+    }
+    reached
 }
 
 /// Writes the end-of-month record: the whole cohort's row and one row per segment.

@@ -3,11 +3,13 @@
 //! discounting and the wider view).
 
 use super::{Period, Validator};
-use crate::budget::{BANDS_2016, BenefitRates, Reimbursement};
+use crate::budget::{BANDS_2016, BenefitRates, Reimbursement, ReimbursementChange};
 use crate::input::locate::KeyPath;
 use crate::input::param::{Bounds, Distribution, Role};
-use crate::input::scenario::{FundingSource, GrantDef, Regime, ReimbursementDef, Unspent, WiderDef};
-use crate::model::{Budget, Grant, Wider};
+use crate::input::scenario::{
+    FundingSource, GrantDef, Regime, ReimbursementDef, ResultGrantDef, Unspent, WiderDef,
+};
+use crate::model::{Budget, Grant, ResultGrant, Segment, Wider};
 use std::collections::BTreeMap;
 
 impl Validator<'_> {
@@ -117,12 +119,23 @@ impl Validator<'_> {
 
     /// The money rules: `benefit_rates` as resolved by [`Validator::benefit_rates`],
     /// and the rest of `[budget]`; a scenario `with_staffing` must give the cost of staff.
-    pub(super) fn budget(&mut self, benefit_rates: Vec<BenefitRates>, with_staffing: bool) -> Budget {
+    pub(super) fn budget(
+        &mut self,
+        benefit_rates: Vec<BenefitRates>,
+        with_staffing: bool,
+        period: Period,
+        benefit_types: &[String],
+        segments: &[Segment],
+    ) -> Budget {
         let f = &self.sc.file;
         let b = &f.budget;
         let kb = KeyPath::default().key("budget");
         let reimbursement = self.reimbursement(&kb.key("reimbursement"), &b.reimbursement);
-        if !matches!(reimbursement, Reimbursement::Pre2016 { .. }) {
+        let reimbursement_changes = self.reimbursement_changes(&kb.key("reimbursement"), &reimbursement, period);
+        let any_pre2016 = std::iter::once(&reimbursement)
+            .chain(reimbursement_changes.iter().map(|c| &c.regime))
+            .any(|r| matches!(r, Reimbursement::Pre2016 { .. }));
+        if !any_pre2016 {
             for (i, s) in f.states.iter().enumerate() {
                 if s.reimbursed_as_active.is_some() {
                     self.err(
@@ -147,15 +160,165 @@ impl Validator<'_> {
         };
         self.number(kb.key("activity_cost_reimbursement"), b.activity_cost_reimbursement, Bounds::SHARE);
         self.number(kb.key("discount_rate"), b.discount_rate, Bounds::DISCOUNT_RATE);
+        let (paid_benefit_share, education_cost) = self.state_money();
+        let education_cost_reimbursement = self.education_cost_reimbursement(&kb, &education_cost);
+        let result_grant =
+            b.result_grant.as_ref().map(|g| self.result_grant(&kb.key("result_grant"), g, benefit_types, segments));
         let wider = b.wider.as_ref().map(|w| self.wider(&kb.key("wider"), w));
         Budget {
             benefit_rates,
             reimbursement,
+            reimbursement_changes,
+            paid_benefit_share,
+            education_cost,
+            education_cost_reimbursement,
+            result_grant,
             staff_cost_per_fte_year,
             activity_cost_reimbursement: b.activity_cost_reimbursement,
             discount_rate: b.discount_rate,
             wider,
         }
+    }
+
+    /// The states' own money keys: the share of the full benefit paid in a state where
+    /// earnings offset part of it (only where benefit is paid), and the monthly cost of
+    /// an education the municipality co-pays.
+    fn state_money(&mut self) -> (Vec<Option<Distribution>>, Vec<Option<Distribution>>) {
+        let f = &self.sc.file;
+        let (mut paid, mut education) = (Vec::new(), Vec::new());
+        for (i, s) in f.states.iter().enumerate() {
+            let k = KeyPath::default().key("states").index(i);
+            paid.push(s.paid_benefit_share.as_ref().map(|p| {
+                if !s.pays_benefit {
+                    self.err(
+                        k.key("paid_benefit_share"),
+                        format!(
+                            "state `{}` pays no benefit, so no share of it can be paid; set `pays_benefit = true` or remove `paid_benefit_share`",
+                            s.id
+                        ),
+                        None,
+                    );
+                }
+                self.param(k.key("paid_benefit_share"), p, Role::Share)
+            }));
+            education.push(s.education_cost.as_ref().map(|p| self.param(k.key("education_cost"), p, Role::Amount)));
+        }
+        (paid, education)
+    }
+
+    /// `education_cost_reimbursement`: required when some state has an `education_cost`,
+    /// and only then.
+    fn education_cost_reimbursement(&mut self, kb: &KeyPath, education_cost: &[Option<Distribution>]) -> f64 {
+        let given = self.sc.file.budget.education_cost_reimbursement;
+        let any_cost = education_cost.iter().any(Option::is_some);
+        match (given, any_cost) {
+            (Some(share), true) => {
+                self.number(kb.key("education_cost_reimbursement"), share, Bounds::SHARE);
+                share
+            }
+            (None, true) => {
+                self.err(
+                    kb.clone(),
+                    "a state has `education_cost`: say which share of it the state reimburses with `education_cost_reimbursement` (0 when the municipality pays it all)",
+                    Some("education_cost_reimbursement".into()),
+                );
+                0.0
+            }
+            (Some(_), false) => {
+                self.err(
+                    kb.key("education_cost_reimbursement"),
+                    "no state has an `education_cost` to reimburse; give a state `education_cost` or remove this key",
+                    None,
+                );
+                0.0
+            }
+            (None, false) => 0.0,
+        }
+    }
+
+    /// `[budget.result_grant]`: the amount, the outcome that earns it, and the segments
+    /// and benefit types it covers (names checked against the file's).
+    fn result_grant(
+        &mut self,
+        kg: &KeyPath,
+        g: &ResultGrantDef,
+        benefit_types: &[String],
+        segments: &[Segment],
+    ) -> ResultGrant {
+        let amount = self.param(kg.key("amount"), &g.amount, Role::Amount);
+        let names: Vec<String> = segments.iter().map(|s| s.name.clone()).collect();
+        let mut covered = vec![true; segments.len()];
+        if let Some(list) = &g.segments {
+            let mut listed = vec![false; segments.len()];
+            for (i, name) in list.iter().enumerate() {
+                match names.iter().position(|n| n == name) {
+                    Some(gi) => listed[gi] = true,
+                    None => self.err(
+                        kg.key("segments").index(i),
+                        format!("no segment is named `{name}`"),
+                        crate::error::nearest(name, names.iter().map(String::as_str)),
+                    ),
+                }
+            }
+            covered.iter_mut().zip(&listed).for_each(|(c, l)| *c &= *l);
+        }
+        if let Some(list) = &g.benefit_types {
+            let mut types = vec![false; benefit_types.len()];
+            for (i, name) in list.iter().enumerate() {
+                match benefit_types.iter().position(|n| n == name) {
+                    Some(b) => types[b] = true,
+                    None => self.err(
+                        kg.key("benefit_types").index(i),
+                        format!("no benefit type `{name}` in [budget.benefit_rates]"),
+                        crate::error::nearest(name, benefit_types.iter().map(String::as_str)),
+                    ),
+                }
+            }
+            for (c, s) in covered.iter_mut().zip(segments) {
+                *c &= types.get(s.benefit_type).copied().unwrap_or(false);
+            }
+        }
+        ResultGrant { amount, paid_when: g.paid_when, segments: covered }
+    }
+
+    /// `[[budget.reimbursement.changes]]`: each a regime of its own, from a month after
+    /// the start and after the change before it, within the horizon; every 2016 regime
+    /// of the horizon restarts its count after the same months off benefit.
+    fn reimbursement_changes(&mut self, kr: &KeyPath, first: &Reimbursement, period: Period) -> Vec<ReimbursementChange> {
+        let f = &self.sc.file;
+        let mut out: Vec<ReimbursementChange> = Vec::new();
+        let mut resets: Vec<u32> = first.reset_after().into_iter().collect();
+        for (i, c) in f.budget.reimbursement.changes.iter().enumerate() {
+            let k = kr.key("changes").index(i);
+            let previous = out.last().map(|p| p.from).unwrap_or(period.start);
+            if c.from <= previous || c.from > period.end {
+                let after = if out.is_empty() { format!("the start {}", period.start) } else { format!("the change before it ({previous})") };
+                self.err(
+                    k.key("from"),
+                    format!(
+                        "expected a month after {after} and no later than the last simulated month {}, got \"{}\"",
+                        period.end, c.from
+                    ),
+                    None,
+                );
+            }
+            let regime = self.reimbursement(&k, &c.regime_def());
+            if let Some(r) = regime.reset_after() {
+                if resets.iter().any(|&x| x != r) {
+                    self.err(
+                        k.key("reset_after_months"),
+                        format!(
+                            "every 2016 regime of the horizon must restart the count after the same months off benefit (one cumulative count runs across the change); the other gives {}",
+                            resets[0]
+                        ),
+                        None,
+                    );
+                }
+                resets.push(r);
+            }
+            out.push(ReimbursementChange { from: c.from, regime });
+        }
+        out
     }
 
     /// `[budget.reimbursement]`: the regime, and only the keys that belong to it.

@@ -78,7 +78,7 @@ impl Validator<'_> {
         let segments = self.segments(&state_ids, &benefit_types, &transitions, period);
         let grants = self.grants(period);
         let staffing = self.staffing(&grants, period);
-        let budget = self.budget(benefit_rates, staffing.is_some());
+        let budget = self.budget(benefit_rates, staffing.is_some(), period, &benefit_types, &segments);
         let targets = self.targets(&state_ids, period);
         Model {
             name: f.scenario.name.clone(),

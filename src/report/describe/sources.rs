@@ -105,6 +105,17 @@ fn written_param<'a>(f: &'a ScenarioFile, model: &Model, slot: Slot) -> Option<(
         Some((root.key("segments").index(i).key(what).key(id), map.get(id)?))
     };
     match slot {
+        Slot::PaidBenefitShare { state } => Some((
+            root.key("states").index(state).key("paid_benefit_share"),
+            f.states.get(state)?.paid_benefit_share.as_ref()?,
+        )),
+        Slot::EducationCost { state } => Some((
+            root.key("states").index(state).key("education_cost"),
+            f.states.get(state)?.education_cost.as_ref()?,
+        )),
+        Slot::ResultGrant => {
+            Some((KeyPath::parse("budget.result_grant.amount"), &f.budget.result_grant.as_ref()?.amount))
+        }
         Slot::ActivityCost { state } => {
             Some((root.key("states").index(state).key("activity_cost"), &f.states.get(state)?.activity_cost))
         }

@@ -82,7 +82,9 @@ pub fn resolved_file(sc: &LoadedScenario, model: &Model, seed: u64, replications
     let mut f = sc.file.clone();
     f.simulation.seed = seed;
     f.simulation.replications = replications;
-    let pre2016 = matches!(model.budget.reimbursement, Reimbursement::Pre2016 { .. });
+    let pre2016 = std::iter::once(&model.budget.reimbursement)
+        .chain(model.budget.reimbursement_changes.iter().map(|c| &c.regime))
+        .any(|r| matches!(r, Reimbursement::Pre2016 { .. }));
     for (def, st) in f.states.iter_mut().zip(&model.states) {
         def.label = st.label.clone();
         if pre2016 {

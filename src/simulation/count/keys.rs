@@ -4,7 +4,7 @@
 //! key it leads to after staying, moving or being placed.
 
 use crate::model::Model;
-use crate::simulation::kernel::{FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, ShareClasses, StateFlags};
+use crate::simulation::kernel::{self, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, ShareClasses, StateFlags};
 use crate::simulation::tables::Layout;
 use rustc_hash::FxHashMap;
 
@@ -318,7 +318,7 @@ impl<'a> Keys<'a> {
             after.off = 0;
             // Without the staircase the class depends only on the state.
             let class = self.classes.class(after.cum, flags.active[s]);
-            benefit_slot = (self.seg_bt[g] * self.classes.shares.len() + class) as u32;
+            benefit_slot = kernel::benefit_slot(ns, self.classes.n_classes, self.seg_bt[g], s, class) as u32;
         } else if let Some(reset) = rules.reset {
             after.off = (after.off + 1).min(rules.cap_off);
             if after.off as u32 >= reset {

@@ -91,7 +91,7 @@ impl<'a> Setting<'a> {
             drawn,
             layout: Layout::new(model),
             flags: StateFlags::new(model),
-            classes: ShareClasses::new(&model.budget.reimbursement),
+            classes: ShareClasses::new(model),
             rates: YearRates::new(model),
             entered_by_segment,
             longest_before,
@@ -124,7 +124,7 @@ impl ArmState {
         let (h, ns, nt, ng) =
             (model.horizon, model.states.len(), model.transitions.len(), model.segments.len());
         let (cols, seg_cols) = (setting.monthly.width, setting.monthly.segment_width);
-        let n_classes = setting.classes.shares.len();
+        let n_classes = setting.classes.n_classes;
         ArmState {
             arm,
             acc: Acc::new(model, n_classes),
@@ -140,7 +140,7 @@ impl ArmState {
             funding: model.funding(arm, drawn.staff_cost),
             cum_benefit_months: 0,
             occ_last: vec![0; ns],
-            benefit_last: vec![0; model.benefit_types.len() * n_classes],
+            benefit_last: vec![0; model.benefit_types.len() * ns * n_classes],
             staffing_m: vec![1.0; nt],
             caseload: (model.staff(arm, 1), 0.0, 1.0),
         }

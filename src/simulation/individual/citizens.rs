@@ -3,7 +3,9 @@
 
 use crate::model::Model;
 use crate::simulation::draws::Drawn;
-use crate::simulation::kernel::{Acc, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, ShareClasses, StateFlags};
+use crate::simulation::kernel::{
+    Acc, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, ShareClasses, StateFlags, benefit_slot,
+};
 use crate::simulation::records::TrajectoryRow;
 use crate::simulation::tables::{Layout, Tables};
 
@@ -202,7 +204,7 @@ pub(super) fn arm_month<const STAIRCASE: bool, const CAPACITY: bool, const TRACE
             p.off_benefit = 0;
             if staircase {
                 class = classes.class(p.cum_benefit, active[st]);
-                benefit_months[seg_bt[g] * n_classes + class] += 1;
+                benefit_months[benefit_slot(ns, n_classes, seg_bt[g], st, class)] += 1;
             } else if TRACE {
                 class = classes.class(p.cum_benefit, active[st]);
             }
@@ -320,9 +322,13 @@ fn trace_row(
     let (model, drawn, m) = (tracer.model, tracer.drawn, ctx.m);
     let bt = ctx.seg_bt[g];
     let rate = model.budget.benefit_rates[bt].rate(tracer.year);
-    let benefit = if class != usize::MAX { (rate * 100.0).round() / 100.0 } else { 0.0 };
-    let reimb =
-        if class != usize::MAX { (rate * ctx.classes.shares[class] * 100.0).round() / 100.0 } else { 0.0 };
+    let paid = drawn.paid_benefit_share[before as usize];
+    let benefit = if class != usize::MAX { (rate * paid * 100.0).round() / 100.0 } else { 0.0 };
+    let reimb = if class != usize::MAX {
+        (rate * paid * ctx.classes.shares_in(m)[class] * 100.0).round() / 100.0
+    } else {
+        0.0
+    };
     TrajectoryRow {
         replication: tracer.rep,
         arm: tracer.arm,

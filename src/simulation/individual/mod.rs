@@ -34,7 +34,8 @@ mod citizens;
 
 use super::draws::{Drawn, Purpose, Streams, draw};
 use super::kernel::{
-    Acc, FLAG_OUTFLOW, FLAG_WAITING, ShareClasses, StateFlags, YearRates, book_month, record_month,
+    Acc, FLAG_OUTFLOW, FLAG_WAITING, ShareClasses, StateFlags, YearRates, benefit_slot, book_month,
+    record_month,
 };
 use super::records::{ArmRun, Replication, TrajectoryRow};
 use super::tables::{Layout, Tables, staffing_multipliers};
@@ -134,8 +135,8 @@ impl<'a> Run<'a> {
     fn start(model: &'a Model, arms: &'a [Arm], streams: &Streams, rep: u32, trajectories: usize) -> Self {
         let layout = Layout::new(model);
         let cohort = Cohort::new(model);
-        let classes = ShareClasses::new(&model.budget.reimbursement);
-        let n_classes = classes.shares.len();
+        let classes = ShareClasses::new(model);
+        let n_classes = classes.n_classes;
         let drawn = draw(model, streams, rep);
         let (h, ns, nt, ng) =
             (model.horizon, model.states.len(), model.transitions.len(), model.segments.len());
@@ -291,7 +292,7 @@ impl<'a> Run<'a> {
     fn start_month(&mut self, m: usize) {
         let (model, flags, classes) = (self.model, &self.flags, &self.classes);
         let (ns, ng) = (model.states.len(), model.segments.len());
-        let n_classes = classes.shares.len();
+        let n_classes = classes.n_classes;
         let entered = self.cohort.entered_by[m];
         self.caseloads.clear();
         for (a, arm) in self.arms.iter().enumerate() {
@@ -328,8 +329,8 @@ impl<'a> Run<'a> {
                     acc.seg[g].dur_sum += n;
                     if !classes.staircase {
                         // Without the 2016 staircase the class depends only on the state.
-                        acc.benefit_months
-                            [self.seg_bt[g] * n_classes + classes.class(0, flags.active[st])] += n;
+                        let class = classes.class(0, flags.active[st]);
+                        acc.benefit_months[benefit_slot(ns, n_classes, self.seg_bt[g], st, class)] += n;
                     }
                 }
             }
@@ -369,7 +370,7 @@ impl<'a> Run<'a> {
             segment: &self.cohort.segment,
             tab: &self.tables[a],
             hours: &self.drawn.hours,
-            n_classes: self.classes.shares.len(),
+            n_classes: self.classes.n_classes,
             ns: self.model.states.len(),
             m,
             queue_salt: self.queue_salt,
