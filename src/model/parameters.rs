@@ -170,7 +170,11 @@ impl ParameterTable {
         }
         for (state, s) in model.states.iter().enumerate() {
             if let Some(d) = &budget.paid_benefit_share[state] {
-                table.push(format!("states.{}.paid_benefit_share", s.id), d, Slot::PaidBenefitShare { state });
+                table.push(
+                    format!("states.{}.paid_benefit_share", s.id),
+                    d,
+                    Slot::PaidBenefitShare { state },
+                );
             }
             if let Some(d) = &budget.education_cost[state] {
                 table.push(format!("states.{}.education_cost", s.id), d, Slot::EducationCost { state });

@@ -346,10 +346,7 @@ fn budget(o: &mut String, model: &Model) {
         regime_detail(o, &c.regime);
     }
     if !b.reimbursement_changes.is_empty() {
-        let _ = writeln!(
-            o,
-            "    (months on benefit before a change count toward the staircase after it)"
-        );
+        let _ = writeln!(o, "    (months on benefit before a change count toward the staircase after it)");
     }
     let years: Vec<i32> = (1..=model.horizon)
         .map(|m| model.calendar(m).year)
@@ -368,7 +365,8 @@ fn budget(o: &mut String, model: &Model) {
     let _ = writeln!(o, "  activity costs reimbursed: {}", fmt_num(b.activity_cost_reimbursement));
     for (i, s) in model.states.iter().enumerate() {
         if let Some(d) = &b.paid_benefit_share[i] {
-            let _ = writeln!(o, "  {}: share of the full benefit paid (the rest offset by earnings) {}", s.id, d);
+            let _ =
+                writeln!(o, "  {}: share of the full benefit paid (the rest offset by earnings) {}", s.id, d);
         }
         if let Some(d) = &b.education_cost[i] {
             let _ = writeln!(
@@ -389,8 +387,12 @@ fn budget(o: &mut String, model: &Model) {
             .map(|(s, _)| s.name.as_str())
             .collect();
         let when = match g.paid_when {
-            crate::input::scenario::ResultGrantWhen::FirstOutflow => "first leaves benefit for work or education",
-            crate::input::scenario::ResultGrantWhen::SixMonthsInWork => "completes six consecutive months in work",
+            crate::input::scenario::ResultGrantWhen::FirstOutflow => {
+                "first leaves benefit for work or education"
+            }
+            crate::input::scenario::ResultGrantWhen::SixMonthsInWork => {
+                "completes six consecutive months in work"
+            }
         };
         let _ = writeln!(
             o,

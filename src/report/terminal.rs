@@ -370,14 +370,23 @@ fn net_effect(o: &mut String, f: &Figures) {
 fn share_reason(model: &crate::model::Model, higher: bool) -> &'static str {
     use crate::budget::Reimbursement as R;
     let b = &model.budget;
-    let regimes: Vec<&R> = std::iter::once(&b.reimbursement).chain(b.reimbursement_changes.iter().map(|c| &c.regime)).collect();
+    let regimes: Vec<&R> =
+        std::iter::once(&b.reimbursement).chain(b.reimbursement_changes.iter().map(|c| &c.regime)).collect();
     let pre = regimes.iter().any(|r| matches!(r, R::Pre2016 { .. }));
     let staircase = regimes.iter().any(|r| matches!(r, R::Staircase2016 { .. }));
     match (pre, staircase, higher) {
-        (true, false, true) => " (more of it goes to citizens in activation, reimbursed at the higher active rate)",
-        (true, false, false) => " (less of it goes to citizens in activation, reimbursed at the higher active rate)",
-        (false, true, true) => " (more of it falls in the early months of the staircase, reimbursed at higher rates)",
-        (false, true, false) => " (more of it falls in the long-term months of the staircase, reimbursed at lower rates)",
+        (true, false, true) => {
+            " (more of it goes to citizens in activation, reimbursed at the higher active rate)"
+        }
+        (true, false, false) => {
+            " (less of it goes to citizens in activation, reimbursed at the higher active rate)"
+        }
+        (false, true, true) => {
+            " (more of it falls in the early months of the staircase, reimbursed at higher rates)"
+        }
+        (false, true, false) => {
+            " (more of it falls in the long-term months of the staircase, reimbursed at lower rates)"
+        }
         (true, true, _) => " (by activation before the change of regime, by months on benefit after it)",
         (false, false, _) => "",
     }

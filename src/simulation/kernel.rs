@@ -95,7 +95,9 @@ impl ShareClasses {
             if regimes.iter().all(|(_, r)| matches!(r, Reimbursement::Staircase2016 { .. })) { 1 } else { 2 };
         let cap = *starts.last().unwrap_or(&1) as usize;
         let by_cum = if staircase {
-            (0..=cap).map(|c| starts.iter().rposition(|&x| (x as usize) <= c.max(1)).unwrap_or(0) as u8).collect()
+            (0..=cap)
+                .map(|c| starts.iter().rposition(|&x| (x as usize) <= c.max(1)).unwrap_or(0) as u8)
+                .collect()
         } else {
             vec![]
         };
@@ -135,7 +137,13 @@ impl ShareClasses {
 /// Where a benefit month is counted in [`Acc::benefit_months`]: by benefit type, state
 /// (whose share of the full benefit is paid) and reimbursement class.
 #[inline]
-pub(crate) fn benefit_slot(n_states: usize, n_classes: usize, benefit_type: usize, state: usize, class: usize) -> usize {
+pub(crate) fn benefit_slot(
+    n_states: usize,
+    n_classes: usize,
+    benefit_type: usize,
+    state: usize,
+    class: usize,
+) -> usize {
     (benefit_type * n_states + state) * n_classes + class
 }
 

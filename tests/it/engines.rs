@@ -115,6 +115,17 @@ fn compare_models(m: &Model, m_count: &Model, replications: u32, seed: u64) -> V
     if names.iter().any(|n| n == "placements") {
         wanted.extend(["placements", "mean_wait_months", "mean_waiting_list", "waiting_list_at_horizon"]);
     }
+    // The money items a scenario has: partial benefit, education co-payment, result grants.
+    let b = &m.budget;
+    if b.paid_benefit_share.iter().any(Option::is_some) {
+        wanted.push("earnings_offset");
+    }
+    if b.education_cost.iter().any(Option::is_some) {
+        wanted.push("education_cost");
+    }
+    if b.result_grant.is_some() {
+        wanted.push("result_grant");
+    }
     type Pick = Box<dyn Fn(&RepOutcomes) -> f64>;
     let mut series: Vec<(String, Pick)> = Vec::new();
     for (a, arm) in ["scenario", "counterfactual"].iter().enumerate() {
@@ -125,8 +136,13 @@ fn compare_models(m: &Model, m_count: &Model, replications: u32, seed: u64) -> V
     }
     // Paired effects: these agree only if the engines couple the arms alike (common
     // random numbers); with independent arms their spread is far wider.
-    for w in ["extra_self_supporting", "benefit_months_avoided", "net_benefit_saving", "net_municipal_effect"]
-    {
+    for w in [
+        "extra_self_supporting",
+        "benefit_months_avoided",
+        "net_benefit_saving",
+        "net_benefit_saving_from_share",
+        "net_municipal_effect",
+    ] {
         let e = EFFECT_NAMES.iter().position(|n| *n == w).unwrap();
         series.push((format!("effect:{w}"), Box::new(move |o: &RepOutcomes| o.effects[e])));
     }

@@ -18,6 +18,7 @@ mod evidence;
 mod funding;
 mod hostile_numbers;
 mod markov;
+mod money_items;
 mod no_panic;
 mod outputs_doc;
 mod param_sources;

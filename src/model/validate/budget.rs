@@ -131,7 +131,8 @@ impl Validator<'_> {
         let b = &f.budget;
         let kb = KeyPath::default().key("budget");
         let reimbursement = self.reimbursement(&kb.key("reimbursement"), &b.reimbursement);
-        let reimbursement_changes = self.reimbursement_changes(&kb.key("reimbursement"), &reimbursement, period);
+        let reimbursement_changes =
+            self.reimbursement_changes(&kb.key("reimbursement"), &reimbursement, period);
         let any_pre2016 = std::iter::once(&reimbursement)
             .chain(reimbursement_changes.iter().map(|c| &c.regime))
             .any(|r| matches!(r, Reimbursement::Pre2016 { .. }));
@@ -162,8 +163,10 @@ impl Validator<'_> {
         self.number(kb.key("discount_rate"), b.discount_rate, Bounds::DISCOUNT_RATE);
         let (paid_benefit_share, education_cost) = self.state_money();
         let education_cost_reimbursement = self.education_cost_reimbursement(&kb, &education_cost);
-        let result_grant =
-            b.result_grant.as_ref().map(|g| self.result_grant(&kb.key("result_grant"), g, benefit_types, segments));
+        let result_grant = b
+            .result_grant
+            .as_ref()
+            .map(|g| self.result_grant(&kb.key("result_grant"), g, benefit_types, segments));
         let wider = b.wider.as_ref().map(|w| self.wider(&kb.key("wider"), w));
         Budget {
             benefit_rates,
@@ -201,7 +204,9 @@ impl Validator<'_> {
                 }
                 self.param(k.key("paid_benefit_share"), p, Role::Share)
             }));
-            education.push(s.education_cost.as_ref().map(|p| self.param(k.key("education_cost"), p, Role::Amount)));
+            education.push(
+                s.education_cost.as_ref().map(|p| self.param(k.key("education_cost"), p, Role::Amount)),
+            );
         }
         (paid, education)
     }
@@ -284,7 +289,12 @@ impl Validator<'_> {
     /// `[[budget.reimbursement.changes]]`: each a regime of its own, from a month after
     /// the start and after the change before it, within the horizon; every 2016 regime
     /// of the horizon restarts its count after the same months off benefit.
-    fn reimbursement_changes(&mut self, kr: &KeyPath, first: &Reimbursement, period: Period) -> Vec<ReimbursementChange> {
+    fn reimbursement_changes(
+        &mut self,
+        kr: &KeyPath,
+        first: &Reimbursement,
+        period: Period,
+    ) -> Vec<ReimbursementChange> {
         let f = &self.sc.file;
         let mut out: Vec<ReimbursementChange> = Vec::new();
         let mut resets: Vec<u32> = first.reset_after().into_iter().collect();
@@ -292,7 +302,11 @@ impl Validator<'_> {
             let k = kr.key("changes").index(i);
             let previous = out.last().map(|p| p.from).unwrap_or(period.start);
             if c.from <= previous || c.from > period.end {
-                let after = if out.is_empty() { format!("the start {}", period.start) } else { format!("the change before it ({previous})") };
+                let after = if out.is_empty() {
+                    format!("the start {}", period.start)
+                } else {
+                    format!("the change before it ({previous})")
+                };
                 self.err(
                     k.key("from"),
                     format!(
