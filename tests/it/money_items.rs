@@ -450,3 +450,52 @@ benefit_type = "kh"
         }
     }
 }
+
+/// The shipped cases use the money items their seeds call for: partial benefit in the
+/// small-job, reduced-hours and partial-return states, the FGU contribution in the youth
+/// case, the result grant for the 2018 refugees, and the 2016 staircase from January
+/// 2016 in the Aalborg 2015–16 case.
+#[test]
+fn shipped_scenarios_use_the_money_items_their_seeds_call_for() {
+    let load = |name: &str| Model::load(&repo().join("scenarios").join(name)).unwrap().1;
+    let partial = |m: &Model, state: &str| {
+        let s = m.state_index(state).unwrap_or_else(|| panic!("{}: no state {state}", m.name));
+        m.budget.paid_benefit_share[s].as_ref().map(|d| d.mean())
+    };
+    for (file, state) in [
+        ("aalborg-2019-reinforcement-team.toml", "small_job"),
+        ("aalborg-2019-reinforcement-youth.toml", "small_job"),
+        ("aalborg-2019-reinforcement-sickness.toml", "partial_return"),
+        ("aalborg-2018-refugees.toml", "small_job"),
+        ("aalborg-2015-integration-order.toml", "reduced_hours"),
+    ] {
+        let share =
+            partial(&load(file), state).unwrap_or_else(|| panic!("{file}: {state} pays the full benefit"));
+        assert!(share > 0.0 && share < 1.0, "{file}: {share}");
+    }
+    let youth = load("aalborg-2019-reinforcement-youth.toml");
+    assert!(youth.budget.education_cost[youth.state_index("education").unwrap()].is_some());
+    assert!(load("aalborg-2018-refugees.toml").budget.result_grant.is_some());
+    let a15 = load("aalborg-2015-integration-order.toml");
+    assert!(matches!(a15.budget.reimbursement, trappe::budget::Reimbursement::Pre2016 { .. }));
+    let change = &a15.budget.reimbursement_changes;
+    assert_eq!(change.len(), 1);
+    assert_eq!(change[0].from.to_string(), "2016-01");
+    assert!(matches!(change[0].regime, trappe::budget::Reimbursement::Staircase2016 { .. }));
+    // Every shipped horizon that crosses January 2016 changes its rules there.
+    for entry in std::fs::read_dir(repo().join("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let m = Model::load(&path).unwrap().1;
+            let crosses = m.calendar(1).year < 2016 && m.calendar(m.horizon).year >= 2016;
+            let pre = matches!(m.budget.reimbursement, trappe::budget::Reimbursement::Pre2016 { .. });
+            if crosses && pre {
+                assert!(
+                    !m.budget.reimbursement_changes.is_empty(),
+                    "{}: pre-2016 rules after 2015",
+                    path.display()
+                );
+            }
+        }
+    }
+}
