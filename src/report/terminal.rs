@@ -239,7 +239,7 @@ fn money(o: &mut String, f: &Figures) {
     row(o, "Extra staff cost", Item::ExtraStaffCost, Column::Cost);
     row(o, "External grant income", Item::GrantIncome, Column::Income);
     if b.result_grant.is_some() {
-        row(o, "State result grants (per citizen into work)", Item::ResultGrant, Column::Income);
+        row(o, "State result grants (per citizen)", Item::ResultGrant, Column::Income);
     }
     row(o, "Co-financing (staff cost grants don't cover)", Item::CoFinancing, Column::Cost);
     if has(FundingSource::OwnFunds) {
