@@ -79,7 +79,7 @@ impl Validator<'_> {
         let grants = self.grants(period);
         let staffing = self.staffing(&grants, period);
         let budget = self.budget(benefit_rates, staffing.is_some());
-        let targets = self.targets(&state_ids, period);
+        let targets = self.targets(&state_ids, &segments, period);
         Model {
             name: f.scenario.name.clone(),
             description: f.scenario.description.clone(),
