@@ -11,7 +11,12 @@ use crate::model::{Metric, Population, Segment, Target, TargetScope, parse_metri
 impl Validator<'_> {
     /// The targets, in file order; `state_ids` name the states `share:<state>` may refer
     /// to, `segments` the segments a target may count.
-    pub(super) fn targets(&mut self, state_ids: &[String], segments: &[Segment], period: Period) -> Vec<Target> {
+    pub(super) fn targets(
+        &mut self,
+        state_ids: &[String],
+        segments: &[Segment],
+        period: Period,
+    ) -> Vec<Target> {
         let f = &self.sc.file;
         let mut targets = Vec::new();
         for (i, t) in f.targets.iter().enumerate() {
@@ -90,7 +95,9 @@ impl Validator<'_> {
         if month < 0 || month > horizon as i64 {
             self.err(
                 k.key("month"),
-                format!("the target month falls outside the simulation ({start} to {end}, months 0 to {horizon})"),
+                format!(
+                    "the target month falls outside the simulation ({start} to {end}, months 0 to {horizon})"
+                ),
                 None,
             );
         }
@@ -190,7 +197,8 @@ impl Validator<'_> {
     /// known clock: a problem names the first segment counted whose start has none.
     fn clocks_known(&mut self, k: &KeyPath, scope: &TargetScope, segments: &[Segment]) {
         let unknown = segments.iter().enumerate().find(|(g, s)| {
-            scope.counts_segment(*g) && s.citizens.iter().any(|c| c.count > 0 && c.months_since_referral.is_none())
+            scope.counts_segment(*g)
+                && s.citizens.iter().any(|c| c.count > 0 && c.months_since_referral.is_none())
         });
         if let Some((_, s)) = unknown {
             let key = if scope.at_months_since_referral.is_some() {
@@ -289,7 +297,11 @@ impl Validator<'_> {
             return None;
         }
         if !(p.size.is_finite() && p.size > 0.0) {
-            self.err(key.key("size"), format!("expected a positive number of people, got {}", fmt_num(p.size)), None);
+            self.err(
+                key.key("size"),
+                format!("expected a positive number of people, got {}", fmt_num(p.size)),
+                None,
+            );
             return None;
         }
         if !(p.counted_outside.is_finite() && p.counted_outside >= 0.0) {

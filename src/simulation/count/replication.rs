@@ -9,8 +9,8 @@ use super::moves::{MonthWorld, MoveCtx, Moves};
 use super::queue::{place_served, serve_queue};
 use crate::budget::N_FLOWS;
 use crate::model::{Arm, Model, MonthStaff, clock};
-use crate::simulation::census::{Census, Seen};
 use crate::schema::MonthlyLayout;
+use crate::simulation::census::{Census, Seen};
 use crate::simulation::draws::Drawn;
 use crate::simulation::kernel::{
     Acc, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, SegmentCounts, ShareClasses, StateFlags, YearRates,
@@ -210,7 +210,8 @@ impl<'a, const N: usize> JointRun<'a, N> {
         for (g, seg) in model.segments.iter().enumerate() {
             for c in seg.citizens.iter().filter(|c| c.count > 0) {
                 let since = clock::origin(1, c.months_since_referral.unwrap_or(0));
-                let (k, o) = self.rules.admitted(g, c.state, c.months_on_benefit, 0, clock::at_end_of(0, since));
+                let (k, o) =
+                    self.rules.admitted(g, c.state, c.months_on_benefit, 0, clock::at_end_of(0, since));
                 match c.waiting_for {
                     None => {
                         let id = self.keys.id(k, 0);
@@ -417,7 +418,9 @@ impl<'a, const N: usize> JointRun<'a, N> {
         for &gi in &self.world.active {
             let gr = &self.world.groups[gi as usize];
             spells.clear();
-            spells.extend(gr.bins.iter().filter(|b| b.0 != NO_SPELL && b.1 > 0).map(|&(o, k)| (spell(o, m), k as u64)));
+            spells.extend(
+                gr.bins.iter().filter(|b| b.0 != NO_SPELL && b.1 > 0).map(|&(o, k)| (spell(o, m), k as u64)),
+            );
             for (a, s) in self.arms.iter_mut().enumerate() {
                 let id = gr.key.0[a];
                 if id == ABSENT {

@@ -32,6 +32,7 @@
 
 mod citizens;
 
+use super::census::{Census, Seen};
 use super::draws::{Drawn, Purpose, Streams, draw};
 use super::kernel::{
     Acc, FLAG_OUTFLOW, FLAG_WAITING, ShareClasses, StateFlags, YearRates, book_month, record_month,
@@ -39,7 +40,6 @@ use super::kernel::{
 use super::records::{ArmRun, Replication, TrajectoryRow};
 use super::tables::{Layout, Tables, staffing_multipliers};
 use crate::budget::N_FLOWS;
-use super::census::{Census, Seen};
 use crate::model::{Arm, Model, MonthStaff, clock};
 use crate::schema::MonthlyLayout;
 use citizens::{Cohort, MonthCtx, Person, Request, Tracer, arm_month, mix64};
