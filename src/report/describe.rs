@@ -366,18 +366,25 @@ fn targets(o: &mut String, model: &Model) {
     }
     let _ = writeln!(o, "\nTargets:");
     for t in &model.targets {
+        let when = match t.scope.at_months_since_referral {
+            Some(k) => format!("at each citizen's own month {k} since referral"),
+            None => format!(
+                "at month {} (end of {})",
+                t.month,
+                if t.month == 0 {
+                    "the month before the start".to_string()
+                } else {
+                    model.calendar(t.month).to_string()
+                }
+            ),
+        };
         let _ = writeln!(
             o,
-            "  {}: {} {} at month {} (end of {})",
+            "  {}: {} {} {when}{}",
             t.name,
             t.metric.name(&model.states),
             t.condition(),
-            t.month,
-            if t.month == 0 {
-                "the month before the start".to_string()
-            } else {
-                model.calendar(t.month).to_string()
-            }
+            scope(t, model)
         );
     }
 }
@@ -419,4 +426,30 @@ pub fn describe_marks(model: &Model) -> String {
         }
     }
     o
+}
+
+/// Whom a target on a subgroup counts, as text (empty for the whole cohort).
+fn scope(t: &crate::model::Target, model: &Model) -> String {
+    let s = &t.scope;
+    let mut parts = Vec::new();
+    if !s.segments.is_empty() {
+        let names: Vec<&str> = s.segments.iter().map(|&g| model.segments[g].name.as_str()).collect();
+        parts.push(format!("segments {}", names.join(", ")));
+    }
+    if let Some((from, to)) = s.months_since_referral {
+        parts.push(match to {
+            Some(to) => format!("{from} to {to} months since referral"),
+            None => format!("{from} or more months since referral"),
+        });
+    }
+    if let Some(n) = s.on_benefit_longer_than {
+        parts.push(format!("on benefit longer than {n} months"));
+    }
+    if let Some(p) = s.population {
+        parts.push(format!(
+            "of a population of {} with {} counted outside the cohort",
+            p.size, p.counted_outside
+        ));
+    }
+    if parts.is_empty() { String::new() } else { format!("; counting {}", parts.join("; ")) }
 }
