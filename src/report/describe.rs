@@ -434,22 +434,24 @@ fn scope(t: &crate::model::Target, model: &Model) -> String {
     let mut parts = Vec::new();
     if !s.segments.is_empty() {
         let names: Vec<&str> = s.segments.iter().map(|&g| model.segments[g].name.as_str()).collect();
-        parts.push(format!("segments {}", names.join(", ")));
+        parts.push(format!("the segments {}", names.join(", ")));
     }
     if let Some((from, to)) = s.months_since_referral {
         parts.push(match to {
-            Some(to) => format!("{from} to {to} months since referral"),
-            None => format!("{from} or more months since referral"),
+            Some(to) => format!("those {from} to {to} months since referral"),
+            None => format!("those {from} or more months since referral"),
         });
     }
     if let Some(n) = s.on_benefit_longer_than {
-        parts.push(format!("on benefit longer than {n} months"));
+        parts.push(format!("those on benefit longer than {n} months"));
     }
+    let mut out = if parts.is_empty() { String::new() } else { format!("; counts {}", parts.join("; ")) };
     if let Some(p) = s.population {
-        parts.push(format!(
-            "of a population of {} with {} counted outside the cohort",
-            p.size, p.counted_outside
-        ));
+        out += &format!(
+            "; as a share of a population of {}, of whom {} outside the cohort count",
+            crate::input::param::fmt_num(p.size),
+            crate::input::param::fmt_num(p.counted_outside)
+        );
     }
-    if parts.is_empty() { String::new() } else { format!("; counting {}", parts.join("; ")) }
+    out
 }

@@ -332,3 +332,27 @@ fn shipped_goals_are_measured_as_the_seeds_measure_them() {
         assert!(!all(1.0) && !all(0.0), "{}: every goal met, or every goal missed, in both arms", m.name);
     }
 }
+
+/// A target whose outcome is fixed by construction warns before any simulation: one
+/// at month 0 (the same in both arms), and one relative to a start that is 0 for
+/// everyone it counts (never met); a target that can go either way does not.
+#[test]
+fn targets_fixed_by_construction_warn() {
+    let warnings = |targets: &str| -> Vec<String> {
+        model(&chain(targets, 10)).warnings.iter().map(|d| d.to_string()).collect()
+    };
+    let w = warnings("[[targets]]\nmetric = \"benefit_share\"\nmonth = 0\nat_most = 0.5\n");
+    assert!(w.len() == 1 && w[0].contains("targets[0].month") && w[0].contains("same in both arms"), "{w:?}");
+    let w = warnings(
+        "[[targets]]\nmetric = \"outflow_share\"\nmonth = 12\nrelative_to_start = true\nat_least = 1.1\n",
+    );
+    assert!(w.len() == 1 && w[0].contains("relative_to_start") && w[0].contains("never met"), "{w:?}");
+    let w = warnings(
+        "[[targets]]\nmetric = \"benefit_share\"\nmonth = 12\nrelative_to_start = true\nat_most = 0.9\n",
+    );
+    assert!(w.is_empty(), "{w:?}");
+    let w = warnings(
+        "[[targets]]\nmetric = \"mean_benefit_duration\"\nmonth = 12\non_benefit_longer_than = 10\nrelative_to_start = true\nat_most = 0.9\n",
+    );
+    assert!(w.len() == 1, "spells of 10 months are not longer than 10: {w:?}");
+}

@@ -41,7 +41,9 @@ pub(super) fn validate(sc: &LoadedScenario) -> Result<Model, ScenarioError> {
     if !v.errors.is_empty() {
         return Err(ScenarioError::Invalid(v.errors));
     }
-    Ok(Model { warnings: v.plausibility(), ..model })
+    let mut warnings = v.plausibility();
+    warnings.extend(v.target_warnings(&model));
+    Ok(Model { warnings, ..model })
 }
 
 /// The simulated period: what later sections check their months and years against.

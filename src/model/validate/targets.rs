@@ -2,11 +2,11 @@
 //! citizen's own month since referral), whom it counts and the condition.
 
 use super::{Period, Validator};
-use crate::error::nearest;
+use crate::error::{Diagnostic, Severity, nearest};
 use crate::input::locate::KeyPath;
 use crate::input::param::fmt_num;
 use crate::input::scenario::{MonthRef, TargetDef};
-use crate::model::{Metric, Population, Segment, Target, TargetScope, parse_metric};
+use crate::model::{Metric, Model, Population, Segment, Target, TargetScope, parse_metric};
 
 impl Validator<'_> {
     /// The targets, in file order; `state_ids` name the states `share:<state>` may refer
@@ -357,6 +357,77 @@ impl Validator<'_> {
             );
         }
     }
+}
+
+impl Validator<'_> {
+    /// Targets whose outcome is fixed by construction, whatever the policy: one
+    /// measured at month 0 (the starting position, the same in both arms), and one
+    /// relative to the start whose starting value is 0 for every citizen it counts
+    /// (an undefined ratio, never met).
+    pub(super) fn target_warnings(&self, model: &Model) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for (i, t) in model.targets.iter().enumerate() {
+            let k = KeyPath::default().key("targets").index(i);
+            let warn = |key: KeyPath, message: String| Diagnostic {
+                severity: Severity::Warning,
+                ..self.sc.diagnostic(&key, message, None)
+            };
+            if t.month == 0 && t.scope.at_months_since_referral.is_none() {
+                out.push(warn(
+                    k.key("month"),
+                    format!(
+                        "target `{}` is measured at month 0, the starting position, which is the same in \
+                         both arms: it is met in both or in neither, whatever the scenario does",
+                        t.name
+                    ),
+                ));
+            } else if t.relative_to_start && starts_at_zero(model, t) {
+                out.push(warn(
+                    k.key("relative_to_start"),
+                    format!(
+                        "target `{}` compares with its value at the start, which is 0 for every citizen it \
+                         counts ({} starts at 0): the ratio is undefined and the target is never met, in \
+                         either arm",
+                        t.name,
+                        t.metric.name(&model.states)
+                    ),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// Whether a target's value at month 0 is 0 by construction: nobody it counts at the
+/// start meets its metric (nobody has yet left benefit or worked six months in a row).
+fn starts_at_zero(model: &Model, t: &Target) -> bool {
+    let s = &t.scope;
+    let counted = model.segments.iter().enumerate().filter(|(g, _)| s.counts_segment(*g));
+    let groups: Vec<_> = counted
+        .flat_map(|(_, seg)| seg.citizens.iter())
+        .filter(|c| c.count > 0)
+        .filter(|c| match (s.months_since_referral, c.months_since_referral) {
+            (Some((from, to)), Some(n)) => n >= from && to.is_none_or(|to| n <= to),
+            _ => true,
+        })
+        .collect();
+    let states = &model.states;
+    groups.iter().all(|c| {
+        let st = &states[c.state];
+        match t.metric {
+            Metric::OutflowShare | Metric::SixMonthEmploymentShare => true,
+            Metric::SelfSupportingShare => !st.self_supporting,
+            Metric::EmploymentShare => !st.employed,
+            Metric::EducationShare => !st.education,
+            Metric::BenefitShare => !st.pays_benefit,
+            Metric::ActivationShare => !st.activation,
+            Metric::StateShare(x) => c.state != x,
+            Metric::MeanBenefitDuration => {
+                !st.pays_benefit
+                    || c.months_on_benefit as i64 <= s.on_benefit_longer_than.map_or(0, i64::from)
+            }
+        }
+    }) && s.population.is_none_or(|p| p.counted_outside == 0.0)
 }
 
 /// The range of the start citizens' clocks at the end of month `m`, as text.
