@@ -76,7 +76,7 @@ pub mod clock {
 /// Whom a target counts and when: all entered citizens at one month, or a subgroup.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TargetScope {
-    /// Segments counted, by index into [`Model::segments`] (every segment when empty).
+    /// Segments counted, by index into [`Model::segments`](super::Model::segments) (every segment when empty).
     pub segments: Vec<usize>,
     /// Only citizens whose clock ([`clock`]) at the target's month lies in this
     /// window, both ends included (`None`: no upper end).
