@@ -356,3 +356,31 @@ fn targets_fixed_by_construction_warn() {
     );
     assert!(w.len() == 1, "spells of 10 months are not longer than 10: {w:?}");
 }
+
+/// Citizens at the start given in groups (as a cohort file's rows are) each carry
+/// their own months since referral: at their own 3rd month only the group referred at
+/// the start counts (the group referred 5 months before passed it before the start),
+/// and a group with no clock in a segment a clock target counts is refused.
+fn start_groups_carry_their_own_clock(engine: Engine) {
+    let citizens = r#"citizens = [
+  { state = "a", months_on_benefit = 10, months_since_referral = 0, count = 400 },
+  { state = "a", months_on_benefit = 10, months_since_referral = 5, count = 600 },
+]
+"#;
+    let text = chain(
+        "[[targets]]\nmetric = \"self_supporting_share\"\nat_months_since_referral = 3\nsegments = [\"old\"]\nat_least = 0.4\n",
+        200,
+    )
+    .replace("size = 1000\nstart_state = \"a\"\nmonths_since_referral = 10\nmonths_on_benefit = 10\n", citizens);
+    let m = model(&text);
+    let outs = outcomes(&m, engine, 200);
+    near("group referred at the start, own month 3", &target_values(&m, &outs, 0), 1.0 - (1.0 - P).powi(3));
+    let unknown = text.replace(", months_since_referral = 5", "");
+    let e = error(&unknown);
+    assert!(
+        e.contains("segment `old` has citizens at the start whose months since referral are not known"),
+        "{e}"
+    );
+}
+
+test_both_engines!(start_groups_carry_their_own_clock);
