@@ -13,6 +13,7 @@ use crate::budget::{
 };
 use crate::model::{Arm, Metric, Model};
 use crate::schema::{ArmOutcome, Effect, MonthlyLayout, MonthlyMeasure, OutcomeLayout};
+use crate::simulation::census::counted_value;
 use crate::simulation::records::Replication;
 use rayon::prelude::*;
 
@@ -136,11 +137,14 @@ pub fn into_rep_outcomes(model: &Model, plan: &OutcomePlan, rep: Replication) ->
             v[ol.at(ArmOutcome::WaitingListAtHorizon)] = last[wl];
         }
         for (i, t) in model.targets.iter().enumerate() {
-            let mut value = ml.metric(month_row(&run.monthly, cols, t.month), t.metric);
-            if t.relative_to_start {
+            let value = counted_value(t, i, &run.tally).unwrap_or_else(|| {
+                let value = ml.metric(month_row(&run.monthly, cols, t.month), t.metric);
+                if !t.relative_to_start {
+                    return value;
+                }
                 let base = ml.metric(month_row(&run.monthly, cols, 0), t.metric);
-                value = if base != 0.0 { value / base } else { f64::NAN };
-            }
+                if base != 0.0 { value / base } else { f64::NAN }
+            });
             v[ol.target_value(i)] = value;
             v[ol.target_met(i)] = if value.is_finite() && t.is_met(value) { 1.0 } else { 0.0 };
         }

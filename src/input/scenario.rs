@@ -215,6 +215,10 @@ pub struct SegmentDef {
     /// Months already on benefit for new citizens.
     #[serde(default)]
     pub inflow_months_on_benefit: u32,
+    /// Months since referral (or arrival) of the citizens at the start, when known:
+    /// what targets on the clock read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months_since_referral: Option<u32>,
     /// Multipliers on the rates of named transitions, for this segment.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub multipliers: BTreeMap<String, Param>,
@@ -244,7 +248,7 @@ pub struct CitizenGroupDef {
     /// Months on benefit before the start.
     #[serde(default)]
     pub months_on_benefit: u32,
-    /// Months since referral at the start, when known (read and kept, not yet used).
+    /// Months since referral at the start, when known (what targets on the clock read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub months_since_referral: Option<u32>,
     /// The placement (a transition with `hours`) they wait for at the start.
@@ -618,8 +622,10 @@ pub struct TargetDef {
     pub name: String,
     /// The metric (see `docs/scenario-format.md` for the list).
     pub metric: String,
-    /// When: months after start (`12`) or a calendar month (`"2008-05"`).
-    pub month: MonthRef,
+    /// When: months after start (`12`) or a calendar month (`"2008-05"`); or, with
+    /// `at_months_since_referral`, at each citizen's own month instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub month: Option<MonthRef>,
     /// Met if the value is at least this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_least: Option<f64>,
@@ -629,6 +635,48 @@ pub struct TargetDef {
     /// Compare the value divided by its value at the start (month 0).
     #[serde(default)]
     pub relative_to_start: bool,
+    /// Count only the citizens of these segments (all when empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<String>,
+    /// Count only the citizens whose months since referral (or arrival) at `month`
+    /// lie in this window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months_since_referral: Option<MonthsWindow>,
+    /// Measure each citizen at the end of their own month this many months after
+    /// referral (or arrival), over those who reach it within the simulation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_months_since_referral: Option<u32>,
+    /// Count only the citizens on benefit whose current spell is longer than this
+    /// many months (for `mean_benefit_duration`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_benefit_longer_than: Option<u32>,
+    /// Measure a share of a stated population that the cohort is part of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<PopulationDef>,
+}
+
+/// A target's window of months since referral: `{ from = 12, to = 23 }`, both ends
+/// included, `to` open when left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonthsWindow {
+    /// Fewest months since referral counted.
+    pub from: u32,
+    /// Most months since referral counted (no upper end when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<u32>,
+}
+
+/// A target's stated population: the cohort is part of `size` people, of whom
+/// `counted_outside` outside the cohort already count toward the share.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationDef {
+    /// People in the population, the cohort included.
+    pub size: f64,
+    /// People outside the cohort who count toward the share (e.g. already in work).
+    #[serde(default)]
+    pub counted_outside: f64,
 }
 
 /// A month given either as months after start or as a calendar month.

@@ -7,10 +7,13 @@
 //! checking, section by section, is in the `validate` submodule.
 
 pub mod parameters;
+mod target;
 mod validate;
 
+pub use target::{Metric, Population, Target, TargetCount, TargetScope, clock, parse_metric};
+
 use crate::budget::{BenefitRates, MonthFunding, Reimbursement, ReimbursementChange};
-use crate::error::{ScenarioError, nearest};
+use crate::error::ScenarioError;
 use crate::input::calendar::YearMonth;
 use crate::input::locate::KeyPath;
 use crate::input::param::Distribution;
@@ -75,8 +78,8 @@ pub struct StartGroup {
     pub state: usize,
     /// Months on benefit before the start.
     pub months_on_benefit: u32,
-    /// Months since referral at the start, when the cohort file gives it. Read and
-    /// checked; the engines do not use it yet.
+    /// Months since referral (or arrival) at the start, when known (from the segment's
+    /// `months_since_referral` or the cohort file): where their clock starts.
     pub months_since_referral: Option<u32>,
     /// The placement they wait for at the start (a transition with `hours`, by index
     /// into [`Model::transitions`]): first on the waiting list.
@@ -294,87 +297,6 @@ pub struct Budget {
     pub discount_rate: f64,
     /// The wider view, if the scenario has `[budget.wider]`.
     pub wider: Option<Wider>,
-}
-
-/// Outcomes a target (or a monthly column) can refer to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Metric {
-    /// Share of entered citizens self-supporting.
-    SelfSupportingShare,
-    /// Share in ordinary employment.
-    EmploymentShare,
-    /// Share in education.
-    EducationShare,
-    /// Share on benefit (the "cash-benefit rate" of the cohort).
-    BenefitShare,
-    /// Share in activation.
-    ActivationShare,
-    /// Share who have ever left benefit for work or education.
-    OutflowShare,
-    /// Share who have had 6 consecutive months of ordinary employment.
-    SixMonthEmploymentShare,
-    /// Mean cumulative months on benefit of those on benefit.
-    MeanBenefitDuration,
-    /// Share of entered citizens in one state.
-    StateShare(usize),
-}
-
-impl Metric {
-    /// The named metrics (state shares are `share:<state id>`).
-    pub const NAMED: [(&'static str, Metric); 8] = [
-        ("self_supporting_share", Metric::SelfSupportingShare),
-        ("employment_share", Metric::EmploymentShare),
-        ("education_share", Metric::EducationShare),
-        ("benefit_share", Metric::BenefitShare),
-        ("activation_share", Metric::ActivationShare),
-        ("outflow_share", Metric::OutflowShare),
-        ("six_month_employment_share", Metric::SixMonthEmploymentShare),
-        ("mean_benefit_duration", Metric::MeanBenefitDuration),
-    ];
-
-    /// Name as written in scenario files and outputs.
-    pub fn name(self, states: &[State]) -> String {
-        match self {
-            Metric::StateShare(s) => format!("share:{}", states[s].id),
-            m => Metric::NAMED.iter().find(|(_, x)| *x == m).map(|(n, _)| n.to_string()).unwrap_or_default(),
-        }
-    }
-}
-
-/// A result target ("40 % self-supporting after 12 months"): what reports say is
-/// met or not, and how likely.
-#[derive(Debug, Clone)]
-pub struct Target {
-    /// Text for reports (the metric and month unless the file names it).
-    pub name: String,
-    /// What is measured.
-    pub metric: Metric,
-    /// Months after start (the value at the end of that month; 0 = start).
-    pub month: usize,
-    /// Met if value ≥ this.
-    pub at_least: Option<f64>,
-    /// Met if value ≤ this.
-    pub at_most: Option<f64>,
-    /// Compare the value divided by its value at month 0 (a relative target).
-    pub relative_to_start: bool,
-}
-
-impl Target {
-    /// Whether a value meets the target.
-    pub fn is_met(&self, value: f64) -> bool {
-        self.at_least.is_none_or(|t| value >= t) && self.at_most.is_none_or(|t| value <= t)
-    }
-
-    /// The condition as text, e.g. `≥ 0.4`.
-    pub fn condition(&self) -> String {
-        let rel = if self.relative_to_start { " × start value" } else { "" };
-        match (self.at_least, self.at_most) {
-            (Some(a), Some(b)) => format!("between {a} and {b}{rel}"),
-            (Some(a), None) => format!("≥ {a}{rel}"),
-            (None, Some(b)) => format!("≤ {b}{rel}"),
-            (None, None) => String::new(),
-        }
-    }
 }
 
 /// One arm of a comparison: which extras it includes. Both arms share the cohort,
@@ -721,22 +643,6 @@ impl Model {
             .map(|s| (s.inflow_per_month * self.horizon as f64).floor() as u64)
             .fold(self.initial_size(), u64::saturating_add)
     }
-}
-
-/// Parses a metric name; on failure returns the nearest valid name.
-pub fn parse_metric(name: &str, state_ids: &[String]) -> Result<Metric, Option<String>> {
-    if let Some((_, m)) = Metric::NAMED.iter().find(|(n, _)| *n == name) {
-        return Ok(*m);
-    }
-    if let Some(id) = name.strip_prefix("share:") {
-        if let Some(i) = state_ids.iter().position(|s| s == id) {
-            return Ok(Metric::StateShare(i));
-        }
-        return Err(nearest(id, state_ids.iter().map(String::as_str)).map(|s| format!("share:{s}")));
-    }
-    let mut cands: Vec<String> = Metric::NAMED.iter().map(|(n, _)| n.to_string()).collect();
-    cands.extend(state_ids.iter().map(|s| format!("share:{s}")));
-    Err(nearest(name, cands.iter().map(String::as_str)))
 }
 
 #[cfg(test)]

@@ -418,18 +418,25 @@ fn targets(o: &mut String, model: &Model) {
     }
     let _ = writeln!(o, "\nTargets:");
     for t in &model.targets {
+        let when = match t.scope.at_months_since_referral {
+            Some(k) => format!("at each citizen's own month {k} since referral"),
+            None => format!(
+                "at month {} (end of {})",
+                t.month,
+                if t.month == 0 {
+                    "the month before the start".to_string()
+                } else {
+                    model.calendar(t.month).to_string()
+                }
+            ),
+        };
         let _ = writeln!(
             o,
-            "  {}: {} {} at month {} (end of {})",
+            "  {}: {} {} {when}{}",
             t.name,
             t.metric.name(&model.states),
             t.condition(),
-            t.month,
-            if t.month == 0 {
-                "the month before the start".to_string()
-            } else {
-                model.calendar(t.month).to_string()
-            }
+            scope(t, model)
         );
     }
 }
@@ -471,4 +478,32 @@ pub fn describe_marks(model: &Model) -> String {
         }
     }
     o
+}
+
+/// Whom a target on a subgroup counts, as text (empty for the whole cohort).
+fn scope(t: &crate::model::Target, model: &Model) -> String {
+    let s = &t.scope;
+    let mut parts = Vec::new();
+    if !s.segments.is_empty() {
+        let names: Vec<&str> = s.segments.iter().map(|&g| model.segments[g].name.as_str()).collect();
+        parts.push(format!("the segments {}", names.join(", ")));
+    }
+    if let Some((from, to)) = s.months_since_referral {
+        parts.push(match to {
+            Some(to) => format!("those {from} to {to} months since referral"),
+            None => format!("those {from} or more months since referral"),
+        });
+    }
+    if let Some(n) = s.on_benefit_longer_than {
+        parts.push(format!("those on benefit longer than {n} months"));
+    }
+    let mut out = if parts.is_empty() { String::new() } else { format!("; counts {}", parts.join("; ")) };
+    if let Some(p) = s.population {
+        out += &format!(
+            "; as a share of a population of {}, of whom {} outside the cohort count",
+            crate::input::param::fmt_num(p.size),
+            crate::input::param::fmt_num(p.counted_outside)
+        );
+    }
+    out
 }

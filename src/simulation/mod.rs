@@ -7,6 +7,7 @@
 //! [`draws`], their moves from the month's transition [`tables`], book money and the
 //! monthly record with [`kernel`], and return the same [`records`].
 
+pub mod census;
 pub mod count;
 pub mod draws;
 pub mod driver;

@@ -35,6 +35,8 @@ pub struct ArmRun {
     /// values, row-major by month then segment: what calibration compares with
     /// observed figures given per segment.
     pub segment_monthly: Vec<f64>,
+    /// What the targets on subgroups counted (see [`crate::simulation::census`]).
+    pub tally: crate::simulation::census::Tally,
 }
 
 /// One replication: the parameters drawn and every arm's results.

@@ -112,6 +112,9 @@ fn compare_models(m: &Model, m_count: &Model, replications: u32, seed: u64) -> V
         "reimbursement",
         "total_net_cost",
     ];
+    // Every target's value: the targets on subgroups are counted by each engine.
+    let target_values: Vec<String> = (1..=m.targets.len()).map(|i| format!("target_{i}_value")).collect();
+    wanted.extend(target_values.iter().map(String::as_str));
     if names.iter().any(|n| n == "placements") {
         wanted.extend(["placements", "mean_wait_months", "mean_waiting_list", "waiting_list_at_horizon"]);
     }

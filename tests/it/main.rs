@@ -9,6 +9,7 @@ mod budget;
 mod calibrate;
 mod capacity;
 mod cases_doc;
+mod clocks;
 mod cohort;
 mod csv_snapshots;
 mod data_safety;

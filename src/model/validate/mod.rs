@@ -41,7 +41,9 @@ pub(super) fn validate(sc: &LoadedScenario) -> Result<Model, ScenarioError> {
     if !v.errors.is_empty() {
         return Err(ScenarioError::Invalid(v.errors));
     }
-    Ok(Model { warnings: v.plausibility(), ..model })
+    let mut warnings = v.plausibility();
+    warnings.extend(v.target_warnings(&model));
+    Ok(Model { warnings, ..model })
 }
 
 /// The simulated period: what later sections check their months and years against.
@@ -79,7 +81,7 @@ impl Validator<'_> {
         let grants = self.grants(period);
         let staffing = self.staffing(&grants, period);
         let budget = self.budget(benefit_rates, staffing.is_some(), period, &benefit_types, &segments);
-        let targets = self.targets(&state_ids, period);
+        let targets = self.targets(&state_ids, &segments, period);
         Model {
             name: f.scenario.name.clone(),
             description: f.scenario.description.clone(),

@@ -88,7 +88,7 @@ impl Validator<'_> {
                 .map(|&(state, count)| StartGroup {
                     state,
                     months_on_benefit: s.months_on_benefit,
-                    months_since_referral: None,
+                    months_since_referral: s.months_since_referral,
                     waiting_for: None,
                     count,
                 })
@@ -109,6 +109,7 @@ impl Validator<'_> {
         for (key, months) in [
             ("months_on_benefit", s.months_on_benefit),
             ("inflow_months_on_benefit", s.inflow_months_on_benefit),
+            ("months_since_referral", s.months_since_referral.unwrap_or(0)),
         ] {
             if months > MAX_MONTHS_ON_BENEFIT {
                 self.err(
@@ -263,7 +264,7 @@ impl Validator<'_> {
             out.push(StartGroup {
                 state,
                 months_on_benefit: c.months_on_benefit,
-                months_since_referral: c.months_since_referral,
+                months_since_referral: c.months_since_referral.or(s.months_since_referral),
                 waiting_for,
                 count: c.count,
             });

@@ -30,6 +30,10 @@ const B_IN: u32 = 57; // 11 bits: months in state (capped)
 const B_FLAGS: u32 = 68; // 3 bits: outflow, six months, waiting
 const B_STATE: u32 = 71; // 8 bits
 const B_SEG: u32 = 79; // 16 bits
+const B_CLOCK: u32 = 95; // 12 bits: months since referral (capped; 0 when no target reads it)
+
+/// The largest clock a key can hold.
+pub(super) const MAX_CLOCK: u32 = (1 << 12) - 1;
 
 /// The fields of a per-arm key, unpacked. Every field is what the individual engine
 /// keeps per citizen ([`crate::simulation::individual`]'s `Person`), reduced to what can
@@ -52,6 +56,9 @@ pub(super) struct Fields {
     pub(super) since: u16,
     /// Requested transition (waiting only).
     pub(super) trans: u16,
+    /// Months since referral at the end of the last month, capped at the census's
+    /// `clock_cap` (0 when no target reads the clock).
+    pub(super) clock: u16,
 }
 
 impl Fields {
@@ -66,6 +73,7 @@ impl Fields {
             | (self.flags as u128) << B_FLAGS
             | (self.state as u128) << B_STATE
             | (self.segment as u128) << B_SEG
+            | (self.clock as u128) << B_CLOCK
     }
 
     #[inline]
@@ -81,6 +89,7 @@ impl Fields {
             job_run: bits(B_JOB, 3) as u8,
             since: bits(B_SINCE, 11) as u16,
             trans: bits(B_TRANS, 16) as u16,
+            clock: bits(B_CLOCK, 12) as u16,
         }
     }
 }
@@ -96,12 +105,21 @@ pub(super) struct Rules<'a> {
     reset: Option<u32>,
     /// Cap of the months off benefit.
     cap_off: u16,
+    /// Cap of the clock (months since referral): the largest any target needs + 1, 0
+    /// when no target reads it (so the clock never splits a group).
+    cap_clock: u16,
 }
 
 impl<'a> Rules<'a> {
     /// The rules of a model with this layout, state flags and reimbursement classes.
-    pub(super) fn new(flags: &'a StateFlags, layout: &Layout, classes: &ShareClasses) -> Rules<'a> {
+    pub(super) fn new(
+        flags: &'a StateFlags,
+        layout: &Layout,
+        classes: &ShareClasses,
+        clock_cap: u32,
+    ) -> Rules<'a> {
         Rules {
+            cap_clock: clock_cap.min(MAX_CLOCK) as u16,
             flags,
             cap_in: layout
                 .bands
@@ -136,8 +154,16 @@ impl<'a> Rules<'a> {
 
     /// A citizen entering the books in `state` with `months` on benefit before, admitted
     /// for month `m` (0 for the initial cohort), as the individual engine's `admit`:
-    /// the key and the spell start.
-    pub(super) fn admitted(&self, segment: usize, state: usize, months: u32, m: usize) -> (u128, Start) {
+    /// the key and the spell start. `clock` is the citizen's months since referral
+    /// during its first simulated month ([`crate::model::clock`]).
+    pub(super) fn admitted(
+        &self,
+        segment: usize,
+        state: usize,
+        months: u32,
+        m: usize,
+        clock: i64,
+    ) -> (u128, Start) {
         let months = months.min(u16::MAX as u32);
         let mut f = Fields {
             segment: segment as u16,
@@ -149,6 +175,7 @@ impl<'a> Rules<'a> {
             job_run: 0,
             since: 0,
             trans: 0,
+            clock: clock.clamp(0, self.cap_clock as i64) as u16,
         };
         self.normalise(&mut f);
         // A spell of `months` at the end of the month before (month 0 for the cohort).
@@ -310,6 +337,7 @@ impl<'a> Keys<'a> {
         // The month's bookkeeping, as the individual engine does it per citizen.
         let (rules, flags) = (self.rules, self.rules.flags);
         let mut after = f;
+        after.clock = (after.clock + 1).min(rules.cap_clock);
         let mut benefit_slot = 0;
         if flags.pays[s] {
             if self.classes.staircase {
@@ -422,6 +450,7 @@ mod tests {
             job_run: 5,
             since: 1200,
             trans: 65534,
+            clock: MAX_CLOCK as u16,
         };
         assert_eq!(Fields::unpack(f.pack()), f);
     }

@@ -24,6 +24,9 @@
 //! * with `[staffing.capacity]`, the waiting status with the month the placement
 //!   was requested, the requested transition and the request's random place in its
 //!   month (so waiting citizens are groups of one);
+//! * when a target reads it, the months since referral (the clock of
+//!   [`crate::model::clock`]), capped at the largest any target needs + 1; without
+//!   such a target it is 0 and never splits a group;
 //! * in a benefit-paying state, the start of the current benefit spell, whose sum
 //!   over recipients is `mean_benefit_duration`. This is the one dimension that is
 //!   not capped (the initial cohort has one spell start per segment, and each month

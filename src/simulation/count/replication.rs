@@ -4,12 +4,13 @@
 
 use super::draws::Stream;
 use super::groups::{MAX_SPELL, Slots, World, spell};
-use super::keys::{ABSENT, Ids, Keys, Rules, waiting_key};
+use super::keys::{ABSENT, Fields, Ids, Keys, NO_SPELL, Rules, waiting_key};
 use super::moves::{MonthWorld, MoveCtx, Moves};
 use super::queue::{place_served, serve_queue};
 use crate::budget::N_FLOWS;
-use crate::model::{Arm, Model, MonthStaff};
+use crate::model::{Arm, Model, MonthStaff, clock};
 use crate::schema::MonthlyLayout;
+use crate::simulation::census::{Census, Seen};
 use crate::simulation::draws::Drawn;
 use crate::simulation::kernel::{
     Acc, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, SegmentCounts, ShareClasses, StateFlags, YearRates,
@@ -29,7 +30,7 @@ pub(super) fn simulate_joint<const N: usize>(
 ) -> Vec<ArmRun> {
     assert_eq!(arms.len(), N);
     let setting = Setting::new(model, drawn);
-    let rules = Rules::new(&setting.flags, &setting.layout, &setting.classes);
+    let rules = Rules::new(&setting.flags, &setting.layout, &setting.classes, setting.census.clock_cap);
     let mut run = JointRun::<N>::start(&setting, &rules, arms, rng);
     for m in 1..=model.horizon {
         run.month(m);
@@ -57,6 +58,8 @@ struct Setting<'a> {
     monthly: MonthlyLayout,
     /// Whether placements are limited by consultant hours.
     capacity: bool,
+    /// The targets counted on subgroups.
+    census: Census,
 }
 
 impl<'a> Setting<'a> {
@@ -98,6 +101,7 @@ impl<'a> Setting<'a> {
             spells_linear: longest_before as i64 + h as i64 + 2 < MAX_SPELL,
             monthly: MonthlyLayout::new(model),
             capacity: model.has_capacity(),
+            census: Census::new(model),
         }
     }
 }
@@ -136,6 +140,7 @@ impl ArmState {
                 placements: 0,
                 placement_wait_months: 0,
                 segment_monthly: vec![0.0; (h + 1) * ng * seg_cols],
+                tally: Census::tally(model),
             },
             funding: model.funding(arm, drawn.staff_cost),
             cum_benefit_months: 0,
@@ -204,7 +209,9 @@ impl<'a, const N: usize> JointRun<'a, N> {
         let model = setting.model;
         for (g, seg) in model.segments.iter().enumerate() {
             for c in seg.citizens.iter().filter(|c| c.count > 0) {
-                let (k, o) = self.rules.admitted(g, c.state, c.months_on_benefit, 0);
+                let since = clock::origin(1, c.months_since_referral.unwrap_or(0));
+                let (k, o) =
+                    self.rules.admitted(g, c.state, c.months_on_benefit, 0, clock::at_end_of(0, since));
                 match c.waiting_for {
                     None => {
                         let id = self.keys.id(k, 0);
@@ -240,6 +247,7 @@ impl<'a, const N: usize> JointRun<'a, N> {
             0,
             setting.spells_linear,
         );
+        self.count_targets(0);
         let (cols, seg_cols) = (setting.monthly.width, setting.monthly.segment_width);
         let ng = model.segments.len();
         for s in self.arms.iter_mut() {
@@ -286,7 +294,8 @@ impl<'a, const N: usize> JointRun<'a, N> {
         for (g, seg) in self.setting.model.segments.iter().enumerate() {
             let a = seg.arrivals(m);
             if a > 0 {
-                let (k, o) = self.rules.admitted(g, seg.inflow_state, seg.inflow_months_on_benefit, m);
+                let since = clock::at_end_of(m - 1, clock::origin(m, 0));
+                let (k, o) = self.rules.admitted(g, seg.inflow_state, seg.inflow_months_on_benefit, m, since);
                 let id = self.keys.id(k, 0);
                 let gi = self.world.group(Ids([id; N]), &self.keys);
                 self.world.give(gi, o, a as u64);
@@ -378,6 +387,7 @@ impl<'a, const N: usize> JointRun<'a, N> {
             m,
             setting.spells_linear,
         );
+        self.count_targets(m);
         for s in self.arms.iter_mut() {
             book_month(
                 model,
@@ -394,6 +404,37 @@ impl<'a, const N: usize> JointRun<'a, N> {
                 &setting.entered_by_segment[m],
                 &setting.rates,
             );
+        }
+    }
+
+    /// Shows the census every group at the end of month `m`, in every arm where it is.
+    fn count_targets(&mut self, m: usize) {
+        let census = &self.setting.census;
+        if !census.looks_at(m) {
+            return;
+        }
+        let flags = &self.setting.flags;
+        let mut spells: Vec<(u64, u64)> = Vec::new();
+        for &gi in &self.world.active {
+            let gr = &self.world.groups[gi as usize];
+            spells.clear();
+            spells.extend(
+                gr.bins.iter().filter(|b| b.0 != NO_SPELL && b.1 > 0).map(|&(o, k)| (spell(o, m), k as u64)),
+            );
+            for (a, s) in self.arms.iter_mut().enumerate() {
+                let id = gr.key.0[a];
+                if id == ABSENT {
+                    continue;
+                }
+                let i = &gr.info[a];
+                let who = Seen {
+                    segment: i.segment as usize,
+                    state: i.state as usize,
+                    flags: i.flags,
+                    clock: Fields::unpack(self.keys.full[id as usize].key).clock as i64,
+                };
+                census.see(&mut s.run.tally, flags, m, who, gr.n, &spells);
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 //! The citizens of the individual engine: their records in one arm ([`Person`]), the
 //! cohort's static facts, and one arm's month for every citizen (the inner loop).
 
-use crate::model::Model;
+use crate::model::{Model, clock};
 use crate::simulation::draws::Drawn;
 use crate::simulation::kernel::{
     Acc, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, ShareClasses, StateFlags, benefit_slot,
@@ -71,6 +71,8 @@ pub(super) struct Cohort {
     pub(super) init: Vec<(u8, u16)>,
     /// Citizens waiting for a placement at the start: (citizen, transition).
     pub(super) waiting: Vec<(u32, u16)>,
+    /// Per citizen, the origin of the clock of months since referral ([`clock`]).
+    pub(super) clock_origin: Vec<i64>,
 }
 
 impl Cohort {
@@ -78,6 +80,7 @@ impl Cohort {
         let mut segment = Vec::new();
         let mut init = Vec::new();
         let mut waiting = Vec::new();
+        let mut clock_origin = Vec::new();
         for (g, seg) in model.segments.iter().enumerate() {
             for c in &seg.citizens {
                 for _ in 0..c.count {
@@ -86,6 +89,7 @@ impl Cohort {
                     }
                     segment.push(g as u16);
                     init.push((c.state as u8, c.months_on_benefit.min(u16::MAX as u32) as u16));
+                    clock_origin.push(clock::origin(1, c.months_since_referral.unwrap_or(0)));
                 }
             }
         }
@@ -101,12 +105,13 @@ impl Cohort {
                         seg.inflow_state as u8,
                         seg.inflow_months_on_benefit.min(u16::MAX as u32) as u16,
                     ));
+                    clock_origin.push(clock::origin(m, 0));
                 }
             }
             entered_by.push(segment.len());
             entered_by_segment.push(per_segment.clone());
         }
-        Cohort { segment, entered_by, entered_by_segment, init, waiting }
+        Cohort { segment, entered_by, entered_by_segment, init, waiting, clock_origin }
     }
 }
 

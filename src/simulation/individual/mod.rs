@@ -32,6 +32,7 @@
 
 mod citizens;
 
+use super::census::{Census, Seen};
 use super::draws::{Drawn, Purpose, Streams, draw};
 use super::kernel::{
     Acc, FLAG_OUTFLOW, FLAG_WAITING, ShareClasses, StateFlags, YearRates, benefit_slot, book_month,
@@ -40,7 +41,7 @@ use super::kernel::{
 use super::records::{ArmRun, Replication, TrajectoryRow};
 use super::tables::{Layout, Tables, staffing_multipliers};
 use crate::budget::N_FLOWS;
-use crate::model::{Arm, Model, MonthStaff};
+use crate::model::{Arm, Model, MonthStaff, clock};
 use crate::schema::MonthlyLayout;
 use citizens::{Cohort, MonthCtx, Person, Request, Tracer, arm_month, mix64};
 use rand::Rng;
@@ -87,6 +88,8 @@ struct Run<'a> {
     rates: YearRates,
     /// Where each column sits in an arm's and a segment's monthly record.
     monthly: MonthlyLayout,
+    /// The targets counted on subgroups.
+    census: Census,
     /// Whether placements are limited by consultant hours.
     capacity: bool,
     seg_bt: Vec<usize>,
@@ -158,6 +161,7 @@ impl<'a> Run<'a> {
             rep,
             rates: YearRates::new(model),
             monthly,
+            census: Census::new(model),
             capacity: model.has_capacity(),
             seg_bt: model.segments.iter().map(|s| s.benefit_type).collect(),
             multi_band: layout.bands.iter().map(|b| b.len() > 1).collect(),
@@ -173,6 +177,7 @@ impl<'a> Run<'a> {
                     placements: 0,
                     placement_wait_months: 0,
                     segment_monthly: vec![0.0; (h + 1) * ng * seg_cols],
+                    tally: Census::tally(model),
                 })
                 .collect(),
             tables: arms.iter().map(|_| Tables::new(&layout)).collect(),
@@ -263,6 +268,9 @@ impl<'a> Run<'a> {
                 staff,
                 None,
             );
+        }
+        for a in 0..self.arms.len() {
+            self.count_targets(a, 0);
         }
     }
 
@@ -519,6 +527,24 @@ impl<'a> Run<'a> {
                 &self.cohort.entered_by_segment[m],
                 &self.rates,
             );
+            self.count_targets(a, m);
+        }
+    }
+
+    /// Shows the census every citizen of arm `a` entered by the end of month `m`.
+    fn count_targets(&mut self, a: usize, m: usize) {
+        if !self.census.looks_at(m) {
+            return;
+        }
+        let entered = self.cohort.entered_by[m];
+        for (i, p) in self.people[a][..entered].iter().enumerate() {
+            let who = Seen {
+                segment: self.cohort.segment[i] as usize,
+                state: p.state as usize,
+                flags: p.flags,
+                clock: clock::at_end_of(m, self.cohort.clock_origin[i]),
+            };
+            self.census.see(&mut self.runs[a].tally, &self.flags, m, who, 1, &[(p.spell as u64, 1)]);
         }
     }
 
