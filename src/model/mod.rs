@@ -90,7 +90,8 @@ pub struct StartGroup {
 pub struct Segment {
     /// Name, as outputs and observed figures refer to it.
     pub name: String,
-    /// Citizens at the start, per start state: `(state, count)` (the sum of [`Segment::citizens`]).
+    /// The segment's own citizens per state they enter in: `(state, count)` (the sum of
+    /// [`Segment::citizens`]), present at the start unless the segment [`Segment::arrives`] later.
     pub start: Vec<(usize, u32)>,
     /// Citizens at the start, in groups alike at the start, ordered by state id
     /// (alphabetical), months on benefit, months since referral and awaited placement:
@@ -101,8 +102,13 @@ pub struct Segment {
     /// Months on benefit before the start (where the 2016 reimbursement bands begin),
     /// as the segment gives it; with `citizens`, each group gives its own, and this is 0.
     pub months_on_benefit: u32,
+    /// The simulated month in which the citizens of [`Segment::citizens`] enter: 0 when
+    /// they are there at the start, m ≥ 1 when they arrive at the beginning of month m.
+    pub arrives: usize,
     /// New citizens per month (fractions accumulate, see [`Segment::arrivals`]).
     pub inflow_per_month: f64,
+    /// First and last simulated month (1-based, inclusive) in which the inflow arrives.
+    pub inflow_months: (usize, usize),
     /// State new citizens enter, by index into [`Model::states`].
     pub inflow_state: usize,
     /// Months on benefit before entry, for new citizens.
@@ -114,17 +120,79 @@ pub struct Segment {
 }
 
 impl Segment {
-    /// Citizens at the start, over all start states.
+    /// The segment's own citizens (those of [`Segment::citizens`]), over all their
+    /// states, whether present at the start or arriving in month [`Segment::arrives`].
     pub fn size(&self) -> u32 {
         self.start.iter().map(|(_, n)| n).sum()
     }
 
-    /// Arrivals in simulated month `m` (1-based): fractional inflow accumulates,
-    /// so that after `m` months exactly `floor(m × inflow)` have arrived.
-    pub fn arrivals(&self, m: usize) -> u32 {
-        let f = self.inflow_per_month;
-        ((m as f64 * f).floor() - ((m - 1) as f64 * f).floor()) as u32
+    /// Citizens of the segment present at the start (month 0).
+    pub fn size_at_start(&self) -> u32 {
+        if self.arrives == 0 { self.size() } else { 0 }
     }
+
+    /// Inflow months elapsed by the end of simulated month `m`.
+    fn inflow_months_by(&self, m: usize) -> usize {
+        let (first, last) = self.inflow_months;
+        if m < first { 0 } else { m.min(last) + 1 - first }
+    }
+
+    /// Inflow arrivals in simulated month `m` (1-based): fractional inflow accumulates
+    /// over the inflow's months, so that after k of them exactly `floor(k × inflow)`
+    /// have arrived; none outside [`Segment::inflow_months`].
+    pub fn arrivals(&self, m: usize) -> u32 {
+        let (first, last) = self.inflow_months;
+        if m < first || m > last {
+            return 0;
+        }
+        let f = self.inflow_per_month;
+        let k = self.inflow_months_by(m) as f64;
+        ((k * f).floor() - ((k - 1.0) * f).floor()) as u32
+    }
+
+    /// Who enters the segment in simulated month `m` (0 = the start): the segment's
+    /// own citizens in their month of arrival, then the month's inflow, as
+    /// `(state, months on benefit before entry, citizens)`. Both engines admit citizens
+    /// in this order.
+    pub fn entries(&self, m: usize) -> Vec<(usize, u32, u32)> {
+        let mut out: Vec<(usize, u32, u32)> = Vec::new();
+        if m == self.arrives {
+            out.extend(self.citizens.iter().map(|c| (c.state, c.months_on_benefit, c.count)));
+        }
+        if m >= 1 {
+            let a = self.arrivals(m);
+            if a > 0 {
+                out.push((self.inflow_state, self.inflow_months_on_benefit, a));
+            }
+        }
+        out.retain(|e| e.2 > 0);
+        out
+    }
+
+    /// Citizens who have entered the segment by the end of simulated month `m` (0 =
+    /// the start), before any [`SegmentMove`].
+    pub fn entered_by(&self, m: usize) -> u64 {
+        let own = if m >= self.arrives { self.size() as u64 } else { 0 };
+        own + (self.inflow_months_by(m) as f64 * self.inflow_per_month.max(0.0)).floor() as u64
+    }
+}
+
+/// A `[[segment_moves]]` entry: each month, after the month's moves between states,
+/// a citizen of segment `from` in one of `states` joins segment `to` with this
+/// probability (several moves out of one segment combine as competing hazards).
+#[derive(Debug, Clone)]
+pub struct SegmentMove {
+    /// Name for reports and parameter keys: `"from->to"`.
+    pub id: String,
+    /// The segment left, by index into [`Model::segments`].
+    pub from: usize,
+    /// The segment joined, by index into [`Model::segments`].
+    pub to: usize,
+    /// Monthly probability, drawn once per replication.
+    pub probability: Distribution,
+    /// The states in which the move can happen, by index into [`Model::states`]
+    /// (every state when the file names none).
+    pub states: Vec<usize>,
 }
 
 /// Who pays for a hire: decides whether its cost falls on the municipality or is
@@ -450,6 +518,8 @@ pub struct Model {
     pub transitions: Vec<Transition>,
     /// Segments of the cohort, in file order.
     pub segments: Vec<Segment>,
+    /// Moves of citizens between segments, in file order.
+    pub segment_moves: Vec<SegmentMove>,
     /// Benefit type names (keys of `[budget.benefit_rates]`, sorted).
     pub benefit_types: Vec<String>,
     /// Staffing, if the scenario has a `[staffing]` section.
@@ -688,15 +758,12 @@ impl Model {
 
     /// Citizens at the start, over all segments.
     pub fn initial_size(&self) -> u64 {
-        self.segments.iter().map(|s| s.size() as u64).sum()
+        self.segments.iter().map(|s| s.size_at_start() as u64).sum()
     }
 
     /// All citizens who will have entered by the horizon.
     pub fn total_size(&self) -> u64 {
-        self.segments
-            .iter()
-            .map(|s| (s.inflow_per_month * self.horizon as f64).floor() as u64)
-            .fold(self.initial_size(), u64::saturating_add)
+        self.segments.iter().map(|s| s.entered_by(self.horizon)).fold(0, u64::saturating_add)
     }
 }
 
@@ -766,7 +833,9 @@ mod tests {
             citizens: vec![],
             benefit_type: 0,
             months_on_benefit: 0,
+            arrives: 0,
             inflow_per_month: 2.5,
+            inflow_months: (1, 100),
             inflow_state: 0,
             inflow_months_on_benefit: 0,
             multipliers: vec![],
@@ -774,5 +843,10 @@ mod tests {
         };
         let a: Vec<u32> = (1..=4).map(|m| s.arrivals(m)).collect();
         assert_eq!(a, vec![2, 3, 2, 3]);
+        // A window from month 3 to month 6: the same pattern, shifted, and none after.
+        let w = Segment { inflow_months: (3, 6), ..s };
+        let a: Vec<u32> = (1..=8).map(|m| w.arrivals(m)).collect();
+        assert_eq!(a, vec![0, 0, 2, 3, 2, 3, 0, 0]);
+        assert_eq!((w.entered_by(2), w.entered_by(4), w.entered_by(8)), (0, 5, 10));
     }
 }

@@ -219,7 +219,6 @@ pub(crate) fn book_month(
     caseload: (crate::model::MonthStaff, f64, f64),
     funding: MonthFunding,
     cum_benefit_months: &mut u64,
-    entered_by_segment: &[usize],
     rates: &YearRates,
 ) {
     let (cols, seg_cols) = (layout.width, layout.segment_width);
@@ -273,7 +272,6 @@ pub(crate) fn book_month(
         acc,
         &mut run.monthly[m * cols..(m + 1) * cols],
         &mut run.segment_monthly[m * ng * seg_cols..(m + 1) * ng * seg_cols],
-        entered_by_segment,
         *cum_benefit_months,
         staff,
         Some((on_benefit, mult)),
@@ -282,7 +280,9 @@ pub(crate) fn book_month(
 
 /// Writes the end-of-month record: the whole cohort's row and one row per segment.
 /// The whole row is computed from the summed counts, not from the segment rows'
-/// shares, so the two agree exactly.
+/// shares, so the two agree exactly. A segment's citizens are those in it at the end
+/// of the month (nobody leaves the cohort, so without moves between segments these are
+/// the citizens who have entered it); the whole cohort's are all who have entered.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn record_month(
     model: &Model,
@@ -291,7 +291,6 @@ pub(crate) fn record_month(
     acc: &Acc,
     row: &mut [f64],
     segment_rows: &mut [f64],
-    entered_by_segment: &[usize],
     cum_benefit_months: u64,
     staff: crate::model::MonthStaff,
     caseload: Option<(f64, f64)>,
@@ -301,8 +300,11 @@ pub(crate) fn record_month(
     // Counts of the whole cohort, summed over segments.
     let mut occ = vec![0u64; ns];
     let (mut outflow, mut six, mut dur_sum) = (0u64, 0u64, 0u64);
-    for (g, &entered) in entered_by_segment.iter().enumerate() {
+    let mut entered = 0usize;
+    for g in 0..model.segments.len() {
         let occ_g = &acc.occ_end[g * ns..(g + 1) * ns];
+        let members = occ_g.iter().sum::<u64>() as usize;
+        entered += members;
         for s in 0..ns {
             occ[s] += occ_g[s];
         }
@@ -311,9 +313,8 @@ pub(crate) fn record_month(
         six += sc.six;
         dur_sum += sc.dur_sum;
         let seg_row = &mut segment_rows[g * seg_cols..(g + 1) * seg_cols];
-        fill_shares(layout, flags, seg_row, entered, occ_g, sc.outflow, sc.six, sc.dur_sum);
+        fill_shares(layout, flags, seg_row, members, occ_g, sc.outflow, sc.six, sc.dur_sum);
     }
-    let entered: usize = entered_by_segment.iter().sum();
     let ben = fill_shares(layout, flags, row, entered, &occ, outflow, six, dur_sum);
     row[layout.at(M::CumulativeBenefitMonths)] = cum_benefit_months as f64;
     row[layout.at(M::Fte)] = staff.baseline_fte + staff.extra_fte;
