@@ -132,6 +132,8 @@ pub(crate) struct Acc {
     pub(crate) hours: f64,
     /// Placement hours used.
     pub(crate) hours_used: f64,
+    /// Citizens who moved to another segment at the end of the month.
+    pub(crate) segment_moves: u64,
 }
 
 impl Acc {
@@ -148,6 +150,7 @@ impl Acc {
             wait_months: 0,
             hours: 0.0,
             hours_used: 0.0,
+            segment_moves: 0,
         }
     }
 
@@ -163,6 +166,7 @@ impl Acc {
         self.wait_months = 0;
         self.hours = 0.0;
         self.hours_used = 0.0;
+        self.segment_moves = 0;
     }
 }
 
@@ -334,6 +338,9 @@ pub(crate) fn record_month(
         row[layout.at(M::PlacementFte)] = staff.placement_fte;
         row[layout.at(M::PlacementHours)] = acc.hours;
         row[layout.at(M::PlacementHoursUsed)] = acc.hours_used;
+    }
+    if layout.has_segment_moves {
+        row[layout.at(M::SegmentMoves)] = acc.segment_moves as f64;
     }
 }
 

@@ -149,6 +149,11 @@ probability = {q}
         let (f, t) = (segment_column(&m, rep, 0, "entered"), segment_column(&m, rep, 1, "entered"));
         assert!(f.iter().zip(&t).all(|(a, b)| a + b == 1000.0));
         assert_eq!(segment_column(&m, rep, 1, "occupancy:a"), t, "a mover keeps its state");
+        let moves = column(&m, rep, "segment_moves");
+        assert_eq!(moves[0], 0.0);
+        for k in 1..=12 {
+            assert_eq!(moves[k], t[k] - t[k - 1], "the month's moves, month {k}");
+        }
     }
     let m = model(&text("0.0", ""));
     for rep in run_engine(&m, &[SCENARIO], engine, 20, 13) {
@@ -196,7 +201,9 @@ states = ["b"]
 }
 
 /// The default staircase with a move between two of its segments at probability 0 gives
-/// results identical to the same file without it, in both arms, in every replication.
+/// results identical to the same file without it, in both arms, in every replication
+/// (the monthly record then has a `segment_moves` column, 0 every month, and otherwise
+/// the same columns).
 fn a_move_with_probability_zero_changes_nothing(engine: Engine) {
     let text = default_text();
     let base = model(&text);
@@ -208,7 +215,20 @@ fn a_move_with_probability_zero_changes_nothing(engine: Engine) {
     let moved = model(&with);
     let arms = [SCENARIO, trappe::model::COUNTERFACTUAL];
     let a = run_engine(&base, &arms, engine, 6, 5);
-    let b = run_engine(&moved, &arms, engine, 6, 5);
+    let mut b = run_engine(&moved, &arms, engine, 6, 5);
+    let cols = monthly_columns(&moved);
+    let c = cols.iter().position(|x| x == "segment_moves").unwrap();
+    for rep in &mut b {
+        for run in &mut rep.arms {
+            let rows: Vec<Vec<f64>> = run.monthly.chunks(cols.len()).map(|r| r.to_vec()).collect();
+            assert!(rows.iter().all(|r| r[c] == 0.0));
+            run.monthly = rows
+                .into_iter()
+                .flat_map(|mut r| [r.drain(..c).collect::<Vec<_>>(), r[1..].to_vec()].concat())
+                .collect();
+        }
+    }
+    assert_eq!(monthly_columns(&base).len() + 1, cols.len());
     assert_eq!(a, b);
 }
 
@@ -292,6 +312,30 @@ fn check_exits_with_code_2_on_a_bad_move() {
     let (_, stderr) = texts(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("segment_moves[0].to") && stderr.contains("no segment `y`"), "{stderr}");
+}
+
+/// `monthly.csv` has a `segment_moves` row per arm and month with `[[segment_moves]]`,
+/// and none without.
+#[test]
+fn monthly_csv_counts_the_moves_between_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        "{STATES}\n[[segments]]\nname = \"x\"\nsize = 100\nstart_state = \"a\"\nbenefit_type = \"kh\"\n\n\
+         [[segments]]\nname = \"y\"\nstart_state = \"a\"\nbenefit_type = \"kh\"\n\n\
+         [[segment_moves]]\nfrom = \"x\"\nto = \"y\"\nprobability = 0.2\n"
+    );
+    std::fs::write(dir.path().join("s.toml"), scenario(&body, 6, 20, NO_REFUND)).unwrap();
+    std::fs::write(dir.path().join("d.toml"), default_text()).unwrap();
+    for (file, want) in [("s.toml", true), ("d.toml", false)] {
+        let folder = format!("out-{file}");
+        let out = trappe(&["run", file, "-o", &folder, "-q", "-n", "20"], dir.path());
+        assert!(out.status.success(), "{}", texts(&out).1);
+        let csv = std::fs::read_to_string(dir.path().join(&folder).join("monthly.csv")).unwrap();
+        let rows = csv.lines().filter(|l| l.contains(",segment_moves,")).count();
+        // Months 0..=horizon, for the scenario, the counterfactual and their difference.
+        let months = if want { 7 } else { 0 };
+        assert_eq!(rows, 3 * months, "{file}");
+    }
 }
 
 /// Slagelse's referrals follow seed 002's timetable ("juni - december indledende

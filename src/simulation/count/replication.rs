@@ -271,7 +271,11 @@ impl<'a, const N: usize> JointRun<'a, N> {
             self.place(m);
         }
         if !self.setting.segment_rows.is_empty() {
-            move_segments(&self.setting.segment_rows, &mut self.keys, &mut self.world, &mut self.rng);
+            let moved =
+                move_segments(&self.setting.segment_rows, &mut self.keys, &mut self.world, &mut self.rng);
+            for (s, n) in self.arms.iter_mut().zip(moved) {
+                s.acc.segment_moves = n;
+            }
         }
         self.book(m);
     }

@@ -13,13 +13,15 @@ use super::keys::{ABSENT, Ids, Keys};
 use crate::simulation::segment_moves::SegmentMoveRows;
 
 /// Moves the members of every group with members between segments, by the replication's
-/// `rows`; they join their new groups at the end (the world is settled).
+/// `rows`; they join their new groups at the end (the world is settled). Returns the
+/// citizens who moved, per arm.
 pub(super) fn move_segments<const N: usize>(
     rows: &SegmentMoveRows,
     keys: &mut Keys,
     world: &mut World<N>,
     rng: &mut Stream,
-) {
+) -> [u64; N] {
+    let mut moved = [0u64; N];
     let mut dests: Vec<u32> = Vec::new();
     for ai in 0..world.active.len() {
         let gi = world.active[ai] as usize;
@@ -71,6 +73,12 @@ pub(super) fn move_segments<const N: usize>(
         g.bins = bins;
         g.n -= movers;
         g.sum_o += removed;
+        for (a, total) in moved.iter_mut().enumerate() {
+            if jk.0[a] != ABSENT {
+                *total += movers;
+            }
+        }
     }
     world.settle();
+    moved
 }

@@ -340,6 +340,7 @@ impl<'a> Run<'a> {
                     acc.seg[to].dur_sum += p.spell as u64;
                 }
                 p.segment = to as u16;
+                acc.segment_moves += 1;
             }
         }
     }
