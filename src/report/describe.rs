@@ -149,19 +149,17 @@ fn cohort(o: &mut String, model: &Model) {
     for g in &model.segments {
         let starts: Vec<String> =
             g.start.iter().map(|(s, n)| format!("{n} in {}", model.states[*s].id)).collect();
+        let before =
+            if g.arrives > 0 { format!("arrival in {}", model.calendar(g.arrives)) } else { "start".into() };
         let _ = writeln!(
             o,
-            "  {:<14} {} citizens ({}); benefit {}; {} on benefit before start",
+            "  {:<14} {} citizens ({}); benefit {}; {} on benefit before {before}",
             g.name,
             g.size(),
             starts.join(", "),
             model.benefit_types[g.benefit_type],
             months_before_start(g)
         );
-        if g.arrives > 0 {
-            let _ =
-                writeln!(o, "  {:<14} they arrive in {}, not at the start", "", model.calendar(g.arrives));
-        }
         let waiting: u32 = g.citizens.iter().filter(|c| c.waiting_for.is_some()).map(|c| c.count).sum();
         if waiting > 0 {
             let _ = writeln!(
