@@ -8,6 +8,9 @@ use crate::input::param::Role;
 use crate::model::{Segment, SegmentMove};
 use std::collections::HashSet;
 
+/// The most `[[segment_moves]]` entries a scenario may have.
+const MAX_MOVES: usize = 60_000;
+
 impl Validator<'_> {
     /// The moves between segments, in file order.
     pub(super) fn segment_moves(&mut self, segments: &[Segment], state_ids: &[String]) -> Vec<SegmentMove> {
@@ -15,6 +18,15 @@ impl Validator<'_> {
         let names: Vec<&str> = f.segments.iter().map(|s| s.name.as_str()).collect();
         let mut seen = HashSet::new();
         let mut out = Vec::new();
+        // The engines number the moves in 16 bits.
+        if f.segment_moves.len() > MAX_MOVES {
+            self.err(
+                KeyPath::default().key("segment_moves"),
+                format!("at most {MAX_MOVES} segment moves are supported, got {}", f.segment_moves.len()),
+                None,
+            );
+            return out;
+        }
         for (i, d) in f.segment_moves.iter().enumerate() {
             let k = KeyPath::default().key("segment_moves").index(i);
             let from = self.segment_ref(k.key("from"), &d.from, &names);
