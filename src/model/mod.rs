@@ -154,19 +154,13 @@ impl Segment {
     /// own citizens in their month of arrival, then the month's inflow, as
     /// `(state, months on benefit before entry, citizens)`. Both engines admit citizens
     /// in this order.
-    pub fn entries(&self, m: usize) -> Vec<(usize, u32, u32)> {
-        let mut out: Vec<(usize, u32, u32)> = Vec::new();
-        if m == self.arrives {
-            out.extend(self.citizens.iter().map(|c| (c.state, c.months_on_benefit, c.count)));
-        }
-        if m >= 1 {
-            let a = self.arrivals(m);
-            if a > 0 {
-                out.push((self.inflow_state, self.inflow_months_on_benefit, a));
-            }
-        }
-        out.retain(|e| e.2 > 0);
-        out
+    pub fn entries(&self, m: usize) -> impl Iterator<Item = (usize, u32, u32)> + '_ {
+        let own: &[StartGroup] = if m == self.arrives { &self.citizens } else { &[] };
+        let inflow = if m >= 1 { self.arrivals(m) } else { 0 };
+        own.iter()
+            .map(|c| (c.state, c.months_on_benefit, c.count))
+            .chain(std::iter::once((self.inflow_state, self.inflow_months_on_benefit, inflow)))
+            .filter(|e| e.2 > 0)
     }
 
     /// Citizens who have entered the segment by the end of simulated month `m` (0 =
