@@ -571,8 +571,7 @@ impl Parser<'_> {
 
 /// Citizens who have entered the selected segments by the end of month `m`.
 pub fn group_size(model: &Model, sel: &Selection, m: usize) -> u64 {
-    let size =
-        |g: &crate::model::Segment| g.size() as u64 + (m as f64 * g.inflow_per_month.max(0.0)).floor() as u64;
+    let size = |g: &crate::model::Segment| g.entered_by(m);
     match sel {
         Selection::All => model.segments.iter().map(size).sum(),
         Selection::Segments(gs) => gs.iter().map(|&g| size(&model.segments[g])).sum(),

@@ -40,6 +40,9 @@ pub struct ScenarioFile {
     pub cohort: Option<CohortDef>,
     /// The cohort, in segments.
     pub segments: Vec<SegmentDef>,
+    /// Citizens moving from one segment to another (match group 4 → 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segment_moves: Vec<SegmentMoveDef>,
     /// Staff and how caseload affects transitions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staffing: Option<StaffingDef>,
@@ -206,9 +209,19 @@ pub struct SegmentDef {
     /// Months already on benefit before the start (for the 2016 reimbursement bands).
     #[serde(default)]
     pub months_on_benefit: u32,
+    /// The month the segment's citizens arrive (are referred), `"YYYY-MM"`, when it is
+    /// after the start; they are not counted anywhere before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrives: Option<YearMonth>,
     /// New citizens entering per month (fractions accumulate).
     #[serde(default)]
     pub inflow_per_month: f64,
+    /// First month of the inflow, `"YYYY-MM"` (defaults to the first simulated month).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inflow_from: Option<YearMonth>,
+    /// Last month of the inflow, `"YYYY-MM"`, inclusive (defaults to the last simulated month).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inflow_until: Option<YearMonth>,
     /// State new citizens enter; defaults to `start_state`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inflow_state: Option<String>,
@@ -229,6 +242,22 @@ pub struct SegmentDef {
     /// `start_state(s)`; filled from the `[cohort]` file for segments it lists.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub citizens: Vec<CitizenGroupDef>,
+}
+
+/// `[[segment_moves]]`: each month, after the moves between states, citizens of one
+/// segment join another with a monthly probability.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentMoveDef {
+    /// The segment left (its `name`).
+    pub from: String,
+    /// The segment joined (its `name`).
+    pub to: String,
+    /// Monthly probability of the move.
+    pub probability: Param,
+    /// The states in which the move can happen; every state when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub states: Vec<String>,
 }
 
 /// `[cohort]`: the citizens present at the start, from a person-level CSV extract.

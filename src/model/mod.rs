@@ -7,9 +7,11 @@
 //! checking, section by section, is in the `validate` submodule.
 
 pub mod parameters;
+mod segment;
 mod target;
 mod validate;
 
+pub use segment::{Segment, SegmentMove};
 pub use target::{Metric, Population, Target, TargetCount, TargetScope, clock, parse_metric};
 
 use crate::budget::{BenefitRates, MonthFunding, Reimbursement, ReimbursementChange};
@@ -86,48 +88,6 @@ pub struct StartGroup {
     pub waiting_for: Option<usize>,
     /// How many citizens.
     pub count: u32,
-}
-
-/// A group of citizens sharing start, benefit and multipliers.
-#[derive(Debug, Clone)]
-pub struct Segment {
-    /// Name, as outputs and observed figures refer to it.
-    pub name: String,
-    /// Citizens at the start, per start state: `(state, count)` (the sum of [`Segment::citizens`]).
-    pub start: Vec<(usize, u32)>,
-    /// Citizens at the start, in groups alike at the start, ordered by state id
-    /// (alphabetical), months on benefit, months since referral and awaited placement:
-    /// the order in which the engines number them, whatever order a cohort file lists them in.
-    pub citizens: Vec<StartGroup>,
-    /// Benefit type index into [`Model::benefit_types`].
-    pub benefit_type: usize,
-    /// Months on benefit before the start (where the 2016 reimbursement bands begin),
-    /// as the segment gives it; with `citizens`, each group gives its own, and this is 0.
-    pub months_on_benefit: u32,
-    /// New citizens per month (fractions accumulate, see [`Segment::arrivals`]).
-    pub inflow_per_month: f64,
-    /// State new citizens enter, by index into [`Model::states`].
-    pub inflow_state: usize,
-    /// Months on benefit before entry, for new citizens.
-    pub inflow_months_on_benefit: u32,
-    /// Multipliers on transitions' rates for this segment: `(transition index, multiplier)`.
-    pub multipliers: Vec<(usize, Distribution)>,
-    /// Probabilities replacing transitions' own for this segment: `(transition index, probability)`.
-    pub overrides: Vec<(usize, Distribution)>,
-}
-
-impl Segment {
-    /// Citizens at the start, over all start states.
-    pub fn size(&self) -> u32 {
-        self.start.iter().map(|(_, n)| n).sum()
-    }
-
-    /// Arrivals in simulated month `m` (1-based): fractional inflow accumulates,
-    /// so that after `m` months exactly `floor(m × inflow)` have arrived.
-    pub fn arrivals(&self, m: usize) -> u32 {
-        let f = self.inflow_per_month;
-        ((m as f64 * f).floor() - ((m - 1) as f64 * f).floor()) as u32
-    }
 }
 
 /// Who pays for a hire: decides whether its cost falls on the municipality or is
@@ -395,6 +355,8 @@ pub struct Model {
     pub transitions: Vec<Transition>,
     /// Segments of the cohort, in file order.
     pub segments: Vec<Segment>,
+    /// Moves of citizens between segments, in file order.
+    pub segment_moves: Vec<SegmentMove>,
     /// Benefit type names (keys of `[budget.benefit_rates]`, sorted).
     pub benefit_types: Vec<String>,
     /// Staffing, if the scenario has a `[staffing]` section.
@@ -633,15 +595,12 @@ impl Model {
 
     /// Citizens at the start, over all segments.
     pub fn initial_size(&self) -> u64 {
-        self.segments.iter().map(|s| s.size() as u64).sum()
+        self.segments.iter().map(|s| s.size_at_start() as u64).sum()
     }
 
     /// All citizens who will have entered by the horizon.
     pub fn total_size(&self) -> u64 {
-        self.segments
-            .iter()
-            .map(|s| (s.inflow_per_month * self.horizon as f64).floor() as u64)
-            .fold(self.initial_size(), u64::saturating_add)
+        self.segments.iter().map(|s| s.entered_by(self.horizon)).fold(0, u64::saturating_add)
     }
 }
 
@@ -685,23 +644,5 @@ mod tests {
         assert_eq!(st.multiplier(500.0, 0.0, 0.5), 0.5); // no staff: lower clamp
         assert_eq!(st.multiplier(0.0, 10.0, 0.5), 2.0); // nobody on benefit: upper clamp
         assert_eq!(st.multiplier(0.0, 0.0, 0.5), 0.5);
-    }
-
-    #[test]
-    fn fractional_inflow_accumulates() {
-        let s = Segment {
-            name: "x".into(),
-            start: vec![],
-            citizens: vec![],
-            benefit_type: 0,
-            months_on_benefit: 0,
-            inflow_per_month: 2.5,
-            inflow_state: 0,
-            inflow_months_on_benefit: 0,
-            multipliers: vec![],
-            overrides: vec![],
-        };
-        let a: Vec<u32> = (1..=4).map(|m| s.arrivals(m)).collect();
-        assert_eq!(a, vec![2, 3, 2, 3]);
     }
 }

@@ -62,6 +62,12 @@ pub enum Slot {
         /// Transition index.
         transition: usize,
     },
+    /// Monthly probability of a move between segments
+    /// (`segment_moves.<from>-><to>.probability`).
+    SegmentMove {
+        /// Index into [`Model::segment_moves`].
+        index: usize,
+    },
     /// The staffing elasticity of the transitions without one of their own
     /// (`staffing.elasticity`).
     StaffingElasticity,
@@ -103,7 +109,7 @@ pub struct Parameter {
 }
 
 /// Every uncertain parameter of a model, in a fixed order: states, transitions,
-/// segments, staffing, budget. The order is the order of the draws and of the
+/// segments, segment moves, staffing, budget. The order is the order of the draws and of the
 /// recorded parameter values of a replication.
 #[derive(Debug, Clone, Default)]
 pub struct ParameterTable {
@@ -146,6 +152,10 @@ impl ParameterTable {
                 let slot = Slot::SegmentOverride { segment, transition };
                 table.push(key("overrides", transition), d, slot);
             }
+        }
+        for (index, mv) in model.segment_moves.iter().enumerate() {
+            let key = format!("segment_moves.{}.probability", mv.id);
+            table.push(key, &mv.probability, Slot::SegmentMove { index });
         }
         if let Some(st) = &model.staffing {
             table.push("staffing.elasticity".into(), &st.elasticity, Slot::StaffingElasticity);

@@ -151,9 +151,11 @@ fn cohort(o: &mut String, model: &Model) {
     for g in &model.segments {
         let starts: Vec<String> =
             g.start.iter().map(|(s, n)| format!("{n} in {}", model.states[*s].id)).collect();
+        let before =
+            if g.arrives > 0 { format!("arrival in {}", model.calendar(g.arrives)) } else { "start".into() };
         let _ = writeln!(
             o,
-            "  {:<14} {} citizens ({}); benefit {}; {} on benefit before start",
+            "  {:<14} {} citizens ({}); benefit {}; {} on benefit before {before}",
             g.name,
             g.size(),
             starts.join(", "),
@@ -169,9 +171,15 @@ fn cohort(o: &mut String, model: &Model) {
             );
         }
         if g.inflow_per_month > 0.0 {
+            let (first, last) = g.inflow_months;
+            let window = if (first, last) == (1, model.horizon) {
+                String::new()
+            } else {
+                format!(", {} to {}", model.calendar(first), model.calendar(last))
+            };
             let _ = writeln!(
                 o,
-                "  {:<14} inflow {} per month into {} ({} months on benefit before entry)",
+                "  {:<14} inflow {} per month into {} ({} months on benefit before entry){window}",
                 "",
                 fmt_num(g.inflow_per_month),
                 model.states[g.inflow_state].id,
@@ -184,6 +192,19 @@ fn cohort(o: &mut String, model: &Model) {
         for (t, d) in &g.overrides {
             let _ = writeln!(o, "  {:<14} probability of {} replaced by {d}", "", model.transitions[*t].id);
         }
+    }
+    for mv in &model.segment_moves {
+        let states = if mv.states.len() == model.states.len() {
+            "from any state".to_string()
+        } else {
+            let ids: Vec<&str> = mv.states.iter().map(|&s| model.states[s].id.as_str()).collect();
+            format!("from {}", ids.join(", "))
+        };
+        let _ = writeln!(
+            o,
+            "  Move from {} to {}: monthly probability {} ({states})",
+            model.segments[mv.from].name, model.segments[mv.to].name, mv.probability
+        );
     }
 }
 

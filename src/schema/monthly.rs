@@ -6,7 +6,8 @@ use crate::model::{Metric, Model};
 
 /// A fixed column of the monthly record. The columns come in this order, with one
 /// `occupancy:<state>` column per state between [`MonthlyMeasure::Entered`] and the
-/// shares; the capacity columns exist only with `[staffing.capacity]`.
+/// shares; the capacity columns exist only with `[staffing.capacity]`, the segment
+/// moves column only with `[[segment_moves]]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MonthlyMeasure {
     /// Citizens who have entered so far.
@@ -47,13 +48,15 @@ pub enum MonthlyMeasure {
     PlacementHours,
     /// Consultant hours the month's placements took.
     PlacementHoursUsed,
+    /// Citizens who moved to another segment at the end of the month.
+    SegmentMoves,
 }
 
 use MonthlyMeasure as M;
 
 impl MonthlyMeasure {
     /// Every fixed column, in record order.
-    pub const ALL: [MonthlyMeasure; 19] = [
+    pub const ALL: [MonthlyMeasure; 20] = [
         M::Entered,
         M::SelfSupportingShare,
         M::EmploymentShare,
@@ -73,6 +76,7 @@ impl MonthlyMeasure {
         M::PlacementFte,
         M::PlacementHours,
         M::PlacementHoursUsed,
+        M::SegmentMoves,
     ];
 
     /// The eight shares and the mean benefit duration: the measures a segment's record
@@ -96,6 +100,9 @@ impl MonthlyMeasure {
     pub const CAPACITY: [MonthlyMeasure; 5] =
         [M::WaitingList, M::Placements, M::PlacementFte, M::PlacementHours, M::PlacementHoursUsed];
 
+    /// The moves between segments column, only with `[[segment_moves]]`.
+    pub const SEGMENT_MOVES: [MonthlyMeasure; 1] = [M::SegmentMoves];
+
     /// The column's name in the files.
     pub const fn name(self) -> &'static str {
         match self {
@@ -118,13 +125,14 @@ impl MonthlyMeasure {
             M::PlacementFte => "placement_fte",
             M::PlacementHours => "placement_hours",
             M::PlacementHoursUsed => "placement_hours_used",
+            M::SegmentMoves => "segment_moves",
         }
     }
 
     /// The column's unit.
     pub const fn unit(self) -> Unit {
         match self {
-            M::Entered | M::WaitingList => Unit::Citizens,
+            M::Entered | M::WaitingList | M::SegmentMoves => Unit::Citizens,
             M::SelfSupportingShare
             | M::EmploymentShare
             | M::EducationShare
@@ -164,6 +172,7 @@ impl MonthlyMeasure {
             M::PlacementFte => "placement consultants' FTE weighted by productivity",
             M::PlacementHours => "consultant hours for placements in the month",
             M::PlacementHoursUsed => "consultant hours the month's placements took",
+            M::SegmentMoves => "citizens who moved to another segment at the end of the month",
         }
     }
 
@@ -279,6 +288,8 @@ pub struct MonthlyLayout {
     states: usize,
     /// Whether the capacity columns are present.
     pub has_capacity: bool,
+    /// Whether the segment moves column is present.
+    pub has_segment_moves: bool,
     /// Columns of an arm's monthly record.
     pub width: usize,
     /// Columns of a segment's monthly record: `entered`, occupancies and shares.
@@ -290,23 +301,30 @@ impl MonthlyLayout {
     pub fn new(model: &Model) -> MonthlyLayout {
         let states = model.states.len();
         let has_capacity = model.has_capacity();
+        let has_segment_moves = !model.segment_moves.is_empty();
         let staffing_end = 1 + states + MonthlyMeasure::SHARES.len() + MonthlyMeasure::STAFFING.len();
         MonthlyLayout {
             states,
             has_capacity,
-            width: staffing_end + if has_capacity { MonthlyMeasure::CAPACITY.len() } else { 0 },
+            has_segment_moves,
+            width: staffing_end
+                + if has_capacity { MonthlyMeasure::CAPACITY.len() } else { 0 }
+                + has_segment_moves as usize,
             segment_width: 1 + states + MonthlyMeasure::SHARES.len(),
         }
     }
 
     /// The index of a fixed column. A capacity column lies beyond [`Self::width`] unless
-    /// [`Self::has_capacity`].
+    /// [`Self::has_capacity`], the segment moves column unless [`Self::has_segment_moves`].
     #[inline]
     pub fn at(&self, measure: MonthlyMeasure) -> usize {
         // Every fixed column after `entered` follows the occupancy columns in
-        // declaration order.
+        // declaration order, less the capacity columns when they are absent.
         match measure {
             M::Entered => 0,
+            M::SegmentMoves if !self.has_capacity => {
+                self.states + M::SegmentMoves as usize - MonthlyMeasure::CAPACITY.len()
+            }
             m => self.states + m as usize,
         }
     }
@@ -336,6 +354,9 @@ impl MonthlyLayout {
         if self.has_capacity {
             c.extend(MonthlyMeasure::CAPACITY.map(MonthlyColumn::Measure));
         }
+        if self.has_segment_moves {
+            c.extend(MonthlyMeasure::SEGMENT_MOVES.map(MonthlyColumn::Measure));
+        }
         c
     }
 
@@ -362,6 +383,7 @@ mod tests {
             .chain(MonthlyMeasure::SHARES)
             .chain(MonthlyMeasure::STAFFING)
             .chain(MonthlyMeasure::CAPACITY)
+            .chain(MonthlyMeasure::SEGMENT_MOVES)
             .collect();
         assert_eq!(groups, MonthlyMeasure::ALL);
     }

@@ -30,10 +30,13 @@ pub(crate) enum Purpose {
     Queue,
     /// The count engine's stream.
     CountEngine,
+    /// The individual engine's uniform number per citizen-month for moves between segments.
+    SegmentMoves,
 }
 
 impl Purpose {
-    const ALL: [Purpose; 4] = [Purpose::Citizens, Purpose::Decoupled, Purpose::Queue, Purpose::CountEngine];
+    const ALL: [Purpose; 5] =
+        [Purpose::Citizens, Purpose::Decoupled, Purpose::Queue, Purpose::CountEngine, Purpose::SegmentMoves];
 
     /// The stream's name, hashed into its key.
     fn name(self) -> &'static str {
@@ -42,6 +45,7 @@ impl Purpose {
             Purpose::Decoupled => "decoupled",
             Purpose::Queue => "queue",
             Purpose::CountEngine => "count-engine",
+            Purpose::SegmentMoves => "segment-moves",
         }
     }
 }
@@ -107,6 +111,8 @@ pub(crate) struct Drawn {
     pub(crate) hours: Vec<f64>,
     /// Placement hours per productive placement FTE-month (0 without capacity).
     pub(crate) hours_per_placement_fte: f64,
+    /// Monthly probability of each move between segments, per [`Model::segment_moves`].
+    pub(crate) segment_moves: Vec<f64>,
     /// Staff cost per FTE-year.
     pub(crate) staff_cost: f64,
     /// Municipal tax, equalisation loss and state tax per employed month (0 without
@@ -153,6 +159,7 @@ pub(crate) fn draw(model: &Model, streams: &Streams, rep: u32) -> Drawn {
         default_elasticity: 0.0,
         hours: vec![f64::NAN; nt],
         hours_per_placement_fte: 0.0,
+        segment_moves: vec![0.0; model.segment_moves.len()],
         staff_cost: 0.0,
         tax: 0.0,
         equalisation: 0.0,
@@ -200,6 +207,7 @@ pub(crate) fn draw(model: &Model, streams: &Streams, rep: u32) -> Drawn {
             Slot::SegmentOverride { segment, transition } => {
                 combined.overrides.push((segment, transition, v))
             }
+            Slot::SegmentMove { index } => drawn.segment_moves[index] = v,
             Slot::StaffingElasticity => drawn.default_elasticity = v,
             Slot::PlacementShare => combined.placement_share = v,
             Slot::StaffCost => drawn.staff_cost = v,
@@ -267,6 +275,6 @@ mod tests {
         let key: [u8; 32] = h.finalize().into();
         assert_eq!(stream_key(7, "queue"), key);
         assert_eq!(Purpose::Queue.name(), "queue");
-        assert_eq!(Purpose::ALL.map(|p| p as usize), [0, 1, 2, 3]);
+        assert_eq!(Purpose::ALL.map(|p| p as usize), [0, 1, 2, 3, 4]);
     }
 }

@@ -181,6 +181,8 @@ pub(crate) struct Acc {
     pub(crate) hours: f64,
     /// Placement hours used.
     pub(crate) hours_used: f64,
+    /// Citizens who moved to another segment at the end of the month.
+    pub(crate) segment_moves: u64,
 }
 
 impl Acc {
@@ -197,6 +199,7 @@ impl Acc {
             wait_months: 0,
             hours: 0.0,
             hours_used: 0.0,
+            segment_moves: 0,
         }
     }
 
@@ -212,6 +215,7 @@ impl Acc {
         self.wait_months = 0;
         self.hours = 0.0;
         self.hours_used = 0.0;
+        self.segment_moves = 0;
     }
 }
 
@@ -268,7 +272,6 @@ pub(crate) fn book_month(
     caseload: (crate::model::MonthStaff, f64, f64),
     funding: MonthFunding,
     cum_benefit_months: &mut u64,
-    entered_by_segment: &[usize],
     rates: &YearRates,
 ) {
     let (cols, seg_cols) = (layout.width, layout.segment_width);
@@ -322,7 +325,6 @@ pub(crate) fn book_month(
         acc,
         &mut run.monthly[m * cols..(m + 1) * cols],
         &mut run.segment_monthly[m * ng * seg_cols..(m + 1) * ng * seg_cols],
-        entered_by_segment,
         *cum_benefit_months,
         staff,
         Some((on_benefit, mult)),
@@ -369,7 +371,9 @@ fn book_benefit(
 /// Citizens of the segments a result grant covers who reached its outcome in month `m`
 /// for the first time: the change in the segments' end-of-month counts of those who have
 /// ever left benefit for work or education (or had six consecutive months in work) since
-/// the record of month `m − 1`.
+/// the record of month `m − 1`. Citizens who moved between segments in the month stay
+/// inside or outside the covered segments (the model's validation refuses moves across
+/// that line), so the sum over the covered segments counts only new outcomes.
 fn newly_reached(
     layout: &MonthlyLayout,
     when: crate::input::scenario::ResultGrantWhen,
@@ -401,7 +405,9 @@ fn newly_reached(
 
 /// Writes the end-of-month record: the whole cohort's row and one row per segment.
 /// The whole row is computed from the summed counts, not from the segment rows'
-/// shares, so the two agree exactly.
+/// shares, so the two agree exactly. A segment's citizens are those in it at the end
+/// of the month (nobody leaves the cohort, so without moves between segments these are
+/// the citizens who have entered it); the whole cohort's are all who have entered.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn record_month(
     model: &Model,
@@ -410,7 +416,6 @@ pub(crate) fn record_month(
     acc: &Acc,
     row: &mut [f64],
     segment_rows: &mut [f64],
-    entered_by_segment: &[usize],
     cum_benefit_months: u64,
     staff: crate::model::MonthStaff,
     caseload: Option<(f64, f64)>,
@@ -420,8 +425,11 @@ pub(crate) fn record_month(
     // Counts of the whole cohort, summed over segments.
     let mut occ = vec![0u64; ns];
     let (mut outflow, mut six, mut dur_sum) = (0u64, 0u64, 0u64);
-    for (g, &entered) in entered_by_segment.iter().enumerate() {
+    let mut entered = 0usize;
+    for g in 0..model.segments.len() {
         let occ_g = &acc.occ_end[g * ns..(g + 1) * ns];
+        let members = occ_g.iter().sum::<u64>() as usize;
+        entered += members;
         for s in 0..ns {
             occ[s] += occ_g[s];
         }
@@ -430,9 +438,8 @@ pub(crate) fn record_month(
         six += sc.six;
         dur_sum += sc.dur_sum;
         let seg_row = &mut segment_rows[g * seg_cols..(g + 1) * seg_cols];
-        fill_shares(layout, flags, seg_row, entered, occ_g, sc.outflow, sc.six, sc.dur_sum);
+        fill_shares(layout, flags, seg_row, members, occ_g, sc.outflow, sc.six, sc.dur_sum);
     }
-    let entered: usize = entered_by_segment.iter().sum();
     let ben = fill_shares(layout, flags, row, entered, &occ, outflow, six, dur_sum);
     row[layout.at(M::CumulativeBenefitMonths)] = cum_benefit_months as f64;
     row[layout.at(M::Fte)] = staff.baseline_fte + staff.extra_fte;
@@ -452,6 +459,9 @@ pub(crate) fn record_month(
         row[layout.at(M::PlacementFte)] = staff.placement_fte;
         row[layout.at(M::PlacementHours)] = acc.hours;
         row[layout.at(M::PlacementHoursUsed)] = acc.hours_used;
+    }
+    if layout.has_segment_moves {
+        row[layout.at(M::SegmentMoves)] = acc.segment_moves as f64;
     }
 }
 

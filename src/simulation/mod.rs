@@ -4,7 +4,8 @@
 //! [`driver`] runs the replications in parallel; [`individual`] follows every citizen
 //! one by one (the reference); [`count`] moves groups of interchangeable citizens by
 //! binomial draws. Both engines draw their parameters and random streams with
-//! [`draws`], their moves from the month's transition [`tables`], book money and the
+//! [`draws`], their moves from the month's transition [`tables`] and the moves between segments
+//! from `segment_moves`, book money and the
 //! monthly record with [`kernel`], and return the same [`records`].
 
 pub mod census;
@@ -14,4 +15,5 @@ pub mod driver;
 pub mod individual;
 pub mod kernel;
 pub mod records;
+pub(crate) mod segment_moves;
 pub mod tables;

@@ -4,6 +4,7 @@
 mod common;
 
 mod arms;
+mod arrivals;
 mod bad_input;
 mod budget;
 mod calibrate;

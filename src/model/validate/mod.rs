@@ -4,12 +4,13 @@
 //! Every problem found is recorded as a [`Diagnostic`] with file, line and key, and
 //! validation carries on with a placeholder so that one run reports them all. The
 //! sections are checked in file order (`[scenario]`, `[[states]]`, `[[transitions]]`,
-//! benefit rates, `[[segments]]`, `[[grants]]`, `[staffing]`, `[budget]`,
+//! benefit rates, `[[segments]]`, `[[segment_moves]]`, `[[grants]]`, `[staffing]`, `[budget]`,
 //! `[[targets]]`), which is the order in which `trappe check` lists the problems.
 
 mod budget;
 mod calibration;
 mod plausibility;
+mod segment_moves;
 mod segments;
 mod staffing;
 mod states;
@@ -78,10 +79,14 @@ impl Validator<'_> {
         let transitions = self.transitions(&state_ids);
         let (benefit_types, benefit_rates) = self.benefit_rates(period);
         let segments = self.segments(&state_ids, &benefit_types, &transitions, period);
+        let segment_moves = self.segment_moves(&segments, &state_ids);
         let grants = self.grants(period);
         let staffing = self.staffing(&grants, period);
         let budget = self.budget(benefit_rates, staffing.is_some(), period, &benefit_types, &segments);
         let targets = self.targets(&state_ids, &segments, period);
+        if let Some(grant) = &budget.result_grant {
+            self.result_grant_across_moves(&segment_moves, &segments, &grant.segments);
+        }
         Model {
             name: f.scenario.name.clone(),
             description: f.scenario.description.clone(),
@@ -92,6 +97,7 @@ impl Validator<'_> {
             states,
             transitions,
             segments,
+            segment_moves,
             benefit_types,
             staffing,
             grants,

@@ -4,6 +4,7 @@
 
 use super::{Period, Validator};
 use crate::error::nearest;
+use crate::input::calendar::YearMonth;
 use crate::input::locate::KeyPath;
 use crate::input::param::{Bounds, Distribution, Param, Role, fmt_num, fmt_value};
 use crate::input::scenario::SegmentDef;
@@ -61,14 +62,14 @@ impl Validator<'_> {
             if !seg_names.insert(s.name.clone()) {
                 self.err(k.key("name"), format!("segment `{}` is defined twice", s.name), None);
             }
-            segments.push(self.segment(&k, s, &names));
+            segments.push(self.segment(&k, s, &names, period));
         }
         self.cohort_size(period, &segments);
         segments
     }
 
     /// One segment; `k` is its place in the file.
-    fn segment(&mut self, k: &KeyPath, s: &SegmentDef, names: &Names) -> Segment {
+    fn segment(&mut self, k: &KeyPath, s: &SegmentDef, names: &Names, period: Period) -> Segment {
         let from_citizens = !s.citizens.is_empty()
             || (self.sc.file.cohort.is_some() && s.start_state.is_none() && s.start_states.is_none());
         let (start_counts, mut citizens) = if from_citizens {
@@ -135,6 +136,7 @@ impl Validator<'_> {
                 0
             }
         };
+        let (arrives, inflow_months) = self.timetable(k, s, &citizens, period);
         let multipliers = self.transition_params(
             k,
             &s.name,
@@ -150,12 +152,105 @@ impl Validator<'_> {
             citizens,
             benefit_type,
             months_on_benefit: if from_citizens { 0 } else { s.months_on_benefit },
+            arrives,
             inflow_per_month: s.inflow_per_month.max(0.0),
+            inflow_months,
             inflow_state,
             inflow_months_on_benefit: s.inflow_months_on_benefit,
             multipliers,
             overrides,
         }
+    }
+
+    /// When the segment's citizens enter: `arrives` as a simulated month (0 = present at
+    /// the start, which is also what the first simulated month means), and the first and
+    /// last month of the inflow (`inflow_from`, `inflow_until`), each inside the period.
+    fn timetable(
+        &mut self,
+        k: &KeyPath,
+        s: &SegmentDef,
+        citizens: &[StartGroup],
+        period: Period,
+    ) -> (usize, (usize, usize)) {
+        let arrives =
+            s.arrives.and_then(|ym| self.month_in_period(k.key("arrives"), ym, period)).unwrap_or(1);
+        let arrives = if arrives <= 1 { 0 } else { arrives };
+        if let Some(ym) = s.arrives {
+            let n: u64 = citizens.iter().map(|c| c.count as u64).sum();
+            if n == 0 {
+                self.err(
+                    k.key("arrives"),
+                    format!(
+                        "segment `{}` arrives in \"{ym}\" but has no citizens of its own: give it a `size` \
+                         (or `citizens`), or use `inflow_per_month` with `inflow_from` for a stream of arrivals",
+                        s.name
+                    ),
+                    None,
+                );
+            }
+            if arrives > 0 && citizens.iter().any(|c| c.months_since_referral.is_some()) {
+                self.err(
+                    k.key("arrives"),
+                    format!(
+                        "segment `{}` arrives after the start, and its citizens are referred in their month \
+                         of arrival (their months since referral start at 0 then): remove \
+                         `months_since_referral` or `arrives`",
+                        s.name
+                    ),
+                    None,
+                );
+            }
+            if arrives > 0 && citizens.iter().any(|c| c.waiting_for.is_some()) {
+                self.err(
+                    k.key("arrives"),
+                    format!(
+                        "segment `{}` arrives after the start, so none of its citizens can be on the \
+                         waiting list at the start: remove `waiting_for` or `arrives`",
+                        s.name
+                    ),
+                    None,
+                );
+            }
+        }
+        let first = s.inflow_from.and_then(|ym| self.month_in_period(k.key("inflow_from"), ym, period));
+        let last = s.inflow_until.and_then(|ym| self.month_in_period(k.key("inflow_until"), ym, period));
+        for (key, given) in [("inflow_from", s.inflow_from), ("inflow_until", s.inflow_until)] {
+            if given.is_some() && s.inflow_per_month <= 0.0 {
+                self.err(
+                    k.key(key),
+                    format!("`{key}` limits the inflow, but segment `{}` has no `inflow_per_month`", s.name),
+                    Some("inflow_per_month".into()),
+                );
+            }
+        }
+        let (first, last) = (first.unwrap_or(1), last.unwrap_or(period.horizon));
+        if let (Some(from), Some(until)) = (s.inflow_from, s.inflow_until)
+            && until < from
+        {
+            self.err(
+                k.key("inflow_until"),
+                format!("the inflow ends (\"{until}\") before it begins (`inflow_from` = \"{from}\")"),
+                None,
+            );
+        }
+        (arrives, (first, last.max(first)))
+    }
+
+    /// The simulated month (1-based) of calendar month `ym`; a problem at `key` if it is
+    /// outside the simulated period.
+    fn month_in_period(&mut self, key: KeyPath, ym: YearMonth, period: Period) -> Option<usize> {
+        if ym < period.start || ym > period.end {
+            self.err(
+                key,
+                format!(
+                    "expected a month within the simulated period, \"{}\" to \"{}\", got \"{ym}\"",
+                    period.start, period.end
+                ),
+                None,
+            );
+            return None;
+        }
+        Some(period.start.months_until(ym) as usize + 1)
     }
 
     /// Citizens at the start per state: all in `start_state`, or split by the shares
@@ -373,7 +468,8 @@ impl Validator<'_> {
         let horizon = period.horizon;
         let total: u64 = segments.iter().flat_map(|s| &s.citizens).map(|c| c.count as u64).sum();
         let inflow: f64 = f.segments.iter().map(|s| s.inflow_per_month.max(0.0)).sum();
-        if !f.segments.is_empty() && total == 0 && (inflow * horizon as f64) < 1.0 {
+        let ever: u64 = segments.iter().map(|g| g.entered_by(horizon)).sum();
+        if !f.segments.is_empty() && ever == 0 {
             self.err(
                 root.key("segments").index(0).key("size"),
                 "the cohort is empty: every segment has size 0 and no inflow",

@@ -198,6 +198,7 @@ impl Validator<'_> {
     fn clocks_known(&mut self, k: &KeyPath, scope: &TargetScope, segments: &[Segment]) {
         let unknown = segments.iter().enumerate().find(|(g, s)| {
             scope.counts_segment(*g)
+                && s.arrives == 0
                 && s.citizens.iter().any(|c| c.count > 0 && c.months_since_referral.is_none())
         });
         if let Some((_, s)) = unknown {
@@ -234,9 +235,10 @@ impl Validator<'_> {
             segments.iter().enumerate().filter(|(g, _)| scope.counts_segment(*g)).map(|(_, s)| s).collect();
         let starts: Vec<u32> = counted
             .iter()
+            .filter(|s| s.arrives == 0)
             .flat_map(|s| s.citizens.iter().filter(|c| c.count > 0).filter_map(|c| c.months_since_referral))
             .collect();
-        let inflow = counted.iter().any(|s| s.inflow_per_month > 0.0);
+        let inflow = counted.iter().any(|s| s.inflow_per_month > 0.0 || (s.arrives > 0 && s.size() > 0));
         let horizon = period.horizon as u32;
         if let Some(want) = scope.at_months_since_referral {
             let by_start = starts.iter().any(|&n| n <= want && want <= n + horizon);

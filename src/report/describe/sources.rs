@@ -137,6 +137,10 @@ fn written_param<'a>(f: &'a ScenarioFile, model: &Model, slot: Slot) -> Option<(
         }
         Slot::SegmentMultiplier { segment, transition } => segment_param(segment, transition, false),
         Slot::SegmentOverride { segment, transition } => segment_param(segment, transition, true),
+        Slot::SegmentMove { index } => Some((
+            root.key("segment_moves").index(index).key("probability"),
+            &f.segment_moves.get(index)?.probability,
+        )),
         Slot::StaffingElasticity => {
             Some((KeyPath::parse("staffing.elasticity"), &f.staffing.as_ref()?.elasticity))
         }

@@ -426,6 +426,14 @@ impl<'a> Keys<'a> {
         self.id(r.pack(), prio)
     }
 
+    /// The key of a citizen of key `id` who joins segment `segment` (same queue priority).
+    pub(super) fn with_segment(&mut self, id: u32, segment: usize) -> u32 {
+        let full = self.full[id as usize];
+        let mut f = Fields::unpack(full.key);
+        f.segment = segment as u16;
+        self.id(f.pack(), full.prio)
+    }
+
     /// The key of a waiting citizen once served: moved along its requested transition.
     pub(super) fn served(&mut self, id: u32) -> u32 {
         let f = Fields::unpack(self.full[id as usize].key);

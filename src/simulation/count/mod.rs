@@ -13,7 +13,7 @@
 //! **Why exact.** A group key holds every per-citizen quantity that matters,
 //! reduced to what the model can still tell apart (see `keys::Fields`):
 //!
-//! * segment and state;
+//! * segment and state (a move between segments changes the key);
 //! * months in the state, capped at the last duration-band start of the state
 //!   (the transition row depends only on the band);
 //! * under the 2016 regime, cumulative months on benefit capped at the last band
@@ -88,7 +88,8 @@
 //! interned keys; `groups`: the groups, their histograms of spell starts and where
 //! their members go; `draws`: the random stream and the draws over the arms' joint
 //! intervals; `moves`: the month's moves out of each group; `queue`: placement
-//! capacity; `replication`: the month loop of a block of arms. The design is set out
+//! capacity; `segments`: the moves between segments; `replication`: the month loop of
+//! a block of arms. The design is set out
 //! in `docs/design/count-engine.md`, its cost in `docs/benchmarks.md`.
 
 pub mod binomial;
@@ -98,6 +99,7 @@ mod keys;
 mod moves;
 mod queue;
 mod replication;
+mod segments;
 
 use crate::model::{Arm, Model};
 use crate::simulation::draws::{Purpose, Streams, draw};

@@ -7,6 +7,7 @@ use super::groups::{MAX_SPELL, Slots, World, spell};
 use super::keys::{ABSENT, Fields, Ids, Keys, NO_SPELL, Rules, waiting_key};
 use super::moves::{MonthWorld, MoveCtx, Moves};
 use super::queue::{place_served, serve_queue};
+use super::segments::move_segments;
 use crate::budget::N_FLOWS;
 use crate::model::{Arm, Model, MonthStaff, clock};
 use crate::schema::MonthlyLayout;
@@ -17,6 +18,7 @@ use crate::simulation::kernel::{
     book_month, record_month,
 };
 use crate::simulation::records::ArmRun;
+use crate::simulation::segment_moves::SegmentMoveRows;
 use crate::simulation::tables::{Layout, Tables, staffing_multipliers};
 use rand::Rng;
 
@@ -47,8 +49,8 @@ struct Setting<'a> {
     flags: StateFlags,
     classes: ShareClasses,
     rates: YearRates,
-    /// Citizens entered by the end of month m, per segment: `[m][g]`.
-    entered_by_segment: Vec<Vec<usize>>,
+    /// The moves between segments of this replication.
+    segment_rows: SegmentMoveRows,
     /// The longest benefit spell a citizen brings in (cohort or arrival).
     longest_before: u32,
     /// Whether every spell stays below the longest the individual engine can count, so
@@ -71,15 +73,6 @@ impl<'a> Setting<'a> {
                 && model.transitions.len() < u16::MAX as usize,
             "model too large for group keys"
         );
-        let mut entered_by_segment: Vec<Vec<usize>> = Vec::with_capacity(h + 1);
-        let mut per: Vec<usize> = model.segments.iter().map(|g| g.size() as usize).collect();
-        entered_by_segment.push(per.clone());
-        for m in 1..=h {
-            for (g, seg) in model.segments.iter().enumerate() {
-                per[g] += seg.arrivals(m) as usize;
-            }
-            entered_by_segment.push(per.clone());
-        }
         let longest_before = model
             .segments
             .iter()
@@ -96,7 +89,7 @@ impl<'a> Setting<'a> {
             flags: StateFlags::new(model),
             classes: ShareClasses::new(model),
             rates: YearRates::new(model),
-            entered_by_segment,
+            segment_rows: SegmentMoveRows::new(model, drawn),
             longest_before,
             spells_linear: longest_before as i64 + h as i64 + 2 < MAX_SPELL,
             monthly: MonthlyLayout::new(model),
@@ -207,7 +200,7 @@ impl<'a, const N: usize> JointRun<'a, N> {
     fn admit_cohort(&mut self) {
         let setting = self.setting;
         let model = setting.model;
-        for (g, seg) in model.segments.iter().enumerate() {
+        for (g, seg) in model.segments.iter().enumerate().filter(|(_, s)| s.arrives == 0) {
             for c in seg.citizens.iter().filter(|c| c.count > 0) {
                 let since = clock::origin(1, c.months_since_referral.unwrap_or(0));
                 let (k, o) =
@@ -235,6 +228,7 @@ impl<'a, const N: usize> JointRun<'a, N> {
         let waiting: u64 = model
             .segments
             .iter()
+            .filter(|s| s.arrives == 0)
             .flat_map(|s| &s.citizens)
             .filter(|c| c.waiting_for.is_some())
             .map(|c| c.count as u64)
@@ -261,7 +255,6 @@ impl<'a, const N: usize> JointRun<'a, N> {
                 &s.acc,
                 &mut s.run.monthly[..cols],
                 &mut s.run.segment_monthly[..ng * seg_cols],
-                &setting.entered_by_segment[0],
                 0,
                 staff,
                 None,
@@ -270,7 +263,7 @@ impl<'a, const N: usize> JointRun<'a, N> {
     }
 
     /// Simulates month `m`: arrivals, the start of each arm's month, the moves, the
-    /// placements and the booking.
+    /// placements, the moves between segments and the booking.
     fn month(&mut self, m: usize) {
         self.arrive(m);
         self.start_month(m);
@@ -285,17 +278,23 @@ impl<'a, const N: usize> JointRun<'a, N> {
         if self.setting.capacity {
             self.place(m);
         }
+        if !self.setting.segment_rows.is_empty() {
+            let moved =
+                move_segments(&self.setting.segment_rows, &mut self.keys, &mut self.world, &mut self.rng);
+            for (s, n) in self.arms.iter_mut().zip(moved) {
+                s.acc.segment_moves = n;
+            }
+        }
         self.book(m);
     }
 
-    /// The month's arrivals join their groups.
+    /// The month's arrivals (segments arriving this month and inflow) join their groups.
     fn arrive(&mut self, m: usize) {
         self.arrived.clear();
         for (g, seg) in self.setting.model.segments.iter().enumerate() {
-            let a = seg.arrivals(m);
-            if a > 0 {
+            for (state, months, a) in seg.entries(m) {
                 let since = clock::at_end_of(m - 1, clock::origin(m, 0));
-                let (k, o) = self.rules.admitted(g, seg.inflow_state, seg.inflow_months_on_benefit, m, since);
+                let (k, o) = self.rules.admitted(g, state, months, m, since);
                 let id = self.keys.id(k, 0);
                 let gi = self.world.group(Ids([id; N]), &self.keys);
                 self.world.give(gi, o, a as u64);
@@ -401,7 +400,6 @@ impl<'a, const N: usize> JointRun<'a, N> {
                 s.caseload,
                 s.funding[m - 1],
                 &mut s.cum_benefit_months,
-                &setting.entered_by_segment[m],
                 &setting.rates,
             );
         }

@@ -31,6 +31,8 @@ pub(super) fn mix64(mut z: u64) -> u64 {
 /// A citizen's state in one arm.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Person {
+    /// The segment the citizen is in (its segment of entry until it moves).
+    pub(super) segment: u16,
     pub(super) state: u8,
     pub(super) flags: u8,
     pub(super) job_run: u8,
@@ -51,7 +53,8 @@ impl Person {
     #[inline]
     pub(super) fn same(&self, o: &Person) -> bool {
         let bytes = (self.state ^ o.state) | (self.flags ^ o.flags) | (self.job_run ^ o.job_run);
-        let words = (self.in_state ^ o.in_state)
+        let words = (self.segment ^ o.segment)
+            | (self.in_state ^ o.in_state)
             | (self.cum_benefit ^ o.cum_benefit)
             | (self.off_benefit ^ o.off_benefit)
             | (self.spell ^ o.spell)
@@ -60,14 +63,13 @@ impl Person {
     }
 }
 
-/// Static facts per citizen (same in every arm).
+/// Static facts per citizen (same in every arm), numbered in the order they enter.
 pub(super) struct Cohort {
+    /// Segment of entry per citizen.
     pub(super) segment: Vec<u16>,
     /// Citizens entered by the end of month m (index m = 0..=horizon).
     pub(super) entered_by: Vec<usize>,
-    /// The same per segment: `[m][g]`.
-    pub(super) entered_by_segment: Vec<Vec<usize>>,
-    /// Initial state and months on benefit per citizen.
+    /// State of entry and months on benefit before entry, per citizen.
     pub(super) init: Vec<(u8, u16)>,
     /// Citizens waiting for a placement at the start: (citizen, transition).
     pub(super) waiting: Vec<(u32, u16)>,
@@ -76,12 +78,14 @@ pub(super) struct Cohort {
 }
 
 impl Cohort {
+    /// The citizens of a model: those present at the start, then each month's entries
+    /// (segments arriving that month and inflow, see [`crate::model::Segment::entries`]).
     pub(super) fn new(model: &Model) -> Cohort {
         let mut segment = Vec::new();
         let mut init = Vec::new();
         let mut waiting = Vec::new();
         let mut clock_origin = Vec::new();
-        for (g, seg) in model.segments.iter().enumerate() {
+        for (g, seg) in model.segments.iter().enumerate().filter(|(_, s)| s.arrives == 0) {
             for c in &seg.citizens {
                 for _ in 0..c.count {
                     if let Some(t) = c.waiting_for {
@@ -94,24 +98,19 @@ impl Cohort {
             }
         }
         let mut entered_by = vec![segment.len()];
-        let mut per_segment: Vec<usize> = model.segments.iter().map(|g| g.size() as usize).collect();
-        let mut entered_by_segment = vec![per_segment.clone()];
         for m in 1..=model.horizon {
             for (g, seg) in model.segments.iter().enumerate() {
-                per_segment[g] += seg.arrivals(m) as usize;
-                for _ in 0..seg.arrivals(m) {
-                    segment.push(g as u16);
-                    init.push((
-                        seg.inflow_state as u8,
-                        seg.inflow_months_on_benefit.min(u16::MAX as u32) as u16,
-                    ));
-                    clock_origin.push(clock::origin(m, 0));
+                for (state, months, count) in seg.entries(m) {
+                    for _ in 0..count {
+                        segment.push(g as u16);
+                        init.push((state as u8, months.min(u16::MAX as u32) as u16));
+                        clock_origin.push(clock::origin(m, 0));
+                    }
                 }
             }
             entered_by.push(segment.len());
-            entered_by_segment.push(per_segment.clone());
         }
-        Cohort { segment, entered_by, entered_by_segment, init, waiting, clock_origin }
+        Cohort { segment, entered_by, init, waiting, clock_origin }
     }
 }
 
@@ -124,8 +123,6 @@ pub(super) struct MonthCtx<'a> {
     /// States whose exits change with the months spent in them.
     pub(super) multi_band: &'a [bool],
     pub(super) seg_bt: &'a [usize],
-    /// Segment of each citizen.
-    pub(super) segment: &'a [u16],
     pub(super) tab: &'a Tables,
     /// Consultant hours per placement, per transition (NaN: needs none).
     pub(super) hours: &'a [f64],
@@ -176,7 +173,6 @@ pub(super) fn arm_month<const STAIRCASE: bool, const CAPACITY: bool, const TRACE
         classes,
         multi_band,
         seg_bt,
-        segment,
         tab,
         hours,
         n_classes,
@@ -200,7 +196,7 @@ pub(super) fn arm_month<const STAIRCASE: bool, const CAPACITY: bool, const TRACE
     let (occ_end, seg) = (&mut acc.occ_end[..], &mut acc.seg[..]);
     let mut tpos = 0;
     for (i, (p, &u)) in people.iter_mut().zip(us).enumerate() {
-        let g = segment[i] as usize;
+        let g = p.segment as usize;
         let st = p.state as usize;
         let mut class = usize::MAX;
         if pays[st] {
@@ -362,6 +358,7 @@ mod tests {
     #[test]
     fn same_is_equality_of_every_field() {
         let p = Person {
+            segment: 2,
             state: 3,
             flags: 1,
             job_run: 2,
@@ -372,7 +369,8 @@ mod tests {
             request: 0,
         };
         assert!(p.same(&p) && p == p);
-        let changes: [fn(&mut Person); 8] = [
+        let changes: [fn(&mut Person); 9] = [
+            |q| q.segment ^= 0x4000,
             |q| q.state ^= 0x80,
             |q| q.flags ^= FLAG_WAITING,
             |q| q.job_run += 1,

@@ -23,7 +23,10 @@
 //! 4. at the end of the month, each citizen leaves their state or not, by
 //!    competing hazards: rate r = −ln(1 − p) per exit, scaled by segment,
 //!    duration and staffing multipliers; leaving with probability
-//!    1 − exp(−Σ r), to each exit in proportion to its rate.
+//!    1 − exp(−Σ r), to each exit in proportion to its rate;
+//! 5. with `[[segment_moves]]`, each citizen then joins another segment or not
+//!    (`crate::simulation::segment_moves`), on a second uniform number per
+//!    citizen-month, shared by the arms as the first one is.
 //!
 //! Monthly outcomes are recorded at the end of each month (row 0 is the
 //! starting position). Each replication uses its own random streams derived
@@ -35,10 +38,11 @@ mod citizens;
 use super::census::{Census, Seen};
 use super::draws::{Drawn, Purpose, Streams, draw};
 use super::kernel::{
-    Acc, FLAG_OUTFLOW, FLAG_WAITING, ShareClasses, StateFlags, YearRates, benefit_slot, book_month,
+    Acc, FLAG_OUTFLOW, FLAG_SIX, FLAG_WAITING, ShareClasses, StateFlags, YearRates, benefit_slot, book_month,
     record_month,
 };
 use super::records::{ArmRun, Replication, TrajectoryRow};
+use super::segment_moves::{SegmentMoveRows, pick};
 use super::tables::{Layout, Tables, staffing_multipliers};
 use crate::budget::N_FLOWS;
 use crate::model::{Arm, Model, MonthStaff, clock};
@@ -111,6 +115,11 @@ struct Run<'a> {
     /// The uniform number of each citizen entered, this month.
     us: Vec<f64>,
     person_rng: ChaCha8Rng,
+    /// The moves between segments of this replication, their stream and each citizen's
+    /// number of the month.
+    segment_rows: SegmentMoveRows,
+    segment_rng: ChaCha8Rng,
+    vs: Vec<f64>,
     /// Citizens whose arms have parted draw their own numbers in every arm but the first.
     decoupled_rng: ChaCha8Rng,
     decoupled: Vec<bool>,
@@ -188,6 +197,9 @@ impl<'a> Run<'a> {
             occ_start: vec![0; ng * ns],
             us: Vec::with_capacity(n_total),
             person_rng: streams.purpose(Purpose::Citizens, rep),
+            segment_rows: SegmentMoveRows::new(model, &drawn),
+            segment_rng: streams.purpose(Purpose::SegmentMoves, rep),
+            vs: Vec::new(),
             decoupled_rng,
             decoupled: Vec::with_capacity(n_total),
             parted: Vec::new(),
@@ -209,12 +221,15 @@ impl<'a> Run<'a> {
         run
     }
 
-    /// Admits the citizens entered by the end of month `upto` into one arm's records.
+    /// Admits the citizens entered by the end of month `upto` into one arm's records:
+    /// what a citizen is on arrival (at the start or later), in one place.
     fn admit(cohort: &Cohort, flags: &StateFlags, people: &mut Vec<Person>, upto: usize) {
         while people.len() < upto {
-            let (s, cum) = cohort.init[people.len()];
+            let i = people.len();
+            let (s, cum) = cohort.init[i];
             let spell = if flags.pays[s as usize] { cum } else { 0 };
-            people.push(Person { state: s, cum_benefit: cum, spell, ..Person::default() });
+            let segment = cohort.segment[i];
+            people.push(Person { segment, state: s, cum_benefit: cum, spell, ..Person::default() });
         }
     }
 
@@ -246,8 +261,8 @@ impl<'a> Run<'a> {
             Self::waiting_at_start(&self.cohort, &mut self.people[a], &mut self.queues[a], self.queue_salt);
             let acc = &mut self.accs[a];
             acc.waiting = self.cohort.waiting.len() as u64;
-            for (i, p) in self.people[a].iter().enumerate() {
-                let g = self.cohort.segment[i] as usize;
+            for p in &self.people[a] {
+                let g = p.segment as usize;
                 acc.occ_end[g * ns + p.state as usize] += 1;
                 if flags.pays[p.state as usize] {
                     acc.seg[g].dur_sum += p.spell as u64;
@@ -263,7 +278,6 @@ impl<'a> Run<'a> {
                 acc,
                 &mut run.monthly[..cols],
                 &mut run.segment_monthly[..ng * seg_cols],
-                &self.cohort.entered_by_segment[0],
                 0,
                 staff,
                 None,
@@ -291,7 +305,53 @@ impl<'a> Run<'a> {
             }
         }
         self.part();
+        if !self.segment_rows.is_empty() {
+            self.move_segments();
+        }
         self.book(m);
+    }
+
+    /// The month's moves between segments, after the moves between states and the
+    /// partings: one uniform number per citizen, shared by every arm while the citizen
+    /// is coupled, its own in the arms after the first once decoupled (as the state
+    /// moves' numbers). A coupled citizen is in the same place in every arm, so it moves
+    /// alike in all of them and its arms do not part.
+    fn move_segments(&mut self) {
+        let unit = |rng: &mut ChaCha8Rng| (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+        let entered = self.people[0].len();
+        let ns = self.model.states.len();
+        let rng = &mut self.segment_rng;
+        self.vs.clear();
+        self.vs.extend((0..entered).map(|_| unit(rng)));
+        for a in 0..self.arms.len() {
+            let acc = &mut self.accs[a];
+            for (i, p) in self.people[a].iter_mut().enumerate() {
+                let (g, s) = (p.segment as usize, p.state as usize);
+                let row = self.segment_rows.row(g, s);
+                if row.is_empty() {
+                    continue;
+                }
+                let v = if a > 0 && self.decoupled[i] { unit(&mut self.segment_rng) } else { self.vs[i] };
+                let Some(exit) = pick(row, v) else { continue };
+                let to = exit.to as usize;
+                acc.occ_end[g * ns + s] -= 1;
+                acc.occ_end[to * ns + s] += 1;
+                if p.flags & FLAG_OUTFLOW != 0 {
+                    acc.seg[g].outflow -= 1;
+                    acc.seg[to].outflow += 1;
+                }
+                if p.flags & FLAG_SIX != 0 {
+                    acc.seg[g].six -= 1;
+                    acc.seg[to].six += 1;
+                }
+                if self.flags.pays[s] {
+                    acc.seg[g].dur_sum -= p.spell as u64;
+                    acc.seg[to].dur_sum += p.spell as u64;
+                }
+                p.segment = to as u16;
+                acc.segment_moves += 1;
+            }
+        }
     }
 
     /// The start of month `m` in every arm: the arrivals admitted, the counts at the
@@ -321,8 +381,8 @@ impl<'a> Run<'a> {
             self.accs[a].clear();
             let acc = &mut self.accs[a];
             acc.seg = seg;
-            for (j, p) in people[before..].iter().enumerate() {
-                let g = self.cohort.segment[before + j] as usize;
+            for p in &people[before..] {
+                let g = p.segment as usize;
                 occ_start[g * ns + p.state as usize] += 1;
                 if flags.pays[p.state as usize] {
                     acc.seg[g].dur_sum += p.spell as u64;
@@ -375,7 +435,6 @@ impl<'a> Run<'a> {
             classes: &self.classes,
             multi_band: &self.multi_band,
             seg_bt: &self.seg_bt,
-            segment: &self.cohort.segment,
             tab: &self.tables[a],
             hours: &self.drawn.hours,
             n_classes: self.classes.n_classes,
@@ -444,8 +503,8 @@ impl<'a> Run<'a> {
             served += 1;
             self.moved_now.push(r.citizen);
             let i = r.citizen as usize;
-            let g = self.cohort.segment[i] as usize;
             let p = &mut people[i];
+            let g = p.segment as usize;
             let (from, dest) = (p.state as usize, model.transitions[t].to);
             p.flags &= !FLAG_WAITING;
             p.request = 0;
@@ -524,7 +583,6 @@ impl<'a> Run<'a> {
                 self.caseloads[a],
                 self.funding[a][m - 1],
                 &mut self.cum_benefit_months[a],
-                &self.cohort.entered_by_segment[m],
                 &self.rates,
             );
             self.count_targets(a, m);
@@ -539,7 +597,7 @@ impl<'a> Run<'a> {
         let entered = self.cohort.entered_by[m];
         for (i, p) in self.people[a][..entered].iter().enumerate() {
             let who = Seen {
-                segment: self.cohort.segment[i] as usize,
+                segment: p.segment as usize,
                 state: p.state as usize,
                 flags: p.flags,
                 clock: clock::at_end_of(m, self.cohort.clock_origin[i]),
