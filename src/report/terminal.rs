@@ -224,9 +224,15 @@ fn money(o: &mut String, f: &Figures) {
     );
     row(o, "Activity costs (wage subsidy, mentor, course)", Item::ActivityCost, Column::Cost);
     row(o, "One-off costs (establishing placements)", Item::OneOffCost, Column::Cost);
-    row(o, "Extra staff cost", Item::ExtraStaffCost, Column::Cost);
-    row(o, "External grant income", Item::GrantIncome, Column::Income);
-    row(o, "Co-financing (staff cost grants don't cover)", Item::CoFinancing, Column::Cost);
+    if has_cuts(f.model) {
+        row(o, "Extra staff cost (cuts: negative, a saving)", Item::ExtraStaffCost, Column::Cost);
+        row(o, "External grant income", Item::GrantIncome, Column::Income);
+        row(o, "Co-financing (cuts: negative, the saving)", Item::CoFinancing, Column::Cost);
+    } else {
+        row(o, "Extra staff cost", Item::ExtraStaffCost, Column::Cost);
+        row(o, "External grant income", Item::GrantIncome, Column::Income);
+        row(o, "Co-financing (staff cost grants don't cover)", Item::CoFinancing, Column::Cost);
+    }
     if has(FundingSource::OwnFunds) {
         row(
             o,
@@ -250,6 +256,11 @@ fn money(o: &mut String, f: &Figures) {
         );
     }
     row(o, "Municipal net cost, all items", Item::TotalNetCost, Column::Effect(Effect::NetMunicipalEffect));
+}
+
+/// Whether any hire is a cut (negative FTE): the staff cost items are then savings.
+fn has_cuts(model: &Model) -> bool {
+    model.staffing.as_ref().is_some_and(|s| s.hires.iter().any(|h| h.fte < 0.0))
 }
 
 /// The net municipal effect with its present value, the probability of a saving, the
@@ -279,6 +290,14 @@ fn net_effect(o: &mut String, f: &Figures) {
         percent(pos.mean),
         percent(pos.mcse)
     );
+    if has_cuts(model) {
+        let _ = writeln!(
+            o,
+            "  the scenario cuts staff: a positive effect is staff cost saved beyond the benefit and activity\n  \
+             costs the cut adds; a negative number of extra self-supporting citizens is citizens the cut keeps\n  \
+             on benefit"
+        );
+    }
     let be = match res.break_even_median {
         Some(m) => format!(
             "median month {} ({}); reached within the horizon in {} of replications",
