@@ -37,14 +37,16 @@ impl Setting {
     /// Reads one `PATH=VALUE` argument; a diagnostic naming the argument if it is not
     /// one (no `=`, a path that is not a key path, a value that is not TOML or is
     /// not a single value).
-    pub fn parse(arg: &str) -> Result<Setting, Diagnostic> {
+    pub fn parse(arg: &str) -> Result<Setting, Box<Diagnostic>> {
         let arg = arg.trim();
-        let refuse = |key: &str, message: String, hint: Option<String>| Diagnostic {
-            file: format!("--set {arg}"),
-            key: key.to_string(),
-            message,
-            hint,
-            ..Default::default()
+        let refuse = |key: &str, message: String, hint: Option<String>| {
+            Box::new(Diagnostic {
+                file: format!("--set {arg}"),
+                key: key.to_string(),
+                message,
+                hint,
+                ..Default::default()
+            })
         };
         let Some((path_text, value_text)) = arg.split_once('=') else {
             return Err(refuse(
@@ -110,7 +112,7 @@ pub fn parse_all<S: AsRef<str>>(args: &[S]) -> Result<Vec<Setting>, Vec<Diagnost
     if bad.is_empty() {
         Ok(ok.into_iter().filter_map(Result::ok).collect())
     } else {
-        Err(bad.into_iter().filter_map(Result::err).collect())
+        Err(bad.into_iter().filter_map(Result::err).map(|d| *d).collect())
     }
 }
 
@@ -528,7 +530,7 @@ mod tests {
         assert_eq!(d.suggestion.as_deref(), Some("a.x.mean"));
         assert!(e("a.l[2]=1").message.contains("`a.l` has 2 entries"));
         assert!(e("a.x.mean.y=1").message.contains("holds the single value 0.1, not a table"));
-        assert!(Setting::parse("a.x=[1]").unwrap_err().message.contains("a list of 1 values"));
+        assert!(Setting::parse("a.x=[1]").unwrap_err().message.contains("a list of 1 value;"));
         assert!(Setting::parse("a.x=2020-01").unwrap_err().message.contains("is not TOML"));
         assert!(Setting::parse("a.x").unwrap_err().message.contains("expected PATH=VALUE"));
     }

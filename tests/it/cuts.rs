@@ -92,7 +92,7 @@ fn a_cut_moves_outcomes_the_other_way_with_feedback(engine: Engine) {
     let extra = |fte: f64| {
         let m = model(&case(0.5, &hire(fte)));
         let res = summarise(&m, &ARMS, &run_engine(&m, &ARMS, engine, 200, m.seed));
-        res.effect_summaries[Effect::ExtraSelfSupporting as usize].clone()
+        res.effect_summaries[Effect::ExtraSelfSupporting as usize]
     };
     let (hired, cut) = (extra(2.0), extra(-2.0));
     assert!(hired.mean > 4.0 * hired.mcse, "{engine} engine: a hire adds {} ± {}", hired.mean, hired.mcse);

@@ -132,33 +132,42 @@ impl Validator<'_> {
     /// caseload) and placement FTE (for one that serves placements). A problem at the
     /// first cut in effect in the first month that has too few.
     fn cuts_leave_staff(&mut self, k: &KeyPath, s: &StaffingDef, hires: &[Hire], period: Period) {
+        self.staff_left(k, hires, period, "caseworker", s.baseline_fte, Serves::caseload);
         let placement_baseline = s.capacity.as_ref().map_or(0.0, |c| c.placement_fte);
-        let checks: [(&str, f64, fn(Serves) -> bool); 2] = [
-            ("caseworker", s.baseline_fte, Serves::caseload),
-            ("placement", placement_baseline, Serves::placements),
-        ];
-        for (what, baseline, serves) in checks {
-            for m in 0..period.horizon {
-                let ym = period.start.add_months(m as i64);
-                let active = |h: &&Hire| serves(h.serves) && h.employed_fte(ym) != 0.0;
-                let Some(cut) = hires.iter().position(|h| h.fte < 0.0 && active(&h)) else { continue };
-                let change: f64 = hires.iter().filter(active).map(|h| h.fte * h.productivity(ym)).sum();
-                if baseline + change > 0.0 {
-                    continue;
-                }
-                self.err(
-                    k.key("hires").index(cut).key("fte"),
-                    format!(
-                        "the cuts leave {} {what} FTE in {ym} (baseline {}, hires and cuts then {}): a cut must \
-                         leave some staff, so cut less than the baseline",
-                        fmt_num(baseline + change),
-                        fmt_num(baseline),
-                        signed(change)
-                    ),
-                    None,
-                );
-                break;
+        self.staff_left(k, hires, period, "placement", placement_baseline, Serves::placements);
+    }
+
+    /// The check of [`Self::cuts_leave_staff`] for one kind of staff: `baseline` FTE,
+    /// and the hires and cuts that `serves` that kind.
+    fn staff_left(
+        &mut self,
+        k: &KeyPath,
+        hires: &[Hire],
+        period: Period,
+        what: &str,
+        baseline: f64,
+        serves: fn(Serves) -> bool,
+    ) {
+        for m in 0..period.horizon {
+            let ym = period.start.add_months(m as i64);
+            let active = |h: &&Hire| serves(h.serves) && h.employed_fte(ym) != 0.0;
+            let Some(cut) = hires.iter().position(|h| h.fte < 0.0 && active(&h)) else { continue };
+            let change: f64 = hires.iter().filter(active).map(|h| h.fte * h.productivity(ym)).sum();
+            if baseline + change > 0.0 {
+                continue;
             }
+            self.err(
+                k.key("hires").index(cut).key("fte"),
+                format!(
+                    "the cuts leave {} {what} FTE in {ym} (baseline {}, hires and cuts then {}): a cut must \
+                     leave some staff, so cut less than the baseline",
+                    fmt_num(baseline + change),
+                    fmt_num(baseline),
+                    signed(change)
+                ),
+                None,
+            );
+            return;
         }
     }
 
