@@ -4,6 +4,7 @@ use crate::analysis::outcomes::Results;
 use crate::analysis::stats::Summary;
 use crate::budget::Item;
 use crate::input::scenario::FundingSource;
+use crate::input::setting::Setting;
 use crate::model::Model;
 use crate::numbers::{dkk, fixed, percent, percentage_points, signed_fixed};
 use crate::schema::outcomes::{TARGET_MONTH_SHARES, target_value_unit};
@@ -48,6 +49,18 @@ impl Figures<'_> {
 
 /// The summary printed after a run.
 pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64, engine: Engine) -> String {
+    summary_with_settings(model, res, replications, seed, engine, &[])
+}
+
+/// [`summary`] of a run given `--set` arguments (`settings`), which the heading names.
+pub fn summary_with_settings(
+    model: &Model,
+    res: &Results,
+    replications: u32,
+    seed: u64,
+    engine: Engine,
+    settings: &[Setting],
+) -> String {
     let mut o = String::new();
     let figures = Figures {
         model,
@@ -58,6 +71,10 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64, engin
         df: &res.arm_summaries[2],
     };
     heading(&mut o, model, replications, seed, engine);
+    if !settings.is_empty() {
+        let set: Vec<String> = settings.iter().map(|s| format!("--set {s}")).collect();
+        let _ = writeln!(o, "With values given on the command line: {}\n", set.join(" "));
+    }
     citizens_at_end(&mut o, &figures);
     if model.staffing.as_ref().is_some_and(|s| s.capacity.is_some()) {
         placement_capacity(&mut o, &figures);

@@ -53,7 +53,11 @@ fn a_setting_gives_the_results_of_the_same_edit_in_the_file() {
             t.replace(written, edited)
         });
         let (by_set, by_file) = (format!("set{i}"), format!("file{i}"));
-        ok(&["run", "base.toml", "--set", setting, "-n", "30", "-q", "-o", &by_set], d);
+        let out = ok(&["run", "base.toml", "--set", setting, "-n", "30", "-q", "-o", &by_set], d);
+        assert!(
+            out.contains(&format!("\nWith values given on the command line: --set {setting}\n")),
+            "{out}"
+        );
         ok(&["run", &name, "-n", "30", "-q", "-o", &by_file], d);
         for f in csv_files(Engine::Count) {
             let read = |folder: &str| std::fs::read(d.join(folder).join(f)).unwrap();
