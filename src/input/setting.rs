@@ -379,13 +379,17 @@ fn missing(s: &Setting, parent: &KeyPath, key: &str, source: &str) -> Diagnostic
     if let Some((message, near)) = unknown_key_error(source, &at) {
         return s.diagnostic(message, near.map(|k| parent.key(&k).to_string()));
     }
+    // A key the format knows needs no other suggestion; a key of a table of names
+    // (benefit types, years) may be a misspelt name the file has.
+    let known = unknown_key_error(source, &parent.key("__no_such_key__")).is_some();
     let siblings = source.parse::<DocumentMut>().map(|doc| keys_at(&doc, &parent.0)).unwrap_or_default();
+    let near = if known { None } else { nearest(key, siblings.iter().map(String::as_str)) };
     s.diagnostic(
         format!(
             "the scenario file has no `{at}`; --set changes a value, or adds one to a table the file has: \
              write `{at}` in the file"
         ),
-        nearest(key, siblings.iter().map(String::as_str)).map(|k| parent.key(&k).to_string()),
+        near.map(|k| parent.key(&k).to_string()),
     )
 }
 
@@ -404,14 +408,18 @@ fn keys_at(doc: &DocumentMut, path: &[Seg]) -> Vec<String> {
             _ => Vec::new(),
         }
     }
+    fn in_table(t: &Table, path: &[Seg]) -> Vec<String> {
+        match path.split_first() {
+            None => t.iter().map(|(k, _)| k.to_string()).collect(),
+            Some((Seg::Key(k), tail)) => t.get(k).map(|i| in_item(i, tail)).unwrap_or_default(),
+            Some((Seg::Index(_), _)) => Vec::new(),
+        }
+    }
     fn in_item(item: &Item, path: &[Seg]) -> Vec<String> {
         match (item, path.split_first()) {
-            (Item::Table(t), None) => t.iter().map(|(k, _)| k.to_string()).collect(),
-            (Item::Table(t), Some((Seg::Key(k), tail))) => {
-                t.get(k).map(|i| in_item(i, tail)).unwrap_or_default()
-            }
+            (Item::Table(t), _) => in_table(t, path),
             (Item::ArrayOfTables(a), Some((Seg::Index(i), tail))) => {
-                a.get(*i).map(|t| in_item(&Item::Table(t.clone()), tail)).unwrap_or_default()
+                a.get(*i).map(|t| in_table(t, tail)).unwrap_or_default()
             }
             (Item::Value(v), _) => in_value(v, path),
             _ => Vec::new(),
@@ -533,5 +541,9 @@ mod tests {
         assert!(Setting::parse("a.x=[1]").unwrap_err().message.contains("a list of 1 value;"));
         assert!(Setting::parse("a.x=2020-01").unwrap_err().message.contains("is not TOML"));
         assert!(Setting::parse("a.x").unwrap_err().message.contains("expected PATH=VALUE"));
+        // Not in the file, and the file is no scenario to ask the format about.
+        let d = e("a.y.z=1");
+        assert!(d.message.starts_with("the scenario file has no `a.y`"), "{}", d.message);
+        assert_eq!(e("a.l.z=1").suggestion.as_deref(), Some("a.l[0].z"));
     }
 }

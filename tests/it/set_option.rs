@@ -119,6 +119,20 @@ fn bad_settings_name_the_argument_the_key_and_the_nearest_valid_key() {
              `replications` or `seed`\n  help: did you mean `scenario.start`?\n",
         ),
         (
+            "staffing.capacity.placement_fte=2",
+            "error: --set staffing.capacity.placement_fte=2: key `staffing.capacity.placement_fte`: the scenario \
+             file has no `staffing.capacity`; --set changes a value, or adds one to a table the file has: write \
+             `staffing.capacity` in the file\n",
+        ),
+        (
+            "budget.benefit_rates.kh_30plus_provder.rates.2025=17000",
+            "error: --set budget.benefit_rates.kh_30plus_provder.rates.2025=17000: key \
+             `budget.benefit_rates.kh_30plus_provder.rates.2025`: the scenario file has no \
+             `budget.benefit_rates.kh_30plus_provder`; --set changes a value, or adds one to a table the file \
+             has: write `budget.benefit_rates.kh_30plus_provder` in the file\n  \
+             help: did you mean `budget.benefit_rates.kh_30plus_provider`?\n",
+        ),
+        (
             "staffing.hires[2].fte=3",
             "error: --set staffing.hires[2].fte=3: key `staffing.hires[2].fte`: there is no `staffing.hires[2]`: \
              `staffing.hires` has 1 entry, `staffing.hires[0]`; --set changes a value the file has, and cannot \
