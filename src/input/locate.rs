@@ -177,7 +177,7 @@ fn line_start(source: &str, offset: usize) -> usize {
 
 /// A hint for a number written with a decimal comma (`0,02`) or a thousands comma
 /// (`600,000`) after a `=` on `line`: TOML has neither.
-fn decimal_comma_hint(line: &str) -> Option<String> {
+pub fn decimal_comma_hint(line: &str) -> Option<String> {
     let bytes = line.as_bytes();
     for (eq, _) in line.match_indices('=') {
         let mut i = eq + 1;

@@ -12,7 +12,7 @@
 //! optional value, a year in a table of amounts) is added.
 
 use crate::error::{Diagnostic, nearest};
-use crate::input::locate::{KeyPath, Seg, line_of_key, suggestion_from_serde};
+use crate::input::locate::{KeyPath, Seg, decimal_comma_hint, line_of_key, suggestion_from_serde};
 use std::fmt;
 use toml_edit::{DocumentMut, Item, Table, Value};
 
@@ -74,9 +74,11 @@ impl Setting {
                     "the value `{value_text}` is not TOML: expected a number (3, 0.05, 650000), true or \
                      false, or text in double quotes (\"2020-01\")"
                 ),
-                Some(format!(
-                    "the shell removes quotes, so put the whole argument in single quotes: --set '{path_text}=\"{value_text}\"'"
-                )),
+                decimal_comma_hint(&format!("{path_text} = {value_text}")).or_else(|| {
+                    Some(format!(
+                        "the shell removes quotes, so put the whole argument in single quotes: --set '{path_text}=\"{value_text}\"'"
+                    ))
+                }),
             )
         })?;
         if let Some(holds) = compound(&value) {
@@ -540,6 +542,8 @@ mod tests {
         assert!(e("a.x.mean.y=1").message.contains("holds the single value 0.1, not a table"));
         assert!(Setting::parse("a.x=[1]").unwrap_err().message.contains("a list of 1 value;"));
         assert!(Setting::parse("a.x=2020-01").unwrap_err().message.contains("is not TOML"));
+        let comma = Setting::parse("a.x=0,05").unwrap_err();
+        assert_eq!(comma.hint.as_deref(), Some("TOML writes decimals with a point: `0.05`"));
         assert!(Setting::parse("a.x").unwrap_err().message.contains("expected PATH=VALUE"));
         // Not in the file, and the file is no scenario to ask the format about.
         let d = e("a.y.z=1");
