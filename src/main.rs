@@ -67,6 +67,11 @@ enum Command {
         /// exit 2 without simulating.
         #[arg(long)]
         strict: bool,
+        /// Give a key of the scenario file this value instead of the file's, e.g.
+        /// `--set staffing.hires[0].fte=3` or `--set 'simulation.start="2020-01"'`
+        /// (text in double quotes); repeatable.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
     },
     /// Combine the partial results of `trappe run --shard I/N` into the results of one run.
     Merge {
@@ -130,6 +135,11 @@ enum Command {
         /// not the whole model.
         #[arg(long)]
         sources: bool,
+        /// Give a key of the scenario file this value instead of the file's, e.g.
+        /// `--set staffing.hires[0].fte=3` or `--set 'simulation.start="2020-01"'`
+        /// (text in double quotes); repeatable.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
     },
 }
 
@@ -215,6 +225,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             shard,
             engine,
             strict,
+            set,
         } => {
             let out = out.unwrap_or_else(|| trappe::commands::run::default_run_out(&scenario, shard));
             let cfg = trappe::commands::run::RunConfig {
@@ -235,6 +246,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                     trajectories,
                 ),
                 strict,
+                settings: set,
             };
             print_report(&trappe::commands::run::run(&cfg)?)?;
         }
@@ -277,11 +289,11 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             let report = trappe::commands::calibrate::calibrate(&cfg)?;
             write!(std::io::stdout().lock(), "{}", report.text)?;
         }
-        Command::Check { scenario, strict, sources } => {
+        Command::Check { scenario, strict, sources, set } => {
             let text = if sources {
-                trappe::commands::check::check_sources(&scenario, strict)?
+                trappe::commands::check::check_sources(&scenario, &set, strict)?
             } else {
-                trappe::commands::check::check(&scenario, strict)?
+                trappe::commands::check::check(&scenario, &set, strict)?
             };
             write!(std::io::stdout().lock(), "{text}")?;
         }

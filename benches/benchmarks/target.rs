@@ -39,6 +39,7 @@ pub fn target_runs(c: &mut Criterion) {
             shard: None,
             engine: Engine::Count,
             strict: false,
+            settings: Vec::new(),
         };
         g.measurement_time(Duration::from_secs(seconds))
             .throughput(Throughput::Elements(person_months(citizens, months) * REPLICATIONS as u64));

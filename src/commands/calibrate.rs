@@ -66,7 +66,7 @@ pub fn default_out(scenario: &Path) -> PathBuf {
 /// Loads the scenario and the observed figures, fits, reports and writes the
 /// calibrated scenario (atomically; an existing file only with `force`).
 pub fn calibrate(cfg: &CalibrateConfig) -> anyhow::Result<CalibrationReport> {
-    let (sc, model) = crate::commands::check::load_checked(&cfg.scenario, cfg.strict)?;
+    let (sc, model) = crate::commands::check::load_checked(&cfg.scenario, &[], cfg.strict)?;
     let observed = crate::input::observed::read(&cfg.observed, &model)?;
     let out = cfg.out.clone().unwrap_or_else(|| default_out(&cfg.scenario));
     check_not_an_input(&out, &[&cfg.scenario, &cfg.observed])?;

@@ -13,38 +13,45 @@ use std::path::Path;
 /// model and the sources of its uncertain parameters, followed by a line saying the
 /// scenario is valid (and how many warnings it has). Warnings are printed to stderr;
 /// with `strict` they are errors.
-pub fn check(scenario: &Path, strict: bool) -> anyhow::Result<String> {
-    let (sc, model) = load_checked(scenario, strict)?;
+pub fn check(scenario: &Path, settings: &[String], strict: bool) -> anyhow::Result<String> {
+    let (sc, model) = load_checked(scenario, settings, strict)?;
     let mut text = describe(&model);
     text.push_str(&sources(&sc, &model));
-    Ok(with_verdict(text, scenario, &model))
+    Ok(with_verdict(text, &sc, &model))
 }
 
 /// As [`check`], with only the sources of the uncertain parameters in place of the
 /// whole description (`trappe check --sources`): the list a finance officer checks.
-pub fn check_sources(scenario: &Path, strict: bool) -> anyhow::Result<String> {
-    let (sc, model) = load_checked(scenario, strict)?;
+pub fn check_sources(scenario: &Path, settings: &[String], strict: bool) -> anyhow::Result<String> {
+    let (sc, model) = load_checked(scenario, settings, strict)?;
     let text = sources(&sc, &model);
-    Ok(with_verdict(text.trim_start().to_string(), scenario, &model))
+    Ok(with_verdict(text.trim_start().to_string(), &sc, &model))
 }
 
-/// `text` followed by the line saying the scenario is valid and how many of its
-/// values look implausible.
-fn with_verdict(mut text: String, scenario: &Path, model: &Model) -> String {
+/// `text` followed by the line saying the scenario (with its `--set` values) is valid
+/// and how many of its values look implausible.
+fn with_verdict(mut text: String, sc: &LoadedScenario, model: &Model) -> String {
     let warned = match model.warnings.len() {
         0 => String::new(),
         1 => ", but 1 value looks implausible (see the warning)".to_string(),
         n => format!(", but {n} values look implausible (see the warnings)"),
     };
-    text.push_str(&format!("\n{}: the scenario is valid{warned}.\n", scenario.display()));
+    let set: String = sc.settings.iter().map(|s| format!(" --set {s}")).collect();
+    text.push_str(&format!("\n{}{set}: the scenario is valid{warned}.\n", sc.path));
     text
 }
 
-/// Reads, checks and resolves a scenario file for a command. Its plausibility
+/// Reads, checks and resolves a scenario file for a command, with the values of its
+/// `--set PATH=VALUE` arguments (`settings`) in place of the file's. Its plausibility
 /// warnings are printed to stderr, each line starting `warning:`; with `strict`
 /// they are errors instead ([`ScenarioError::Strict`]).
-pub fn load_checked(path: &Path, strict: bool) -> Result<(LoadedScenario, Model), ScenarioError> {
-    let sc = LoadedScenario::from_path(path)?;
+pub fn load_checked(
+    path: &Path,
+    settings: &[String],
+    strict: bool,
+) -> Result<(LoadedScenario, Model), ScenarioError> {
+    let settings = crate::input::setting::parse_all(settings).map_err(ScenarioError::Invalid)?;
+    let sc = LoadedScenario::from_path_with(path, &settings)?;
     let model = Model::from_scenario(&sc)?;
     if strict && !model.warnings.is_empty() {
         return Err(ScenarioError::Strict(model.warnings.iter().map(|w| w.as_error()).collect()));

@@ -54,9 +54,14 @@ pub fn merge(cfg: &MergeConfig) -> anyhow::Result<RunReport> {
     }
 
     let (p0, m0, _) = &parts[0];
-    let sc = LoadedScenario::from_str(&m0.scenario_path, &m0.scenario_source).map_err(|e| {
-        PartError::Damaged { path: p0.clone(), reason: format!("its scenario cannot be read: {e}") }
-    })?;
+    let damaged_scenario = |e: String| PartError::Damaged {
+        path: p0.clone(),
+        reason: format!("its scenario cannot be read: {e}"),
+    };
+    let settings = crate::input::setting::parse_all(&m0.set)
+        .map_err(|ds| damaged_scenario(ds.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))?;
+    let sc = LoadedScenario::from_str_with(&m0.scenario_path, &m0.scenario_source, &settings)
+        .map_err(|e| damaged_scenario(e.to_string()))?;
     let read_cohort = sc.cohort.as_ref().map(|c| c.sha256.as_str());
     if read_cohort != m0.cohort_sha256.as_deref() {
         let path = sc.cohort.as_ref().map(|c| c.path.clone()).unwrap_or_default();

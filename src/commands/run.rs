@@ -45,6 +45,8 @@ pub struct RunConfig {
     pub engine: Engine,
     /// Refuse a scenario with plausibility warnings instead of printing them.
     pub strict: bool,
+    /// `--set PATH=VALUE` arguments: values given in place of the file's.
+    pub settings: Vec<String>,
 }
 
 /// The engine of a run: the one asked for; otherwise the count engine, or the
@@ -69,7 +71,7 @@ pub fn default_run_out(scenario: &Path, shard: Option<Shard>) -> PathBuf {
 
 /// Loads, simulates, summarises and writes a run (or, with a shard, one partial result).
 pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
-    let (sc, model) = crate::commands::check::load_checked(&cfg.scenario, cfg.strict)?;
+    let (sc, model) = crate::commands::check::load_checked(&cfg.scenario, &cfg.settings, cfg.strict)?;
     let replications = cfg.replications.unwrap_or(model.replications);
     anyhow::ensure!(replications >= 1, "--replications must be at least 1");
     let seed = cfg.seed.unwrap_or(model.seed);

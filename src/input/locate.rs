@@ -177,7 +177,7 @@ fn line_start(source: &str, offset: usize) -> usize {
 
 /// A hint for a number written with a decimal comma (`0,02`) or a thousands comma
 /// (`600,000`) after a `=` on `line`: TOML has neither.
-fn decimal_comma_hint(line: &str) -> Option<String> {
+pub fn decimal_comma_hint(line: &str) -> Option<String> {
     let bytes = line.as_bytes();
     for (eq, _) in line.match_indices('=') {
         let mut i = eq + 1;
@@ -319,6 +319,11 @@ fn line_col(source: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The line (1-based) of the deepest part of `path` written in `source`.
+pub fn line_of_key(source: &str, path: &KeyPath) -> Option<usize> {
+    locate(source, path).map(|offset| line_col(source, offset).0)
+}
+
 /// Byte offset of the deepest part of `path` that exists in the document.
 fn locate(source: &str, path: &KeyPath) -> Option<usize> {
     let doc = toml_edit::Document::parse(source).ok()?;
@@ -420,7 +425,7 @@ fn key_at(source: &str, offset: usize) -> String {
 }
 
 /// From serde's "unknown field `x`, expected one of `a`, `b`" the nearest of `a`, `b`.
-fn suggestion_from_serde(message: &str) -> Option<String> {
+pub fn suggestion_from_serde(message: &str) -> Option<String> {
     if !(message.starts_with("unknown field") || message.starts_with("unknown variant")) {
         return None;
     }

@@ -9,3 +9,4 @@ pub mod observed;
 pub mod param;
 pub mod read;
 pub mod scenario;
+pub mod setting;

@@ -12,10 +12,11 @@
 use crate::error::{Diagnostic, ScenarioError};
 use crate::input::calendar::YearMonth;
 use crate::input::locate::{
-    KeyPath, key_diagnostic, parse_diagnostic, quote_key_on_line, unquoted_non_ascii_key,
+    KeyPath, key_diagnostic, parse_diagnostic, quote_key_on_line, unquoted_non_ascii_key, written_value,
 };
 use crate::input::param::Param;
 use crate::input::read::{InputFile, ReadError, read_input_text};
+use crate::input::setting::Setting;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -771,46 +772,114 @@ pub struct LoadedScenario {
     pub path: String,
     /// The file's text, kept to locate errors and for the run manifest.
     pub source: String,
-    /// The parsed contents (with the `[cohort]` file's citizens in the segments).
+    /// The parsed contents, with the settings written in (and the `[cohort]` file's
+    /// citizens in the segments).
     pub file: ScenarioFile,
     /// The `[cohort]` file read, if the scenario has one.
     pub cohort: Option<crate::input::cohort::CohortSource>,
+    /// The `--set PATH=VALUE` arguments that change the file's values, in order.
+    pub settings: Vec<Setting>,
 }
 
 impl LoadedScenario {
     /// Reads and parses a scenario file: a regular UTF-8 file of at most 16 MB
     /// ([`read_input_text`]).
     pub fn from_path(path: &Path) -> Result<Self, ScenarioError> {
+        Self::from_path_with(path, &[])
+    }
+
+    /// [`LoadedScenario::from_path`] with `settings` written into the file's values.
+    pub fn from_path_with(path: &Path, settings: &[Setting]) -> Result<Self, ScenarioError> {
         let source = read_input_text(path, InputFile::Scenario).map_err(|e| match e {
             ReadError::NotUtf8(d) => ScenarioError::Invalid(vec![*d]),
             ReadError::Io(source) => ScenarioError::Read { path: path.to_path_buf(), source },
         })?;
-        Self::from_str(&path.display().to_string(), &source)
+        Self::from_str_with(&path.display().to_string(), &source, settings)
     }
 
     /// Parses scenario text; `path` is used in error messages, and a `[cohort]` file
     /// is read relative to its folder.
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(path: &str, source: &str) -> Result<Self, ScenarioError> {
-        match toml::from_str::<ScenarioFile>(source) {
-            Ok(mut file) => {
-                let cohort = crate::input::cohort::load(path, source, &mut file)?;
-                Ok(LoadedScenario { path: path.to_string(), source: source.to_string(), file, cohort })
+        Self::from_str_with(path, source, &[])
+    }
+
+    /// [`LoadedScenario::from_str`] with `settings` written into the file's values:
+    /// the file must read as it is; then a problem a setting causes is reported
+    /// against its `--set` argument ([`crate::input::setting`]).
+    pub fn from_str_with(path: &str, source: &str, settings: &[Setting]) -> Result<Self, ScenarioError> {
+        let as_written = parse_file(path, source)?;
+        let mut file = if settings.is_empty() {
+            as_written
+        } else {
+            let edited = crate::input::setting::apply(source, settings).map_err(ScenarioError::Invalid)?;
+            toml::from_str::<ScenarioFile>(&edited)
+                .map_err(|e| ScenarioError::Invalid(crate::input::setting::blame(&edited, &e, settings)))?
+        };
+        let cohort = crate::input::cohort::load(path, source, &mut file);
+        let mut sc = LoadedScenario {
+            path: path.to_string(),
+            source: source.to_string(),
+            file,
+            cohort: None,
+            settings: settings.to_vec(),
+        };
+        sc.cohort = cohort.map_err(|e| match e {
+            ScenarioError::Invalid(ds) => {
+                ScenarioError::Invalid(ds.into_iter().map(|d| sc.claim(d)).collect())
             }
-            Err(e) => {
-                let mut d = parse_diagnostic(path, source, &e);
-                if d.suggestion.is_none() {
-                    d.suggestion = nearest_for_unquoted_key(path, source, &d);
-                }
-                Err(ScenarioError::Invalid(vec![d]))
-            }
+            other => other,
+        })?;
+        Ok(sc)
+    }
+
+    /// A diagnostic for the key at `key`, located in this file, or reported against
+    /// the `--set` argument that gave the key its value. A problem with a table (a distribution) one of whose keys a setting gives is
+    /// reported against that setting, with the table's key.
+    pub fn diagnostic(&self, key: &KeyPath, message: String, suggestion: Option<String>) -> Diagnostic {
+        let within = |s: &&Setting| s.path.0.len() > key.0.len() && s.path.0.starts_with(&key.0);
+        match self.setting_of(key).or_else(|| self.settings.iter().rev().find(within)) {
+            Some(s) => Diagnostic { key: key.to_string(), ..s.diagnostic(message, suggestion) },
+            None => key_diagnostic(&self.path, &self.source, key, message, suggestion),
         }
     }
 
-    /// A diagnostic for the key at `key`, located in this file.
-    pub fn diagnostic(&self, key: &KeyPath, message: String, suggestion: Option<String>) -> Diagnostic {
-        key_diagnostic(&self.path, &self.source, key, message, suggestion)
+    /// The text of the value at `key` as given: by its `--set` argument, else as
+    /// written in the file (`None` if it is in neither).
+    pub fn written_value(&self, key: &KeyPath) -> Option<String> {
+        match self.setting_of(key) {
+            Some(s) => Some(s.value.to_string().trim().to_string()),
+            None => written_value(&self.source, key),
+        }
     }
+
+    /// The last setting of `key`, if one sets it.
+    fn setting_of(&self, key: &KeyPath) -> Option<&Setting> {
+        self.settings.iter().rev().find(|s| s.path == *key)
+    }
+
+    /// A diagnostic located in this file, moved to the `--set` argument that gave its
+    /// key its value, if one did.
+    fn claim(&self, d: Diagnostic) -> Diagnostic {
+        match self.settings.iter().rev().find(|s| s.path.to_string() == d.key && d.file == self.path) {
+            Some(s) => {
+                Diagnostic { hint: d.hint, severity: d.severity, ..s.diagnostic(d.message, d.suggestion) }
+            }
+            None => d,
+        }
+    }
+}
+
+/// The scenario file's contents as written, or the diagnostic locating why it does
+/// not read.
+fn parse_file(path: &str, source: &str) -> Result<ScenarioFile, ScenarioError> {
+    toml::from_str::<ScenarioFile>(source).map_err(|e| {
+        let mut d = parse_diagnostic(path, source, &e);
+        if d.suggestion.is_none() {
+            d.suggestion = nearest_for_unquoted_key(path, source, &d);
+        }
+        ScenarioError::Invalid(vec![d])
+    })
 }
 
 #[cfg(test)]

@@ -252,16 +252,30 @@ fn staffing(o: &mut String, model: &Model, st: &Staffing) {
             crate::input::scenario::Serves::Placements => ", serves placements only",
             crate::input::scenario::Serves::Both => ", serves caseload and placements",
         };
+        if h.fte < 0.0 {
+            let _ = writeln!(
+                o,
+                "  cut: {} FTE fewer {} from {} to {} than in the counterfactual, saving the municipality their cost{}",
+                fmt_num(-h.fte),
+                h.name,
+                h.start,
+                h.end,
+                serves
+            );
+            continue;
+        }
+        let no_effect = if h.fte == 0.0 { " (0 FTE: no effect and no cost)" } else { "" };
         let _ = writeln!(
             o,
-            "  hire: {} FTE {} from {} to {}, ramp-up {} months, paid by {}{}",
+            "  hire: {} FTE {} from {} to {}, ramp-up {} months, paid by {}{}{}",
             fmt_num(h.fte),
             h.name,
             h.start,
             h.end,
             h.ramp_up_months,
             funder,
-            serves
+            serves,
+            no_effect
         );
     }
     let _ = writeln!(o, "  FTE per month (paid / productive):");

@@ -166,6 +166,10 @@ pub struct PartManifest {
     /// that file again and refuses it if it has changed since the part was run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cohort_sha256: Option<String>,
+    /// The `--set PATH=VALUE` arguments the part was run with, in order: parts with
+    /// different ones are different scenarios, and `trappe merge` applies them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set: Vec<String>,
     /// The scenario file's text, exactly as read.
     pub scenario_source: String,
 }
@@ -484,6 +488,7 @@ pub fn write_part(
         data_sha256: sha256_bytes_hex(&bytes),
         data_bytes: bytes.len() as u64,
         cohort_sha256: sc.cohort.as_ref().map(|c| c.sha256.clone()),
+        set: sc.settings.iter().map(|s| s.arg.clone()).collect(),
         scenario_source: sc.source.clone(),
     };
     let text = toml::to_string(&manifest).map_err(OutputError::from)?;
@@ -612,6 +617,12 @@ pub(crate) fn check_same_run(
             b.cohort_sha256.as_deref().map(short).unwrap_or_else(|| "none".into()),
             a.cohort_sha256.as_deref().map(short).unwrap_or_else(|| "none".into())
         )
+    } else if b.set != a.set {
+        format!(
+            "part {pb} was run with {}, but part {pa} with {}; all parts of a run need the same --set values",
+            set_words(&b.set),
+            set_words(&a.set)
+        )
     } else if b.seed != a.seed {
         format!(
             "part {pb} was run with seed {}, but part {pa} with seed {}; all parts of a run need the same seed",
@@ -637,6 +648,15 @@ pub(crate) fn check_same_run(
         return Ok(());
     };
     Err(PartError::Mismatch(msg))
+}
+
+/// The `--set` arguments of a part, for messages: `--set a=1 --set b=2`, or "no --set".
+fn set_words(set: &[String]) -> String {
+    if set.is_empty() {
+        "no --set".into()
+    } else {
+        set.iter().map(|s| format!("--set {s}")).collect::<Vec<_>>().join(" ")
+    }
 }
 
 fn short(sha: &str) -> String {
@@ -723,6 +743,7 @@ mod tests {
             data_sha256: "00".into(),
             data_bytes: 123,
             cohort_sha256: Some(sha256_hex("segment,state\n")),
+            set: vec!["staffing.hires[0].fte=3".into()],
             scenario_source: "a = 1\n\"quoted\" = '''x'''\n".into(),
         };
         let text = toml::to_string(&m).unwrap();

@@ -130,6 +130,13 @@ pub fn write_results(
     manifest.write(&staging.file("run.toml"))?;
     let out = staging.commit()?;
 
-    let summary = crate::report::terminal::summary(model, &res, prov.replications, prov.seed, prov.engine);
+    let summary = crate::report::terminal::summary_with_settings(
+        model,
+        &res,
+        prov.replications,
+        prov.seed,
+        prov.engine,
+        &sc.settings,
+    );
     Ok(RunReport { summary, out, files, partial: false })
 }

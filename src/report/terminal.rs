@@ -4,6 +4,7 @@ use crate::analysis::outcomes::Results;
 use crate::analysis::stats::Summary;
 use crate::budget::Item;
 use crate::input::scenario::FundingSource;
+use crate::input::setting::Setting;
 use crate::model::Model;
 use crate::numbers::{dkk, fixed, percent, percentage_points, signed_fixed};
 use crate::schema::outcomes::{TARGET_MONTH_SHARES, target_value_unit};
@@ -48,6 +49,18 @@ impl Figures<'_> {
 
 /// The summary printed after a run.
 pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64, engine: Engine) -> String {
+    summary_with_settings(model, res, replications, seed, engine, &[])
+}
+
+/// [`summary`] of a run given `--set` arguments (`settings`), which the heading names.
+pub fn summary_with_settings(
+    model: &Model,
+    res: &Results,
+    replications: u32,
+    seed: u64,
+    engine: Engine,
+    settings: &[Setting],
+) -> String {
     let mut o = String::new();
     let figures = Figures {
         model,
@@ -58,6 +71,10 @@ pub fn summary(model: &Model, res: &Results, replications: u32, seed: u64, engin
         df: &res.arm_summaries[2],
     };
     heading(&mut o, model, replications, seed, engine);
+    if !settings.is_empty() {
+        let set: Vec<String> = settings.iter().map(|s| format!("--set {s}")).collect();
+        let _ = writeln!(o, "With values given on the command line: {}\n", set.join(" "));
+    }
     citizens_at_end(&mut o, &figures);
     if model.staffing.as_ref().is_some_and(|s| s.capacity.is_some()) {
         placement_capacity(&mut o, &figures);
@@ -236,12 +253,21 @@ fn money(o: &mut String, f: &Figures) {
         row(o, "Education the municipality co-pays (net)", Item::EducationCost, Column::Cost);
     }
     row(o, "One-off costs (establishing placements)", Item::OneOffCost, Column::Cost);
-    row(o, "Extra staff cost", Item::ExtraStaffCost, Column::Cost);
+    let cuts = has_cuts(f.model);
+    if cuts {
+        row(o, "Extra staff cost (cuts: negative, a saving)", Item::ExtraStaffCost, Column::Cost);
+    } else {
+        row(o, "Extra staff cost", Item::ExtraStaffCost, Column::Cost);
+    }
     row(o, "External grant income", Item::GrantIncome, Column::Income);
     if b.result_grant.is_some() {
         row(o, "State result grants (per citizen)", Item::ResultGrant, Column::Income);
     }
-    row(o, "Co-financing (staff cost grants don't cover)", Item::CoFinancing, Column::Cost);
+    if cuts {
+        row(o, "Co-financing (cuts: negative, the saving)", Item::CoFinancing, Column::Cost);
+    } else {
+        row(o, "Co-financing (staff cost grants don't cover)", Item::CoFinancing, Column::Cost);
+    }
     if has(FundingSource::OwnFunds) {
         row(
             o,
@@ -291,6 +317,11 @@ fn saving_split(o: &mut String, f: &Figures) {
     );
 }
 
+/// Whether any hire is a cut (negative FTE): the staff cost items are then savings.
+fn has_cuts(model: &Model) -> bool {
+    model.staffing.as_ref().is_some_and(|s| s.hires.iter().any(|h| h.fte < 0.0))
+}
+
 /// The net municipal effect with its present value, the probability of a saving, the
 /// break-even month, the return per krone and, when asked for, the wider effects.
 fn net_effect(o: &mut String, f: &Figures) {
@@ -318,6 +349,14 @@ fn net_effect(o: &mut String, f: &Figures) {
         percent(pos.mean),
         percent(pos.mcse)
     );
+    if has_cuts(model) {
+        let _ = writeln!(
+            o,
+            "  the scenario cuts staff: a positive effect is staff cost saved beyond the benefit and activity\n  \
+             costs the cut adds; a negative number of extra self-supporting citizens is citizens the cut keeps\n  \
+             on benefit"
+        );
+    }
     let be = match res.break_even_median {
         Some(m) => format!(
             "median month {} ({}); reached within the horizon in {} of replications",

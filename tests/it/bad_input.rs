@@ -139,7 +139,7 @@ fn a_missing_file_is_named() {
 fn several_problems_are_reported_together() {
     let text = default_text()
         .replacen("probability = { dist = \"beta\", mean = 0.08, sd = 0.02 }", "probability = 1.3", 1)
-        .replace("fte = 2\n", "fte = -2\n");
+        .replace("fte = 2\n", "fte = 2000000\n");
     let err = error(&text);
     assert!(err.contains("transitions[0].probability") && err.contains("staffing.hires[0].fte"), "{err}");
     assert!(err.contains("2 problems"), "{err}");

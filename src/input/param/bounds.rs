@@ -99,9 +99,8 @@ impl Bounds {
     pub const SHARE: Bounds = Bounds::closed(0.0, 1.0, "a share");
     /// Full-time equivalents that may be 0.
     pub const FTE: Bounds = Bounds::closed(0.0, MAX_FTE, "a non-negative FTE");
-    /// Full-time equivalents that must be positive (a hire).
-    pub const POSITIVE_FTE: Bounds =
-        Bounds { min: 0.0, max: MAX_FTE, min_open: true, max_open: false, what: "a positive FTE" };
+    /// The FTE a hire adds to the baseline: negative for a cut, 0 for none.
+    pub const HIRE_FTE: Bounds = Bounds::closed(-MAX_FTE, MAX_FTE, "an FTE (negative for a cut)");
     /// Citizens on benefit per FTE.
     pub const CASELOAD: Bounds = Bounds {
         min: 0.0,

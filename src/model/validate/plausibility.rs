@@ -10,7 +10,7 @@
 
 use super::Validator;
 use crate::error::{Diagnostic, Severity};
-use crate::input::locate::{KeyPath, written_value};
+use crate::input::locate::KeyPath;
 use crate::input::param::{Param, Role, fmt_num, resolve};
 use crate::numbers::dkk;
 use crate::numbers::fmt_sig;
@@ -187,7 +187,7 @@ impl Validator<'_> {
 
     /// Checks a plain number written at `key`.
     fn number_plausible(&self, out: &mut Vec<Diagnostic>, key: KeyPath, v: f64, range: Plausible) {
-        let written = written_value(&self.sc.source, &key);
+        let written = self.sc.written_value(&key);
         let read = fmt_num(v);
         if let Some(message) = judge(v, &read, written.as_deref(), range) {
             out.push(self.warning(&key, message));
@@ -207,7 +207,7 @@ impl Validator<'_> {
         let fields = ["mean", "value", "min", "mode", "max"];
         let dotted = fields
             .iter()
-            .filter_map(|f| written_value(&self.sc.source, &key.key(f)))
+            .filter_map(|f| self.sc.written_value(&key.key(f)))
             .find(|text| thousands_point(text).is_some());
         let shown = dist.to_string();
         let read = if shown.contains(" mean ") {

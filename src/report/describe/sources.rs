@@ -3,7 +3,7 @@
 //! `grade` written with it, grouped by grade so that a reader sees at a glance which
 //! figures rest on an estimate or an assumption.
 
-use crate::input::locate::{KeyPath, written_value};
+use crate::input::locate::KeyPath;
 use crate::input::param::{Distribution, Grade, Param};
 use crate::input::scenario::{LoadedScenario, ScenarioFile};
 use crate::model::Model;
@@ -73,7 +73,7 @@ fn sourced_parameters(sc: &LoadedScenario, model: &Model) -> Vec<SourcedParamete
     let mut rows = Vec::new();
     for p in model.parameters.iter() {
         let Some((path, param)) = written_param(&sc.file, model, p.slot) else { continue };
-        let written = matches!(param, Param::Dist(_)) || written_value(&sc.source, &path).is_some();
+        let written = matches!(param, Param::Dist(_)) || sc.written_value(&path).is_some();
         if !written {
             continue;
         }

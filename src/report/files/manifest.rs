@@ -49,6 +49,11 @@ pub struct Manifest {
     /// For a result made by `trappe merge`: the parts it was combined from, in shard order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merged_from: Option<Vec<MergedPart>>,
+    /// The `--set PATH=VALUE` arguments that gave keys of the scenario file other
+    /// values than the file's, in order (absent when there are none): the file's text
+    /// below is as read, and the resolved scenario has these values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub set: Vec<String>,
     /// The scenario file's text, exactly as read.
     pub scenario_source: String,
     /// The scenario with every default filled in.
@@ -187,6 +192,7 @@ impl Manifest {
             files,
             warnings: model.warnings.iter().map(one_line).collect(),
             merged_from: None,
+            set: sc.settings.iter().map(|s| s.arg.clone()).collect(),
             scenario_source: sc.source.clone(),
             scenario_resolved: resolved_file(sc, model, seed, replications),
         }

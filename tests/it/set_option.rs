@@ -1,0 +1,252 @@
+//! `--set PATH=VALUE`: a value given on the command line gives the results of the
+//! same edit made in the file, byte for byte; a path or value that the file could not
+//! hold is refused with the file's own error, naming the `--set` argument and the
+//! nearest valid key; the result folder records the settings, and parts run with
+//! different settings do not merge.
+
+use crate::common::*;
+use std::path::Path;
+
+/// The default scenario written into `dir` as `name`, with `edit` applied to its text.
+fn write_default(dir: &Path, name: &str, edit: impl Fn(&str) -> String) {
+    std::fs::write(dir.join(name), edit(&default_text())).unwrap();
+}
+
+/// Runs `trappe` in `dir` and asserts success; returns stdout.
+fn ok(args: &[&str], dir: &Path) -> String {
+    let o = trappe(args, dir);
+    let (out, err) = texts(&o);
+    assert!(o.status.success(), "trappe {args:?} failed: {err}");
+    out
+}
+
+/// Runs `trappe` in `dir`, asserts exit status 2 without a panic; returns stderr.
+fn fails(args: &[&str], dir: &Path) -> String {
+    let o = trappe(args, dir);
+    let (_, err) = texts(&o);
+    assert_eq!(o.status.code(), Some(2), "trappe {args:?} should fail with status 2: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+/// A value replaced, a key inside a distribution and a key the file leaves out (a
+/// year added to a table of rates): each `--set` gives the same CSV files, byte for
+/// byte, as the scenario file edited by hand.
+#[test]
+fn a_setting_gives_the_results_of_the_same_edit_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_default(d, "base.toml", str::to_string);
+    let cases = [
+        ("staffing.hires[0].fte=3", "fte = 2\n", "fte = 3\n"),
+        ("staffing.elasticity.mode=0.2", "mode = 0.14,", "mode = 0.2,"),
+        (
+            "budget.benefit_rates.kh_30plus_provider.rates.2025=17000",
+            "rates = { 2024 = 16382 }",
+            "rates = { 2024 = 16382, 2025 = 17000 }",
+        ),
+    ];
+    for (i, (setting, written, edited)) in cases.iter().enumerate() {
+        let name = format!("edited{i}.toml");
+        write_default(d, &name, |t| {
+            assert_eq!(t.matches(written).count(), 1, "{written}");
+            t.replace(written, edited)
+        });
+        let (by_set, by_file) = (format!("set{i}"), format!("file{i}"));
+        let out = ok(&["run", "base.toml", "--set", setting, "-n", "30", "-q", "-o", &by_set], d);
+        assert!(
+            out.contains(&format!("\nWith values given on the command line: --set {setting}\n")),
+            "{out}"
+        );
+        ok(&["run", &name, "-n", "30", "-q", "-o", &by_file], d);
+        for f in csv_files(Engine::Count) {
+            let read = |folder: &str| std::fs::read(d.join(folder).join(f)).unwrap();
+            assert!(
+                read(&by_set) == read(&by_file),
+                "{f} differs between --set {setting} and the edited file"
+            );
+        }
+        // The folder says how it was made: the file as read, and the setting.
+        let manifest = std::fs::read_to_string(d.join(&by_set).join("run.toml")).unwrap();
+        assert!(manifest.contains(&format!("set = [{:?}]", setting)), "{manifest}");
+        let recorded: toml::Value = toml::from_str(&manifest).unwrap();
+        assert_eq!(recorded["scenario_source"].as_str(), Some(default_text().as_str()));
+    }
+}
+
+/// The settings are checked before the scenario is described: `trappe check` with a
+/// setting names it in its verdict and describes the changed model.
+#[test]
+fn check_describes_the_scenario_with_its_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    write_default(dir.path(), "base.toml", str::to_string);
+    let out = ok(
+        &["check", "base.toml", "--set", "staffing.hires[0].fte=3", "--set", "staffing.baseline_fte=12"],
+        dir.path(),
+    );
+    assert!(out.contains("Staffing: baseline 12 FTE"), "{out}");
+    assert!(out.contains("hire: 3 FTE 2 extra caseworkers"), "{out}");
+    assert!(
+        out.ends_with(
+            "base.toml --set staffing.hires[0].fte=3 --set staffing.baseline_fte=12: the scenario is valid.\n"
+        ),
+        "{out}"
+    );
+}
+
+/// Each kind of bad setting, with its exact message: the argument, the key, what was
+/// wanted and the nearest valid key as a whole path; never a line of the file.
+#[test]
+fn bad_settings_name_the_argument_the_key_and_the_nearest_valid_key() {
+    let dir = tempfile::tempdir().unwrap();
+    write_default(dir.path(), "base.toml", str::to_string);
+    let cases = [
+        (
+            "staffing.hires[0].ftee=3",
+            "error: --set staffing.hires[0].ftee=3: key `staffing.hires[0].ftee`: unknown key `ftee`, expected \
+             one of `name`, `fte`, `start`, `end`, `ramp_up_months`, `funded_by`, `serves`\n  \
+             help: did you mean `staffing.hires[0].fte`?\n",
+        ),
+        (
+            "staffing.hirse[0].fte=3",
+            "error: --set staffing.hirse[0].fte=3: key `staffing.hirse[0].fte`: unknown key `hirse`, expected one \
+             of `baseline_fte`, `caseload_ref`, `elasticity`, `multiplier_min`, `multiplier_max`, `hires`, \
+             `capacity`\n  help: did you mean `staffing.hires`?\n",
+        ),
+        (
+            "simulation.start=\"2020-01\"",
+            "error: --set simulation.start=\"2020-01\": key `simulation.start`: unknown key `start`, expected \
+             `replications` or `seed`\n  help: did you mean `scenario.start`?\n",
+        ),
+        (
+            "staffing.capacity.placement_fte=2",
+            "error: --set staffing.capacity.placement_fte=2: key `staffing.capacity.placement_fte`: the scenario \
+             file has no `staffing.capacity`; --set changes a value, or adds one to a table the file has: write \
+             `staffing.capacity` in the file\n",
+        ),
+        (
+            "budget.benefit_rates.kh_30plus_provder.rates.2025=17000",
+            "error: --set budget.benefit_rates.kh_30plus_provder.rates.2025=17000: key \
+             `budget.benefit_rates.kh_30plus_provder.rates.2025`: the scenario file has no \
+             `budget.benefit_rates.kh_30plus_provder`; --set changes a value, or adds one to a table the file \
+             has: write `budget.benefit_rates.kh_30plus_provder` in the file\n  \
+             help: did you mean `budget.benefit_rates.kh_30plus_provider`?\n",
+        ),
+        (
+            "staffing.hires[2].fte=3",
+            "error: --set staffing.hires[2].fte=3: key `staffing.hires[2].fte`: there is no `staffing.hires[2]`: \
+             `staffing.hires` has 1 entry, `staffing.hires[0]`; --set changes a value the file has, and cannot \
+             add an entry\n",
+        ),
+        (
+            "staffing.elasticity=0",
+            "error: --set staffing.elasticity=0: key `staffing.elasticity`: it holds a table with the keys \
+             `dist`, `min`, `mode`, `max`, not a single value; --set gives one key a number, true or false, or \
+             text: name one of the keys inside\n  help: did you mean `staffing.elasticity.min`?\n",
+        ),
+        (
+            "staffing.hires=3",
+            "error: --set staffing.hires=3: key `staffing.hires`: it holds a list of 1 table, not a single value; \
+             --set gives one key a number, true or false, or text: name one of the keys inside\n  \
+             help: did you mean `staffing.hires[0].fte`?\n",
+        ),
+        (
+            "scenario.start=2020-01",
+            "error: --set scenario.start=2020-01: key `scenario.start`: the value `2020-01` is not TOML: expected \
+             a number (3, 0.05, 650000), true or false, or text in double quotes (\"2020-01\")\n  \
+             help: the shell removes quotes, so put the whole argument in single quotes: \
+             --set 'scenario.start=\"2020-01\"'\n",
+        ),
+        (
+            "staffing.hires[0].fte",
+            "error: --set staffing.hires[0].fte: expected PATH=VALUE, a key of the scenario file and its new \
+             value, e.g. staffing.hires[0].fte=3\n",
+        ),
+        (
+            "staffing..fte=3",
+            "error: --set staffing..fte=3: key `staffing..fte`: `staffing..fte` is not a key path: write the keys \
+             joined by dots and an entry of a list by its number from 0 in brackets, e.g. staffing.hires[0].fte\n",
+        ),
+    ];
+    for (setting, want) in cases {
+        assert_eq!(fails(&["check", "base.toml", "--set", setting], dir.path()), want, "--set {setting}");
+    }
+}
+
+/// A value of the wrong kind or outside its bounds gets the error the file would
+/// give, against the `--set` argument; a problem with a distribution one of whose
+/// keys is set names the argument too. Every argument that is not PATH=VALUE is
+/// reported, and nothing is run.
+#[test]
+fn a_bad_value_gets_the_files_own_error_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_default(d, "base.toml", str::to_string);
+    let err = fails(&["run", "base.toml", "--set", "staffing.hires[0].fte=\"3\"", "-o", "out"], d);
+    assert_eq!(
+        err,
+        "error: --set staffing.hires[0].fte=\"3\": key `staffing.hires[0].fte`: invalid type: string \"3\", \
+         expected f64\n"
+    );
+    assert!(!d.join("out").exists());
+    // The same value written in the file: the same message, at the file's line.
+    write_default(d, "string.toml", |t| t.replace("fte = 2\n", "fte = \"3\"\n"));
+    let from_file = fails(&["check", "string.toml"], d);
+    assert!(
+        from_file.starts_with(
+            "error: string.toml:239:7: key `staffing.hires.fte`: invalid type: string \"3\", expected f64"
+        ),
+        "{from_file}"
+    );
+    assert_eq!(
+        fails(&["check", "base.toml", "--set", "staffing.caseload_ref=0"], d),
+        "error: --set staffing.caseload_ref=0: key `staffing.caseload_ref`: expected a positive caseload \
+         (citizens per FTE) in (0, 50,000,000], got 0\n"
+    );
+    assert_eq!(
+        fails(&["check", "base.toml", "--set", "budget.staff_cost_per_fte_year.mode=600"], d),
+        "error: --set budget.staff_cost_per_fte_year.mode=600: key `budget.staff_cost_per_fte_year`: triangular \
+         needs min ≤ mode ≤ max and min < max, got 520000, 600, 700000\n"
+    );
+    // Every argument that is not PATH=VALUE is reported.
+    let two = fails(&["check", "base.toml", "--set", "a", "--set", "b=abc"], d);
+    assert!(
+        two.contains("--set a: expected PATH=VALUE") && two.contains("--set b=abc: key `b`: the value `abc`"),
+        "{two}"
+    );
+    // A mistake in the file itself is reported at its line, as without --set.
+    write_default(d, "broken.toml", |t| t.replace("caseload_ref = 50", "caseload_rf = 50"));
+    let err = fails(&["check", "broken.toml", "--set", "staffing.hires[0].fte=3"], d);
+    assert!(err.starts_with("error: broken.toml:226:1: key `staffing.caseload_rf`: unknown key"), "{err}");
+}
+
+/// Parts run with different settings are different scenarios: merge refuses them. Parts
+/// with the same settings merge into the files of a single run with those settings,
+/// and the merged run.toml records them.
+#[test]
+fn parts_with_different_settings_do_not_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_default(d, "base.toml", str::to_string);
+    let part = |i: u32, setting: &str, out: &str| {
+        let shard = format!("{i}/2");
+        ok(&["run", "base.toml", "--shard", &shard, "-n", "20", "-q", "--set", setting, "-o", out], d)
+    };
+    part(1, "staffing.hires[0].fte=3", "p1");
+    part(2, "staffing.hires[0].fte=3", "p2");
+    part(2, "staffing.hires[0].fte=4", "q2");
+    let err = fails(&["merge", "p1", "q2", "-o", "merged"], d);
+    assert_eq!(
+        err,
+        "error: part q2 was run with --set staffing.hires[0].fte=4, but part p1 with --set \
+         staffing.hires[0].fte=3; all parts of a run need the same --set values\n"
+    );
+    ok(&["merge", "p1", "p2", "-o", "merged"], d);
+    ok(&["run", "base.toml", "-n", "20", "-q", "--set", "staffing.hires[0].fte=3", "-o", "single"], d);
+    for f in csv_files(Engine::Count) {
+        let read = |folder: &str| std::fs::read(d.join(folder).join(f)).unwrap();
+        assert!(read("merged") == read("single"), "{f} differs between the merged parts and a single run");
+    }
+    let manifest = std::fs::read_to_string(d.join("merged/run.toml")).unwrap();
+    assert!(manifest.contains("set = [\"staffing.hires[0].fte=3\"]"), "{manifest}");
+}
