@@ -297,6 +297,28 @@ fn targets_the_model_cannot_measure_are_refused() {
     assert!(e.contains("expected `to` at least `from`"), "{e}");
 }
 
+/// A stated population is checked against the citizens the target counts at its month:
+/// with a clock window, only those in the window (at month 6, the 600 arrivals of months
+/// 1 to 6 are 1 to 6 months since referral; the 1,000 at the start are 16).
+#[test]
+fn a_population_is_checked_against_the_citizens_in_the_window() {
+    let target = |size: u32| {
+        format!(
+            "[[targets]]\nmetric = \"outflow_share\"\nmonth = 6\nmonths_since_referral = {{ from = 1, to = 6 }}\n\
+             population = {{ size = {size}, counted_outside = 50 }}\nat_least = 0.5\n"
+        )
+    };
+    let m = model(&chain(&target(650), 10));
+    assert_eq!(m.targets[0].scope.population.unwrap().size, 650.0);
+    let e = error(&chain(&target(640), 10));
+    assert!(
+        e.contains("targets[0].population.size")
+            && e.contains("the citizens this target counts (600) plus `counted_outside` (50)"),
+        "{e}"
+    );
+    assert!(e.contains("did you mean `650`?"), "{e}");
+}
+
 /// The shipped goals are measured as their seeds measure them: Aalborg 2018's on arrival
 /// cohorts at the end of 2018 by months in Denmark (the 3-year goal on employment, the
 /// women's goal on the women), Copenhagen's rates against a stated population (21 % on
@@ -314,6 +336,8 @@ fn shipped_goals_are_measured_as_the_seeds_measure_them() {
     assert!(aal.targets.iter().any(|t| t.metric == trappe::model::Metric::EmploymentShare
         && t.scope.months_since_referral == Some((36, Some(47)))));
     assert!(aal.targets.iter().any(|t| t.scope.segments.len() == 3));
+    // Each goal on its whole arrival year: those already out by February 2018 count too.
+    assert!(aal.targets.iter().all(|t| t.scope.population.is_some()));
     let cph = load("copenhagen-2007-job-consultant-pool.toml");
     assert_eq!(cph.targets.iter().filter(|t| t.scope.population.is_some()).count(), 2);
     assert!(cph.targets.iter().any(|t| t.scope.at_months_since_referral == Some(36)));

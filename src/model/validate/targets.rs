@@ -6,7 +6,7 @@ use crate::error::{Diagnostic, Severity, nearest};
 use crate::input::locate::KeyPath;
 use crate::input::param::fmt_num;
 use crate::input::scenario::{MonthRef, TargetDef};
-use crate::model::{Metric, Model, Population, Segment, Target, TargetScope, parse_metric};
+use crate::model::{Metric, Model, Population, Segment, Target, TargetScope, clock, parse_metric};
 
 impl Validator<'_> {
     /// The targets, in file order; `state_ids` name the states `share:<state>` may refer
@@ -166,7 +166,8 @@ impl Validator<'_> {
             );
         }
         if let Some(p) = t.population {
-            scope.population = self.target_population(k, p, metric, &scope, segments, period);
+            let counted = citizens_in_scope(&scope, segments, month, period);
+            scope.population = self.target_population(k, p, metric, counted);
         }
         scope
     }
@@ -279,15 +280,13 @@ impl Validator<'_> {
     }
 
     /// A target's stated population: a share metric, a positive size and a count
-    /// outside the cohort that leave room for the whole cohort counted.
+    /// outside the cohort that leave room for the `counted` citizens the target counts.
     fn target_population(
         &mut self,
         k: &KeyPath,
         p: crate::input::scenario::PopulationDef,
         metric: Option<Metric>,
-        scope: &TargetScope,
-        segments: &[Segment],
-        period: Period,
+        counted: u64,
     ) -> Option<Population> {
         let key = k.key("population");
         if metric == Some(Metric::MeanBenefitDuration) {
@@ -314,12 +313,7 @@ impl Validator<'_> {
             );
             return None;
         }
-        let cohort: f64 = segments
-            .iter()
-            .enumerate()
-            .filter(|(g, _)| scope.counts_segment(*g))
-            .map(|(_, s)| s.size() as f64 + (s.inflow_per_month * period.horizon as f64).floor())
-            .sum();
+        let cohort = counted as f64;
         if cohort + p.counted_outside > p.size {
             self.err(
                 key.key("size"),
@@ -439,4 +433,40 @@ fn describe_clocks(starts: &[u32], m: u32) -> String {
         (Some(lo), Some(hi)) => format!("{} to {}", lo + m, hi + m),
         _ => "none".into(),
     }
+}
+
+/// The most citizens a target can count: those of its segments who have entered by its
+/// month and whose clock then lies in its window (by the end of the simulation for a
+/// target at each citizen's own month). Moves between segments are not followed: a
+/// bound for the checks, not a count.
+fn citizens_in_scope(scope: &TargetScope, segments: &[Segment], month: usize, period: Period) -> u64 {
+    let by = if scope.at_months_since_referral.is_some() { period.horizon } else { month };
+    let in_window = |origin: i64| match scope.months_since_referral {
+        Some((from, to)) => {
+            let c = clock::at_end_of(by, origin);
+            c >= from as i64 && to.is_none_or(|t| c <= t as i64)
+        }
+        None => true,
+    };
+    let mut n = 0u64;
+    for (_, s) in segments.iter().enumerate().filter(|(g, _)| scope.counts_segment(*g)) {
+        let arrival = s.arrives.max(1);
+        if s.arrives <= by {
+            for c in s.citizens.iter() {
+                let origin = clock::origin(
+                    arrival,
+                    if s.arrives == 0 { c.months_since_referral.unwrap_or(0) } else { 0 },
+                );
+                if in_window(origin) {
+                    n += c.count as u64;
+                }
+            }
+        }
+        for m in 1..=by {
+            if in_window(clock::origin(m, 0)) {
+                n += s.arrivals(m) as u64;
+            }
+        }
+    }
+    n
 }
