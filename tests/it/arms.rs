@@ -111,7 +111,7 @@ fn a_scenario_without_extras_gives_zero_difference_in_the_csv_files(engine: Engi
 fn more_staff_raises_self_support_and_zero_elasticity_changes_nothing(engine: Engine) {
     let text = default_text()
         .replace(
-            "elasticity = { dist = \"triangular\", min = 0.0, mode = 0.14, max = 0.38 }",
+            "elasticity = { dist = \"triangular\", min = 0.0, mode = 0.14, max = 0.38, source = \"E-LOAD-6\", grade = \"EST\" }",
             "elasticity = 0.5",
         )
         .replace("fte = 2\n", "fte = 8\n");
@@ -145,7 +145,7 @@ fn more_staff_raises_self_support_and_zero_elasticity_changes_nothing(engine: En
 
     // Elasticity 0 everywhere: staffing cannot matter, so every outcome but money is identical.
     let flat = text.replace("elasticity = 0.5", "elasticity = 0.0").replace(
-        "elasticity = { dist = \"triangular\", min = -0.25, mode = -0.1, max = 0.0 }",
+        "elasticity = { dist = \"triangular\", min = -0.25, mode = -0.1, max = 0.0, grade = \"GAP\" }",
         "elasticity = 0.0",
     );
     let m = model(&flat);

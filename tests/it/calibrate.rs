@@ -183,7 +183,7 @@ fn bad_observed_files_get_errors_naming_file_line_and_column() {
 #[test]
 fn calibrate_marks_only_where_allowed() {
     let text = default_text();
-    let from = "elasticity = { dist = \"triangular\", min = 0.0, mode = 0.14, max = 0.38 }";
+    let from = "elasticity = { dist = \"triangular\", min = 0.0, mode = 0.14, max = 0.38, source = \"E-LOAD-6\", grade = \"EST\" }";
     assert!(text.contains(from), "the default scenario no longer has {from}");
     let bad = text.replacen(from, &from.replace(" }", ", calibrate = true }"), 1);
     let err = error(&bad);

@@ -49,10 +49,9 @@ fn refused_default(replace: &str, with: &str, key: &str, run: bool) -> String {
     refused(&damaged(replace, with), with, key, run)
 }
 
-const STAFFING_ELASTICITY: &str =
-    "elasticity = { dist = \"triangular\", min = 0.0, mode = 0.14, max = 0.38 }";
+const STAFFING_ELASTICITY: &str = "elasticity = { dist = \"triangular\", min = 0.0, mode = 0.14, max = 0.38, source = \"E-LOAD-6\", grade = \"EST\" }";
 const RELAPSE_ELASTICITY: &str =
-    "elasticity = { dist = \"triangular\", min = -0.25, mode = -0.1, max = 0.0 }";
+    "elasticity = { dist = \"triangular\", min = -0.25, mode = -0.1, max = 0.0, grade = \"GAP\" }";
 const STAFF_COST: &str =
     "staff_cost_per_fte_year = { dist = \"triangular\", min = 520000, mode = 600000, max = 700000 }";
 

@@ -141,7 +141,7 @@ fn bad_settings_name_the_argument_the_key_and_the_nearest_valid_key() {
         (
             "staffing.elasticity=0",
             "error: --set staffing.elasticity=0: key `staffing.elasticity`: it holds a table with the keys \
-             `dist`, `min`, `mode`, `max`, not a single value; --set gives one key a number, true or false, or \
+             `dist`, `min`, `mode`, `max`, `source`, `grade`, not a single value; --set gives one key a number, true or false, or \
              text: name one of the keys inside\n  help: did you mean `staffing.elasticity.min`?\n",
         ),
         (
