@@ -35,6 +35,10 @@ enum Command {
         /// Number of replications (overrides [simulation] replications).
         #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..))]
         replications: Option<u32>,
+        /// Cohorts simulated per outer draw of the parameters (overrides [simulation]
+        /// inner_replications); --replications must be a multiple of it.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        inner: Option<u32>,
         /// Random seed (overrides [simulation] seed).
         #[arg(long)]
         seed: Option<u64>,
@@ -216,6 +220,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Run {
             scenario,
             replications,
+            inner,
             seed,
             out,
             force,
@@ -231,6 +236,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             let cfg = trappe::commands::run::RunConfig {
                 scenario,
                 replications,
+                inner,
                 seed,
                 out,
                 force,

@@ -24,6 +24,7 @@ pub fn simulate_100(c: &mut Criterion) {
     for threads in [1usize, 2] {
         let opts = SimOptions {
             replications: REPLICATIONS,
+            inner_replications: 1,
             seed: 2007,
             threads: Some(threads),
             trajectories: 0,

@@ -30,6 +30,7 @@ pub fn target_runs(c: &mut Criterion) {
         let cfg = RunConfig {
             scenario,
             replications: Some(REPLICATIONS),
+            inner: None,
             seed: None,
             out: dir.path().join(name),
             force: true,

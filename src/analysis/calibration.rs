@@ -298,6 +298,7 @@ impl Problem<'_> {
         }
         let opts = SimOptions {
             replications: self.opts.replications,
+            inner_replications: 1,
             seed: self.opts.seed,
             threads: self.opts.threads,
             trajectories: 0,

@@ -75,10 +75,11 @@ pub fn merge(cfg: &MergeConfig) -> anyhow::Result<RunReport> {
         }
         .into());
     }
-    let model = crate::model::Model::from_scenario(&sc).map_err(|e| PartError::Damaged {
+    let mut model = crate::model::Model::from_scenario(&sc).map_err(|e| PartError::Damaged {
         path: p0.clone(),
         reason: format!("its scenario is not valid: {e}"),
     })?;
+    model.inner_replications = m0.inner_replications.max(1);
     check_fits(&model, m0.replications, Holding::Part, &format!("merging {} replications", m0.replications))?;
     let out = cfg.out.clone().unwrap_or_else(|| default_out(Path::new(&m0.scenario_path)));
     let inputs: Vec<&Path> = cfg.parts.iter().map(PathBuf::as_path).collect();
@@ -129,6 +130,7 @@ pub fn merge(cfg: &MergeConfig) -> anyhow::Result<RunReport> {
     let prov = Provenance {
         seed: m0.seed,
         replications: m0.replications,
+        inner_replications: m0.inner_replications,
         threads: None,
         trajectories: m0.trajectories,
         engine,

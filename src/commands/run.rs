@@ -25,8 +25,11 @@ use std::path::{Path, PathBuf};
 pub struct RunConfig {
     /// The scenario file.
     pub scenario: PathBuf,
-    /// Replications (overrides the file).
+    /// Replications (overrides the file): outer draws of the parameters times inner
+    /// replications.
     pub replications: Option<u32>,
+    /// Replications per outer draw of the parameters (overrides the file).
+    pub inner: Option<u32>,
     /// Seed (overrides the file).
     pub seed: Option<u64>,
     /// Output folder.
@@ -71,9 +74,18 @@ pub fn default_run_out(scenario: &Path, shard: Option<Shard>) -> PathBuf {
 
 /// Loads, simulates, summarises and writes a run (or, with a shard, one partial result).
 pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
-    let (sc, model) = crate::commands::check::load_checked(&cfg.scenario, &cfg.settings, cfg.strict)?;
+    let (sc, mut model) = crate::commands::check::load_checked(&cfg.scenario, &cfg.settings, cfg.strict)?;
     let replications = cfg.replications.unwrap_or(model.replications);
     anyhow::ensure!(replications >= 1, "--replications must be at least 1");
+    let inner = cfg.inner.unwrap_or(model.inner_replications);
+    anyhow::ensure!(inner >= 1, "--inner must be at least 1");
+    anyhow::ensure!(
+        replications.is_multiple_of(inner),
+        "{replications} replications cannot be split into outer draws of {inner} inner replications: \
+         --replications must be a multiple of --inner (e.g. {})",
+        replications.div_ceil(inner) * inner
+    );
+    model.inner_replications = inner;
     let seed = cfg.seed.unwrap_or(model.seed);
     let threads = cfg.threads.unwrap_or_else(rayon::current_num_threads);
     anyhow::ensure!(threads >= 1, "--threads must be at least 1");
@@ -106,6 +118,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
                 shard,
                 seed,
                 replications,
+                inner_replications: inner,
                 threads,
                 trajectories: cfg.trajectories,
                 engine: cfg.engine,
@@ -116,6 +129,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
             let prov = Provenance {
                 seed,
                 replications,
+                inner_replications: inner,
                 threads: Some(threads),
                 trajectories: cfg.trajectories,
                 engine: cfg.engine,
@@ -126,7 +140,8 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
     }
 }
 
-/// Simulates the replications in `range` (both arms) and reduces each to its outcomes
+/// Simulates the replications in `range` (both arms), `model.inner_replications` per
+/// outer draw of the parameters, and reduces each to its outcomes
 /// as soon as it is done, so memory holds per-replication summaries, not raw cash
 /// flows. Returns them in replication order. Trajectories (`trajectories` > 0) are
 /// recorded from replication 0 if it is in the range.
@@ -155,6 +170,7 @@ pub fn simulate_outcomes_with(
     let bar = progress_bar(Some(u64::from(count)), "replications", progress && count > 0);
     let opts = SimOptions {
         replications: count,
+        inner_replications: model.inner_replications,
         seed,
         threads: Some(threads),
         trajectories,

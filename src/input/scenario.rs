@@ -82,11 +82,24 @@ pub struct Simulation {
     /// Seed of the random number streams; the same seed gives the same results.
     #[serde(default = "default_seed")]
     pub seed: u64,
+    /// Cohorts simulated per outer draw of the parameters: `replications` is
+    /// `outer draws × inner_replications`, which separates what we don't know (the
+    /// parameters) from chance (the citizens' paths).
+    #[serde(default = "default_inner_replications", skip_serializing_if = "is_one")]
+    pub inner_replications: u32,
 }
 
 /// Replications when `[simulation]` does not say.
 fn default_replications() -> u32 {
     1000
+}
+/// Inner replications when `[simulation]` does not say: one cohort per parameter draw.
+fn default_inner_replications() -> u32 {
+    1
+}
+/// Whether inner replications are the default, 1, and left unwritten.
+fn is_one(n: &u32) -> bool {
+    *n == 1
 }
 /// Seed when `[simulation]` does not say.
 fn default_seed() -> u64 {
@@ -95,7 +108,11 @@ fn default_seed() -> u64 {
 
 impl Default for Simulation {
     fn default() -> Self {
-        Simulation { replications: default_replications(), seed: default_seed() }
+        Simulation {
+            replications: default_replications(),
+            seed: default_seed(),
+            inner_replications: default_inner_replications(),
+        }
     }
 }
 

@@ -347,6 +347,8 @@ pub struct Model {
     pub horizon: usize,
     /// Monte Carlo replications a run makes unless told otherwise.
     pub replications: u32,
+    /// Replications per outer draw of the parameters unless told otherwise.
+    pub inner_replications: u32,
     /// Seed of the random number streams: the same seed gives the same results.
     pub seed: u64,
     /// States, in file order (indices are positions here).

@@ -144,6 +144,9 @@ pub struct PartManifest {
     pub seed: u64,
     /// Replications of the whole run (R).
     pub replications: u32,
+    /// Replications per outer draw of the parameters (absent when 1).
+    #[serde(default = "crate::report::part::one", skip_serializing_if = "crate::report::part::is_one")]
+    pub inner_replications: u32,
     /// This shard, `I/N`.
     pub shard: String,
     /// First replication in this part (numbered from 0).
@@ -183,6 +186,8 @@ pub struct PartSpec {
     pub seed: u64,
     /// Replications of the whole run.
     pub replications: u32,
+    /// Replications per outer draw of the parameters.
+    pub inner_replications: u32,
     /// Worker threads.
     pub threads: usize,
     /// Individual paths recorded (K).
@@ -478,6 +483,7 @@ pub fn write_part(
         scenario_sha256: sha256_hex(&sc.source),
         seed: spec.seed,
         replications: spec.replications,
+        inner_replications: spec.inner_replications,
         shard: spec.shard.to_string(),
         first_replication: range.start,
         replications_in_part: range.len() as u32,
@@ -571,6 +577,12 @@ pub fn read_part_manifest(path: &Path) -> Result<(PartManifest, Shard), PartErro
     if m.replications == 0 {
         return Err(damaged("part.toml says the run has 0 replications; a run has at least 1".into()));
     }
+    if m.inner_replications == 0 || !m.replications.is_multiple_of(m.inner_replications) {
+        return Err(damaged(format!(
+            "part.toml says {} inner replications, which do not divide its {} replications",
+            m.inner_replications, m.replications
+        )));
+    }
     let shard: Shard =
         m.shard.parse().map_err(|e| damaged(format!("shard {:?} in part.toml: {e}", m.shard)))?;
     let range = shard.range(m.replications);
@@ -633,6 +645,11 @@ pub(crate) fn check_same_run(
             "part {pb} belongs to a run of {} replications, but part {pa} to a run of {}; all parts need the same --replications",
             b.replications, a.replications
         )
+    } else if b.inner_replications != a.inner_replications {
+        format!(
+            "part {pb} was run with --inner {}, but part {pa} with --inner {}; all parts need the same inner replications",
+            b.inner_replications, a.inner_replications
+        )
     } else if sb.count != sa.count {
         format!(
             "part {pb} is shard {sb}, but part {pa} is shard {sa}; all parts must split the run into the same number of shards"
@@ -648,6 +665,16 @@ pub(crate) fn check_same_run(
         return Ok(());
     };
     Err(PartError::Mismatch(msg))
+}
+
+/// 1, the default of a manifest's inner replications.
+pub(crate) fn one() -> u32 {
+    1
+}
+
+/// Whether a manifest's inner replications are the default, 1, and left unwritten.
+pub(crate) fn is_one(n: &u32) -> bool {
+    *n == 1
 }
 
 /// The `--set` arguments of a part, for messages: `--set a=1 --set b=2`, or "no --set".
@@ -733,6 +760,7 @@ mod tests {
             scenario_sha256: sha256_hex("a = 1\n"),
             seed: u64::MAX,
             replications: 30,
+            inner_replications: 5,
             shard: "2/3".into(),
             first_replication: 10,
             replications_in_part: 10,

@@ -40,6 +40,8 @@ pub struct Provenance {
     pub seed: u64,
     /// Replications in total.
     pub replications: u32,
+    /// Replications per outer draw of the parameters.
+    pub inner_replications: u32,
     /// Worker threads of a single run, which also summarise and write its results (None
     /// for a merged result: each part has its own, and merging uses all cores).
     pub threads: Option<usize>,
@@ -126,6 +128,7 @@ pub fn write_results(
         files.clone(),
     );
     manifest.engine = prov.engine.name().to_string();
+    manifest.inner_replications = prov.inner_replications;
     manifest.merged_from = prov.merged_from.clone();
     manifest.write(&staging.file("run.toml"))?;
     let out = staging.commit()?;

@@ -2,7 +2,11 @@
 //!
 //! Each (seed, replication, parameter) and each (seed, replication, engine purpose) has
 //! a stream of its own, so that changing one parameter's distribution does not change
-//! the draws of others, and results do not depend on the number of threads. A stream's
+//! the draws of others, and results do not depend on the number of threads. Replications
+//! come in outer draws of `I` inner replications each (the run's inner replications):
+//! replication `r` draws its parameters from stream `r / I` of each parameter and its
+//! chance from stream `r` of each engine purpose, so the `I` cohorts of one outer draw
+//! share their parameters and differ only by chance. A stream's
 //! ChaCha8 key is the SHA-256 of the seed and the stream's name (the parameter's key in
 //! the model's [`ParameterTable`](crate::model::parameters::ParameterTable), or the
 //! purpose's name); the replication selects the ChaCha8 stream within the key.
@@ -56,20 +60,33 @@ impl Purpose {
 pub(crate) struct Streams {
     parameters: Vec<[u8; 32]>,
     purposes: [[u8; 32]; Purpose::ALL.len()],
+    inner_replications: u32,
 }
 
 impl Streams {
-    /// The keys of the streams of `model` with `seed`.
+    /// The keys of the streams of `model` with `seed`, one replication per outer draw.
     pub(crate) fn new(model: &Model, seed: u64) -> Streams {
+        Streams::nested(model, seed, 1)
+    }
+
+    /// The keys of the streams of `model` with `seed`, `inner_replications` (at least 1)
+    /// replications per outer draw of the parameters.
+    pub(crate) fn nested(model: &Model, seed: u64, inner_replications: u32) -> Streams {
         Streams {
             parameters: model.parameters.iter().map(|p| stream_key(seed, &p.key)).collect(),
             purposes: Purpose::ALL.map(|p| stream_key(seed, p.name())),
+            inner_replications: inner_replications.max(1),
         }
     }
 
-    /// The stream of parameter `index` of the model's table in `replication`.
-    pub(crate) fn parameter(&self, index: usize, replication: u32) -> ChaCha8Rng {
-        keyed(self.parameters[index], replication)
+    /// The outer draw of the parameters that `replication` belongs to.
+    pub(crate) fn outer_draw(&self, replication: u32) -> u32 {
+        replication / self.inner_replications
+    }
+
+    /// The stream of parameter `index` of the model's table in outer draw `outer`.
+    pub(crate) fn parameter(&self, index: usize, outer: u32) -> ChaCha8Rng {
+        keyed(self.parameters[index], outer)
     }
 
     /// The stream of an engine's `purpose` in `replication`.
@@ -147,8 +164,9 @@ struct Combined {
 }
 
 /// Draws every parameter of the model for replication `rep`, each from its own
-/// stream, and lays the values out for the engine.
+/// stream at the replication's outer draw, and lays the values out for the engine.
 pub(crate) fn draw(model: &Model, streams: &Streams, rep: u32) -> Drawn {
+    let outer = streams.outer_draw(rep);
     let nt = model.transitions.len();
     let mut drawn = Drawn {
         activity_cost: vec![0.0; model.states.len()],
@@ -183,13 +201,13 @@ pub(crate) fn draw(model: &Model, streams: &Streams, rep: u32) -> Drawn {
         let v = if let Some(o) = replaced {
             // Calibration's candidate distribution, drawn as its quantile at this
             // parameter's own uniform number: the same number in every evaluation.
-            let mut rng = streams.parameter(i, rep);
+            let mut rng = streams.parameter(i, outer);
             let u = ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
             o.quantile(u)
         } else if fixed {
             p.distribution.mean()
         } else {
-            p.distribution.sample(&mut streams.parameter(i, rep))
+            p.distribution.sample(&mut streams.parameter(i, outer))
         };
         if !fixed {
             drawn.recorded.push(v);

@@ -12,6 +12,9 @@ use rayon::prelude::*;
 pub struct SimOptions {
     /// Replications to run.
     pub replications: u32,
+    /// Replications per outer draw of the parameters (at least 1): replication `r`
+    /// takes its parameters from outer draw `r / inner_replications`.
+    pub inner_replications: u32,
     /// Seed.
     pub seed: u64,
     /// Worker threads (None = all cores).
@@ -86,7 +89,7 @@ pub fn simulate_with<T: Send>(
     }
     let pool = builder.build()?;
     let first = opts.first_replication;
-    let streams = Streams::new(model, opts.seed);
+    let streams = Streams::nested(model, opts.seed, opts.inner_replications);
     Ok(pool.install(|| {
         (first..first + opts.replications)
             .into_par_iter()

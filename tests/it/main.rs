@@ -29,3 +29,4 @@ mod plausibility;
 mod scenarios;
 mod set_option;
 mod shard;
+mod uncertainty;

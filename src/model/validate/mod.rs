@@ -93,6 +93,7 @@ impl Validator<'_> {
             start: period.start,
             horizon: period.horizon,
             replications: f.simulation.replications.max(1),
+            inner_replications: f.simulation.inner_replications.max(1),
             seed: f.simulation.seed,
             states,
             transitions,
@@ -126,6 +127,24 @@ impl Validator<'_> {
             self.err(
                 KeyPath::parse("simulation.replications"),
                 "expected at least 1 replication, got 0",
+                None,
+            );
+        }
+        let inner = f.simulation.inner_replications;
+        if inner == 0 {
+            self.err(
+                KeyPath::parse("simulation.inner_replications"),
+                "expected at least 1 inner replication, got 0",
+                None,
+            );
+        } else if !f.simulation.replications.is_multiple_of(inner) {
+            self.err(
+                KeyPath::parse("simulation.inner_replications"),
+                format!(
+                    "expected a divisor of simulation.replications ({}): replications are outer draws \
+                     of the parameters times inner replications, got {inner}",
+                    f.simulation.replications
+                ),
                 None,
             );
         }

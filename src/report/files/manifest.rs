@@ -33,6 +33,9 @@ pub struct Manifest {
     pub seed: u64,
     /// Replications run.
     pub replications: u32,
+    /// Replications per outer draw of the parameters (absent when 1: one cohort per draw).
+    #[serde(default = "crate::report::part::one", skip_serializing_if = "crate::report::part::is_one")]
+    pub inner_replications: u32,
     /// Worker threads (absent in a merged result: each part lists its own).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threads: Option<usize>,
@@ -87,6 +90,7 @@ pub fn resolved_file(sc: &LoadedScenario, model: &Model, seed: u64, replications
     let mut f = sc.file.clone();
     f.simulation.seed = seed;
     f.simulation.replications = replications;
+    f.simulation.inner_replications = model.inner_replications;
     let pre2016 = std::iter::once(&model.budget.reimbursement)
         .chain(model.budget.reimbursement_changes.iter().map(|c| &c.regime))
         .any(|r| matches!(r, Reimbursement::Pre2016 { .. }));
@@ -186,6 +190,7 @@ impl Manifest {
             cohort_sha256: sc.cohort.as_ref().map(|c| c.sha256.clone()),
             seed,
             replications,
+            inner_replications: model.inner_replications,
             threads,
             engine: "individual".into(),
             trajectories,

@@ -35,7 +35,15 @@ pub(crate) use test_both_engines;
 /// Simulation options for `replications` replications from `seed` with `engine`, on
 /// all cores, without sampled paths.
 pub fn sim_options(replications: u32, seed: u64, engine: Engine) -> SimOptions {
-    SimOptions { replications, seed, threads: None, trajectories: 0, first_replication: 0, engine }
+    SimOptions {
+        replications,
+        inner_replications: 1,
+        seed,
+        threads: None,
+        trajectories: 0,
+        first_replication: 0,
+        engine,
+    }
 }
 
 /// Simulates `arms` of `m` with `engine`: `replications` replications from `seed`.
