@@ -115,8 +115,8 @@ fn bad_settings_name_the_argument_the_key_and_the_nearest_valid_key() {
         ),
         (
             "simulation.start=\"2020-01\"",
-            "error: --set simulation.start=\"2020-01\": key `simulation.start`: unknown key `start`, expected \
-             `replications` or `seed`\n  help: did you mean `scenario.start`?\n",
+            "error: --set simulation.start=\"2020-01\": key `simulation.start`: unknown key `start`, expected one of \
+             `replications`, `seed`, `inner_replications`\n  help: did you mean `scenario.start`?\n",
         ),
         (
             "staffing.capacity.placement_fte=2",
