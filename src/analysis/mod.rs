@@ -4,3 +4,4 @@
 pub mod calibration;
 pub mod outcomes;
 pub mod stats;
+pub mod uncertainty;

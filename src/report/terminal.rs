@@ -2,6 +2,7 @@
 
 use crate::analysis::outcomes::Results;
 use crate::analysis::stats::Summary;
+use crate::analysis::uncertainty::split_of_effect;
 use crate::budget::Item;
 use crate::input::scenario::FundingSource;
 use crate::input::setting::Setting;
@@ -343,9 +344,10 @@ fn net_effect(o: &mut String, f: &Figures) {
         dkk(pv.mean),
         interval(pv, dkk)
     );
+    expected_net_effect(o, f);
     let _ = writeln!(
         o,
-        "  probability the scenario saves money: {}  (± {})",
+        "  probability that a realised cohort saves money: {}  (± {})",
         percent(pos.mean),
         percent(pos.mcse)
     );
@@ -404,6 +406,43 @@ fn net_effect(o: &mut String, f: &Figures) {
     }
 }
 
+/// The decision figure, the probability that the expected net municipal effect is
+/// favourable given what we don't know, with the expected effect's interval over the
+/// parameters and the spread a cohort shows by chance; with one cohort per parameter
+/// draw, a line saying that the split cannot be estimated and how to get it.
+fn expected_net_effect(o: &mut String, f: &Figures) {
+    match split_of_effect(f.model, f.res, Effect::NetMunicipalEffect) {
+        Some(s) => {
+            let _ = writeln!(
+                o,
+                "  probability that the expected net municipal effect is favourable: {}",
+                percent(s.probability_expected_positive)
+            );
+            let _ = writeln!(
+                o,
+                "    expected effect {} DKK, 90 % interval over what we don't know (the parameters): {} to {} DKK",
+                dkk(s.expected),
+                dkk(s.expected_p05),
+                dkk(s.expected_p95)
+            );
+            let _ = writeln!(
+                o,
+                "    by chance alone a cohort of this size lands ± {} DKK (s.d.) around its expected effect; \
+                 the parameters give {} of the variance",
+                dkk(s.chance_sd),
+                percent(s.parameter_share)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "  probability that the expected net municipal effect is favourable: not estimable with one cohort\n    \
+                 per parameter draw (run with --inner 5 to tell what we don't know apart from chance)"
+            );
+        }
+    }
+}
+
 /// Why the reimbursement share of the benefit still paid differs between the arms, in
 /// the words of the regimes of the scenario.
 fn share_reason(model: &crate::model::Model, higher: bool) -> &'static str {
@@ -431,9 +470,10 @@ fn share_reason(model: &crate::model::Model, higher: bool) -> &'static str {
     }
 }
 
-/// Each target's value and probability of being met, per arm.
+/// Each target's value and probability of being met by a realised cohort, per arm.
 fn targets(o: &mut String, f: &Figures) {
     let _ = writeln!(o, "\n{:<52} {:>22} {:>22}", "Targets", "scenario: value, P(met)", "counterfactual");
+    let _ = writeln!(o, "(P(met): the probability that a realised cohort meets the target)");
     for (i, t) in f.model.targets.iter().enumerate() {
         let (kv, km) = (f.layout.target_value(i), f.layout.target_met(i));
         let fmt_v = |v: f64| {

@@ -2,6 +2,7 @@
 
 use crate::analysis::outcomes::Results;
 use crate::analysis::stats::Summary;
+use crate::analysis::uncertainty::{Split, split_of_effect, split_of_outcome};
 use crate::model::Model;
 use crate::numbers::csv_number;
 use crate::report::files::csv_file::write_rows;
@@ -24,6 +25,24 @@ fn summary_cells(s: &Summary) -> Vec<String> {
 
 const SUMMARY_STATS: [&str; 7] = ["mean", "median", "p05", "p95", "mcse", "sd", "n"];
 
+/// The columns of the split between what we don't know and chance, after `label`.
+const SPLIT_STATS: [&str; 5] = ["expected", "expected_p05", "expected_p95", "chance_sd", "parameter_share"];
+
+/// The split's cells: empty where it cannot be estimated (one inner replication per
+/// draw, an outcome undefined in some replication, or a ratio of means).
+fn split_cells(s: Option<Split>) -> Vec<String> {
+    match s {
+        Some(s) => vec![
+            csv_number(s.expected),
+            csv_number(s.expected_p05),
+            csv_number(s.expected_p95),
+            csv_number(s.chance_sd),
+            csv_number(s.parameter_share),
+        ],
+        None => vec![String::new(); SPLIT_STATS.len()],
+    }
+}
+
 /// Writes `summary.csv`: every outcome at the horizon per arm and difference, the
 /// effects, and each target's value and probability of being met.
 pub fn write_summary(path: &Path, model: &Model, res: &Results) -> Result<(), OutputError> {
@@ -31,6 +50,7 @@ pub fn write_summary(path: &Path, model: &Model, res: &Results) -> Result<(), Ou
         ["section", "metric", "arm", "unit"].iter().map(|s| s.to_string()).collect();
     header.extend(SUMMARY_STATS.iter().map(|s| s.to_string()));
     header.push("label".into());
+    header.extend(SPLIT_STATS.iter().map(|s| s.to_string()));
     let layout = OutcomeLayout::new(model);
     let mut rows = Vec::new();
     let arm_label = |a: usize| {
@@ -46,6 +66,7 @@ pub fn write_summary(path: &Path, model: &Model, res: &Results) -> Result<(), Ou
                 vec!["outcome".into(), name.clone(), arm_label(a).into(), column.unit().label().into()];
             r.extend(summary_cells(&res.arm_summaries[a][k]));
             r.push(String::new());
+            r.extend(split_cells(split_of_outcome(model, res, a, k)));
             rows.push(r);
         }
     }
@@ -62,6 +83,7 @@ pub fn write_summary(path: &Path, model: &Model, res: &Results) -> Result<(), Ou
         } else {
             String::new()
         });
+        r.extend(split_cells(split_of_effect(model, res, effect)));
         rows.push(r);
     }
     for (i, t) in model.targets.iter().enumerate() {
@@ -73,6 +95,7 @@ pub fn write_summary(path: &Path, model: &Model, res: &Results) -> Result<(), Ou
             let mut r = vec!["target".into(), value.name(model), arm_label(a).into(), unit.into()];
             r.extend(summary_cells(&res.arm_summaries[a][layout.target_value(i)]));
             r.push(label.clone());
+            r.extend(split_cells(split_of_outcome(model, res, a, layout.target_value(i))));
             rows.push(r);
         }
         for a in 0..res.arm_summaries.len() {
@@ -81,6 +104,7 @@ pub fn write_summary(path: &Path, model: &Model, res: &Results) -> Result<(), Ou
                 vec!["target".into(), target_probability_name(i), arm_label(a).into(), unit.label().into()];
             r.extend(summary_cells(&res.arm_summaries[a][layout.target_met(i)]));
             r.push(label.clone());
+            r.extend(split_cells(split_of_outcome(model, res, a, layout.target_met(i))));
             rows.push(r);
         }
     }
