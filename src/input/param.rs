@@ -336,23 +336,29 @@ fn need(spec: &DistSpec, name: &str, v: Option<f64>) -> Result<f64, String> {
     Ok(v)
 }
 
+impl DistSpec {
+    /// Every number the table may give, by key, in the order errors name them.
+    fn numbers(&self) -> [(&'static str, Option<f64>); 12] {
+        [
+            ("mean", self.mean),
+            ("sd", self.sd),
+            ("alpha", self.alpha),
+            ("beta", self.beta),
+            ("shape", self.shape),
+            ("scale", self.scale),
+            ("mu", self.mu),
+            ("sigma", self.sigma),
+            ("min", self.min),
+            ("mode", self.mode),
+            ("max", self.max),
+            ("value", self.value),
+        ]
+    }
+}
+
 /// An error naming the first key given that the table's family does not take.
 fn only(spec: &DistSpec, allowed: &[&str]) -> Result<(), String> {
-    let given = [
-        ("mean", spec.mean),
-        ("sd", spec.sd),
-        ("alpha", spec.alpha),
-        ("beta", spec.beta),
-        ("shape", spec.shape),
-        ("scale", spec.scale),
-        ("mu", spec.mu),
-        ("sigma", spec.sigma),
-        ("min", spec.min),
-        ("mode", spec.mode),
-        ("max", spec.max),
-        ("value", spec.value),
-    ];
-    for (name, v) in given {
+    for (name, v) in spec.numbers() {
         if v.is_some() && !allowed.contains(&name) {
             return Err(format!(
                 "`{name}` does not belong to a {} distribution; it takes {}",
@@ -412,20 +418,7 @@ fn resolve_spec(spec: &DistSpec) -> Result<Distribution, String> {
 /// A table without `dist`: a fixed value, `{ value = 600000, source = "E-STAFF-2" }`.
 /// Any other number in it belongs to a distribution that must be named.
 fn resolve_undeclared(spec: &DistSpec) -> Result<Distribution, String> {
-    let family_keys = [
-        ("mean", spec.mean),
-        ("sd", spec.sd),
-        ("alpha", spec.alpha),
-        ("beta", spec.beta),
-        ("shape", spec.shape),
-        ("scale", spec.scale),
-        ("mu", spec.mu),
-        ("sigma", spec.sigma),
-        ("min", spec.min),
-        ("mode", spec.mode),
-        ("max", spec.max),
-    ];
-    if let Some((name, _)) = family_keys.iter().find(|(_, v)| v.is_some()) {
+    if let Some((name, _)) = spec.numbers().into_iter().find(|(name, v)| *name != "value" && v.is_some()) {
         return Err(format!(
             "`{name}` belongs to a distribution: name it with `dist` (e.g. `dist = \"beta\"`); a table without `dist` is a fixed value, `{{ value = … }}`"
         ));
