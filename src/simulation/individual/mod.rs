@@ -8,7 +8,9 @@
 //! Once a citizen's arms have parted (at the end of a month its state, flags,
 //! counters or placement request differ between arms), the citizen is
 //! *decoupled*: from the next month on it draws its own numbers (and its own
-//! queue priorities) in every arm but the first. Its paths are then
+//! queue priorities) in every arm but the anchor ([`anchor_arm`]: the
+//! counterfactual), whose paths therefore do not depend on the arms simulated
+//! with it. Its paths are then
 //! independent, as they are nearly anyway once it is in different places; this
 //! widens the spread of an effect by a few per cent at most (measured in
 //! `docs/design/count-engine.md`) and lets the count engine keep such citizens in
@@ -62,6 +64,14 @@ pub fn simulate_replication(
     trajectories: usize,
 ) -> Replication {
     simulate_replication_on(model, arms, &Streams::new(model, seed), rep, trajectories)
+}
+
+/// The arm whose citizens draw the shared numbers all along, also after their arms
+/// part: the counterfactual when it is simulated (an arm without hires and grants),
+/// else the first arm. Its paths therefore do not depend on which other arms are
+/// simulated with it, so every scenario on one baseline meets the same baseline.
+pub fn anchor_arm(arms: &[Arm]) -> usize {
+    arms.iter().position(|a| !a.with_hires && !a.with_grants).unwrap_or(0)
 }
 
 /// [`simulate_replication`] on a run's random streams, whose keys are hashed once per run.
@@ -120,7 +130,9 @@ struct Run<'a> {
     segment_rows: SegmentMoveRows,
     segment_rng: ChaCha8Rng,
     vs: Vec<f64>,
-    /// Citizens whose arms have parted draw their own numbers in every arm but the first.
+    /// The arm whose citizens always draw the shared numbers ([`anchor_arm`]).
+    anchor: usize,
+    /// Citizens whose arms have parted draw their own numbers in every arm but the anchor.
     decoupled_rng: ChaCha8Rng,
     decoupled: Vec<bool>,
     /// The decoupled citizens, in the order they parted.
@@ -128,7 +140,7 @@ struct Run<'a> {
     /// The citizens who moved, asked for a placement or were placed this month in some
     /// arm (the only ones whose arms can part this month).
     moved_now: Vec<u32>,
-    /// The salt of the queue priorities of decoupled citizens, per arm (the first arm's
+    /// The salt of the queue priorities of decoupled citizens, per arm (the anchor's
     /// is `queue_salt`).
     decoupled_salts: Vec<u64>,
     queue_salt: u64,
@@ -161,9 +173,10 @@ impl<'a> Run<'a> {
         } else {
             Vec::new()
         };
+        let anchor = anchor_arm(arms);
         let mut decoupled_rng = streams.purpose(Purpose::Decoupled, rep);
         let decoupled_salts =
-            (0..arms.len()).map(|a| if a == 0 { 0 } else { decoupled_rng.next_u64() }).collect();
+            (0..arms.len()).map(|a| if a == anchor { 0 } else { decoupled_rng.next_u64() }).collect();
         let mut run = Run {
             model,
             arms,
@@ -200,6 +213,7 @@ impl<'a> Run<'a> {
             segment_rows: SegmentMoveRows::new(model, &drawn),
             segment_rng: streams.purpose(Purpose::SegmentMoves, rep),
             vs: Vec::new(),
+            anchor,
             decoupled_rng,
             decoupled: Vec::with_capacity(n_total),
             parted: Vec::new(),
@@ -298,7 +312,9 @@ impl<'a> Run<'a> {
         self.us.clear();
         self.us.extend((0..entered).map(|_| (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)));
         self.decoupled.resize(entered, false);
-        for a in 0..self.arms.len() {
+        // The anchor first: the other arms replace the numbers of decoupled citizens.
+        let anchor = self.anchor;
+        for a in std::iter::once(anchor).chain((0..self.arms.len()).filter(|&a| a != anchor)) {
             self.arm_month(a, m);
             if self.capacity {
                 self.serve_queue(a, m);
@@ -313,7 +329,7 @@ impl<'a> Run<'a> {
 
     /// The month's moves between segments, after the moves between states and the
     /// partings: one uniform number per citizen, shared by every arm while the citizen
-    /// is coupled, its own in the arms after the first once decoupled (as the state
+    /// is coupled, its own in the arms other than the anchor once decoupled (as the state
     /// moves' numbers). A coupled citizen is in the same place in every arm, so it moves
     /// alike in all of them and its arms do not part.
     fn move_segments(&mut self) {
@@ -331,7 +347,7 @@ impl<'a> Run<'a> {
                 if row.is_empty() {
                     continue;
                 }
-                let v = if a > 0 && self.decoupled[i] { unit(&mut self.segment_rng) } else { self.vs[i] };
+                let v = if a != self.anchor && self.decoupled[i] { unit(&mut self.decoupled_rng) } else { self.vs[i] };
                 let Some(exit) = pick(row, v) else { continue };
                 let to = exit.to as usize;
                 acc.occ_end[g * ns + s] -= 1;
@@ -421,9 +437,10 @@ impl<'a> Run<'a> {
         let entered = self.cohort.entered_by[m];
         self.requests.clear();
         self.trace_row_now.fill(usize::MAX);
-        // A decoupled citizen's number in arms after the first is its own.
-        // (The earlier arms are done with the month's numbers, so they are replaced.)
-        if a > 0 {
+        // A decoupled citizen's number in arms other than the anchor is its own.
+        // (The anchor, simulated first, is done with the month's numbers, so they are
+        // replaced.)
+        if a != self.anchor {
             for &i in &self.parted {
                 self.us[i as usize] =
                     (self.decoupled_rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
@@ -442,7 +459,7 @@ impl<'a> Run<'a> {
             m,
             queue_salt: self.queue_salt,
             decoupled: &self.decoupled,
-            decoupled_salt: if a == 0 { self.queue_salt } else { self.decoupled_salts[a] },
+            decoupled_salt: if a == self.anchor { self.queue_salt } else { self.decoupled_salts[a] },
         };
         let people = &mut self.people[a][..entered];
         let us = &self.us[..entered];
@@ -559,7 +576,7 @@ impl<'a> Run<'a> {
         let people = &self.people;
         for &i in &self.moved_now {
             let i = i as usize;
-            if !self.decoupled[i] && people[1..].iter().any(|other| !other[i].same(&people[0][i])) {
+            if !self.decoupled[i] && people.iter().any(|other| !other[i].same(&people[0][i])) {
                 self.decoupled[i] = true;
                 self.parted.push(i as u32);
             }
