@@ -77,6 +77,46 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
     },
+    /// Simulate options (scenario files that differ only in hires and grants) side by
+    /// side against their one shared baseline, on the same cohort and random numbers.
+    Compare {
+        /// The options' scenario files (TOML), e.g. plus3.toml plus5.toml.
+        #[arg(required = true, value_name = "SCENARIOS")]
+        options: Vec<PathBuf>,
+        /// A further option made from the first file with one value changed, e.g.
+        /// `--variant 'plus3:staffing.hires[0].fte=3'`; repeat a name to change more values.
+        #[arg(long = "variant", value_name = "NAME:PATH=VALUE")]
+        variant: Vec<String>,
+        /// Number of replications (overrides the first file's [simulation] replications).
+        #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..))]
+        replications: Option<u32>,
+        /// Cohorts simulated per outer draw of the parameters (overrides the first file's
+        /// [simulation] inner_replications); --replications must be a multiple of it.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        inner: Option<u32>,
+        /// Random seed (overrides the first file's [simulation] seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output folder [default: results/compare-<file names>].
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+        /// Replace the output folder if it exists.
+        #[arg(long)]
+        force: bool,
+        /// No progress bar.
+        #[arg(long, short = 'q')]
+        quiet: bool,
+        /// Worker threads, 1 to 256 [default: all cores]; results do not depend on it.
+        #[arg(long, short = 'j', value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS))]
+        threads: Option<u32>,
+        /// Treat plausibility warnings as errors: exit 2 without simulating.
+        #[arg(long)]
+        strict: bool,
+        /// Give a key of every option's file this value instead of the file's, e.g.
+        /// `--set budget.staff_cost_per_fte_year=650000`; repeatable.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+    },
     /// Combine the partial results of `trappe run --shard I/N` into the results of one run.
     Merge {
         /// The part folders, one per shard, in any order (e.g. parts/*).
@@ -255,6 +295,37 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 settings: set,
             };
             print_report(&trappe::commands::run::run(&cfg)?)?;
+        }
+        Command::Compare {
+            options,
+            variant,
+            replications,
+            inner,
+            seed,
+            out,
+            force,
+            quiet,
+            threads,
+            strict,
+            set,
+        } => {
+            let out = out.unwrap_or_else(|| trappe::commands::compare::default_compare_out(&options, &variant));
+            let report = trappe::commands::compare::compare(&trappe::commands::compare::CompareConfig {
+                options,
+                variants: variant,
+                replications,
+                inner,
+                seed,
+                out,
+                force,
+                threads: threads.map(|t| t as usize),
+                progress: !quiet,
+                strict,
+                settings: set,
+            })?;
+            let mut stdout = std::io::stdout().lock();
+            write!(stdout, "{}", report.summary)?;
+            writeln!(stdout, "\nResults in {}: {}", report.out.display(), report.files.join(", "))?;
         }
         Command::Merge { parts, out, force } => {
             print_report(&trappe::commands::merge::merge(&trappe::commands::merge::MergeConfig {

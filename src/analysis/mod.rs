@@ -2,6 +2,7 @@
 //! summaries over replications.
 
 pub mod calibration;
+pub mod comparison;
 pub mod outcomes;
 pub mod stats;
 pub mod uncertainty;

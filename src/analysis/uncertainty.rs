@@ -49,24 +49,14 @@ pub struct Split {
 /// has no sampled parameter: then the expected value is known to be the same in every
 /// draw, and s²_b is 0 exactly rather than estimated.
 pub fn split(values: &[f64], inner: usize, parameters_vary: bool) -> Option<Split> {
-    if inner < 2 || values.len() < 2 * inner || !values.len().is_multiple_of(inner) {
-        return None;
-    }
-    if values.iter().any(|v| !v.is_finite()) {
-        return None;
-    }
-    let means: Vec<f64> = values.chunks_exact(inner).map(|c| c.iter().mean()).collect();
-    let within = values.chunks_exact(inner).map(|c| c.iter().variance()).collect::<Vec<f64>>().iter().mean();
-    let expected = values.iter().mean();
-    let var_means = means.iter().variance();
-    let between = if parameters_vary { (var_means - within / inner as f64).max(0.0) } else { 0.0 };
-    let shrink = if var_means > 0.0 { (between / var_means).sqrt() } else { 0.0 };
-    let shrunk: Vec<f64> = means.iter().map(|m| expected + (m - expected) * shrink).collect();
+    let anova = Anova::of(values, inner, parameters_vary)?;
+    let shrunk = anova.shrunk_means();
     let positive = shrunk.iter().filter(|&&m| m > 0.0).count() as f64 / shrunk.len() as f64;
     let mut data = Data::new(shrunk);
+    let (between, within) = (anova.between, anova.within);
     let total = between + within;
     Some(Split {
-        expected,
+        expected: anova.expected,
         expected_p05: data.quantile(0.05),
         expected_p95: data.quantile(0.95),
         chance_sd: within.sqrt(),
@@ -75,6 +65,45 @@ pub fn split(values: &[f64], inner: usize, parameters_vary: bool) -> Option<Spli
         parameter_share: if total > 0.0 { between / total } else { 0.0 },
         probability_expected_positive: positive,
     })
+}
+
+/// The expected value of each outer draw's parameters, as estimated for [`split`]: the
+/// draws' conditional means shrunk towards the grand mean so that their spread is the
+/// between variance s²_b. None where [`split`] gives none.
+pub fn shrunk_means(values: &[f64], inner: usize, parameters_vary: bool) -> Option<Vec<f64>> {
+    Anova::of(values, inner, parameters_vary).map(|a| a.shrunk_means())
+}
+
+/// The ANOVA estimates of one outcome over outer draws of `inner` replications.
+struct Anova {
+    means: Vec<f64>,
+    expected: f64,
+    within: f64,
+    between: f64,
+    var_means: f64,
+}
+
+impl Anova {
+    fn of(values: &[f64], inner: usize, parameters_vary: bool) -> Option<Anova> {
+        if inner < 2 || values.len() < 2 * inner || !values.len().is_multiple_of(inner) {
+            return None;
+        }
+        if values.iter().any(|v| !v.is_finite()) {
+            return None;
+        }
+        let means: Vec<f64> = values.chunks_exact(inner).map(|c| c.iter().mean()).collect();
+        let within =
+            values.chunks_exact(inner).map(|c| c.iter().variance()).collect::<Vec<f64>>().iter().mean();
+        let expected = values.iter().mean();
+        let var_means = means.iter().variance();
+        let between = if parameters_vary { (var_means - within / inner as f64).max(0.0) } else { 0.0 };
+        Some(Anova { means, expected, within, between, var_means })
+    }
+
+    fn shrunk_means(&self) -> Vec<f64> {
+        let shrink = if self.var_means > 0.0 { (self.between / self.var_means).sqrt() } else { 0.0 };
+        self.means.iter().map(|m| self.expected + (m - self.expected) * shrink).collect()
+    }
 }
 
 /// The split of a run's values of one outcome (one per replication, in order) under

@@ -1,6 +1,7 @@
 //! What the user gives: the scenario file, its parameter distributions and calendar
 //! months, and the observed figures a calibration fits; and how such a file is read.
 
+pub mod baseline;
 pub mod calendar;
 pub mod checksum;
 pub mod cohort;

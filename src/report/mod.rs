@@ -2,6 +2,7 @@
 //! and the result files.
 
 pub mod calibration;
+pub mod compare;
 pub mod describe;
 pub mod files;
 pub mod part;

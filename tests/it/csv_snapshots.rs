@@ -130,7 +130,7 @@ fn pinned(csv: &str) -> String {
     }
     let mut rdr = csv::Reader::from_reader(csv.as_bytes());
     let names: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
-    let kind = names.iter().position(|n| n == "metric" || n == "item");
+    let kind = names.iter().position(|n| n == "metric" || n == "item" || n == "measure");
     let unit = names.iter().position(|n| n == "unit");
     if let Some(k) = kind {
         let mut kinds: Vec<String> = Vec::new();
@@ -187,3 +187,33 @@ fn csv_files_are_pinned(engine: Engine) {
 }
 
 test_both_engines!(csv_files_are_pinned);
+
+/// `trappe compare` of the snapshot scenario and a variant with 2 FTE more, pinned as
+/// `run`'s files are.
+#[test]
+fn compare_files_are_pinned() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(SNAPSHOT_SCENARIO.contains("\nfte = 1\n"));
+    std::fs::write(dir.path().join("one.toml"), SNAPSHOT_SCENARIO).unwrap();
+    std::fs::write(dir.path().join("three.toml"), SNAPSHOT_SCENARIO.replace("\nfte = 1\n", "\nfte = 3\n"))
+        .unwrap();
+    let o = trappe(
+        &["compare", "three.toml", "one.toml", "-n", "4", "--inner", "2", "--out", "res", "-q"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", texts(&o).1);
+    for file in ["compare.csv", "compare_options.csv", "compare_budget_years.csv"] {
+        let text = std::fs::read_to_string(dir.path().join("res").join(file)).unwrap();
+        insta::with_settings!({
+            prepend_module_to_snapshot => false,
+            description => format!(
+                "{file} of `trappe compare` of the snapshot scenario in tests/it/csv_snapshots.rs with \
+                 1 and 3 FTE: header, first and last {ROWS} rows, kinds of row. Accept a deliberate \
+                 change with INSTA_UPDATE=always cargo test --release --test it csv_snapshots"
+            ),
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(file.trim_end_matches(".csv"), pinned(&text));
+        });
+    }
+}

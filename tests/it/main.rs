@@ -12,6 +12,7 @@ mod capacity;
 mod cases_doc;
 mod clocks;
 mod cohort;
+mod compare;
 mod csv_snapshots;
 mod cuts;
 mod data_safety;

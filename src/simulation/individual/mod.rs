@@ -347,7 +347,11 @@ impl<'a> Run<'a> {
                 if row.is_empty() {
                     continue;
                 }
-                let v = if a != self.anchor && self.decoupled[i] { unit(&mut self.decoupled_rng) } else { self.vs[i] };
+                let v = if a != self.anchor && self.decoupled[i] {
+                    unit(&mut self.decoupled_rng)
+                } else {
+                    self.vs[i]
+                };
                 let Some(exit) = pick(row, v) else { continue };
                 let to = exit.to as usize;
                 acc.occ_end[g * ns + s] -= 1;

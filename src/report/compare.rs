@@ -1,0 +1,541 @@
+//! What `trappe compare` shows: the terminal table of options side by side, and its
+//! files (`compare.csv`, `compare_options.csv`, `compare_budget_years.csv`,
+//! `compare.toml`).
+//!
+//! The baseline and the options appear from the cheapest to the dearest by extra staff
+//! cost (cuts first, then the baseline, then the hires), so the option to the left of
+//! each is the next cheaper one it is set against.
+
+use crate::analysis::comparison::cost_order;
+use crate::analysis::outcomes::{RepOutcomes, Results};
+use crate::analysis::stats::Summary;
+use crate::analysis::uncertainty::{Split, split, split_of_effect};
+use crate::budget::Item;
+use crate::commands::compare::{ComparedOption, ComparisonRun};
+use crate::numbers::{csv_number, dkk, fixed, percent, signed_fixed};
+use crate::report::files::csv_file::write_rows;
+use crate::report::files::manifest::{Manifest, command_line};
+use crate::report::files::output_error::OutputError;
+use crate::report::files::staging::Staging;
+use crate::schema::outcomes::target_value_unit;
+use crate::schema::{Effect, MonthlyMeasure, OutcomeColumn, OutcomeLayout, Unit};
+use serde::Serialize;
+use std::fmt::Write;
+
+/// A column of the comparison: the baseline, or option i.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Baseline,
+    Option(usize),
+}
+
+impl Column {
+    fn name(self, run: &ComparisonRun) -> &str {
+        match self {
+            Column::Baseline => "baseline",
+            Column::Option(i) => &run.options[i].name,
+        }
+    }
+}
+
+/// The columns from the cheapest to the dearest.
+fn columns(run: &ComparisonRun) -> Vec<Column> {
+    let costs: Vec<Summary> = run.comparison.options.iter().map(|o| o.extra_staff_cost).collect();
+    cost_order(&costs).into_iter().map(|c| c.map(Column::Option).unwrap_or(Column::Baseline)).collect()
+}
+
+/// The results and arm of a column: the baseline is arm 1 of the first option.
+fn arm_of(run: &ComparisonRun, c: Column) -> (&Results, usize) {
+    match c {
+        Column::Baseline => (&run.options[0].results, 1),
+        Column::Option(i) => (&run.options[i].results, 0),
+    }
+}
+
+fn values(res: &Results, f: impl Fn(&RepOutcomes) -> f64) -> Vec<f64> {
+    res.reps.iter().map(f).collect()
+}
+
+fn outcome_index(o: &ComparedOption, want: OutcomeColumn) -> Option<usize> {
+    OutcomeLayout::new(&o.model).columns().iter().position(|&c| c == want)
+}
+
+// ---------------------------------------------------------------- terminal
+
+/// The terminal table: options side by side on one baseline.
+pub fn terminal(run: &ComparisonRun) -> String {
+    let cols = columns(run);
+    let first = &run.options[0];
+    let mut o = String::new();
+    let _ = writeln!(o, "\nOptions on one baseline");
+    let _ = writeln!(
+        o,
+        "{} replications ({} outer draws of the parameters × {} cohorts), seed {}, individual engine, \
+         {} months from {}, {} citizens",
+        run.replications,
+        run.replications / run.inner_replications.max(1),
+        run.inner_replications,
+        run.seed,
+        first.model.horizon,
+        first.model.start,
+        first.model.total_size()
+    );
+    let _ = writeln!(
+        o,
+        "Every option on the same cohort, parameter draws and random numbers; the baseline is \
+         the counterfactual they share (no extra staff, no grants).\nColumns from the cheapest to \
+         the dearest; effects are paired differences from the baseline: mean (90 % interval).\n"
+    );
+    let label_w = 46;
+    let w = cols.iter().map(|c| c.name(run).chars().count()).max().unwrap_or(8).max(22);
+    let header = |o: &mut String, label: &str| {
+        let _ = write!(o, "{label:<label_w$}");
+        for c in &cols {
+            let _ = write!(o, " {:>w$}", c.name(run));
+        }
+        let _ = writeln!(o);
+    };
+    let row = |o: &mut String, label: &str, cell: &dyn Fn(Column) -> String| {
+        let _ = write!(o, "{label:<label_w$}");
+        for &c in &cols {
+            let _ = write!(o, " {:>w$}", cell(c));
+        }
+        let _ = writeln!(o);
+    };
+    let names_differ = run.options.iter().any(|x| x.model.name != first.model.name);
+    for opt in &run.options {
+        let _ = write!(o, "  {}: {}", opt.name, opt.scenario.path);
+        if names_differ {
+            let _ = write!(o, " ({})", opt.model.name);
+        }
+        let _ = writeln!(o);
+    }
+    if !names_differ {
+        let _ = writeln!(o, "  scenario: {}", first.model.name);
+    }
+    let _ = writeln!(o);
+    header(&mut o, "");
+    let effect = |c: Column, e: Effect| -> Option<Summary> {
+        match c {
+            Column::Baseline => None,
+            Column::Option(i) => Some(run.options[i].results.effect_summaries[e as usize]),
+        }
+    };
+    let dash = || "–".to_string();
+    row(&mut o, "Extra staff cost over the horizon (DKK)", &|c| match c {
+        Column::Baseline => "0".into(),
+        Column::Option(i) => dkk(run.comparison.options[i].extra_staff_cost.mean),
+    });
+    for (label, measure) in [
+        ("Self-supporting at the end", MonthlyMeasure::SelfSupportingShare),
+        ("In employment at the end", MonthlyMeasure::EmploymentShare),
+    ] {
+        row(&mut o, label, &|c| {
+            let (res, a) = arm_of(run, c);
+            outcome_index(first, OutcomeColumn::AtHorizon(measure))
+                .map(|k| percent(res.arm_summaries[a][k].mean))
+                .unwrap_or_else(dash)
+        });
+    }
+    let with_interval =
+        |s: &Summary, f: &dyn Fn(f64) -> String| format!("{} ({} to {})", f(s.mean), f(s.p05), f(s.p95));
+    row(&mut o, "Extra self-supporting citizens", &|c| {
+        effect(c, Effect::ExtraSelfSupporting)
+            .map(|s| with_interval(&s, &|v| signed_fixed(v, 1)))
+            .unwrap_or_else(dash)
+    });
+    row(&mut o, "Net benefit saving (DKK)", &|c| {
+        effect(c, Effect::NetBenefitSaving).map(|s| dkk(s.mean)).unwrap_or_else(dash)
+    });
+    let split_of = |c: Column, e: Effect| -> Option<Split> {
+        match c {
+            Column::Baseline => None,
+            Column::Option(i) => split_of_effect(&run.options[i].model, &run.options[i].results, e),
+        }
+    };
+    let _ = writeln!(o, "\nNet municipal effect (DKK; positive: the municipality saves)");
+    row(&mut o, "  expected", &|c| match c {
+        Column::Baseline => dash(),
+        Column::Option(i) => {
+            dkk(run.options[i].results.effect_summaries[Effect::NetMunicipalEffect as usize].mean)
+        }
+    });
+    row(&mut o, "  90 % over what we don't know", &|c| {
+        split_of(c, Effect::NetMunicipalEffect).map(|s| over_parameters(&s, parameters_vary(first))).unwrap_or_else(dash)
+    });
+    row(&mut o, "  chance: sd of one cohort around it", &|c| {
+        split_of(c, Effect::NetMunicipalEffect).map(|s| dkk(s.chance_sd)).unwrap_or_else(dash)
+    });
+    row(&mut o, "  P(expected effect favourable)", &|c| {
+        split_of(c, Effect::NetMunicipalEffect)
+            .map(|s| percent(s.probability_expected_positive))
+            .unwrap_or_else(dash)
+    });
+    row(&mut o, "  P(a realised cohort saves)", &|c| {
+        effect(c, Effect::NetEffectPositive).map(|s| percent(s.mean)).unwrap_or_else(dash)
+    });
+    row(&mut o, "Extra staff cost per extra self-supporting", &|c| {
+        effect(c, Effect::CostPerExtraSelfSupporting).map(|s| dkk(s.mean)).unwrap_or_else(dash)
+    });
+
+    let _ = writeln!(o, "\nAgainst the next cheaper (the column to the left)");
+    let versus = |c: Column| match c {
+        Column::Baseline => None,
+        Column::Option(i) => Some(&run.comparison.options[i]),
+    };
+    row(&mut o, "  set against", &|c| {
+        versus(c)
+            .map(|v| v.next_cheaper.map(|j| run.options[j].name.clone()).unwrap_or_else(|| "baseline".into()))
+            .unwrap_or_else(dash)
+    });
+    row(&mut o, "  extra self-supporting citizens", &|c| {
+        versus(c).map(|v| signed_fixed(v.versus.extra_self_supporting.mean, 1)).unwrap_or_else(dash)
+    });
+    row(&mut o, "  net municipal effect, expected", &|c| {
+        versus(c).map(|v| dkk(v.versus.net_municipal_effect.mean)).unwrap_or_else(dash)
+    });
+    row(&mut o, "  90 % over what we don't know", &|c| {
+        versus(c)
+            .and_then(|v| v.versus.net_municipal_effect_split)
+            .map(|s| over_parameters(&s, parameters_vary(first)))
+            .unwrap_or_else(dash)
+    });
+    row(&mut o, "  extra staff cost per extra self-supporting", &|c| {
+        versus(c).map(|v| dkk(v.versus.cost_per_extra_self_supporting)).unwrap_or_else(dash)
+    });
+
+    let _ = writeln!(o, "\nWhich is best (highest net municipal effect, the baseline counting 0)");
+    row(&mut o, "  P(best), over what we don't know", &|c| {
+        let p = match c {
+            Column::Baseline => run.comparison.baseline_best,
+            Column::Option(i) => run.comparison.options[i].best,
+        };
+        p.map(percent).unwrap_or_else(dash)
+    });
+    row(&mut o, "  P(best), realised cohorts", &|c| {
+        percent(match c {
+            Column::Baseline => run.comparison.baseline_best_realised,
+            Column::Option(i) => run.comparison.options[i].best_realised,
+        })
+    });
+
+    if !first.model.targets.is_empty() {
+        let _ = writeln!(o, "\nTargets: value, and P(met) by the realised cohort");
+        let layout = OutcomeLayout::new(&first.model);
+        for (t_i, t) in first.model.targets.iter().enumerate() {
+            let (kv, km) = (layout.target_value(t_i), layout.target_met(t_i));
+            let label: String = format!("  {}", t.name).chars().take(label_w).collect();
+            row(&mut o, &label, &|c| {
+                let (res, a) = arm_of(run, c);
+                let v = res.arm_summaries[a][kv].mean;
+                let v = if target_value_unit(t) == Unit::Share { percent(v) } else { fixed(v, 2) };
+                format!("{v}, {}", percent(res.arm_summaries[a][km].mean))
+            });
+        }
+    }
+
+    let years = &first.results.reps.first().map(|r| r.budget[0].years.clone()).unwrap_or_default();
+    if !years.is_empty() {
+        let _ = writeln!(o, "\nNet municipal effect by budget year (DKK, mean)");
+        let tot = Item::TotalNetCost as usize;
+        for (y, year) in years.iter().enumerate() {
+            row(&mut o, &format!("  {year}"), &|c| match c {
+                Column::Baseline => dash(),
+                Column::Option(i) => {
+                    let v = values(&run.options[i].results, |r| {
+                        r.budget[1].values[y][tot] - r.budget[0].values[y][tot]
+                    });
+                    dkk(Summary::of(&v).mean)
+                }
+            });
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\nExpected and its interval over what we don't know: how sure we are about the option; \
+         chance and P(a realised cohort saves): how much one cohort of this size wobbles; \
+         P(met): whether the actual cohort meets the target."
+    );
+    o
+}
+
+/// The interval over what we don't know, or, where the parameters vary but the spread
+/// of the draws' means is no wider than chance alone would make it (the between variance
+/// estimated at 0), a note saying so rather than an interval of no width.
+fn over_parameters(s: &Split, parameters_vary: bool) -> String {
+    if parameters_vary && s.between_variance == 0.0 && s.within_variance > 0.0 {
+        "within chance".to_string()
+    } else {
+        format!("{} to {}", dkk(s.expected_p05), dkk(s.expected_p95))
+    }
+}
+
+// ---------------------------------------------------------------- files
+
+/// The summary columns of every row of `compare.csv`.
+const STATS: [&str; 7] = ["mean", "median", "p05", "p95", "mcse", "sd", "n"];
+/// The split columns of `compare.csv`, as in `summary.csv`.
+const SPLIT: [&str; 5] = ["expected", "expected_p05", "expected_p95", "chance_sd", "parameter_share"];
+
+fn stat_cells(s: &Summary) -> Vec<String> {
+    vec![
+        csv_number(s.mean),
+        csv_number(s.median),
+        csv_number(s.p05),
+        csv_number(s.p95),
+        csv_number(s.mcse),
+        csv_number(s.sd),
+        s.n.to_string(),
+    ]
+}
+
+fn split_cells(s: Option<Split>) -> Vec<String> {
+    match s {
+        Some(s) => vec![
+            csv_number(s.expected),
+            csv_number(s.expected_p05),
+            csv_number(s.expected_p95),
+            csv_number(s.chance_sd),
+            csv_number(s.parameter_share),
+        ],
+        None => vec![String::new(); SPLIT.len()],
+    }
+}
+
+fn file_of(run: &ComparisonRun, c: Column) -> String {
+    match c {
+        Column::Baseline => String::new(),
+        Column::Option(i) => run.options[i].scenario.path.clone(),
+    }
+}
+
+/// `compare.csv`: per column (baseline, then options by cost), every outcome at the
+/// horizon of its arm, and per option every effect against the baseline.
+fn write_compare_csv(path: &std::path::Path, run: &ComparisonRun) -> Result<(), OutputError> {
+    let mut header: Vec<String> = ["option", "file", "measure", "against", "unit"].map(String::from).to_vec();
+    header.extend(STATS.map(String::from));
+    header.extend(SPLIT.map(String::from));
+    header.push("label".into());
+    let first = &run.options[0];
+    let layout = OutcomeLayout::new(&first.model);
+    let columns_of_arm = layout.columns();
+    let mut rows = Vec::new();
+    for c in columns(run) {
+        let (res, a) = arm_of(run, c);
+        let model = &first.model;
+        for (k, col) in columns_of_arm.iter().enumerate() {
+            let mut r = vec![c.name(run).to_string(), file_of(run, c), col.name(model), String::new()];
+            r.push(col.unit().label().into());
+            r.extend(stat_cells(&res.arm_summaries[a][k]));
+            let vals = values(res, |o| o.arms[a][k]);
+            r.extend(split_cells(split(&vals, run.inner_replications as usize, parameters_vary(first))));
+            r.push(match col {
+                OutcomeColumn::TargetValue(t) | OutcomeColumn::TargetMet(t) => model.targets[*t].name.clone(),
+                _ => String::new(),
+            });
+            rows.push(r);
+        }
+        let Column::Option(i) = c else { continue };
+        let opt = &run.options[i];
+        for e in Effect::ALL {
+            let mut r = vec![opt.name.clone(), file_of(run, c), e.name().into(), "baseline".into()];
+            r.push(e.unit().label().into());
+            r.extend(stat_cells(&opt.results.effect_summaries[e as usize]));
+            r.extend(split_cells(split_of_effect(&opt.model, &opt.results, e)));
+            r.push(String::new());
+            rows.push(r);
+        }
+    }
+    write_rows(path, &header, rows.into_iter())
+}
+
+fn parameters_vary(o: &ComparedOption) -> bool {
+    o.model.parameters.sampled().next().is_some()
+}
+
+/// The columns of `compare_options.csv`.
+pub const OPTIONS_COLUMNS: [&str; 24] = [
+    "option",
+    "file",
+    "scenario",
+    "extra_staff_cost",
+    "extra_self_supporting",
+    "net_benefit_saving",
+    "net_municipal_effect",
+    "net_municipal_effect_p05",
+    "net_municipal_effect_p95",
+    "expected_p05",
+    "expected_p95",
+    "chance_sd",
+    "probability_expected_favourable",
+    "probability_realised_favourable",
+    "cost_per_extra_self_supporting",
+    "probability_best",
+    "probability_best_realised",
+    "next_cheaper",
+    "vs_next_cheaper_net_municipal_effect",
+    "vs_next_cheaper_expected_p05",
+    "vs_next_cheaper_expected_p95",
+    "vs_next_cheaper_extra_self_supporting",
+    "vs_next_cheaper_extra_staff_cost",
+    "vs_next_cheaper_cost_per_extra_self_supporting",
+];
+
+/// `compare_options.csv`: one row per column (baseline and options by cost) with the
+/// figures a decision reads.
+fn write_options_csv(path: &std::path::Path, run: &ComparisonRun) -> Result<(), OutputError> {
+    let header: Vec<String> = OPTIONS_COLUMNS.map(String::from).to_vec();
+    let mut rows = Vec::new();
+    for c in columns(run) {
+        let mut r = vec![c.name(run).to_string(), file_of(run, c)];
+        match c {
+            Column::Baseline => {
+                r.push(run.options[0].model.name.clone());
+                r.push(csv_number(0.0));
+                r.extend(std::iter::repeat_n(String::new(), 11));
+                r.push(run.comparison.baseline_best.map(csv_number).unwrap_or_default());
+                r.push(csv_number(run.comparison.baseline_best_realised));
+                r.extend(std::iter::repeat_n(String::new(), 7));
+            }
+            Column::Option(i) => {
+                let opt = &run.options[i];
+                let cmp = &run.comparison.options[i];
+                let eff = |e: Effect| &opt.results.effect_summaries[e as usize];
+                let net = split_of_effect(&opt.model, &opt.results, Effect::NetMunicipalEffect);
+                r.push(opt.model.name.clone());
+                r.push(csv_number(cmp.extra_staff_cost.mean));
+                r.push(csv_number(eff(Effect::ExtraSelfSupporting).mean));
+                r.push(csv_number(eff(Effect::NetBenefitSaving).mean));
+                r.push(csv_number(eff(Effect::NetMunicipalEffect).mean));
+                r.push(csv_number(eff(Effect::NetMunicipalEffect).p05));
+                r.push(csv_number(eff(Effect::NetMunicipalEffect).p95));
+                r.push(net.map(|s| csv_number(s.expected_p05)).unwrap_or_default());
+                r.push(net.map(|s| csv_number(s.expected_p95)).unwrap_or_default());
+                r.push(net.map(|s| csv_number(s.chance_sd)).unwrap_or_default());
+                r.push(net.map(|s| csv_number(s.probability_expected_positive)).unwrap_or_default());
+                r.push(csv_number(eff(Effect::NetEffectPositive).mean));
+                r.push(csv_number(eff(Effect::CostPerExtraSelfSupporting).mean));
+                r.push(cmp.best.map(csv_number).unwrap_or_default());
+                r.push(csv_number(cmp.best_realised));
+                r.push(
+                    cmp.next_cheaper
+                        .map(|j| run.options[j].name.clone())
+                        .unwrap_or_else(|| "baseline".into()),
+                );
+                let v = &cmp.versus;
+                r.push(csv_number(v.net_municipal_effect.mean));
+                r.push(v.net_municipal_effect_split.map(|s| csv_number(s.expected_p05)).unwrap_or_default());
+                r.push(v.net_municipal_effect_split.map(|s| csv_number(s.expected_p95)).unwrap_or_default());
+                r.push(csv_number(v.extra_self_supporting.mean));
+                r.push(csv_number(v.extra_staff_cost.mean));
+                r.push(csv_number(v.cost_per_extra_self_supporting));
+            }
+        }
+        rows.push(r);
+    }
+    write_rows(path, &header, rows.into_iter())
+}
+
+/// `compare_budget_years.csv`: per column, budget year and item, the item in that
+/// column's arm; per option also its net municipal effect against the baseline.
+fn write_budget_years_csv(path: &std::path::Path, run: &ComparisonRun) -> Result<(), OutputError> {
+    let header: Vec<String> =
+        ["option", "year", "item", "unit", "mean", "median", "p05", "p95"].map(String::from).to_vec();
+    let years = run.options[0].results.reps.first().map(|r| r.budget[0].years.clone()).unwrap_or_default();
+    let periods: Vec<Option<usize>> = (0..years.len()).map(Some).chain(std::iter::once(None)).collect();
+    let tot = Item::TotalNetCost as usize;
+    let mut rows = Vec::new();
+    for c in columns(run) {
+        let (res, a) = arm_of(run, c);
+        for &p in &periods {
+            let year = p.map(|y| years[y].to_string()).unwrap_or_else(|| "total".into());
+            let at = |o: &RepOutcomes, arm: usize, k: usize| match p {
+                Some(y) => o.budget[arm].values[y][k],
+                None => o.budget[arm].total[k],
+            };
+            let mut push = |item: &str, unit: Unit, vals: Vec<f64>| {
+                let s = Summary::of(&vals);
+                rows.push(vec![
+                    c.name(run).to_string(),
+                    year.clone(),
+                    item.to_string(),
+                    unit.label().to_string(),
+                    csv_number(s.mean),
+                    csv_number(s.median),
+                    csv_number(s.p05),
+                    csv_number(s.p95),
+                ]);
+            };
+            for (k, item) in Item::ALL.iter().enumerate() {
+                push(item.key(), Unit::Dkk, values(res, |o| at(o, a, k)));
+            }
+            if matches!(c, Column::Option(_)) {
+                push(
+                    Effect::NetMunicipalEffect.name(),
+                    Unit::Dkk,
+                    values(res, |o| at(o, 1, tot) - at(o, 0, tot)),
+                );
+            }
+        }
+    }
+    write_rows(path, &header, rows.into_iter())
+}
+
+/// `compare.toml`: what was compared and how, with each option's manifest.
+#[derive(Debug, Serialize)]
+struct CompareManifest {
+    program: String,
+    version: String,
+    command: String,
+    seed: u64,
+    replications: u32,
+    inner_replications: u32,
+    threads: usize,
+    engine: String,
+    files: Vec<String>,
+    options: Vec<Manifest>,
+}
+
+/// The files `trappe compare` writes, in order.
+pub const COMPARE_FILES: [&str; 4] =
+    ["compare.csv", "compare_options.csv", "compare_budget_years.csv", "compare.toml"];
+
+/// Writes every file of a comparison into `staging`; returns their names.
+pub fn write_comparison(staging: &Staging, run: &ComparisonRun) -> Result<Vec<String>, OutputError> {
+    write_compare_csv(&staging.file("compare.csv"), run)?;
+    write_options_csv(&staging.file("compare_options.csv"), run)?;
+    write_budget_years_csv(&staging.file("compare_budget_years.csv"), run)?;
+    let files: Vec<String> = COMPARE_FILES.map(String::from).to_vec();
+    let manifest = CompareManifest {
+        program: "trappe".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        command: command_line(),
+        seed: run.seed,
+        replications: run.replications,
+        inner_replications: run.inner_replications,
+        threads: run.threads,
+        engine: "individual".into(),
+        files: files.clone(),
+        options: run
+            .options
+            .iter()
+            .map(|o| {
+                let mut m = Manifest::new(
+                    &o.scenario,
+                    &o.model,
+                    run.seed,
+                    run.replications,
+                    Some(run.threads),
+                    0,
+                    Vec::new(),
+                );
+                m.inner_replications = run.inner_replications;
+                m
+            })
+            .collect(),
+    };
+    let text = toml::to_string(&manifest)?;
+    let path = staging.file("compare.toml");
+    std::fs::write(&path, text).map_err(|source| OutputError::File { path, source })?;
+    Ok(files)
+}
