@@ -309,7 +309,8 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             strict,
             set,
         } => {
-            let out = out.unwrap_or_else(|| trappe::commands::compare::default_compare_out(&options, &variant));
+            let out =
+                out.unwrap_or_else(|| trappe::commands::compare::default_compare_out(&options, &variant));
             let report = trappe::commands::compare::compare(&trappe::commands::compare::CompareConfig {
                 options,
                 variants: variant,

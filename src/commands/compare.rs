@@ -178,15 +178,17 @@ fn option_specs(cfg: &CompareConfig) -> anyhow::Result<Vec<OptionSpec>> {
 fn load_options(specs: &[OptionSpec], strict: bool) -> Result<Vec<(LoadedScenario, Model)>, ScenarioError> {
     let mut loaded = Vec::with_capacity(specs.len());
     for spec in specs {
-        let named = |path: &str| if spec.variant { format!("{path} (variant {})", spec.name) } else { path.to_string() };
-        let (mut sc, model) =
-            crate::commands::check::load_checked(&spec.path, &spec.settings, strict).map_err(|e| match e {
-                ScenarioError::Invalid(ds) => {
-                    ScenarioError::Invalid(ds.into_iter().map(|d| Diagnostic { file: named(&d.file), ..d }).collect())
-                }
-                ScenarioError::Strict(ds) => {
-                    ScenarioError::Strict(ds.into_iter().map(|d| Diagnostic { file: named(&d.file), ..d }).collect())
-                }
+        let named = |path: &str| {
+            if spec.variant { format!("{path} (variant {})", spec.name) } else { path.to_string() }
+        };
+        let (mut sc, model) = crate::commands::check::load_checked(&spec.path, &spec.settings, strict)
+            .map_err(|e| match e {
+                ScenarioError::Invalid(ds) => ScenarioError::Invalid(
+                    ds.into_iter().map(|d| Diagnostic { file: named(&d.file), ..d }).collect(),
+                ),
+                ScenarioError::Strict(ds) => ScenarioError::Strict(
+                    ds.into_iter().map(|d| Diagnostic { file: named(&d.file), ..d }).collect(),
+                ),
                 other => other,
             })?;
         sc.path = named(&sc.path);

@@ -161,7 +161,9 @@ pub fn terminal(run: &ComparisonRun) -> String {
         }
     });
     row(&mut o, "  90 % over what we don't know", &|c| {
-        split_of(c, Effect::NetMunicipalEffect).map(|s| over_parameters(&s, parameters_vary(first))).unwrap_or_else(dash)
+        split_of(c, Effect::NetMunicipalEffect)
+            .map(|s| over_parameters(&s, parameters_vary(first)))
+            .unwrap_or_else(dash)
     });
     row(&mut o, "  chance: sd of one cohort around it", &|c| {
         split_of(c, Effect::NetMunicipalEffect).map(|s| dkk(s.chance_sd)).unwrap_or_else(dash)

@@ -296,7 +296,17 @@ fn a_variant_is_the_first_file_with_its_values() {
     };
     assert_eq!(strip("files"), strip("variants"));
     let o = trappe(
-        &["compare", "base.toml", "--variant", "lose2:staffing.hires[0].fte=-2", "-n", "10", "-q", "-o", "bad"],
+        &[
+            "compare",
+            "base.toml",
+            "--variant",
+            "lose2:staffing.hires[0].fte=-2",
+            "-n",
+            "10",
+            "-q",
+            "-o",
+            "bad",
+        ],
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(2));
