@@ -75,7 +75,7 @@ fn effect(o: &RepOutcomes, e: Effect) -> f64 {
 /// Compares options simulated on one baseline (each option's results: arm 0 the option,
 /// arm 1 the shared baseline) with `inner` replications per outer draw;
 /// `parameters_vary` says whether the model has sampled parameters (see
-/// [`split`](crate::analysis::uncertainty::split)). Every option's results must hold the
+/// [`split`]). Every option's results must hold the
 /// same replications in the same order.
 pub fn compare(options: &[&Results], inner: usize, parameters_vary: bool) -> Comparison {
     let n = options.first().map(|o| o.reps.len()).unwrap_or(0);

@@ -22,7 +22,7 @@ const OPTION_KEYS: [&[&str]; 5] = [
 ];
 
 /// Checks that `option` has the baseline of `first`: their files, with their `--set`
-/// values, agree everywhere but in [`OPTION_KEYS`], and a `[cohort]` file is the same
+/// values, agree everywhere but in their hires, grants, names and `[simulation]`, and a `[cohort]` file is the same
 /// file content. Otherwise a diagnostic on `option`'s file at the first key that
 /// differs, with both values.
 pub fn check_shared_baseline(first: &LoadedScenario, option: &LoadedScenario) -> Result<(), Box<Diagnostic>> {
