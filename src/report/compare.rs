@@ -226,7 +226,11 @@ pub fn terminal(run: &ComparisonRun) -> String {
         let layout = OutcomeLayout::new(&first.model);
         for (t_i, t) in first.model.targets.iter().enumerate() {
             let (kv, km) = (layout.target_value(t_i), layout.target_met(t_i));
-            let label: String = format!("  {}", t.name).chars().take(label_w).collect();
+            let mut label = format!("  {}", t.name);
+            if label.chars().count() > label_w {
+                let _ = writeln!(o, "{label}");
+                label = String::new();
+            }
             row(&mut o, &label, &|c| {
                 let (res, a) = arm_of(run, c);
                 let v = res.arm_summaries[a][kv].mean;
