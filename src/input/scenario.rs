@@ -90,35 +90,61 @@ pub struct Simulation {
     pub seed: u64,
     /// Cohorts simulated per outer draw of the parameters: `replications` is
     /// `outer draws × inner_replications`, which separates what we don't know (the
-    /// parameters) from chance (the citizens' paths).
-    #[serde(default = "default_inner_replications", skip_serializing_if = "is_one")]
-    pub inner_replications: u32,
+    /// parameters) from chance (the citizens' paths). Left out, [`default_inner`] of
+    /// the run's replications: [`DEFAULT_INNER_REPLICATIONS`] when they are a multiple of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inner_replications: Option<u32>,
 }
 
-/// Replications when `[simulation]` does not say.
+/// Replications when `[simulation]` does not say: 200 outer draws of the parameters
+/// × [`DEFAULT_INNER_REPLICATIONS`] cohorts.
 fn default_replications() -> u32 {
     1000
-}
-/// Inner replications when `[simulation]` does not say: one cohort per parameter draw.
-fn default_inner_replications() -> u32 {
-    1
-}
-/// Whether inner replications are the default, 1, and left unwritten.
-fn is_one(n: &u32) -> bool {
-    *n == 1
 }
 /// Seed when `[simulation]` does not say.
 fn default_seed() -> u64 {
     1
 }
 
+/// Cohorts per outer draw of the parameters when neither `[simulation]` nor `--inner`
+/// says: enough to estimate the chance within a draw, few enough to leave many outer
+/// draws for what we don't know (`docs/outputs.md` gives the Monte Carlo error).
+pub const DEFAULT_INNER_REPLICATIONS: u32 = 5;
+
+/// The cohorts per outer draw of `replications` when none is given: the largest
+/// divisor of `replications` not above [`DEFAULT_INNER_REPLICATIONS`] that leaves at
+/// least 2 outer draws (one draw would show nothing of what we don't know), else 1.
+pub fn default_inner(replications: u32) -> u32 {
+    (2..=DEFAULT_INNER_REPLICATIONS)
+        .rev()
+        .find(|&i| replications.is_multiple_of(i) && replications / i >= 2)
+        .unwrap_or(1)
+}
+
+/// One line saying why a run of `replications` has `inner` cohorts per draw rather
+/// than [`DEFAULT_INNER_REPLICATIONS`], when `inner` is what [`default_inner`] gives for
+/// a number of replications that does not take the default; `None` otherwise.
+pub fn inner_note(replications: u32, inner: u32) -> Option<String> {
+    let default = DEFAULT_INNER_REPLICATIONS;
+    if inner == default || inner != default_inner(replications) {
+        return None;
+    }
+    let why = if replications.is_multiple_of(default) {
+        format!("{default} cohorts per draw, the default, would leave a single draw of the parameters")
+    } else {
+        format!("{replications} is not a multiple of {default}, the default cohorts per draw")
+    };
+    let split = if inner == 1 {
+        "one cohort per draw, so what we don't know is not told apart from chance".to_string()
+    } else {
+        format!("{} draws × {inner} cohorts", replications / inner)
+    };
+    Some(format!("{why}: {split} (choose with -n and --inner)"))
+}
+
 impl Default for Simulation {
     fn default() -> Self {
-        Simulation {
-            replications: default_replications(),
-            seed: default_seed(),
-            inner_replications: default_inner_replications(),
-        }
+        Simulation { replications: default_replications(), seed: default_seed(), inner_replications: None }
     }
 }
 

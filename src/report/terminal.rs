@@ -93,10 +93,14 @@ pub fn summary_with_settings(
 fn heading(o: &mut String, model: &Model, replications: u32, seed: u64, engine: Engine) {
     let end = model.calendar(model.horizon);
     let _ = writeln!(o, "\n{}", model.name);
+    let inner = model.inner_replications.max(1);
+    let cohorts = if inner == 1 { "1 cohort".to_string() } else { format!("{inner} cohorts") };
     let _ = writeln!(
         o,
-        "{} replications ({} engine), seed {}, {} months {} to {}, {} citizens ({} at start)",
+        "{} replications = {} draws of the parameters × {} ({} engine), seed {}, {} months {} to {}, {} citizens ({} at start)",
         replications,
+        replications / inner,
+        cohorts,
         engine,
         seed,
         model.horizon,
@@ -105,6 +109,9 @@ fn heading(o: &mut String, model: &Model, replications: u32, seed: u64, engine: 
         model.total_size(),
         model.initial_size()
     );
+    if let Some(note) = crate::input::scenario::inner_note(replications, inner) {
+        let _ = writeln!(o, "({note})");
+    }
     let _ = writeln!(
         o,
         "Mean (90 % interval over replications); effect = scenario against counterfactual, paired.\n"
