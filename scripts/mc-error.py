@@ -6,9 +6,9 @@ usage: scripts/mc-error.py [--binary B] [--seeds K] [--write] [RUN ...]
 
 Each RUN is what follows `trappe run` (a scenario and any options, in one argument,
 e.g. "scenarios/staircase-default.toml --inner 10"). Every RUN is run with seeds 1 to
-K (default 10); the script prints, per RUN and figure, the mean over the seeds and
-the standard deviation between them (the Monte Carlo error of one run), as a Markdown
-table. The figures are those of the net municipal effect: `expected`,
+K (default 10); the script prints a Markdown table with a row per RUN and, per
+figure, the mean over the seeds ± the standard deviation between them: the Monte Carlo
+error of one run. The figures are those of the net municipal effect: `expected`,
 `expected_p05`, `expected_p95`, `chance_sd` and `parameter_share` from summary.csv,
 the decision figure (the probability that the expected net municipal effect is
 favourable) from the terminal, and the probability that a realised cohort saves money
@@ -69,8 +69,6 @@ def one_run(binary, run, seed, tmp):
     decision = next((line for line in text.splitlines() if line.strip().startswith(DECISION)), "")
     m = re.search(r"([0-9.]+) %$", decision.strip())
     figures["decision"] = float(m.group(1)) / 100 if m else None
-    if figures.get("parameter_share") is not None:
-        figures["parameter_share"] = figures["parameter_share"]
     return figures
 
 
@@ -79,25 +77,27 @@ def fmt(v, unit):
         return "empty"
     if unit == "%":
         return f"{100 * v:.1f} %"
-    return f"{v:,.0f}"
+    return f"{v:,.0f}".replace("-", "−")
 
 
 def table(binary, runs, seeds):
+    """One row per RUN: each figure's mean over the seeds ± its standard deviation
+    between them."""
     lines = [
-        "| Run (seeds 1 to %d) | Figure | Mean over the seeds | Monte Carlo error (s.d. between seeds) |" % seeds,
-        "|---|---|---|---|",
+        "| `trappe run …` (seeds 1 to %d) | %s |" % (seeds, " | ".join(LABELS[k] for k, _ in FIGURES)),
+        "|---" * (len(FIGURES) + 1) + "|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         for run in runs:
             per_seed = [one_run(binary, run, s, tmp) for s in range(1, seeds + 1)]
-            for i, (key, unit) in enumerate(FIGURES):
+            cells = []
+            for key, unit in FIGURES:
                 values = [f[key] for f in per_seed]
                 if any(v is None for v in values):
-                    mean, sd = "empty in some runs", ""
+                    cells.append("empty")
                 else:
-                    mean, sd = fmt(statistics.fmean(values), unit), fmt(statistics.stdev(values), unit)
-                label = f"`trappe run {run}`" if i == 0 else ""
-                lines.append(f"| {label} | {LABELS[key]} | {mean} | {sd} |")
+                    cells.append(f"{fmt(statistics.fmean(values), unit)} ± {fmt(statistics.stdev(values), unit)}")
+            lines.append(f"| `{run}` | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

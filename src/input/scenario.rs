@@ -139,7 +139,7 @@ pub fn inner_note(replications: u32, inner: u32) -> Option<String> {
     } else {
         format!("{} draws × {inner} cohorts", replications / inner)
     };
-    Some(format!("{why}: {split} (choose with -n and --inner)"))
+    Some(format!("{why}: {split}; -n and --inner choose the split"))
 }
 
 impl Default for Simulation {
@@ -617,6 +617,23 @@ regime = "2016"
         assert_eq!(s.file.states.len(), 2);
         assert_eq!(s.file.simulation.replications, 1000);
         assert_eq!(s.file.budget.benefit_rates["kh"].rates["2024"], 12326.0);
+    }
+
+    #[test]
+    fn the_default_inner_size_is_the_largest_divisor_up_to_5_leaving_2_draws() {
+        let cases =
+            [(1000, 5), (10, 5), (12, 4), (9, 3), (6, 3), (4, 2), (998, 2), (7, 1), (5, 1), (3, 1), (1, 1)];
+        for (n, inner) in cases {
+            assert_eq!(default_inner(n), inner, "{n}");
+        }
+        assert_eq!(inner_note(1000, 5), None);
+        assert_eq!(inner_note(1000, 2), None, "an inner size other than the rule's is a given one");
+        assert!(inner_note(12, 4).unwrap().starts_with("12 is not a multiple of 5"));
+        assert!(
+            inner_note(5, 1)
+                .unwrap()
+                .starts_with("5 cohorts per draw, the default, would leave a single draw")
+        );
     }
 
     #[test]
