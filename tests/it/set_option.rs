@@ -351,3 +351,58 @@ fn a_value_in_place_of_a_distribution_gets_the_files_errors() {
          help: did you mean `staffing.elasticity`?\n"
     );
 }
+
+/// The words of a shell command line: split at spaces, with single-quoted text kept whole.
+fn shell_words(line: &str) -> Vec<String> {
+    let (mut words, mut word, mut quoted, mut any) = (Vec::new(), String::new(), false, false);
+    for c in line.chars() {
+        match c {
+            '\'' => (quoted, any) = (!quoted, true),
+            c if c.is_whitespace() && !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => (word, any) = (word + &c.to_string(), true),
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
+
+/// Every `trappe check` or `trappe run` of a shipped scenario with `--set` in
+/// docs/what-if.md's shell examples is valid: `trappe check` of the scenario with its
+/// settings passes.
+#[test]
+fn the_what_if_examples_on_shipped_scenarios_are_valid() {
+    let doc = std::fs::read_to_string(repo().join("docs/what-if.md")).unwrap();
+    let (mut in_sh, mut command, mut checked) = (false, String::new(), 0);
+    for line in doc.lines() {
+        if line.starts_with("```") {
+            in_sh = line.trim() == "```sh";
+            continue;
+        }
+        if !in_sh {
+            continue;
+        }
+        command += line.trim_end().trim_end_matches('\\');
+        command.push(' ');
+        if line.trim_end().ends_with('\\') {
+            continue;
+        }
+        let words = shell_words(&std::mem::take(&mut command));
+        let Some(scenario) = words.get(2).filter(|s| s.starts_with("scenarios/")) else { continue };
+        let mut args = vec!["check".to_string(), scenario.clone()];
+        for pair in words.windows(2).filter(|w| w[0] == "--set") {
+            args.extend(["--set".to_string(), pair[1].clone()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = ok(&args, &repo());
+        assert!(out.trim_end().ends_with("the scenario is valid."), "{args:?}: {out}");
+        checked += 1;
+    }
+    assert!(checked >= 4, "{checked} commands checked");
+}
