@@ -562,6 +562,31 @@ mod tests {
         assert_eq!(apply(src, &[s]).unwrap(), "[a]\nx = 1 # note\n[[b]]\ny = \"s\"\nz = true\n");
     }
 
+    /// A distribution written inline or as a table of its own (`[staffing.elasticity]`)
+    /// is replaced by a number; a table the format takes only as a table is not.
+    #[test]
+    fn a_number_replaces_a_distribution_table_in_either_form() {
+        let source = include_str!("../../scenarios/staircase-default.toml");
+        let mut doc: DocumentMut = source.parse().unwrap();
+        let staffing = doc["staffing"].as_table_mut().unwrap();
+        let inline = staffing["elasticity"].as_inline_table().unwrap().clone();
+        staffing.insert("elasticity", Item::Table(inline.into_table()));
+        let as_table = doc.to_string();
+        assert!(as_table.contains("[staffing.elasticity]"));
+        for text in [source, &as_table] {
+            let edited = apply(text, &[Setting::parse("staffing.elasticity=0").unwrap()]).unwrap();
+            let file: crate::input::scenario::ScenarioFile = toml::from_str(&edited).unwrap();
+            let elasticity = &file.staffing.unwrap().elasticity;
+            assert_eq!(elasticity, &crate::input::param::Param::Fixed(0.0));
+        }
+        let refused = apply(source, &[Setting::parse("budget.reimbursement=0").unwrap()]).unwrap_err();
+        assert!(
+            refused[0].message.contains("not a single value or a distribution"),
+            "{}",
+            refused[0].message
+        );
+    }
+
     #[test]
     fn what_is_not_a_single_value_is_refused() {
         let src = "[a]\nx = { dist = \"beta\", mean = 0.1 }\nl = [1, 2]\n";

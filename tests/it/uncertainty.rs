@@ -440,3 +440,28 @@ fn every_parameter_fixed_by_set_leaves_no_interval_over_parameters() {
     let (_, row) = share_values(d, "drawn");
     assert_ne!(cell(&row, "expected_p05"), cell(&row, "expected_p95"), "{row:?}");
 }
+
+/// docs/outputs.md states the default sizes the program has, and its table of the Monte
+/// Carlo error (written by scripts/mc-error.py) has a row for each run its marker names,
+/// each of a shipped scenario, the first at the default sizes.
+#[test]
+fn the_documented_default_sizes_and_monte_carlo_error_table_match() {
+    use trappe::input::scenario::{DEFAULT_INNER_REPLICATIONS, Simulation, default_inner};
+    let defaults = Simulation::default();
+    assert_eq!((defaults.replications, DEFAULT_INNER_REPLICATIONS), (1000, 5));
+    assert_eq!(default_inner(defaults.replications), 5);
+    let doc = std::fs::read_to_string(repo().join("docs/outputs.md")).unwrap();
+    assert!(doc.contains("By default a run is **1,000\nreplications = 200 outer draws × 5 cohorts**"));
+    let start = doc.find("<!-- mc-error: ").expect("the Monte Carlo error block");
+    let marker = &doc[start + "<!-- mc-error: ".len()..];
+    let runs: Vec<&str> = marker[..marker.find(" -->").unwrap()].split(';').map(str::trim).collect();
+    let table = &marker[..marker.find("<!-- /mc-error -->").unwrap()];
+    let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("| `scenarios/")).collect();
+    assert_eq!(rows.len(), runs.len(), "{table}");
+    for (run, row) in runs.iter().zip(&rows) {
+        assert!(row.starts_with(&format!("| `{run}` |")), "{row}");
+        let scenario = run.split_whitespace().next().unwrap();
+        assert!(repo().join(scenario).is_file(), "{scenario}");
+    }
+    assert!(!runs[0].contains(' '), "the first row is a run at the default sizes: {}", runs[0]);
+}
