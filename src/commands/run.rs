@@ -136,8 +136,9 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
 
 /// The cohorts per outer draw of the parameters of a run of `replications`: `--inner`,
 /// else `[simulation] inner_replications`, each of which must divide the replications;
-/// else [`default_inner`] of them.
-fn run_inner(asked: Option<u32>, in_file: Option<u32>, replications: u32) -> anyhow::Result<u32> {
+/// else [`default_inner`] of them. `trappe run` and any command that runs a scenario
+/// with its own `-n` choose the inner size by this rule.
+pub fn run_inner(asked: Option<u32>, in_file: Option<u32>, replications: u32) -> anyhow::Result<u32> {
     let (inner, named) = match (asked, in_file) {
         (Some(inner), _) => (inner, "--inner"),
         (None, Some(inner)) => (inner, "the scenario's [simulation] inner_replications"),
