@@ -10,6 +10,7 @@
 
 use crate::analysis::outcomes::{OutcomePlan, RepOutcomes, into_rep_outcomes};
 use crate::commands::memory::{Holding, check_fits};
+use crate::input::scenario::default_inner;
 use crate::model::{ARMS, Model};
 use crate::report::files::staging::Staging;
 use crate::report::part::Shard;
@@ -77,14 +78,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
     let (sc, mut model) = crate::commands::check::load_checked(&cfg.scenario, &cfg.settings, cfg.strict)?;
     let replications = cfg.replications.unwrap_or(model.replications);
     anyhow::ensure!(replications >= 1, "--replications must be at least 1");
-    let inner = cfg.inner.unwrap_or(model.inner_replications);
-    anyhow::ensure!(inner >= 1, "--inner must be at least 1");
-    anyhow::ensure!(
-        replications.is_multiple_of(inner),
-        "{replications} replications cannot be split into outer draws of {inner} inner replications: \
-         --replications must be a multiple of --inner (e.g. {})",
-        replications.div_ceil(inner) * inner
-    );
+    let inner = run_inner(cfg.inner, sc.file.simulation.inner_replications, replications)?;
     model.inner_replications = inner;
     let seed = cfg.seed.unwrap_or(model.seed);
     let threads = cfg.threads.unwrap_or_else(rayon::current_num_threads);
@@ -138,6 +132,26 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
             write_results(staging, &sc, &model, outs, &prov)
         }
     }
+}
+
+/// The cohorts per outer draw of the parameters of a run of `replications`: `--inner`,
+/// else `[simulation] inner_replications`, each of which must divide the replications;
+/// else [`default_inner`] of them. `trappe run` and any command that runs a scenario
+/// with its own `-n` choose the inner size by this rule.
+pub fn run_inner(asked: Option<u32>, in_file: Option<u32>, replications: u32) -> anyhow::Result<u32> {
+    let (inner, named) = match (asked, in_file) {
+        (Some(inner), _) => (inner, "--inner"),
+        (None, Some(inner)) => (inner, "the scenario's [simulation] inner_replications"),
+        (None, None) => return Ok(default_inner(replications)),
+    };
+    anyhow::ensure!(inner >= 1, "--inner must be at least 1");
+    anyhow::ensure!(
+        replications.is_multiple_of(inner),
+        "{replications} replications cannot be split into outer draws of {inner} inner replications: \
+         --replications must be a multiple of {named} (e.g. {})",
+        replications.div_ceil(inner) * inner
+    );
+    Ok(inner)
 }
 
 /// Simulates the replications in `range` (both arms), `model.inner_replications` per

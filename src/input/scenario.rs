@@ -90,35 +90,61 @@ pub struct Simulation {
     pub seed: u64,
     /// Cohorts simulated per outer draw of the parameters: `replications` is
     /// `outer draws × inner_replications`, which separates what we don't know (the
-    /// parameters) from chance (the citizens' paths).
-    #[serde(default = "default_inner_replications", skip_serializing_if = "is_one")]
-    pub inner_replications: u32,
+    /// parameters) from chance (the citizens' paths). Left out, [`default_inner`] of
+    /// the run's replications: [`DEFAULT_INNER_REPLICATIONS`] when they are a multiple of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inner_replications: Option<u32>,
 }
 
-/// Replications when `[simulation]` does not say.
+/// Replications when `[simulation]` does not say: 200 outer draws of the parameters
+/// × [`DEFAULT_INNER_REPLICATIONS`] cohorts.
 fn default_replications() -> u32 {
     1000
-}
-/// Inner replications when `[simulation]` does not say: one cohort per parameter draw.
-fn default_inner_replications() -> u32 {
-    1
-}
-/// Whether inner replications are the default, 1, and left unwritten.
-fn is_one(n: &u32) -> bool {
-    *n == 1
 }
 /// Seed when `[simulation]` does not say.
 fn default_seed() -> u64 {
     1
 }
 
+/// Cohorts per outer draw of the parameters when neither `[simulation]` nor `--inner`
+/// says: enough to estimate the chance within a draw, few enough to leave many outer
+/// draws for what we don't know (`docs/outputs.md` gives the Monte Carlo error).
+pub const DEFAULT_INNER_REPLICATIONS: u32 = 5;
+
+/// The cohorts per outer draw of `replications` when none is given: the largest
+/// divisor of `replications` not above [`DEFAULT_INNER_REPLICATIONS`] that leaves at
+/// least 2 outer draws (one draw would show nothing of what we don't know), else 1.
+pub fn default_inner(replications: u32) -> u32 {
+    (2..=DEFAULT_INNER_REPLICATIONS)
+        .rev()
+        .find(|&i| replications.is_multiple_of(i) && replications / i >= 2)
+        .unwrap_or(1)
+}
+
+/// One line saying why a run of `replications` has `inner` cohorts per draw rather
+/// than [`DEFAULT_INNER_REPLICATIONS`], when `inner` is what [`default_inner`] gives for
+/// a number of replications that does not take the default; `None` otherwise.
+pub fn inner_note(replications: u32, inner: u32) -> Option<String> {
+    let default = DEFAULT_INNER_REPLICATIONS;
+    if inner == default || inner != default_inner(replications) {
+        return None;
+    }
+    let why = if replications.is_multiple_of(default) {
+        format!("{default} cohorts per draw, the default, would leave a single draw of the parameters")
+    } else {
+        format!("{replications} is not a multiple of {default}, the default cohorts per draw")
+    };
+    let split = if inner == 1 {
+        "one cohort per draw, so what we don't know is not told apart from chance".to_string()
+    } else {
+        format!("{} draws × {inner} cohorts", replications / inner)
+    };
+    Some(format!("{why}: {split}; -n and --inner choose the split"))
+}
+
 impl Default for Simulation {
     fn default() -> Self {
-        Simulation {
-            replications: default_replications(),
-            seed: default_seed(),
-            inner_replications: default_inner_replications(),
-        }
+        Simulation { replications: default_replications(), seed: default_seed(), inner_replications: None }
     }
 }
 
@@ -591,6 +617,23 @@ regime = "2016"
         assert_eq!(s.file.states.len(), 2);
         assert_eq!(s.file.simulation.replications, 1000);
         assert_eq!(s.file.budget.benefit_rates["kh"].rates["2024"], 12326.0);
+    }
+
+    #[test]
+    fn the_default_inner_size_is_the_largest_divisor_up_to_5_leaving_2_draws() {
+        let cases =
+            [(1000, 5), (10, 5), (12, 4), (9, 3), (6, 3), (4, 2), (998, 2), (7, 1), (5, 1), (3, 1), (1, 1)];
+        for (n, inner) in cases {
+            assert_eq!(default_inner(n), inner, "{n}");
+        }
+        assert_eq!(inner_note(1000, 5), None);
+        assert_eq!(inner_note(1000, 2), None, "an inner size other than the rule's is a given one");
+        assert!(inner_note(12, 4).unwrap().starts_with("12 is not a multiple of 5"));
+        assert!(
+            inner_note(5, 1)
+                .unwrap()
+                .starts_with("5 cohorts per draw, the default, would leave a single draw")
+        );
     }
 
     #[test]

@@ -9,7 +9,10 @@
 //! validated exactly as a file is, so a value is refused with the file's own error,
 //! and [`Setting::diagnostic`] names the `--set` argument instead of a line of the
 //! file the user never wrote. A key the file leaves out but the format allows (an
-//! optional value, a year in a table of amounts) is added.
+//! optional value, a year in a table of amounts) is added. A key that the format takes
+//! either as a number or as a distribution table (an uncertain parameter) may be given a
+//! single value in place of its table: `staffing.elasticity=0` fixes the parameter at 0,
+//! as `elasticity = 0` in the file would, the table's `source` and `grade` going with it.
 
 use crate::error::{Diagnostic, nearest};
 use crate::input::locate::{KeyPath, Seg, decimal_comma_hint, line_of_key, suggestion_from_serde};
@@ -195,15 +198,37 @@ pub fn apply(source: &str, settings: &[Setting]) -> Result<String, Vec<Diagnosti
     })?;
     let mut problems = Vec::new();
     for s in settings {
-        if let Err(refusal) = set_in_table(doc.as_table_mut(), &KeyPath::default(), &s.path.0, &s.value) {
+        let to = Target { value: &s.value, replaces_table: takes_single_value(source, &s.path) };
+        if let Err(refusal) = set_in_table(doc.as_table_mut(), &KeyPath::default(), &s.path.0, &to) {
             problems.push(explain(s, refusal, source));
         }
     }
     if problems.is_empty() { Ok(doc.to_string()) } else { Err(problems) }
 }
 
+/// What a setting writes: its value, and whether the value may replace a table at its
+/// path (a distribution table of a key the format also takes as a number).
+struct Target<'a> {
+    /// The new value.
+    value: &'a Value,
+    /// Whether a table at the path is replaced by the value rather than refused.
+    replaces_table: bool,
+}
+
+/// Whether the scenario format takes a single value at `path` where `source` writes a
+/// table: the key is an uncertain parameter, a number or a distribution. Found by
+/// writing a number in place of the table and reading the text as a scenario.
+fn takes_single_value(source: &str, path: &KeyPath) -> bool {
+    let Ok(mut doc) = source.parse::<DocumentMut>() else { return false };
+    let number = Target { value: &Value::from(0.5), replaces_table: true };
+    if set_in_table(doc.as_table_mut(), &KeyPath::default(), &path.0, &number).is_err() {
+        return false;
+    }
+    toml::from_str::<crate::input::scenario::ScenarioFile>(&doc.to_string()).is_ok()
+}
+
 /// Writes `new` at `rest` below the table `t` (at `here`).
-fn set_in_table(t: &mut Table, here: &KeyPath, rest: &[Seg], new: &Value) -> Result<(), Refusal> {
+fn set_in_table(t: &mut Table, here: &KeyPath, rest: &[Seg], new: &Target) -> Result<(), Refusal> {
     let Some((first, tail)) = rest.split_first() else {
         return Err(Refusal::NotSingle {
             holds: table_words(t.iter().map(|(k, _)| k)),
@@ -213,9 +238,13 @@ fn set_in_table(t: &mut Table, here: &KeyPath, rest: &[Seg], new: &Value) -> Res
     };
     match first {
         Seg::Key(k) => match t.get_mut(k) {
+            Some(Item::Table(_)) if tail.is_empty() && new.replaces_table => {
+                t.insert(k, Item::Value(new.value.clone()));
+                Ok(())
+            }
             Some(next) => set_in_item(next, &here.key(k), tail, new),
             None if tail.is_empty() => {
-                t.insert(k, Item::Value(new.clone()));
+                t.insert(k, Item::Value(new.value.clone()));
                 Ok(())
             }
             None => Err(Refusal::Missing { parent: here.clone(), key: k.clone() }),
@@ -230,7 +259,7 @@ fn set_in_table(t: &mut Table, here: &KeyPath, rest: &[Seg], new: &Value) -> Res
 }
 
 /// Writes `new` at `rest` below `item` (at `here`).
-fn set_in_item(item: &mut Item, here: &KeyPath, rest: &[Seg], new: &Value) -> Result<(), Refusal> {
+fn set_in_item(item: &mut Item, here: &KeyPath, rest: &[Seg], new: &Target) -> Result<(), Refusal> {
     match item {
         Item::Table(t) => set_in_table(t, here, rest, new),
         Item::Value(v) => set_in_value(v, here, rest, new),
@@ -270,9 +299,10 @@ fn set_in_item(item: &mut Item, here: &KeyPath, rest: &[Seg], new: &Value) -> Re
 
 /// Writes `new` at `rest` below the value `v` (at `here`), keeping the comments and
 /// spacing around a value it replaces.
-fn set_in_value(v: &mut Value, here: &KeyPath, rest: &[Seg], new: &Value) -> Result<(), Refusal> {
+fn set_in_value(v: &mut Value, here: &KeyPath, rest: &[Seg], new: &Target) -> Result<(), Refusal> {
     let Some((first, tail)) = rest.split_first() else {
-        if let Some(holds) = compound(v) {
+        let replaceable = matches!(v, Value::InlineTable(_)) && new.replaces_table;
+        if let Some(holds) = compound(v).filter(|_| !replaceable) {
             let example = match v {
                 Value::InlineTable(t) => {
                     first_key(t.iter().map(|(k, v)| (k, kind(v)))).map(|k| here.key(&k).to_string())
@@ -282,7 +312,7 @@ fn set_in_value(v: &mut Value, here: &KeyPath, rest: &[Seg], new: &Value) -> Res
             return Err(Refusal::NotSingle { holds, example });
         }
         let decor = v.decor().clone();
-        *v = new.clone();
+        *v = new.value.clone();
         *v.decor_mut() = decor;
         return Ok(());
     };
@@ -291,7 +321,7 @@ fn set_in_value(v: &mut Value, here: &KeyPath, rest: &[Seg], new: &Value) -> Res
         (Value::InlineTable(t), Seg::Key(k)) => match t.get_mut(k) {
             Some(next) => set_in_value(next, &here.key(k), tail, new),
             None if tail.is_empty() => {
-                t.insert(k, new.clone());
+                t.insert(k, new.value.clone());
                 Ok(())
             }
             None => Err(Refusal::Missing { parent: here.clone(), key: k.clone() }),
@@ -365,8 +395,8 @@ fn explain(s: &Setting, refusal: Refusal, source: &str) -> Diagnostic {
         }
         Refusal::NotSingle { holds, example } => s.diagnostic(
             format!(
-                "it holds {holds}, not a single value; --set gives one key a number, true or false, or text: \
-                 name one of the keys inside"
+                "it holds {holds}, not a single value or a distribution that a number can replace; --set gives \
+                 one key a number, true or false, or text: name one of the keys inside"
             ),
             example,
         ),
@@ -436,7 +466,8 @@ fn keys_at(doc: &DocumentMut, path: &[Seg]) -> Vec<String> {
 fn unknown_key_error(source: &str, at: &KeyPath) -> Option<(String, Option<String>)> {
     let Seg::Key(key) = at.0.last()? else { return None };
     let mut doc: DocumentMut = source.parse().ok()?;
-    set_in_table(doc.as_table_mut(), &KeyPath::default(), &at.0, &Value::from(0)).ok()?;
+    let zero = Target { value: &Value::from(0), replaces_table: false };
+    set_in_table(doc.as_table_mut(), &KeyPath::default(), &at.0, &zero).ok()?;
     let e = toml::from_str::<crate::input::scenario::ScenarioFile>(&doc.to_string()).err()?;
     let message = e.message().trim();
     message
@@ -529,6 +560,31 @@ mod tests {
         assert_eq!(apply(src, &[s]).unwrap(), "[a]\nx = 2 # note\n[[b]]\ny = \"s\"\n");
         let s = Setting::parse("b[0].z=true").unwrap();
         assert_eq!(apply(src, &[s]).unwrap(), "[a]\nx = 1 # note\n[[b]]\ny = \"s\"\nz = true\n");
+    }
+
+    /// A distribution written inline or as a table of its own (`[staffing.elasticity]`)
+    /// is replaced by a number; a table the format takes only as a table is not.
+    #[test]
+    fn a_number_replaces_a_distribution_table_in_either_form() {
+        let source = include_str!("../../scenarios/staircase-default.toml");
+        let mut doc: DocumentMut = source.parse().unwrap();
+        let staffing = doc["staffing"].as_table_mut().unwrap();
+        let inline = staffing["elasticity"].as_inline_table().unwrap().clone();
+        staffing.insert("elasticity", Item::Table(inline.into_table()));
+        let as_table = doc.to_string();
+        assert!(as_table.contains("[staffing.elasticity]"));
+        for text in [source, &as_table] {
+            let edited = apply(text, &[Setting::parse("staffing.elasticity=0").unwrap()]).unwrap();
+            let file: crate::input::scenario::ScenarioFile = toml::from_str(&edited).unwrap();
+            let elasticity = &file.staffing.unwrap().elasticity;
+            assert_eq!(elasticity, &crate::input::param::Param::Fixed(0.0));
+        }
+        let refused = apply(source, &[Setting::parse("budget.reimbursement=0").unwrap()]).unwrap_err();
+        assert!(
+            refused[0].message.contains("not a single value or a distribution"),
+            "{}",
+            refused[0].message
+        );
     }
 
     #[test]

@@ -93,10 +93,14 @@ pub fn summary_with_settings(
 fn heading(o: &mut String, model: &Model, replications: u32, seed: u64, engine: Engine) {
     let end = model.calendar(model.horizon);
     let _ = writeln!(o, "\n{}", model.name);
+    let inner = model.inner_replications.max(1);
+    let cohorts = if inner == 1 { "1 cohort".to_string() } else { format!("{inner} cohorts") };
     let _ = writeln!(
         o,
-        "{} replications ({} engine), seed {}, {} months {} to {}, {} citizens ({} at start)",
+        "{} replications = {} draws of the parameters × {} ({} engine), seed {}, {} months {} to {}, {} citizens ({} at start)",
         replications,
+        replications / inner,
+        cohorts,
         engine,
         seed,
         model.horizon,
@@ -105,6 +109,9 @@ fn heading(o: &mut String, model: &Model, replications: u32, seed: u64, engine: 
         model.total_size(),
         model.initial_size()
     );
+    if let Some(note) = crate::input::scenario::inner_note(replications, inner) {
+        let _ = writeln!(o, "({note})");
+    }
     let _ = writeln!(
         o,
         "Mean (90 % interval over replications); effect = scenario against counterfactual, paired.\n"
@@ -420,15 +427,16 @@ fn expected_net_effect(o: &mut String, f: &Figures) {
             );
             let _ = writeln!(
                 o,
-                "    expected effect {} DKK, 90 % interval over what we don't know (the parameters): {} to {} DKK",
+                "    how sure we are about the policy: expected effect {} DKK, 90 % interval over what we don't know \
+                 (the parameters) {} to {} DKK",
                 dkk(s.expected),
                 dkk(s.expected_p05),
                 dkk(s.expected_p95)
             );
             let _ = writeln!(
                 o,
-                "    by chance alone a cohort of this size lands ± {} DKK (s.d.) around its expected effect; \
-                 the parameters give {} of the variance",
+                "    how much a cohort of this size wobbles: by chance alone it lands ± {} DKK (s.d.) around its \
+                 expected effect; the parameters give {} of the variance",
                 dkk(s.chance_sd),
                 percent(s.parameter_share)
             );
@@ -437,7 +445,7 @@ fn expected_net_effect(o: &mut String, f: &Figures) {
             let _ = writeln!(
                 o,
                 "  probability that the expected net municipal effect is favourable: not estimable with one cohort\n    \
-                 per parameter draw (run with --inner 5 to tell what we don't know apart from chance)"
+                 per parameter draw (run with -n a multiple of 5, e.g. -n 1000, to tell what we don't know apart from chance)"
             );
         }
     }
@@ -473,7 +481,10 @@ fn share_reason(model: &crate::model::Model, higher: bool) -> &'static str {
 /// Each target's value and probability of being met by a realised cohort, per arm.
 fn targets(o: &mut String, f: &Figures) {
     let _ = writeln!(o, "\n{:<52} {:>22} {:>22}", "Targets", "scenario: value, P(met)", "counterfactual");
-    let _ = writeln!(o, "(P(met): the probability that a realised cohort meets the target)");
+    let _ = writeln!(
+        o,
+        "(P(met): will the actual cohort meet the target? The probability that a realised cohort meets it, chance included)"
+    );
     for (i, t) in f.model.targets.iter().enumerate() {
         let (kv, km) = (f.layout.target_value(i), f.layout.target_met(i));
         let fmt_v = |v: f64| {

@@ -23,7 +23,11 @@ const FAMILY_ALPHA: f64 = 0.01;
 
 /// Per-replication outcomes of both arms with one engine.
 fn outcomes(m: &Model, engine: Engine, replications: u32, seed: u64) -> Vec<RepOutcomes> {
-    trappe::commands::run::simulate_outcomes_with(m, 0..replications, seed, 2, 0, false, engine).unwrap()
+    // One cohort per draw of the parameters: the tests below take the replications as
+    // independent draws.
+    let one_level = Model { inner_replications: 1, ..m.clone() };
+    trappe::commands::run::simulate_outcomes_with(&one_level, 0..replications, seed, 2, 0, false, engine)
+        .unwrap()
 }
 
 /// The count engine's seed in a comparison: unrelated to the individual engine's.

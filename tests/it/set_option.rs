@@ -139,16 +139,17 @@ fn bad_settings_name_the_argument_the_key_and_the_nearest_valid_key() {
              add an entry\n",
         ),
         (
-            "staffing.elasticity=0",
-            "error: --set staffing.elasticity=0: key `staffing.elasticity`: it holds a table with the keys \
-             `dist`, `min`, `mode`, `max`, `source`, `grade`, not a single value; --set gives one key a number, true or false, or \
-             text: name one of the keys inside\n  help: did you mean `staffing.elasticity.min`?\n",
+            "budget.reimbursement=0",
+            "error: --set budget.reimbursement=0: key `budget.reimbursement`: it holds a table with the keys \
+             `regime`, `reset_after_months`, not a single value or a distribution that a number can replace; \
+             --set gives one key a number, true or false, or text: name one of the keys inside\n  \
+             help: did you mean `budget.reimbursement.reset_after_months`?\n",
         ),
         (
             "staffing.hires=3",
-            "error: --set staffing.hires=3: key `staffing.hires`: it holds a list of 1 table, not a single value; \
-             --set gives one key a number, true or false, or text: name one of the keys inside\n  \
-             help: did you mean `staffing.hires[0].fte`?\n",
+            "error: --set staffing.hires=3: key `staffing.hires`: it holds a list of 1 table, not a single value \
+             or a distribution that a number can replace; --set gives one key a number, true or false, or text: \
+             name one of the keys inside\n  help: did you mean `staffing.hires[0].fte`?\n",
         ),
         (
             "scenario.start=2020-01",
@@ -249,4 +250,159 @@ fn parts_with_different_settings_do_not_merge() {
     }
     let manifest = std::fs::read_to_string(d.join("merged/run.toml")).unwrap();
     assert!(manifest.contains("set = [\"staffing.hires[0].fte=3\"]"), "{manifest}");
+}
+
+/// A number given to a key that holds a distribution fixes the parameter at that
+/// number: the same CSV files, byte for byte, as the file with the table replaced by
+/// the number; a key inside the table still changes that key only. `trappe check
+/// --sources` names the argument as where the figure comes from.
+#[test]
+fn a_number_in_place_of_a_distribution_fixes_the_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_default(d, "base.toml", str::to_string);
+    let table = "elasticity = { dist = \"triangular\", min = 0.0, mode = 0.14, max = 0.38, source = \"E-LOAD-6\", grade = \"EST\" }";
+    write_default(d, "fixed.toml", |t| {
+        assert_eq!(t.matches(table).count(), 1, "{table}");
+        t.replace(table, "elasticity = 0")
+    });
+    ok(&["run", "base.toml", "--set", "staffing.elasticity=0", "-n", "30", "-q", "-o", "by_set"], d);
+    ok(&["run", "fixed.toml", "-n", "30", "-q", "-o", "by_file"], d);
+    ok(&["run", "base.toml", "-n", "30", "-q", "-o", "as_written"], d);
+    let read = |folder: &str, f: &str| std::fs::read(d.join(folder).join(f)).unwrap();
+    for f in csv_files(Engine::Count) {
+        assert!(read("by_set", f) == read("by_file", f), "{f} differs between --set and the edited file");
+    }
+    assert!(
+        read("by_set", "summary.csv") != read("as_written", "summary.csv"),
+        "the setting changed nothing"
+    );
+    let manifest = std::fs::read_to_string(d.join("by_set/run.toml")).unwrap();
+    assert!(manifest.contains("set = [\"staffing.elasticity=0\"]"), "{manifest}");
+    // The parameter is no longer drawn: replications.csv has no column of its draws.
+    let header = |folder: &str| {
+        let text = String::from_utf8(read(folder, "replications.csv")).unwrap();
+        text.lines().next().unwrap().split(',').any(|h| h == "param:staffing.elasticity")
+    };
+    assert!(header("as_written") && !header("by_set"));
+    let sources = ok(&["check", "base.toml", "--sources", "--set", "staffing.elasticity=0"], d);
+    let row = sources.lines().find(|l| l.trim_start().starts_with("staffing.elasticity ")).unwrap();
+    assert!(row.trim_end().ends_with("--set staffing.elasticity=0"), "{row}");
+    assert!(row.contains(" 0 "), "{row}");
+    // A key inside the table changes that key and keeps the table's source.
+    let sources = ok(&["check", "base.toml", "--sources", "--set", "staffing.elasticity.mode=0.2"], d);
+    let row = sources.lines().find(|l| l.trim_start().starts_with("staffing.elasticity ")).unwrap();
+    assert!(
+        row.contains("triangular")
+            && row.trim_end().ends_with("E-LOAD-6; --set staffing.elasticity.mode=0.2"),
+        "{row}"
+    );
+}
+
+/// A value in place of a distribution is checked as the file would check it: a value
+/// that is not a number, and a number outside the parameter's bounds, get the file's own
+/// message against the `--set` argument; a key that the format takes only as a table is
+/// refused; a misspelt key gets the nearest valid one.
+#[test]
+fn a_value_in_place_of_a_distribution_gets_the_files_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_default(d, "base.toml", str::to_string);
+    let expected = "expected a number, a distribution table such as { dist = \"beta\", mean = 0.05, sd = 0.01 }, or a \
+                    fixed value as a table such as { value = 0.05, source = \"E-FLOW-4\" }";
+    assert_eq!(
+        fails(&["check", "base.toml", "--set", "staffing.elasticity=true"], d),
+        format!(
+            "error: --set staffing.elasticity=true: key `staffing.elasticity`: invalid type: boolean `true`, {expected}\n"
+        )
+    );
+    assert_eq!(
+        fails(&["check", "base.toml", "--set", "staffing.elasticity=\"0\""], d),
+        format!(
+            "error: --set staffing.elasticity=\"0\": key `staffing.elasticity`: invalid type: string \"0\", {expected}\n"
+        )
+    );
+    // The same value in the file: the same message, at the file's line.
+    let table = "elasticity = { dist = \"triangular\", min = 0.0, mode = 0.14";
+    write_default(d, "true.toml", |t| {
+        let at = t.find(table).unwrap();
+        let end = at + t[at..].find('\n').unwrap();
+        format!("{}elasticity = true{}", &t[..at], &t[end..])
+    });
+    let from_file = fails(&["check", "true.toml"], d);
+    assert!(
+        from_file.starts_with("error: true.toml:")
+            && from_file
+                .contains(&format!("key `staffing.elasticity`: invalid type: boolean `true`, {expected}")),
+        "{from_file}"
+    );
+    // Out of the parameter's bounds.
+    let p = fails(&["check", "base.toml", "--set", "transitions[0].probability=1.5"], d);
+    assert_eq!(
+        p,
+        "error: --set transitions[0].probability=1.5: key `transitions[0].probability`: expected a monthly \
+         probability in [0, 1), but got 1.5; a monthly probability of leaving must be below 1 (write e.g. 0.99)\n"
+    );
+    // Misspelt.
+    assert_eq!(
+        fails(&["check", "base.toml", "--set", "staffing.elasticty=0"], d),
+        "error: --set staffing.elasticty=0: key `staffing.elasticty`: unknown key `elasticty`, expected one of \
+         `baseline_fte`, `caseload_ref`, `elasticity`, `multiplier_min`, `multiplier_max`, `hires`, `capacity`\n  \
+         help: did you mean `staffing.elasticity`?\n"
+    );
+}
+
+/// The words of a shell command line: split at spaces, with single-quoted text kept whole.
+fn shell_words(line: &str) -> Vec<String> {
+    let (mut words, mut word, mut quoted, mut any) = (Vec::new(), String::new(), false, false);
+    for c in line.chars() {
+        match c {
+            '\'' => (quoted, any) = (!quoted, true),
+            c if c.is_whitespace() && !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => (word, any) = (word + &c.to_string(), true),
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
+
+/// Every `trappe check` or `trappe run` of a shipped scenario with `--set` in
+/// docs/what-if.md's shell examples is valid: `trappe check` of the scenario with its
+/// settings passes.
+#[test]
+fn the_what_if_examples_on_shipped_scenarios_are_valid() {
+    let doc = std::fs::read_to_string(repo().join("docs/what-if.md")).unwrap();
+    let (mut in_sh, mut command, mut checked) = (false, String::new(), 0);
+    for line in doc.lines() {
+        if line.starts_with("```") {
+            in_sh = line.trim() == "```sh";
+            continue;
+        }
+        if !in_sh {
+            continue;
+        }
+        command += line.trim_end().trim_end_matches('\\');
+        command.push(' ');
+        if line.trim_end().ends_with('\\') {
+            continue;
+        }
+        let words = shell_words(&std::mem::take(&mut command));
+        let Some(scenario) = words.get(2).filter(|s| s.starts_with("scenarios/")) else { continue };
+        let mut args = vec!["check".to_string(), scenario.clone()];
+        for pair in words.windows(2).filter(|w| w[0] == "--set") {
+            args.extend(["--set".to_string(), pair[1].clone()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = ok(&args, &repo());
+        assert!(out.trim_end().ends_with("the scenario is valid."), "{args:?}: {out}");
+        checked += 1;
+    }
+    assert!(checked >= 4, "{checked} commands checked");
 }

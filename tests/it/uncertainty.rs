@@ -49,17 +49,26 @@ fn parameter_rows(dir: &Path, run: &str, keys: &[String]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// `--inner 1` is the one-level run, byte for byte, and so is any thread count.
+/// `--inner 1` and `inner_replications = 1` in the file give the same one-level run,
+/// byte for byte, whatever the thread count; the default (3 draws × 4 cohorts for 12
+/// replications) is another run.
 fn one_inner_replication_is_the_one_level_run(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let scen = default_scenario();
+    std::fs::write(
+        d.join("one.toml"),
+        default_text().replace("[simulation]", "[simulation]\ninner_replications = 1"),
+    )
+    .unwrap();
     let e = engine_args(engine);
-    ok(&[&["run", &scen, "-n", "12", "-q", "--out", "plain", "-j", "2"][..], &e].concat(), d);
-    ok(&[&["run", &scen, "-n", "12", "-q", "--out", "one", "--inner", "1", "-j", "1"][..], &e].concat(), d);
+    ok(&[&["run", &scen, "-n", "12", "-q", "--out", "flag", "--inner", "1", "-j", "2"][..], &e].concat(), d);
+    ok(&[&["run", "one.toml", "-n", "12", "-q", "--out", "file", "-j", "1"][..], &e].concat(), d);
+    ok(&[&["run", &scen, "-n", "12", "-q", "--out", "default"][..], &e].concat(), d);
     for f in csv_files(Engine::Count) {
-        assert!(read(d, "plain", f) == read(d, "one", f), "{f} differs with --inner 1");
+        assert!(read(d, "flag", f) == read(d, "file", f), "{f} differs between --inner 1 and the file's 1");
     }
+    assert!(read(d, "flag", "summary.csv") != read(d, "default", "summary.csv"));
 }
 
 /// With `--inner 3` the three cohorts of an outer draw share every parameter, the
@@ -78,7 +87,7 @@ fn cohorts_of_a_draw_share_its_parameters(engine: Engine) {
         &[&["run", &scen, "-n", "12", "-q", "--out", "nested2", "--inner", "3", "-j", "2"][..], &e].concat(),
         d,
     );
-    ok(&[&["run", &scen, "-n", "4", "-q", "--out", "plain"][..], &e].concat(), d);
+    ok(&[&["run", &scen, "-n", "4", "--inner", "1", "-q", "--out", "plain"][..], &e].concat(), d);
     for f in csv_files(Engine::Count) {
         assert!(read(d, "nested1", f) == read(d, "nested2", f), "{f} depends on the thread count");
     }
@@ -273,10 +282,186 @@ fn fixed_parameters_give_no_interval_over_parameters() {
     let free = trappe::analysis::uncertainty::split(&values, 5, true).unwrap();
     let se = (2.0 * (0.3f64 * 0.7 / 200.0 / 5.0).powi(2) / 399.0).sqrt();
     assert!(free.between_variance < 4.0 * se, "{} vs se {se}", free.between_variance);
-    let out = ok(&["run", "s.toml", "-n", "20", "-q", "--out", "one", "--engine", "count"], d);
+    let out =
+        ok(&["run", "s.toml", "-n", "20", "--inner", "1", "-q", "--out", "one", "--engine", "count"], d);
     let (_, row) = share_values(d, "one");
     for c in ["expected", "expected_p05", "expected_p95", "chance_sd", "parameter_share"] {
         assert_eq!(cell(&row, c), "", "{c} with one cohort per draw");
     }
     assert!(out.contains("not estimable with one cohort"), "{out}");
+}
+
+/// The chain of [`chain`] with `replications` in its `[simulation]` table.
+fn chain_with(probability: &str, replications: u32) -> String {
+    chain(probability).replace("replications = 1\n", &format!("replications = {replications}\n"))
+}
+
+/// Without `-n` or `--inner` a run is two-level: 1,000 replications are 200 draws of
+/// the parameters × 5 cohorts, the five cohorts of a draw share its parameters, the
+/// terminal says so and gives the decision figure, and `summary.csv` the split.
+#[test]
+fn the_default_run_is_200_draws_of_5_cohorts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = chain_with(r#"{ dist = "uniform", min = 0.1, max = 0.5 }"#, 1000);
+    std::fs::write(d.join("s.toml"), &text).unwrap();
+    let out = ok(&["run", "s.toml", "-q", "--out", "r"], d);
+    assert!(
+        out.contains("\n1000 replications = 200 draws of the parameters × 5 cohorts (count engine)"),
+        "{out}"
+    );
+    assert!(!out.contains("choose the split"), "{out}");
+    let decision = out.lines().find(|l| l.contains("expected net municipal effect is favourable")).unwrap();
+    assert!(decision.ends_with(" %"), "{decision}");
+    let manifest = String::from_utf8(read(d, "r", "run.toml")).unwrap();
+    assert!(manifest.contains("\ninner_replications = 5\n"), "{manifest}");
+    assert!(!manifest.contains("inner_replications_note"), "{manifest}");
+    let (_, row) = share_values(d, "r");
+    for c in ["expected_p05", "expected_p95", "chance_sd", "parameter_share"] {
+        assert!(cell(&row, c).parse::<f64>().is_ok(), "{c}: {row:?}");
+    }
+    let keys = trappe::simulation::draws::parameter_keys(&model(&text));
+    let rows = parameter_rows(d, "r", &keys);
+    assert_eq!(rows.len(), 1000);
+    for draw in rows.chunks(5) {
+        assert!(draw.iter().all(|r| r == &draw[0]), "the cohorts of a draw share its parameters");
+    }
+    assert_ne!(rows[0], rows[5], "draws differ");
+}
+
+/// A number of replications that is not a multiple of 5 takes its largest divisor up
+/// to 5 that leaves at least 2 draws, said in one line on the terminal and in run.toml;
+/// a multiple of 5 with 2 draws or more takes 5 and says nothing. An inner size given
+/// by `--inner` or by the file must divide the replications.
+#[test]
+fn other_replications_take_their_largest_divisor_up_to_5() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("s.toml"), chain_with(r#"{ dist = "uniform", min = 0.1, max = 0.5 }"#, 1000))
+        .unwrap();
+    let cases = [
+        ("12", "12 replications = 3 draws of the parameters × 4 cohorts", Some(4i64), true),
+        ("7", "7 replications = 7 draws of the parameters × 1 cohort", None, true),
+        ("5", "5 replications = 5 draws of the parameters × 1 cohort", None, true),
+        ("10", "10 replications = 2 draws of the parameters × 5 cohorts", Some(5), false),
+    ];
+    for (n, heading, inner, noted) in cases {
+        let out = ok(&["run", "s.toml", "-n", n, "-q", "--out", n], d);
+        assert!(out.contains(&format!("\n{heading} (count engine)")), "{out}");
+        let manifest = String::from_utf8(read(d, n, "run.toml")).unwrap();
+        let recorded: toml::Value = toml::from_str(&manifest).unwrap();
+        // The run's own key is left out for 1; the resolved scenario always has it.
+        assert_eq!(recorded.get("inner_replications").and_then(toml::Value::as_integer), inner, "{manifest}");
+        let resolved = &recorded["scenario_resolved"]["simulation"]["inner_replications"];
+        assert_eq!(resolved.as_integer(), Some(inner.unwrap_or(1)), "{manifest}");
+        let note = out.lines().find(|l| l.starts_with('(') && l.contains("-n and --inner choose the split"));
+        assert_eq!(note.is_some(), noted, "-n {n}: {out}");
+        if let Some(note) = note {
+            let recorded = format!("inner_replications_note = \"{}\"", &note[1..note.len() - 1]);
+            assert!(manifest.contains(&recorded), "{manifest}");
+        }
+    }
+    let out = ok(&["run", "s.toml", "-n", "12", "-q", "--out", "x12"], d);
+    assert!(
+        out.contains(
+            "\n(12 is not a multiple of 5, the default cohorts per draw: 3 draws × 4 cohorts; -n and --inner \
+             choose the split)\n"
+        ),
+        "{out}"
+    );
+    let out = ok(&["run", "s.toml", "-n", "7", "-q", "--out", "x7"], d);
+    assert!(
+        out.contains(
+            "\n(7 is not a multiple of 5, the default cohorts per draw: one cohort per draw, so what we don't \
+             know is not told apart from chance; -n and --inner choose the split)\n"
+        ),
+        "{out}"
+    );
+    // Given inner sizes must divide: by --inner, and by the file.
+    let err = fails(&["run", "s.toml", "-n", "12", "--inner", "5", "-q", "--out", "y"], d);
+    assert!(
+        err.contains("12 replications cannot be split into outer draws of 5") && err.contains("--inner"),
+        "{err}"
+    );
+    std::fs::write(
+        d.join("four.toml"),
+        chain_with("0.3", 1000).replace("seed = 42", "seed = 42\ninner_replications = 4"),
+    )
+    .unwrap();
+    let err = fails(&["run", "four.toml", "-n", "10", "-q", "--out", "z"], d);
+    assert!(
+        err.contains("10 replications cannot be split into outer draws of 4")
+            && err.contains("the scenario's [simulation] inner_replications"),
+        "{err}"
+    );
+    assert!(!d.join("y").exists() && !d.join("z").exists());
+}
+
+/// Shards of a default run (5 cohorts per draw, the draws cut by the shards) record
+/// the inner size and merge into the single run's files.
+#[test]
+fn shards_of_a_default_run_merge_to_the_single_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let scen = default_scenario();
+    ok(&["run", &scen, "-n", "20", "-q", "--out", "single"], d);
+    for i in 1..=3 {
+        ok(&["run", &scen, "-n", "20", "-q", "--shard", &format!("{i}/3"), "--out", &format!("p{i}")], d);
+        let manifest = String::from_utf8(read(d, &format!("p{i}"), "part.toml")).unwrap();
+        assert!(manifest.contains("inner_replications = 5"), "{manifest}");
+    }
+    ok(&["merge", "p1", "p2", "p3", "--out", "merged"], d);
+    for f in csv_files(Engine::Count) {
+        assert!(
+            read(d, "single", f) == read(d, "merged", f),
+            "{f} differs between the single run and the merge"
+        );
+    }
+}
+
+/// Every parameter fixed by `--set` (the chain's one uncertain probability): at the
+/// default sizes the expected value's interval over the parameters has no width and
+/// the decision figure is 0 or 1.
+#[test]
+fn every_parameter_fixed_by_set_leaves_no_interval_over_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("s.toml"), chain_with(r#"{ dist = "uniform", min = 0.1, max = 0.5 }"#, 1000))
+        .unwrap();
+    let out = ok(&["run", "s.toml", "--set", "transitions[0].probability=0.3", "-q", "--out", "r"], d);
+    let (values, row) = share_values(d, "r");
+    assert!(values.iter().any(|v| *v != values[0]), "chance still moves the cohorts");
+    assert_eq!(cell(&row, "expected_p05"), cell(&row, "expected_p95"), "{row:?}");
+    assert_eq!(cell(&row, "parameter_share"), "0");
+    let decision = out.lines().find(|l| l.contains("expected net municipal effect is favourable")).unwrap();
+    assert!(decision.ends_with(": 0.0 %") || decision.ends_with(": 100.0 %"), "{decision}");
+    // As drawn, the interval has width.
+    ok(&["run", "s.toml", "-q", "--out", "drawn"], d);
+    let (_, row) = share_values(d, "drawn");
+    assert_ne!(cell(&row, "expected_p05"), cell(&row, "expected_p95"), "{row:?}");
+}
+
+/// docs/outputs.md states the default sizes the program has, and its table of the Monte
+/// Carlo error (written by scripts/mc-error.py) has a row for each run its marker names,
+/// each of a shipped scenario, the first at the default sizes.
+#[test]
+fn the_documented_default_sizes_and_monte_carlo_error_table_match() {
+    use trappe::input::scenario::{DEFAULT_INNER_REPLICATIONS, Simulation, default_inner};
+    let defaults = Simulation::default();
+    assert_eq!((defaults.replications, DEFAULT_INNER_REPLICATIONS), (1000, 5));
+    assert_eq!(default_inner(defaults.replications), 5);
+    let doc = std::fs::read_to_string(repo().join("docs/outputs.md")).unwrap();
+    assert!(doc.contains("By default a run is **1,000\nreplications = 200 outer draws × 5 cohorts**"));
+    let start = doc.find("<!-- mc-error: ").expect("the Monte Carlo error block");
+    let marker = &doc[start + "<!-- mc-error: ".len()..];
+    let runs: Vec<&str> = marker[..marker.find(" -->").unwrap()].split(';').map(str::trim).collect();
+    let table = &marker[..marker.find("<!-- /mc-error -->").unwrap()];
+    let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("| `scenarios/")).collect();
+    assert_eq!(rows.len(), runs.len(), "{table}");
+    for (run, row) in runs.iter().zip(&rows) {
+        assert!(row.starts_with(&format!("| `{run}` |")), "{row}");
+        let scenario = run.split_whitespace().next().unwrap();
+        assert!(repo().join(scenario).is_file(), "{scenario}");
+    }
+    assert!(!runs[0].contains(' '), "the first row is a run at the default sizes: {}", runs[0]);
 }

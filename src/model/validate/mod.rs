@@ -93,7 +93,10 @@ impl Validator<'_> {
             start: period.start,
             horizon: period.horizon,
             replications: f.simulation.replications.max(1),
-            inner_replications: f.simulation.inner_replications.max(1),
+            inner_replications: match f.simulation.inner_replications {
+                Some(inner) => inner.max(1),
+                None => crate::input::scenario::default_inner(f.simulation.replications.max(1)),
+            },
             seed: f.simulation.seed,
             states,
             transitions,
@@ -131,13 +134,13 @@ impl Validator<'_> {
             );
         }
         let inner = f.simulation.inner_replications;
-        if inner == 0 {
+        if inner == Some(0) {
             self.err(
                 KeyPath::parse("simulation.inner_replications"),
                 "expected at least 1 inner replication, got 0",
                 None,
             );
-        } else if !f.simulation.replications.is_multiple_of(inner) {
+        } else if let Some(inner) = inner.filter(|&i| !f.simulation.replications.is_multiple_of(i)) {
             self.err(
                 KeyPath::parse("simulation.inner_replications"),
                 format!(

@@ -78,10 +78,18 @@ fn sourced_parameters(sc: &LoadedScenario, model: &Model) -> Vec<SourcedParamete
             continue;
         }
         let (source, grade) = param.provenance();
+        // A value given by `--set`, or a key of its table, comes from the command line too.
+        let given: Vec<String> = sc
+            .settings
+            .iter()
+            .filter(|s| s.path.0.starts_with(&path.0))
+            .map(|s| format!("--set {s}"))
+            .collect();
+        let source = source.map(str::to_string).into_iter().chain(given).collect::<Vec<_>>().join("; ");
         rows.push(SourcedParameter {
             key: p.key.clone(),
             value: value_text(&p.distribution),
-            source: source.map(str::to_string),
+            source: Some(source).filter(|s| !s.is_empty()),
             grade,
         });
     }

@@ -36,6 +36,10 @@ pub struct Manifest {
     /// Replications per outer draw of the parameters (absent when 1: one cohort per draw).
     #[serde(default = "crate::report::part::one", skip_serializing_if = "crate::report::part::is_one")]
     pub inner_replications: u32,
+    /// Why the run has fewer cohorts per draw of the parameters than the default: its
+    /// replications do not take the default (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inner_replications_note: Option<String>,
     /// Worker threads (absent in a merged result: each part lists its own).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threads: Option<usize>,
@@ -90,7 +94,7 @@ pub fn resolved_file(sc: &LoadedScenario, model: &Model, seed: u64, replications
     let mut f = sc.file.clone();
     f.simulation.seed = seed;
     f.simulation.replications = replications;
-    f.simulation.inner_replications = model.inner_replications;
+    f.simulation.inner_replications = Some(model.inner_replications);
     let pre2016 = std::iter::once(&model.budget.reimbursement)
         .chain(model.budget.reimbursement_changes.iter().map(|c| &c.regime))
         .any(|r| matches!(r, Reimbursement::Pre2016 { .. }));
@@ -191,6 +195,10 @@ impl Manifest {
             seed,
             replications,
             inner_replications: model.inner_replications,
+            inner_replications_note: crate::input::scenario::inner_note(
+                replications,
+                model.inner_replications,
+            ),
             threads,
             engine: "individual".into(),
             trajectories,
