@@ -78,6 +78,8 @@ pub struct ComparisonRun {
     pub inner_replications: u32,
     /// Worker threads.
     pub threads: usize,
+    /// Why the inner replications are not the default, when the rule for `-n` chose them.
+    pub inner_note: Option<String>,
 }
 
 /// What `trappe compare` reports.
@@ -218,14 +220,11 @@ fn simulate_loaded(
 ) -> anyhow::Result<ComparisonRun> {
     let first = &loaded[0].1;
     let replications = cfg.replications.unwrap_or(first.replications);
-    let inner = cfg.inner.unwrap_or(first.inner_replications);
-    anyhow::ensure!(inner >= 1, "--inner must be at least 1");
-    anyhow::ensure!(
-        replications.is_multiple_of(inner),
-        "{replications} replications cannot be split into outer draws of {inner} inner replications: \
-         --replications must be a multiple of --inner (e.g. {})",
-        replications.div_ceil(inner) * inner
-    );
+    let inner = crate::commands::run::run_inner(
+        cfg.inner,
+        loaded[0].0.file.simulation.inner_replications,
+        replications,
+    )?;
     let seed = cfg.seed.unwrap_or(first.seed);
     let threads = cfg.threads.unwrap_or_else(rayon::current_num_threads);
     anyhow::ensure!(threads >= 1, "--threads must be at least 1");
@@ -252,7 +251,16 @@ fn simulate_loaded(
     let inputs: Vec<&Results> = options.iter().map(|o| &o.results).collect();
     let parameters_vary = options[0].model.parameters.sampled().next().is_some();
     let comparison = compare_options(&inputs, inner as usize, parameters_vary);
-    Ok(ComparisonRun { options, comparison, seed, replications, inner_replications: inner, threads })
+    let inner_note = crate::input::scenario::inner_note(replications, inner);
+    Ok(ComparisonRun {
+        options,
+        comparison,
+        seed,
+        replications,
+        inner_replications: inner,
+        threads,
+        inner_note,
+    })
 }
 
 /// Every option's baseline arm is the same, replication by replication, to the bit:

@@ -80,6 +80,9 @@ pub fn terminal(run: &ComparisonRun) -> String {
         first.model.start,
         first.model.total_size()
     );
+    if let Some(note) = &run.inner_note {
+        let _ = writeln!(o, "({note})");
+    }
     let _ = writeln!(
         o,
         "Every option on the same cohort, parameter draws and random numbers; the baseline is \
@@ -536,6 +539,7 @@ pub fn write_comparison(staging: &Staging, run: &ComparisonRun) -> Result<Vec<St
                     Vec::new(),
                 );
                 m.inner_replications = run.inner_replications;
+                m.inner_replications_note = run.inner_note.clone();
                 m
             })
             .collect(),
