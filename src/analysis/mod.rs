@@ -4,4 +4,5 @@
 pub mod calibration;
 pub mod outcomes;
 pub mod stats;
+pub mod sweep;
 pub mod uncertainty;

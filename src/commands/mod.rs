@@ -5,3 +5,4 @@ pub mod check;
 pub mod memory;
 pub mod merge;
 pub mod run;
+pub mod sweep;

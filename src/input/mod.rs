@@ -10,3 +10,4 @@ pub mod param;
 pub mod read;
 pub mod scenario;
 pub mod setting;
+pub mod vary;
