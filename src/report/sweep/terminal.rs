@@ -23,19 +23,54 @@ pub fn summary(model: &Model, sc: &LoadedScenario, spec: &SweepSpec, cells: &[Sw
         targets_table(&mut o, model, spec, &blocks);
     }
     let _ = writeln!(o);
-    best_sentence(&mut o, spec, cells);
+    let mut answers = String::new();
+    best_sentence(&mut answers, spec, cells);
     for (t, target) in model.targets.iter().enumerate() {
-        target_sentences(&mut o, spec, &blocks, t, &format!("{} ({})", target.name, target.condition()));
+        target_sentences(
+            &mut answers,
+            spec,
+            &blocks,
+            t,
+            &format!("{} ({})", target.name, target.condition()),
+        );
     }
     if cells.iter().any(|c| c.cuts) {
         let _ = writeln!(
-            o,
+            answers,
             "Levels with a negative fte cut staff: there a positive net effect is staff cost saved beyond the \
-             benefit\nand activity costs the cut adds, and negative extra self-supporting citizens are citizens \
-             the cut keeps\non benefit."
+             benefit and activity costs the cut adds, and negative extra self-supporting citizens are citizens \
+             the cut keeps on benefit."
         );
     }
+    for line in answers.lines() {
+        wrap(&mut o, line, WIDTH);
+    }
     o
+}
+
+/// The width the sentences are wrapped to.
+const WIDTH: usize = 104;
+
+/// `line` wrapped at spaces to lines of at most `width` characters (a longer word stays
+/// whole), continuation lines indented as the line is, plus two.
+fn wrap(o: &mut String, line: &str, width: usize) {
+    let indent = line.len() - line.trim_start().len();
+    let mut current = String::new();
+    let mut first = true;
+    for word in line.split_whitespace() {
+        let lead = if first { indent } else { indent + 2 };
+        if !current.is_empty() && lead + current.chars().count() + 1 + word.chars().count() > width {
+            let _ = writeln!(o, "{:lead$}{current}", "");
+            current.clear();
+            first = false;
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    let lead = if first { indent } else { indent + 2 };
+    let _ = writeln!(o, "{:lead$}{current}", "");
 }
 
 /// The cells of each value of the second `--vary` (one block without it), in order of
@@ -69,7 +104,7 @@ fn heading(o: &mut String, model: &Model, sc: &LoadedScenario, spec: &SweepSpec)
     }
     let draws = if spec.inner_replications > 1 {
         format!(
-            " ({} draws of the parameters × {} cohorts each)",
+            ": {} draws of the parameters × {} cohorts each",
             spec.replications / spec.inner_replications,
             spec.inner_replications
         )
@@ -78,7 +113,7 @@ fn heading(o: &mut String, model: &Model, sc: &LoadedScenario, spec: &SweepSpec)
     };
     let _ = writeln!(
         o,
-        "{} replications per level{draws} ({} engine), seed {}, {} months {} to {}",
+        "{} replications per level{draws}; {} engine, seed {}, {} months {} to {}",
         spec.replications,
         spec.engine,
         spec.seed,
