@@ -33,9 +33,15 @@ criterion::criterion_group!(
 );
 
 criterion::criterion_group!(
+    name = speed_targets;
+    config = criterion::Criterion::default();
+    targets = benchmarks::sweep::sweep_and_two_level
+);
+
+criterion::criterion_group!(
     name = bare;
     config = criterion::Criterion::default();
     targets = benchmarks::bare::bare_loop
 );
 
-criterion_main!(replication, count, simulate, target, bare);
+criterion_main!(replication, count, simulate, target, speed_targets, bare);

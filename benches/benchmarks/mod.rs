@@ -4,4 +4,5 @@ pub mod bare;
 pub mod engine;
 pub mod scenario;
 pub mod simulate;
+pub mod sweep;
 pub mod target;

@@ -104,7 +104,7 @@ fn heading(o: &mut String, model: &Model, sc: &LoadedScenario, spec: &SweepSpec)
     }
     let draws = if spec.inner_replications > 1 {
         format!(
-            ": {} draws of the parameters × {} cohorts each",
+            " ({} draws of the parameters × {} cohorts each)",
             spec.replications / spec.inner_replications,
             spec.inner_replications
         )
@@ -113,7 +113,7 @@ fn heading(o: &mut String, model: &Model, sc: &LoadedScenario, spec: &SweepSpec)
     };
     let _ = writeln!(
         o,
-        "{} replications per level{draws}; {} engine, seed {}, {} months {} to {}",
+        "{} replications per level{draws}; {} engine, seed {}\n{} months, {} to {}",
         spec.replications,
         spec.engine,
         spec.seed,
@@ -153,21 +153,24 @@ fn level_width(axis: &Vary) -> usize {
 fn main_table(o: &mut String, spec: &SweepSpec, blocks: &[(Option<String>, Vec<&SweepCell>)]) {
     let axis = &spec.axes[0];
     let w = level_width(axis);
-    let _ = writeln!(
+    let row = |o: &mut String, cells: [&str; 6]| {
+        let [level, ss, net, expected, saves, step] = cells;
+        let line = format!("{level:<w$}  {ss:<24}  {net:<40}  {expected:>11}  {saves:>8}  {step}");
+        let _ = writeln!(o, "{}", line.trim_end());
+    };
+    let _ = writeln!(o);
+    row(
         o,
-        "\n{:<w$}  {:<24}  {:<40}  {:>11}  {:>8}  {}",
-        "",
-        "Extra self-supporting",
-        "Net municipal effect, DKK (+ = saving)",
-        "P(expected",
-        "P(cohort",
-        "One more step: change in net"
+        [
+            "",
+            "Extra self-supporting",
+            "Net municipal effect, DKK (+ = saving)",
+            "P(expected",
+            "P(cohort",
+            "One more step: change in net",
+        ],
     );
-    let _ = writeln!(
-        o,
-        "{:<w$}  {:<24}  {:<40}  {:>11}  {:>8}  {}",
-        axis.path, "citizens", "", "favourable)", "saves)", "municipal effect, DKK"
-    );
+    row(o, [&axis.path, "citizens", "", "favourable)", "saves)", "municipal effect, DKK"]);
     let net_step =
         Measure::MARGINAL.iter().position(|m| *m == Measure::NetMunicipalEffect).unwrap_or_default();
     for (title, cells) in blocks {
@@ -181,16 +184,8 @@ fn main_table(o: &mut String, spec: &SweepSpec, blocks: &[(Option<String>, Vec<&
             let expected = f.probability_expected_favourable.map(percent).unwrap_or_else(|| "n/a".into());
             let step =
                 f.marginal.as_ref().map(|m| with_interval(&m[net_step], signed_dkk)).unwrap_or_default();
-            let _ = writeln!(
-                o,
-                "{:<w$}  {:<24}  {:<40}  {:>11}  {:>8}  {}",
-                axis.levels[c.at[0]],
-                ss,
-                net,
-                expected,
-                percent(f.probability_cohort_saves),
-                step
-            );
+            let saves = percent(f.probability_cohort_saves);
+            row(o, [&axis.levels[c.at[0]], &ss, &net, &expected, &saves, &step]);
         }
     }
     if spec.inner_replications == 1 {
@@ -313,15 +308,29 @@ fn best_sentence(o: &mut String, spec: &SweepSpec, cells: &[SweepCell]) {
         Some(p) => format!("; the probability that its expected net effect is favourable is {}", percent(p)),
         None => String::new(),
     };
-    let all_cost = expected.iter().all(|v| *v < 0.0);
-    let _ = writeln!(
-        o,
-        "{} expected net municipal effect: {}, {} over the horizon, with {}{how_sure}.",
-        if all_cost { "Every level costs the municipality money; the least" } else { "Best" },
-        cell_words(spec, c),
-        money_words(expected[best]),
-        citizens_words(f.of(Measure::ExtraSelfSupporting).summary.mean)
-    );
+    let at = cell_words(spec, c);
+    let citizens = citizens_words(f.of(Measure::ExtraSelfSupporting).summary.mean);
+    let best_value = expected[best];
+    let _ = if best_value > 0.0 {
+        writeln!(
+            o,
+            "Best expected net municipal effect: {at}, {} over the horizon, with {citizens}{how_sure}.",
+            money_words(best_value)
+        )
+    } else if best_value == 0.0 {
+        writeln!(
+            o,
+            "No level is expected to save money: the best expected net municipal effect is at {at}, with no net \
+             effect; every other level has an expected net cost."
+        )
+    } else {
+        writeln!(
+            o,
+            "Every level is expected to cost the municipality money; the least is at {at}: {} over the horizon, \
+             with {citizens}{how_sure}.",
+            money_words(best_value)
+        )
+    };
 }
 
 /// For target `t`, the smallest level of the first `--vary` that meets it with at least
