@@ -1,5 +1,5 @@
 //! The results of a sweep: `sweep.csv` (one row per level), the manifest `run.toml`
-//! saying what was run, and the terminal table ([`terminal`]). Both files are written
+//! saying what was run, and the terminal table. Both files are written
 //! into a staging folder that becomes the output folder only when both are complete.
 
 mod terminal;
