@@ -395,3 +395,39 @@ fn sweep_csv_columns_are_documented() {
     let names: Vec<String> = Measure::ALL.iter().map(|m| m.name().to_string()).collect();
     assert_eq!(measures, names, "docs/outputs.md, `sweep.csv`: the measures in order");
 }
+
+/// A plausibility warning that every level has is printed once, not once per level;
+/// with --strict it is an error and nothing is simulated. Without --out the sweep goes
+/// to `results/<scenario file name>.sweep`, which --force replaces (its run.toml lists
+/// its files) and which is otherwise refused.
+#[test]
+fn warnings_once_strict_refuses_and_the_default_folder_is_replaceable() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("case.toml"), case(0.5)).unwrap();
+    let args = [
+        "sweep",
+        "case.toml",
+        "--vary",
+        "staffing.hires[0].fte=0..2:1",
+        "--set",
+        "budget.staff_cost_per_fte_year=600",
+        "-n",
+        "4",
+        "-q",
+    ];
+    let o = trappe(&args, d);
+    let (_, err) = texts(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
+    assert!(err.contains("--set budget.staff_cost_per_fte_year=600"), "{err}");
+    assert!(d.join("results/case.sweep/sweep.csv").exists());
+    assert!(fails(&args, d).contains("results/case.sweep"));
+    ok(&[&args[..], &["--force"]].concat(), d);
+    let manifest = std::fs::read_to_string(d.join("results/case.sweep/run.toml")).unwrap();
+    assert!(manifest.contains("kind = \"sweep\""), "{manifest}");
+    assert!(manifest.contains("levels = [\"0\", \"1\", \"2\"]"), "{manifest}");
+    let strict = fails(&[&args[..], &["--strict", "-o", "strict"]].concat(), d);
+    assert!(strict.contains("--strict treats plausibility warnings as errors"), "{strict}");
+    assert!(!d.join("strict").exists());
+}
