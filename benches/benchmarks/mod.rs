@@ -1,6 +1,7 @@
 //! Criterion benchmark groups for the engine.
 
 pub mod bare;
+pub mod cpu_time;
 pub mod engine;
 pub mod scenario;
 pub mod simulate;

@@ -4,8 +4,10 @@
 //! the thing compared with it, in the same criterion run, so that the machine's drift
 //! does not enter the ratio.
 
+use super::cpu_time::CpuTime;
 use super::scenario::{COPENHAGEN_CITIZENS, COPENHAGEN_MONTHS, toml_text};
 use criterion::Criterion;
+use criterion::measurement::Measurement;
 use std::path::Path;
 use std::time::Duration;
 use trappe::commands::run::{RunConfig, run};
@@ -40,7 +42,19 @@ fn run_config(scenario: &Path, out: &Path, inner: u32) -> RunConfig {
     }
 }
 
+/// The three commands timed by wall clock (`speed_targets/…`).
 pub fn sweep_and_two_level(c: &mut Criterion) {
+    speed_targets(c, "speed_targets");
+}
+
+/// The same by the CPU time the process spends (`speed_targets_cpu/…`): steadier than
+/// wall time on a machine other work shares.
+pub fn sweep_and_two_level_cpu(c: &mut Criterion<CpuTime>) {
+    speed_targets(c, "speed_targets_cpu");
+}
+
+/// One run, the two-level run and the 7-level sweep, in the group `group`.
+fn speed_targets<M: Measurement>(c: &mut Criterion<M>, group: &str) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let scenario = dir.path().join("copenhagen.toml");
     std::fs::write(&scenario, toml_text(COPENHAGEN_CITIZENS, COPENHAGEN_MONTHS)).expect("the scenario file");
@@ -62,7 +76,7 @@ pub fn sweep_and_two_level(c: &mut Criterion) {
         target_probability: DEFAULT_TARGET_PROBABILITY,
     };
 
-    let mut g = c.benchmark_group("speed_targets");
+    let mut g = c.benchmark_group(group);
     // One iteration is a whole command (about 0.5 s to 4 s): criterion's minimum of 10
     // samples of one iteration each.
     g.sample_size(10).warm_up_time(Duration::from_secs(1));
