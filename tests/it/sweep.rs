@@ -238,6 +238,8 @@ fn a_grid_has_a_row_per_cell() {
             "staffing.elasticity=0..0.5:0.25",
             "-n",
             "20",
+            "--inner",
+            "2",
             "-q",
             "-o",
             "grid",
@@ -262,7 +264,7 @@ fn a_grid_has_a_row_per_cell() {
     }
     // Without feedback the hires change no outcome; with it they add citizens in work:
     // at elasticity 0.5 two extra FTE add about 16 (fixed seed; 20 replications, standard
-    // error under 2, so a correct engine fails this with probability below 1e-15).
+    // error under 3, so a correct engine fails this with probability below 1e-15).
     assert_eq!(rows[2]["extra_self_supporting"], "0");
     assert!(rows[8]["extra_self_supporting"].parse::<f64>().unwrap() > 0.0);
     assert!(out.contains(
@@ -414,6 +416,8 @@ fn warnings_once_strict_refuses_and_the_default_folder_is_replaceable() {
         "budget.staff_cost_per_fte_year=600",
         "-n",
         "4",
+        "--inner",
+        "2",
         "-q",
     ];
     let o = trappe(&args, d);
