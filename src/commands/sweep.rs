@@ -64,6 +64,7 @@ pub fn default_sweep_out(scenario: &Path) -> PathBuf {
 /// One level of the sweep, loaded and checked: its index along each `--vary` and its model.
 struct Level {
     at: Vec<usize>,
+    scenario: LoadedScenario,
     model: Model,
 }
 
@@ -77,13 +78,19 @@ pub fn sweep(cfg: &SweepConfig) -> anyhow::Result<SweepReport> {
     );
     let settings = parse_all(&cfg.settings).map_err(ScenarioError::Invalid)?;
     let base = LoadedScenario::from_path_with(&cfg.scenario, &settings)?;
-    let base_model = Model::from_scenario(&base)?;
     let edited =
         crate::input::setting::apply(&base.source, &base.settings).map_err(ScenarioError::Invalid)?;
     for axis in &axes {
         axis.check_number(&edited).map_err(|d| ScenarioError::Invalid(vec![*d]))?;
     }
     let mut levels = load_levels(&base, &cfg.settings, &axes, cfg.strict)?;
+    // The scenario as the manifest records it: with the --set values and the file's own
+    // value of each varied key, or at the first level if that value is not valid (a
+    // sweep may be how a user looks for a valid one).
+    let (base, base_model) = match Model::from_scenario(&base) {
+        Ok(model) => (base, model),
+        Err(_) => (levels[0].scenario.clone(), levels[0].model.clone()),
+    };
 
     let replications = cfg.replications.unwrap_or(base_model.replications);
     let inner = cfg.inner.unwrap_or(base_model.inner_replications);
@@ -218,7 +225,7 @@ fn load_levels(
         let result = parse_all(&all)
             .map_err(ScenarioError::Invalid)
             .and_then(|parsed: Vec<Setting>| LoadedScenario::from_str_with(&base.path, &base.source, &parsed))
-            .and_then(|sc| Model::from_scenario(&sc));
+            .and_then(|sc| Model::from_scenario(&sc).map(|model| (sc, model)));
         loaded.push((at, result));
     }
     let some_valid = loaded.iter().any(|(_, r)| r.is_ok());
@@ -227,14 +234,14 @@ fn load_levels(
     let mut warnings: Vec<Diagnostic> = Vec::new();
     for (at, result) in loaded {
         match result {
-            Ok(model) => {
+            Ok((scenario, model)) => {
                 for w in &model.warnings {
                     let w = name(&at, w.clone());
                     if !warnings.contains(&w) {
                         warnings.push(w);
                     }
                 }
-                levels.push(Level { at, model });
+                levels.push(Level { at, scenario, model });
             }
             Err(ScenarioError::Invalid(ds)) => {
                 return Err(ScenarioError::Invalid(ds.into_iter().map(|d| name(&at, d)).collect()));
