@@ -1,4 +1,4 @@
-//! The issue-19 speed targets: a 7-level `trappe sweep` of the Copenhagen-size
+//! The speed targets of sweeps and the two-level analysis: a 7-level `trappe sweep` of the Copenhagen-size
 //! scenario, and the two-level analysis (outer draws × inner cohorts) of it, each at
 //! most 10 times one `trappe run` of the same scenario. Each group times the run next to
 //! the thing compared with it, in the same criterion run, so that the machine's drift
