@@ -1,8 +1,8 @@
-//! The speed targets of sweeps and the two-level analysis: a 7-level `trappe sweep` of the Copenhagen-size
-//! scenario, and the two-level analysis (outer draws × inner cohorts) of it, each at
-//! most 10 times one `trappe run` of the same scenario. Each group times the run next to
-//! the thing compared with it, in the same criterion run, so that the machine's drift
-//! does not enter the ratio.
+//! The speed targets of sweeps and of the two-level analysis: a 7-level `trappe sweep`
+//! of the Copenhagen-size scenario, and the two-level analysis (outer draws × inner
+//! cohorts) of it, each at most 10 times one `trappe run` of the same scenario. Each
+//! group times the run next to the thing compared with it, in the same criterion run, so
+//! that the machine's drift does not enter the ratio.
 
 use super::cpu_time::CpuTime;
 use super::scenario::{COPENHAGEN_CITIZENS, COPENHAGEN_MONTHS, toml_text};
