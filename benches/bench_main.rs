@@ -33,9 +33,20 @@ criterion::criterion_group!(
 );
 
 criterion::criterion_group!(
+    name = speed_targets;
+    config = criterion::Criterion::default();
+    targets = benchmarks::sweep::sweep_and_two_level
+);
+criterion::criterion_group!(
+    name = speed_targets_cpu;
+    config = criterion::Criterion::default().with_measurement(benchmarks::cpu_time::CpuTime);
+    targets = benchmarks::sweep::sweep_and_two_level_cpu
+);
+
+criterion::criterion_group!(
     name = bare;
     config = criterion::Criterion::default();
     targets = benchmarks::bare::bare_loop
 );
 
-criterion_main!(replication, count, simulate, target, bare);
+criterion_main!(replication, count, simulate, target, speed_targets, speed_targets_cpu, bare);

@@ -117,6 +117,52 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
     },
+    /// Run a scenario at a range of values of one key (or a grid of two), every level on
+    /// the same cohorts and random numbers; write the levels' figures to a folder.
+    Sweep {
+        /// The scenario file (TOML), e.g. scenarios/staircase-default.toml.
+        scenario: PathBuf,
+        /// The key and its levels, e.g. `staffing.hires[0].fte=0..6:1` (0, 1, …, 6);
+        /// twice for a grid of two keys.
+        #[arg(long, value_name = "PATH=FROM..TO:STEP", required = true)]
+        vary: Vec<String>,
+        /// The probability of meeting a target that the smallest level meeting it must reach.
+        #[arg(long, default_value_t = trappe::commands::sweep::DEFAULT_TARGET_PROBABILITY, value_name = "P")]
+        target_probability: f64,
+        /// Replications per level (overrides [simulation] replications).
+        #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..))]
+        replications: Option<u32>,
+        /// Cohorts simulated per outer draw of the parameters (overrides [simulation]
+        /// inner_replications); --replications must be a multiple of it.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        inner: Option<u32>,
+        /// Random seed, the same for every level (overrides [simulation] seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output folder [default: results/<scenario file name>.sweep].
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+        /// Replace the output folder if it exists.
+        #[arg(long)]
+        force: bool,
+        /// No progress bar.
+        #[arg(long, short = 'q')]
+        quiet: bool,
+        /// Worker threads, 1 to 256 [default: all cores]; results do not depend on it.
+        #[arg(long, short = 'j', value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS))]
+        threads: Option<u32>,
+        /// The engine: `count` (fast) or `individual` (every citizen; the reference).
+        #[arg(long, value_enum, default_value = "count")]
+        engine: EngineArg,
+        /// Treat plausibility warnings (e.g. a staff cost of 600 DKK a year) as errors:
+        /// exit 2 without simulating.
+        #[arg(long)]
+        strict: bool,
+        /// Give a key of the scenario file this value at every level, e.g.
+        /// `--set staffing.baseline_fte=12`; repeatable.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+    },
     /// Combine the partial results of `trappe run --shard I/N` into the results of one run.
     Merge {
         /// The part folders, one per shard, in any order (e.g. parts/*).
@@ -323,6 +369,44 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 progress: !quiet,
                 strict,
                 settings: set,
+            })?;
+            let mut stdout = std::io::stdout().lock();
+            write!(stdout, "{}", report.summary)?;
+            writeln!(stdout, "\nResults in {}: {}", report.out.display(), report.files.join(", "))?;
+        }
+        Command::Sweep {
+            scenario,
+            vary,
+            target_probability,
+            replications,
+            inner,
+            seed,
+            out,
+            force,
+            quiet,
+            threads,
+            engine,
+            strict,
+            set,
+        } => {
+            let out = out.unwrap_or_else(|| trappe::commands::sweep::default_sweep_out(&scenario));
+            let report = trappe::commands::sweep::sweep(&trappe::commands::sweep::SweepConfig {
+                scenario,
+                vary,
+                replications,
+                inner,
+                seed,
+                out,
+                force,
+                threads: threads.map(|t| t as usize),
+                progress: !quiet,
+                engine: match engine {
+                    EngineArg::Individual => trappe::simulation::driver::Engine::Individual,
+                    EngineArg::Count => trappe::simulation::driver::Engine::Count,
+                },
+                strict,
+                settings: set,
+                target_probability,
             })?;
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{}", report.summary)?;

@@ -1,7 +1,9 @@
 //! Criterion benchmark groups for the engine.
 
 pub mod bare;
+pub mod cpu_time;
 pub mod engine;
 pub mod scenario;
 pub mod simulate;
+pub mod sweep;
 pub mod target;

@@ -5,4 +5,5 @@ pub mod calibration;
 pub mod comparison;
 pub mod outcomes;
 pub mod stats;
+pub mod sweep;
 pub mod uncertainty;

@@ -6,3 +6,4 @@ pub mod compare;
 pub mod memory;
 pub mod merge;
 pub mod run;
+pub mod sweep;

@@ -11,3 +11,4 @@ pub mod param;
 pub mod read;
 pub mod scenario;
 pub mod setting;
+pub mod vary;

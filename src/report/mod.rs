@@ -8,4 +8,5 @@ pub mod files;
 pub mod part;
 pub mod progress;
 pub mod results;
+pub mod sweep;
 pub mod terminal;

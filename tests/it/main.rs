@@ -30,4 +30,5 @@ mod plausibility;
 mod scenarios;
 mod set_option;
 mod shard;
+mod sweep;
 mod uncertainty;
