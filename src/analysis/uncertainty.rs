@@ -42,6 +42,16 @@ pub struct Split {
     pub probability_expected_positive: f64,
 }
 
+impl Split {
+    /// Whether the draws' expected values spread no more than the inner cohorts' chance
+    /// alone makes them: the parameters vary, but the between variance is estimated at 0
+    /// (the estimate is truncated there), so the interval over what we don't know shows
+    /// no width although the run cannot tell how wide it is. More replications resolve it.
+    pub fn within_chance(&self, parameters_vary: bool) -> bool {
+        parameters_vary && self.between_variance == 0.0 && self.within_variance > 0.0
+    }
+}
+
 /// The split of `values` (replications in order, `inner` consecutive ones per outer
 /// draw), or None where it cannot be estimated: fewer than 2 inner replications or 2
 /// outer draws, a length that is not a multiple of `inner`, or a value that is not finite
@@ -172,5 +182,20 @@ mod tests {
         assert_eq!(s.expected_p05, s.expected);
         assert_eq!(s.probability_expected_positive, 1.0);
         assert_eq!(s.parameter_share, 0.0);
+    }
+
+    /// Draws whose means spread less than their cohorts' chance allows: the between
+    /// variance is estimated at 0 and the split says the run cannot tell its width; with
+    /// no sampled parameter it is a true 0, not a question of size.
+    #[test]
+    fn a_spread_below_chance_is_flagged_not_shown_as_certainty() {
+        // Means 0 and 0.5, within variance 2: var(means) = 0.125 < 2 / 2.
+        let v = [-1.0, 1.0, -0.5, 1.5];
+        let s = split(&v, 2, true).unwrap();
+        assert_eq!(s.between_variance, 0.0);
+        assert!(s.within_chance(true));
+        assert!(!s.within_chance(false));
+        let wide = split(&[-1.0, 1.0, 9.0, 11.0], 2, true).unwrap();
+        assert!(!wide.within_chance(true));
     }
 }

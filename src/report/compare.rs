@@ -272,7 +272,7 @@ pub fn terminal(run: &ComparisonRun) -> String {
 /// of the draws' means is no wider than chance alone would make it (the between variance
 /// estimated at 0), a note saying so rather than an interval of no width.
 fn over_parameters(s: &Split, parameters_vary: bool) -> String {
-    if parameters_vary && s.between_variance == 0.0 && s.within_variance > 0.0 {
+    if s.within_chance(parameters_vary) {
         "within chance".to_string()
     } else {
         format!("{} to {}", dkk(s.expected_p05), dkk(s.expected_p95))

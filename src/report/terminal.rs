@@ -425,14 +425,24 @@ fn expected_net_effect(o: &mut String, f: &Figures) {
                 "  probability that the expected net municipal effect is favourable: {}",
                 percent(s.probability_expected_positive)
             );
-            let _ = writeln!(
-                o,
-                "    how sure we are about the policy: expected effect {} DKK, 90 % interval over what we don't know \
-                 (the parameters) {} to {} DKK",
-                dkk(s.expected),
-                dkk(s.expected_p05),
-                dkk(s.expected_p95)
-            );
+            if s.within_chance(f.model.parameters.sampled().next().is_some()) {
+                let _ = writeln!(
+                    o,
+                    "    how sure we are about the policy: expected effect {} DKK; at this size the draws of the \
+                     parameters spread it no more than chance does, so the interval over what we don't know \
+                     cannot be told apart (run more replications)",
+                    dkk(s.expected)
+                );
+            } else {
+                let _ = writeln!(
+                    o,
+                    "    how sure we are about the policy: expected effect {} DKK, 90 % interval over what we don't \
+                     know (the parameters) {} to {} DKK",
+                    dkk(s.expected),
+                    dkk(s.expected_p05),
+                    dkk(s.expected_p95)
+                );
+            }
             let _ = writeln!(
                 o,
                 "    how much a cohort of this size wobbles: by chance alone it lands ± {} DKK (s.d.) around its \

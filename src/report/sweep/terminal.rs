@@ -17,7 +17,7 @@ pub fn summary(model: &Model, sc: &LoadedScenario, spec: &SweepSpec, cells: &[Sw
     let blocks = blocks(spec, cells);
     main_table(&mut o, spec, &blocks);
     if spec.inner_replications > 1 {
-        expected_table(&mut o, spec, &blocks);
+        expected_table(&mut o, spec, &blocks, model.parameters.sampled().next().is_some());
     }
     if !model.targets.is_empty() {
         targets_table(&mut o, model, spec, &blocks);
@@ -199,7 +199,12 @@ fn main_table(o: &mut String, spec: &SweepSpec, blocks: &[(Option<String>, Vec<&
 
 /// What we don't know apart from chance: the expected net municipal effect's interval
 /// over the parameters, and the spread of a cohort by chance.
-fn expected_table(o: &mut String, spec: &SweepSpec, blocks: &[(Option<String>, Vec<&SweepCell>)]) {
+fn expected_table(
+    o: &mut String,
+    spec: &SweepSpec,
+    blocks: &[(Option<String>, Vec<&SweepCell>)],
+    parameters_vary: bool,
+) {
     let axis = &spec.axes[0];
     let w = level_width(axis);
     let _ = writeln!(
@@ -219,6 +224,9 @@ fn expected_table(o: &mut String, spec: &SweepSpec, blocks: &[(Option<String>, V
         for c in cells {
             let m = c.figures.of(Measure::NetMunicipalEffect);
             let (interval, sd) = match m.split {
+                Some(s) if s.within_chance(parameters_vary) => {
+                    ("within chance".into(), format!("± {}", dkk(s.chance_sd)))
+                }
                 Some(s) => (
                     format!("{} to {}", signed_dkk(s.expected_p05), signed_dkk(s.expected_p95)),
                     format!("± {}", dkk(s.chance_sd)),
