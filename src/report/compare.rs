@@ -17,6 +17,7 @@ use crate::report::files::csv_file::write_rows;
 use crate::report::files::manifest::{Manifest, command_line};
 use crate::report::files::output_error::OutputError;
 use crate::report::files::staging::Staging;
+use crate::report::files::summary::{SPLIT_STATS, SUMMARY_STATS, split_cells, summary_cells};
 use crate::schema::outcomes::target_value_unit;
 use crate::schema::{Effect, MonthlyMeasure, OutcomeColumn, OutcomeLayout, Unit};
 use serde::Serialize;
@@ -281,36 +282,6 @@ fn over_parameters(s: &Split, parameters_vary: bool) -> String {
 
 // ---------------------------------------------------------------- files
 
-/// The summary columns of every row of `compare.csv`.
-const STATS: [&str; 7] = ["mean", "median", "p05", "p95", "mcse", "sd", "n"];
-/// The split columns of `compare.csv`, as in `summary.csv`.
-const SPLIT: [&str; 5] = ["expected", "expected_p05", "expected_p95", "chance_sd", "parameter_share"];
-
-fn stat_cells(s: &Summary) -> Vec<String> {
-    vec![
-        csv_number(s.mean),
-        csv_number(s.median),
-        csv_number(s.p05),
-        csv_number(s.p95),
-        csv_number(s.mcse),
-        csv_number(s.sd),
-        s.n.to_string(),
-    ]
-}
-
-fn split_cells(s: Option<Split>) -> Vec<String> {
-    match s {
-        Some(s) => vec![
-            csv_number(s.expected),
-            csv_number(s.expected_p05),
-            csv_number(s.expected_p95),
-            csv_number(s.chance_sd),
-            csv_number(s.parameter_share),
-        ],
-        None => vec![String::new(); SPLIT.len()],
-    }
-}
-
 fn file_of(run: &ComparisonRun, c: Column) -> String {
     match c {
         Column::Baseline => String::new(),
@@ -322,8 +293,8 @@ fn file_of(run: &ComparisonRun, c: Column) -> String {
 /// horizon of its arm, and per option every effect against the baseline.
 fn write_compare_csv(path: &std::path::Path, run: &ComparisonRun) -> Result<(), OutputError> {
     let mut header: Vec<String> = ["option", "file", "measure", "against", "unit"].map(String::from).to_vec();
-    header.extend(STATS.map(String::from));
-    header.extend(SPLIT.map(String::from));
+    header.extend(SUMMARY_STATS.map(String::from));
+    header.extend(SPLIT_STATS.map(String::from));
     header.push("label".into());
     let first = &run.options[0];
     let layout = OutcomeLayout::new(&first.model);
@@ -335,7 +306,7 @@ fn write_compare_csv(path: &std::path::Path, run: &ComparisonRun) -> Result<(), 
         for (k, col) in columns_of_arm.iter().enumerate() {
             let mut r = vec![c.name(run).to_string(), file_of(run, c), col.name(model), String::new()];
             r.push(col.unit().label().into());
-            r.extend(stat_cells(&res.arm_summaries[a][k]));
+            r.extend(summary_cells(&res.arm_summaries[a][k]));
             let vals = values(res, |o| o.arms[a][k]);
             r.extend(split_cells(split(&vals, run.inner_replications as usize, parameters_vary(first))));
             r.push(match col {
@@ -349,7 +320,7 @@ fn write_compare_csv(path: &std::path::Path, run: &ComparisonRun) -> Result<(), 
         for e in Effect::ALL {
             let mut r = vec![opt.name.clone(), file_of(run, c), e.name().into(), "baseline".into()];
             r.push(e.unit().label().into());
-            r.extend(stat_cells(&opt.results.effect_summaries[e as usize]));
+            r.extend(summary_cells(&opt.results.effect_summaries[e as usize]));
             r.extend(split_cells(split_of_effect(&opt.model, &opt.results, e)));
             r.push(String::new());
             rows.push(r);

@@ -11,7 +11,8 @@ use crate::schema::outcomes::{target_probability_name, target_value_unit};
 use crate::schema::{Effect, OutcomeColumn, OutcomeLayout};
 use std::path::Path;
 
-fn summary_cells(s: &Summary) -> Vec<String> {
+/// The cells of [`SUMMARY_STATS`] for one summary (also `compare.csv`'s).
+pub(crate) fn summary_cells(s: &Summary) -> Vec<String> {
     vec![
         csv_number(s.mean),
         csv_number(s.median),
@@ -23,14 +24,15 @@ fn summary_cells(s: &Summary) -> Vec<String> {
     ]
 }
 
-const SUMMARY_STATS: [&str; 7] = ["mean", "median", "p05", "p95", "mcse", "sd", "n"];
+pub(crate) const SUMMARY_STATS: [&str; 7] = ["mean", "median", "p05", "p95", "mcse", "sd", "n"];
 
 /// The columns of the split between what we don't know and chance, after `label`.
-const SPLIT_STATS: [&str; 5] = ["expected", "expected_p05", "expected_p95", "chance_sd", "parameter_share"];
+pub(crate) const SPLIT_STATS: [&str; 5] =
+    ["expected", "expected_p05", "expected_p95", "chance_sd", "parameter_share"];
 
 /// The split's cells: empty where it cannot be estimated (one inner replication per
 /// draw, an outcome undefined in some replication, or a ratio of means).
-fn split_cells(s: Option<Split>) -> Vec<String> {
+pub(crate) fn split_cells(s: Option<Split>) -> Vec<String> {
     match s {
         Some(s) => vec![
             csv_number(s.expected),
