@@ -3,6 +3,8 @@
 
 pub mod calibration;
 pub mod comparison;
+pub mod decision;
 pub mod outcomes;
+pub mod regression;
 pub mod stats;
 pub mod uncertainty;
