@@ -247,11 +247,14 @@ impl DecisionSample {
     }
 
     /// The decision sample of `trappe compare`'s options (each option's results: arm 0
-    /// the option, arm 1 the shared baseline), with `inner` replications per outer draw.
-    /// The parameters are those of the first option's replications, which every option
-    /// shares (the same draws on the same random numbers), in
-    /// [`parameter_keys`](crate::simulation::draws::parameter_keys) order.
-    pub fn from_results(options: &[&Results], inner: usize, parameters_vary: bool) -> Self {
+    /// the option, arm 1 the shared baseline), with `inner` replications per outer draw
+    /// and the options' sampled parameters as gathered by [`shared_parameters`].
+    pub fn from_results(
+        options: &[&Results],
+        parameters: &SharedParameters,
+        inner: usize,
+        parameters_vary: bool,
+    ) -> Self {
         let effect = |res: &Results, e: Effect| -> Vec<f64> {
             res.reps.iter().map(|o| o.effects[e as usize]).collect()
         };
@@ -272,9 +275,8 @@ impl DecisionSample {
                 extra_staff_cost: Summary::of(&res.reps.iter().map(extra_staff_cost).collect::<Vec<_>>()),
             })
             .collect();
-        let parameters: Vec<&[f64]> =
-            options.first().map(|res| res.reps.iter().map(|o| &o.params[..]).collect()).unwrap_or_default();
-        DecisionSample::new(&values, &parameters, inner, parameters_vary)
+        let rows: Vec<&[f64]> = parameters.values.iter().map(|p| &p[..]).collect();
+        DecisionSample::new(&values, &rows, inner, parameters_vary)
     }
 
     /// The number of draws the figures are over.
@@ -357,8 +359,8 @@ impl DecisionSample {
     }
 
     /// The expected value of partial perfect information of the sampled parameters
-    /// `parameters` (indices in [`parameter_keys`](crate::simulation::draws::parameter_keys)
-    /// order) at willingness to pay `wtp`: one index for a parameter, several for a
+    /// `parameters` (indices into the parameter values given, e.g.
+    /// [`SharedParameters::keys`]) at willingness to pay `wtp`: one index for a parameter, several for a
     /// group (at most [`MAX_GROUP`](crate::analysis::regression::MAX_GROUP)), by the
     /// regression method (see the module documentation).
     pub fn evppi(
@@ -384,6 +386,39 @@ impl DecisionSample {
 /// An option's three columns: net effect, extra self-supporting, benefit months.
 fn raw<'a>(o: &OptionValues<'a>) -> [&'a [f64]; 3] {
     [o.net_municipal_effect, o.extra_self_supporting, o.benefit_months_avoided]
+}
+
+/// The sampled parameters of a set of options, each key once: the EVPPI's parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedParameters {
+    /// Parameter keys, the first option's first, then each other option's keys not seen
+    /// before: the indices [`DecisionSample::evppi`] takes.
+    pub keys: Vec<String>,
+    /// `values[r]`: replication r's value of each key.
+    pub values: Vec<Vec<f64>>,
+}
+
+/// Gathers the sampled parameters of options run on one seed, given per option its
+/// parameter keys ([`parameter_keys`](crate::simulation::draws::parameter_keys) of its
+/// model) and its results. A key's value is taken from the first option that samples
+/// it: every option draws a key from the same random stream, so options that give one
+/// parameter different distributions still draw it from the same uniform number, and
+/// a regression on either option's values sees the same information.
+pub fn shared_parameters(options: &[(&[String], &Results)]) -> SharedParameters {
+    let mut keys: Vec<String> = Vec::new();
+    let mut sources: Vec<(usize, usize)> = Vec::new();
+    for (o, (option_keys, _)) in options.iter().enumerate() {
+        for (k, key) in option_keys.iter().enumerate() {
+            if !keys.contains(key) {
+                keys.push(key.clone());
+                sources.push((o, k));
+            }
+        }
+    }
+    let n = options.first().map(|(_, r)| r.reps.len()).unwrap_or(0);
+    let values =
+        (0..n).map(|r| sources.iter().map(|&(o, k)| options[o].1.reps[r].params[k]).collect()).collect();
+    SharedParameters { keys, values }
 }
 
 /// Per option, per draw, E + λ·(the valued quantity).

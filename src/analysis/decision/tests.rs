@@ -141,7 +141,9 @@ fn acceptability_at_zero_is_the_comparison_probability() {
         .collect();
     let refs: Vec<&Results> = res.iter().collect();
     let comparison = compare(&refs, inner, true);
-    let decision = DecisionSample::from_results(&refs, inner, true);
+    let keys: Vec<String> = vec![];
+    let with_keys: Vec<(&[String], &Results)> = res.iter().map(|r| (&keys[..], r)).collect();
+    let decision = DecisionSample::from_results(&refs, &shared_parameters(&with_keys), inner, true);
     assert_eq!(decision.draw_values, DrawValues::ShrunkMeans);
     let at_zero = &decision.acceptability(Valued::ExtraSelfSupporting, &[0.0])[0];
     assert_eq!(Some(at_zero.baseline), comparison.baseline_best);
@@ -367,6 +369,23 @@ fn draw_values_say_how_they_were_made() {
         Err(EvppiError::NoSuchParameter { index: 0, count: 0 })
     );
     assert_eq!(fixed.evppi(Valued::ExtraSelfSupporting, 0.0, &[]), Err(EvppiError::NoParameter));
+}
+
+/// Each key once, the first option's first, its values from the first option that
+/// samples it.
+#[test]
+fn options_share_their_parameters_by_key() {
+    let with_params = |params: Vec<f64>| {
+        let mut o = rep(0, 0.0, 0.0, 0.0);
+        o.params = params;
+        results(vec![o])
+    };
+    let (a, b) = (with_params(vec![1.0, 2.0]), with_params(vec![3.0, 20.0, 5.0]));
+    let (ka, kb) =
+        (vec!["x".to_string(), "y".to_string()], vec!["z".to_string(), "y".to_string(), "w".to_string()]);
+    let shared = shared_parameters(&[(&ka[..], &a), (&kb[..], &b)]);
+    assert_eq!(shared.keys, ["x", "y", "z", "w"]);
+    assert_eq!(shared.values, vec![vec![1.0, 2.0, 3.0, 5.0]]);
 }
 
 /// Too few draws for a regression: an error that says how many are needed.
