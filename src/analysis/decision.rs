@@ -16,7 +16,9 @@
 //!   group: the same with only those parameters known, by the regression method of
 //!   Strong, Oakley & Brennan (2014, *Medical Decision Making* 34(3)): the net benefit
 //!   regressed on the parameters gives E[NB_i | θ_p], and
-//!   EVPPI = mean_j max_i ĝ_i(θ_pj) − max_i mean_j ĝ_i(θ_pj).
+//!   EVPPI = mean_j max_i ĝ_i(θ_pj) − max_i mean_j ĝ_i(θ_pj), with a noise floor (the
+//!   EVPPI the same parameters show with their draws shuffled) below which a value is
+//!   indistinguishable from the regression's own noise.
 //!
 //! **Chance is not what we don't know.** A cohort's realised effect varies by chance
 //! around its expected value, and a decision cannot be improved by learning about that
@@ -316,38 +318,39 @@ impl DecisionSample {
             .collect()
     }
 
-    /// A grid of about 25 readable willingness-to-pay levels from 0 to beyond the last
-    /// change of the best option on average: 3 times the largest positive λ at which
-    /// two candidates' expected net benefits cross (an incremental cost per unit
-    /// gained), in steps of 1, 2, 2.5 or 5 times a power of 10. Without a crossing, the
-    /// scale is the options' largest |E| / |S|; with nothing valued at all, `[0]`.
+    /// A grid of 25 readable willingness-to-pay levels from 0 to 3 times the last
+    /// change of the option best on average (the largest incremental cost per unit
+    /// gained along the efficient frontier: beyond it the ranking of the best no longer
+    /// changes), in steps of 1, 2, 2.5 or 5 times a power of 10. If the best on average
+    /// never changes, the scale is the largest positive λ at which any two candidates'
+    /// expected net benefits cross, then the options' largest |E| / |S|; with nothing
+    /// valued at all, `[0]`.
     pub fn wtp_grid(&self, valued: Valued) -> Vec<f64> {
         let (e, s) = (&self.expected[NET], &self.expected[valued.quantity()]);
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
         let candidates: Vec<(f64, f64)> = std::iter::once((0.0, 0.0))
             .chain((0..self.options()).map(|i| (mean(&e[i]), mean(&s[i]))))
             .collect();
-        let mut top = 0.0f64;
-        for (a, &(ea, sa)) in candidates.iter().enumerate() {
-            for &(eb, sb) in &candidates[a + 1..] {
-                let crossing = (eb - ea) / (sa - sb);
-                if sa != sb && crossing.is_finite() && crossing > 0.0 {
-                    top = top.max(3.0 * crossing);
-                }
-            }
-        }
-        if top == 0.0 {
-            top = candidates
-                .iter()
-                .filter(|(_, s)| *s != 0.0)
-                .map(|(e, s)| 3.0 * (e / s).abs())
-                .filter(|v| v.is_finite())
-                .fold(0.0, f64::max);
-        }
-        if top == 0.0 {
+        let crossing = |(ea, sa): (f64, f64), (eb, sb): (f64, f64)| {
+            let c = (eb - ea) / (sa - sb);
+            (sa != sb && c.is_finite() && c > 0.0).then_some(c)
+        };
+        let frontier = frontier_changes(&candidates, &self.order).into_iter().fold(0.0, f64::max);
+        let pairs = candidates
+            .iter()
+            .enumerate()
+            .flat_map(|(a, &ca)| candidates[a + 1..].iter().filter_map(move |&cb| crossing(ca, cb)))
+            .fold(0.0, f64::max);
+        let ratios = candidates
+            .iter()
+            .filter(|(_, s)| *s != 0.0)
+            .map(|(e, s)| (e / s).abs())
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        let Some(scale) = [frontier, pairs, ratios].into_iter().find(|&v| v > 0.0) else {
             return vec![0.0];
-        }
-        let step = readable_step(top / 24.0);
+        };
+        let step = readable_step(3.0 * scale / 24.0);
         (0..=24).map(|k| k as f64 * step).collect()
     }
 
@@ -380,6 +383,35 @@ impl DecisionSample {
             self.parameters.iter().map(|row| parameters.iter().map(|&p| row[p]).collect()).collect();
         let fitted = fitted_values(&x, &combine(&self.conditional, valued, wtp))?;
         Ok(value_of_information(&fitted))
+    }
+
+    /// The EVPPI that `parameters` could show by chance alone: the largest EVPPI of the
+    /// same parameters with their rows shuffled across draws, over 19 shuffles (a fixed
+    /// seed, so the same run gives the same floor). The regression method overstates a
+    /// small EVPPI when draws are few, because its fitted values keep some noise; a
+    /// parameter unrelated to the net benefit has, with independent draws, an EVPPI
+    /// above this floor with probability 1/20 (its EVPPI and the 19 shuffled ones are
+    /// exchangeable), so an EVPPI above it is evidence at the 5 % level that the
+    /// parameter matters to the decision.
+    pub fn evppi_noise_floor(
+        &self,
+        valued: Valued,
+        wtp: f64,
+        parameters: &[usize],
+    ) -> Result<f64, EvppiError> {
+        use rand::SeedableRng;
+        use rand::seq::SliceRandom;
+        self.evppi(valued, wtp, parameters)?;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(NOISE_FLOOR_SEED);
+        let responses = combine(&self.conditional, valued, wtp);
+        let mut rows: Vec<Vec<f64>> =
+            self.parameters.iter().map(|row| parameters.iter().map(|&p| row[p]).collect()).collect();
+        let mut floor = 0.0f64;
+        for _ in 0..NOISE_FLOOR_SHUFFLES {
+            rows.shuffle(&mut rng);
+            floor = floor.max(value_of_information(&fitted_values(&rows, &responses)?).value);
+        }
+        Ok(floor)
     }
 }
 
@@ -421,6 +453,14 @@ pub fn shared_parameters(options: &[(&[String], &Results)]) -> SharedParameters 
     SharedParameters { keys, values }
 }
 
+/// Shuffles behind [`DecisionSample::evppi_noise_floor`]: 19, so that the unshuffled
+/// EVPPI of an unrelated parameter is the largest of 20 exchangeable ones with
+/// probability 1/20.
+const NOISE_FLOOR_SHUFFLES: usize = 19;
+
+/// The seed of the noise floor's shuffles.
+const NOISE_FLOOR_SEED: u64 = 20_140_301;
+
 /// Per option, per draw, E + λ·(the valued quantity).
 fn combine(values: &[Vec<Vec<f64>>; 3], valued: Valued, wtp: f64) -> Vec<Vec<f64>> {
     values[NET]
@@ -428,6 +468,35 @@ fn combine(values: &[Vec<Vec<f64>>; 3], valued: Valued, wtp: f64) -> Vec<Vec<f64
         .zip(&values[valued.quantity()])
         .map(|(e, s)| e.iter().zip(s).map(|(e, s)| e + wtp * s).collect())
         .collect()
+}
+
+/// The willingness-to-pay levels λ > 0 at which the candidate best on average changes,
+/// in increasing order: from the best at λ = 0 (ties to the cheaper, as `order` says),
+/// each step moves to the candidate whose line e + λ·s overtakes the current best first
+/// (a tie in λ going to the one gaining most per unit). `candidates[0]` is the baseline,
+/// `candidates[i + 1]` option i, each as (mean E, mean S).
+fn frontier_changes(candidates: &[(f64, f64)], order: &[Option<usize>]) -> Vec<f64> {
+    let mut current = best_of(order, |i| candidates[i + 1].0);
+    let mut at = 0.0;
+    let mut changes = Vec::new();
+    loop {
+        let (ec, sc) = candidates[current];
+        let next = (0..candidates.len())
+            .filter(|&k| candidates[k].1 > sc)
+            .map(|k| (k, (ec - candidates[k].0) / (candidates[k].1 - sc)))
+            .filter(|&(_, l)| l.is_finite() && l >= at)
+            .min_by(|a, b| a.1.total_cmp(&b.1).then(candidates[b.0].1.total_cmp(&candidates[a.0].1)));
+        match next {
+            Some((k, l)) => {
+                if l > 0.0 {
+                    changes.push(l);
+                }
+                at = l;
+                current = k;
+            }
+            None => return changes,
+        }
+    }
 }
 
 /// mean_j max_i nb_ij − max_i mean_j nb_ij over the options and the baseline (0).
