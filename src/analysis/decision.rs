@@ -31,7 +31,10 @@
 //! overstate both the uncertainty in the choice and the value of information. Shrinking
 //! each outcome once keeps NB linear in λ, and at λ = 0 makes NB the very values
 //! [`compare`](crate::analysis::comparison::compare) ranks: the acceptability curve at
-//! 0 is exactly `trappe compare`'s probability that each option is best.
+//! 0 is exactly `trappe compare`'s probability that each option is best. The price is
+//! that at λ > 0 the spread of E + λ·S matches NB's own between-draw variance only
+//! where E and S are shrunk by similar factors; shrinking NB at each λ would match it
+//! exactly but make the curve's points rest on differently shrunk draws.
 //!
 //! The EVPPI regression is fitted to the plain per-draw means instead: a regression on
 //! parameters averages the inner chance out by itself (it is the Strong method's usual
