@@ -63,7 +63,7 @@ pub struct Versus {
 
 /// The option's extra staff cost in one replication: its arm's item total minus the
 /// baseline's (which has no hires).
-fn extra_staff_cost(o: &RepOutcomes) -> f64 {
+pub(crate) fn extra_staff_cost(o: &RepOutcomes) -> f64 {
     let k = Item::ExtraStaffCost as usize;
     o.budget[0].total[k] - o.budget[1].total[k]
 }
@@ -171,7 +171,7 @@ pub fn cost_order(costs: &[Summary]) -> Vec<Option<usize>> {
 /// The winner among the candidates in `order` (the baseline, value 0, is candidate 0;
 /// option i is candidate i + 1 with value `value(i)`): the highest value, a tie going
 /// to the cheaper.
-fn best_of(order: &[Option<usize>], value: impl Fn(usize) -> f64) -> usize {
+pub(crate) fn best_of(order: &[Option<usize>], value: impl Fn(usize) -> f64) -> usize {
     let mut winner = None;
     for &c in order {
         let v = c.map(&value).unwrap_or(0.0);

@@ -3,7 +3,9 @@
 
 pub mod calibration;
 pub mod comparison;
+pub mod decision;
 pub mod outcomes;
+pub mod regression;
 pub mod stats;
 pub mod sweep;
 pub mod uncertainty;
