@@ -26,34 +26,53 @@ struct Cli {
     command: Command,
 }
 
+/// The options `run`, `compare` and `sweep` share: the run's sizes and seed, where the
+/// results go, the worker threads, strictness and `--set` values.
+#[derive(clap::Args, Debug)]
+struct SimulationArgs {
+    /// Number of replications (overrides [simulation] replications; compare: the first
+    /// file's; sweep: per level).
+    #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..))]
+    replications: Option<u32>,
+    /// Cohorts simulated per outer draw of the parameters (overrides [simulation]
+    /// inner_replications); --replications must be a multiple of it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    inner: Option<u32>,
+    /// Random seed (overrides [simulation] seed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output folder [default: run: results/<scenario file name>; compare:
+    /// results/compare-<file and variant names>; sweep: results/<scenario file name>.sweep].
+    #[arg(long, short = 'o')]
+    out: Option<PathBuf>,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    force: bool,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Worker threads, 1 to 256 [default: all cores]; results do not depend on it.
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS))]
+    threads: Option<u32>,
+    /// Treat plausibility warnings (e.g. a staff cost of 600 DKK a year) as errors:
+    /// exit 2 without simulating.
+    #[arg(long)]
+    strict: bool,
+    /// Give a key of the scenario file this value instead of the file's (compare: in
+    /// every option; sweep: at every level), e.g. `--set staffing.hires[0].fte=3` or
+    /// `--set 'scenario.start="2020-01"'` (text in double quotes); repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Simulate a scenario and its counterfactual; write results to a folder.
     Run {
         /// The scenario file (TOML), e.g. scenarios/staircase-default.toml.
         scenario: PathBuf,
-        /// Number of replications (overrides [simulation] replications).
-        #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..))]
-        replications: Option<u32>,
-        /// Cohorts simulated per outer draw of the parameters (overrides [simulation]
-        /// inner_replications); --replications must be a multiple of it.
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-        inner: Option<u32>,
-        /// Random seed (overrides [simulation] seed).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Output folder [default: results/<scenario file name>].
-        #[arg(long, short = 'o')]
-        out: Option<PathBuf>,
-        /// Replace the output folder if it exists.
-        #[arg(long)]
-        force: bool,
-        /// No progress bar.
-        #[arg(long, short = 'q')]
-        quiet: bool,
-        /// Worker threads, 1 to 256 [default: all cores]; results do not depend on it.
-        #[arg(long, short = 'j', value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS))]
-        threads: Option<u32>,
+        #[command(flatten)]
+        sim: SimulationArgs,
         /// Write this many sampled individual paths to trajectories.csv.
         #[arg(long, default_value_t = 0)]
         trajectories: usize,
@@ -67,15 +86,6 @@ enum Command {
         /// one with --trajectories).
         #[arg(long, value_enum)]
         engine: Option<EngineArg>,
-        /// Treat plausibility warnings (e.g. a staff cost of 600 DKK a year) as errors:
-        /// exit 2 without simulating.
-        #[arg(long)]
-        strict: bool,
-        /// Give a key of the scenario file this value instead of the file's, e.g.
-        /// `--set staffing.hires[0].fte=3` or `--set 'simulation.start="2020-01"'`
-        /// (text in double quotes); repeatable.
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<String>,
     },
     /// Simulate options (scenario files that differ only in hires and grants) side by
     /// side against their one shared baseline, on the same cohort and random numbers.
@@ -87,35 +97,8 @@ enum Command {
         /// `--variant 'plus3:staffing.hires[0].fte=3'`; repeat a name to change more values.
         #[arg(long = "variant", value_name = "NAME:PATH=VALUE")]
         variant: Vec<String>,
-        /// Number of replications (overrides the first file's [simulation] replications).
-        #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..))]
-        replications: Option<u32>,
-        /// Cohorts simulated per outer draw of the parameters (overrides the first file's
-        /// [simulation] inner_replications); --replications must be a multiple of it.
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-        inner: Option<u32>,
-        /// Random seed (overrides the first file's [simulation] seed).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Output folder [default: results/compare-<file names>].
-        #[arg(long, short = 'o')]
-        out: Option<PathBuf>,
-        /// Replace the output folder if it exists.
-        #[arg(long)]
-        force: bool,
-        /// No progress bar.
-        #[arg(long, short = 'q')]
-        quiet: bool,
-        /// Worker threads, 1 to 256 [default: all cores]; results do not depend on it.
-        #[arg(long, short = 'j', value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS))]
-        threads: Option<u32>,
-        /// Treat plausibility warnings as errors: exit 2 without simulating.
-        #[arg(long)]
-        strict: bool,
-        /// Give a key of every option's file this value instead of the file's, e.g.
-        /// `--set budget.staff_cost_per_fte_year=650000`; repeatable.
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<String>,
+        #[command(flatten)]
+        sim: SimulationArgs,
     },
     /// Run a scenario at a range of values of one key (or a grid of two), every level on
     /// the same cohorts and random numbers; write the levels' figures to a folder.
@@ -126,42 +109,14 @@ enum Command {
         /// twice for a grid of two keys.
         #[arg(long, value_name = "PATH=FROM..TO:STEP", required = true)]
         vary: Vec<String>,
+        #[command(flatten)]
+        sim: SimulationArgs,
         /// The probability of meeting a target that the smallest level meeting it must reach.
         #[arg(long, default_value_t = trappe::commands::sweep::DEFAULT_TARGET_PROBABILITY, value_name = "P")]
         target_probability: f64,
-        /// Replications per level (overrides [simulation] replications).
-        #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..))]
-        replications: Option<u32>,
-        /// Cohorts simulated per outer draw of the parameters (overrides [simulation]
-        /// inner_replications); --replications must be a multiple of it.
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-        inner: Option<u32>,
-        /// Random seed, the same for every level (overrides [simulation] seed).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Output folder [default: results/<scenario file name>.sweep].
-        #[arg(long, short = 'o')]
-        out: Option<PathBuf>,
-        /// Replace the output folder if it exists.
-        #[arg(long)]
-        force: bool,
-        /// No progress bar.
-        #[arg(long, short = 'q')]
-        quiet: bool,
-        /// Worker threads, 1 to 256 [default: all cores]; results do not depend on it.
-        #[arg(long, short = 'j', value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS))]
-        threads: Option<u32>,
         /// The engine: `count` (fast) or `individual` (every citizen; the reference).
         #[arg(long, value_enum, default_value = "count")]
         engine: EngineArg,
-        /// Treat plausibility warnings (e.g. a staff cost of 600 DKK a year) as errors:
-        /// exit 2 without simulating.
-        #[arg(long)]
-        strict: bool,
-        /// Give a key of the scenario file this value at every level, e.g.
-        /// `--set staffing.baseline_fte=12`; repeatable.
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<String>,
     },
     /// Combine the partial results of `trappe run --shard I/N` into the results of one run.
     Merge {
@@ -305,18 +260,10 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run {
             scenario,
-            replications,
-            inner,
-            seed,
-            out,
-            force,
-            quiet,
-            threads,
             trajectories,
             shard,
             engine,
-            strict,
-            set,
+            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set },
         } => {
             let out = out.unwrap_or_else(|| trappe::commands::run::default_run_out(&scenario, shard));
             let cfg = trappe::commands::run::RunConfig {
@@ -345,15 +292,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Compare {
             options,
             variant,
-            replications,
-            inner,
-            seed,
-            out,
-            force,
-            quiet,
-            threads,
-            strict,
-            set,
+            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set },
         } => {
             let out =
                 out.unwrap_or_else(|| trappe::commands::compare::default_compare_out(&options, &variant));
@@ -378,16 +317,8 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             scenario,
             vary,
             target_probability,
-            replications,
-            inner,
-            seed,
-            out,
-            force,
-            quiet,
-            threads,
             engine,
-            strict,
-            set,
+            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set },
         } => {
             let out = out.unwrap_or_else(|| trappe::commands::sweep::default_sweep_out(&scenario));
             let report = trappe::commands::sweep::sweep(&trappe::commands::sweep::SweepConfig {
