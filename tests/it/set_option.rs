@@ -12,23 +12,6 @@ fn write_default(dir: &Path, name: &str, edit: impl Fn(&str) -> String) {
     std::fs::write(dir.join(name), edit(&default_text())).unwrap();
 }
 
-/// Runs `trappe` in `dir` and asserts success; returns stdout.
-fn ok(args: &[&str], dir: &Path) -> String {
-    let o = trappe(args, dir);
-    let (out, err) = texts(&o);
-    assert!(o.status.success(), "trappe {args:?} failed: {err}");
-    out
-}
-
-/// Runs `trappe` in `dir`, asserts exit status 2 without a panic; returns stderr.
-fn fails(args: &[&str], dir: &Path) -> String {
-    let o = trappe(args, dir);
-    let (_, err) = texts(&o);
-    assert_eq!(o.status.code(), Some(2), "trappe {args:?} should fail with status 2: {err}");
-    assert!(!err.contains("panicked"), "{err}");
-    err
-}
-
 /// A value replaced, a key inside a distribution and a key the file leaves out (a
 /// year added to a table of rates): each `--set` gives the same CSV files, byte for
 /// byte, as the scenario file edited by hand.

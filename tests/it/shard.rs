@@ -11,23 +11,6 @@ fn default_scenario() -> String {
     repo().join("scenarios/staircase-default.toml").to_str().unwrap().to_string()
 }
 
-/// Runs `trappe` in `dir` and asserts success.
-fn ok(args: &[&str], dir: &Path) -> String {
-    let o = trappe(args, dir);
-    let (out, err) = texts(&o);
-    assert!(o.status.success(), "trappe {args:?} failed: {err}");
-    out
-}
-
-/// Runs `trappe` in `dir`, asserts exit status 2 without a panic, and returns stderr.
-fn fails(args: &[&str], dir: &Path) -> String {
-    let o = trappe(args, dir);
-    let (_, err) = texts(&o);
-    assert_eq!(o.status.code(), Some(2), "trappe {args:?} should fail with status 2: {err}");
-    assert!(!err.contains("panicked"), "{err}");
-    err
-}
-
 /// Writes shard `i` of `n` of `scenario` with `extra` options into `dir/out`.
 fn part(dir: &Path, scenario: &str, i: u32, n: u32, out: &str, extra: &[&str]) {
     let shard = format!("{i}/{n}");

@@ -56,23 +56,6 @@ at_least = 0.33
     scenario(&body, 12, 40, &format!("staff_cost_per_fte_year = 600000\n{NO_REFUND}"))
 }
 
-/// Runs `trappe` in `dir` and asserts success; returns stdout.
-fn ok(args: &[&str], dir: &Path) -> String {
-    let o = trappe(args, dir);
-    let (out, err) = texts(&o);
-    assert!(o.status.success(), "trappe {args:?} failed: {err}");
-    out
-}
-
-/// Runs `trappe` in `dir`, asserts exit status 2 without a panic; returns stderr.
-fn fails(args: &[&str], dir: &Path) -> String {
-    let o = trappe(args, dir);
-    let (_, err) = texts(&o);
-    assert_eq!(o.status.code(), Some(2), "trappe {args:?} should fail with status 2: {err}");
-    assert!(!err.contains("panicked"), "{err}");
-    err
-}
-
 /// The rows of a CSV file as maps from column name to cell.
 fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap();

@@ -99,6 +99,23 @@ pub fn trappe(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_trappe")).args(args).current_dir(dir).output().expect("run trappe")
 }
 
+/// Runs `trappe` in `dir` and asserts success; returns stdout.
+pub fn ok(args: &[&str], dir: &Path) -> String {
+    let o = trappe(args, dir);
+    let (out, err) = texts(&o);
+    assert!(o.status.success(), "trappe {args:?} failed: {err}");
+    out
+}
+
+/// Runs `trappe` in `dir`, asserts exit status 2 without a panic; returns stderr.
+pub fn fails(args: &[&str], dir: &Path) -> String {
+    let o = trappe(args, dir);
+    let (_, err) = texts(&o);
+    assert_eq!(o.status.code(), Some(2), "trappe {args:?} should fail with status 2: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
 /// Text of stdout and stderr.
 pub fn texts(o: &Output) -> (String, String) {
     (String::from_utf8_lossy(&o.stdout).to_string(), String::from_utf8_lossy(&o.stderr).to_string())
