@@ -10,6 +10,9 @@
 //! figures are those of `trappe run --engine individual` of its file with the same seed.
 
 use crate::analysis::comparison::{Comparison, compare as compare_options};
+use crate::analysis::decision::{
+    Acceptability, DecisionSample, DrawValues, ValueOfInformation, Valued, shared_parameters,
+};
 use crate::analysis::outcomes::{Results, summarise_outcomes};
 use crate::commands::memory::{Holding, check_fits};
 use crate::error::{Diagnostic, ScenarioError};
@@ -17,6 +20,7 @@ use crate::input::baseline::check_shared_baseline;
 use crate::input::scenario::LoadedScenario;
 use crate::model::{ARMS, Model};
 use crate::report::files::staging::Staging;
+use crate::simulation::draws::parameter_keys;
 use crate::simulation::driver::Engine;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -80,6 +84,11 @@ pub struct ComparisonRun {
     pub threads: usize,
     /// Why the inner replications are not the default, when the rule for `-n` chose them.
     pub inner_note: Option<String>,
+    /// Per willingness to pay per extra self-supporting citizen, the probability that each
+    /// option is best and the value of perfect information.
+    pub acceptability: Vec<(Acceptability, ValueOfInformation)>,
+    /// How the per-draw values behind `acceptability` were estimated.
+    pub draw_values: DrawValues,
 }
 
 /// What `trappe compare` reports.
@@ -252,6 +261,7 @@ fn simulate_loaded(
     let parameters_vary = options[0].model.parameters.sampled().next().is_some();
     let comparison = compare_options(&inputs, inner as usize, parameters_vary);
     let inner_note = crate::input::scenario::inner_note(replications, inner);
+    let (acceptability, draw_values) = acceptability_of(&options, inner, parameters_vary);
     Ok(ComparisonRun {
         options,
         comparison,
@@ -260,7 +270,33 @@ fn simulate_loaded(
         inner_replications: inner,
         threads,
         inner_note,
+        acceptability,
+        draw_values,
     })
+}
+
+/// The acceptability curve over willingness to pay per extra self-supporting citizen
+/// (the grid of [`DecisionSample::wtp_grid`]) and the value of perfect information at
+/// each level.
+fn acceptability_of(
+    options: &[ComparedOption],
+    inner: u32,
+    parameters_vary: bool,
+) -> (Vec<(Acceptability, ValueOfInformation)>, DrawValues) {
+    let keys: Vec<Vec<String>> = options.iter().map(|o| parameter_keys(&o.model)).collect();
+    let with_keys: Vec<(&[String], &Results)> =
+        options.iter().zip(&keys).map(|(o, k)| (&k[..], &o.results)).collect();
+    let shared = shared_parameters(&with_keys);
+    let results: Vec<&Results> = options.iter().map(|o| &o.results).collect();
+    let sample = DecisionSample::from_results(&results, &shared, inner as usize, parameters_vary);
+    let valued = Valued::ExtraSelfSupporting;
+    let grid = sample.wtp_grid(valued);
+    let curve = sample.acceptability(valued, &grid);
+    let with_value = curve.into_iter().map(|a| {
+        let v = sample.evpi(valued, a.wtp);
+        (a, v)
+    });
+    (with_value.collect(), sample.draw_values)
 }
 
 /// Every option's baseline arm is the same, replication by replication, to the bit:

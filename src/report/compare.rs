@@ -7,6 +7,7 @@
 //! each is the next cheaper one it is set against.
 
 use crate::analysis::comparison::cost_order;
+use crate::analysis::decision::DrawValues;
 use crate::analysis::outcomes::{RepOutcomes, Results};
 use crate::analysis::stats::Summary;
 use crate::analysis::uncertainty::{Split, split, split_of_effect};
@@ -225,6 +226,41 @@ pub fn terminal(run: &ComparisonRun) -> String {
         })
     });
 
+    if run.acceptability.len() > 1 {
+        let basis = match run.draw_values {
+            DrawValues::ShrunkMeans => "over what we don't know",
+            DrawValues::PerReplication(_) => "over realised cohorts (chance included: one cohort per draw)",
+        };
+        let _ = writeln!(
+            o,
+            "\nWhich is best if each extra self-supporting citizen is worth a price (DKK) on top of the \
+             net municipal effect, P(best) {basis}"
+        );
+        let n = run.acceptability.len();
+        let picks: Vec<usize> = (0..5).map(|k| k * (n - 1) / 4).collect();
+        for &k in &picks {
+            let (a, _) = &run.acceptability[k];
+            row(&mut o, &format!("  at {} per citizen", dkk(a.wtp)), &|c| {
+                percent(match c {
+                    Column::Baseline => a.baseline,
+                    Column::Option(i) => a.options[i],
+                })
+            });
+        }
+        let values: Vec<String> = picks
+            .iter()
+            .map(|&k| {
+                let (a, v) = &run.acceptability[k];
+                format!("{} at {}", dkk(v.value), dkk(a.wtp))
+            })
+            .collect();
+        let _ = writeln!(
+            o,
+            "  Knowing every uncertain parameter before choosing would be worth up to (DKK, expected value of \
+             perfect information): {}",
+            values.join("; ")
+        );
+    }
     if !first.model.targets.is_empty() {
         let _ = writeln!(o, "\nTargets: value, and P(met) by the realised cohort");
         let layout = OutcomeLayout::new(&first.model);
@@ -461,6 +497,39 @@ fn write_budget_years_csv(path: &std::path::Path, run: &ComparisonRun) -> Result
     write_rows(path, &header, rows.into_iter())
 }
 
+/// The columns of `compare_acceptability.csv`.
+pub const ACCEPTABILITY_COLUMNS: [&str; 5] =
+    ["wtp_per_extra_self_supporting", "option", "probability_best", "value_of_perfect_information", "basis"];
+
+/// `compare_acceptability.csv`: per willingness to pay per extra self-supporting citizen
+/// and per candidate (baseline and options by cost), the probability that it is best,
+/// and the expected value of perfect information at that willingness to pay.
+fn write_acceptability_csv(path: &std::path::Path, run: &ComparisonRun) -> Result<(), OutputError> {
+    let header: Vec<String> = ACCEPTABILITY_COLUMNS.map(String::from).to_vec();
+    let basis = match run.draw_values {
+        DrawValues::ShrunkMeans => "expected",
+        DrawValues::PerReplication(_) => "realised",
+    };
+    let cols = columns(run);
+    let mut rows = Vec::new();
+    for (a, v) in &run.acceptability {
+        for &c in &cols {
+            let p = match c {
+                Column::Baseline => a.baseline,
+                Column::Option(i) => a.options[i],
+            };
+            rows.push(vec![
+                csv_number(a.wtp),
+                c.name(run).to_string(),
+                csv_number(p),
+                csv_number(v.value),
+                basis.to_string(),
+            ]);
+        }
+    }
+    write_rows(path, &header, rows.into_iter())
+}
+
 /// `compare.toml`: what was compared and how, with each option's manifest.
 #[derive(Debug, Serialize)]
 struct CompareManifest {
@@ -477,14 +546,20 @@ struct CompareManifest {
 }
 
 /// The files `trappe compare` writes, in order.
-pub const COMPARE_FILES: [&str; 4] =
-    ["compare.csv", "compare_options.csv", "compare_budget_years.csv", "compare.toml"];
+pub const COMPARE_FILES: [&str; 5] = [
+    "compare.csv",
+    "compare_options.csv",
+    "compare_budget_years.csv",
+    "compare_acceptability.csv",
+    "compare.toml",
+];
 
 /// Writes every file of a comparison into `staging`; returns their names.
 pub fn write_comparison(staging: &Staging, run: &ComparisonRun) -> Result<Vec<String>, OutputError> {
     write_compare_csv(&staging.file("compare.csv"), run)?;
     write_options_csv(&staging.file("compare_options.csv"), run)?;
     write_budget_years_csv(&staging.file("compare_budget_years.csv"), run)?;
+    write_acceptability_csv(&staging.file("compare_acceptability.csv"), run)?;
     let files: Vec<String> = COMPARE_FILES.map(String::from).to_vec();
     let manifest = CompareManifest {
         program: "trappe".into(),

@@ -237,7 +237,9 @@ fn compare_files_do_not_depend_on_threads() {
     write_options(dir.path());
     compare(dir.path(), &["plus1.toml", "plus3.toml"], "t1", &["-j", "1"]);
     compare(dir.path(), &["plus1.toml", "plus3.toml"], "t2", &["-j", "2"]);
-    for file in ["compare.csv", "compare_options.csv", "compare_budget_years.csv"] {
+    for file in
+        ["compare.csv", "compare_options.csv", "compare_budget_years.csv", "compare_acceptability.csv"]
+    {
         let read = |d: &str| std::fs::read(dir.path().join(d).join(file)).unwrap();
         assert!(read("t1") == read("t2"), "{file} differs between 1 and 2 threads");
     }
@@ -251,7 +253,9 @@ fn compare_columns_are_documented() {
     write_options(dir.path());
     compare(dir.path(), &["plus1.toml"], "doc", &[]);
     let doc = std::fs::read_to_string(repo().join("docs/outputs.md")).unwrap();
-    for file in ["compare_options.csv", "compare.csv", "compare_budget_years.csv"] {
+    for file in
+        ["compare_options.csv", "compare.csv", "compare_budget_years.csv", "compare_acceptability.csv"]
+    {
         let heading = format!("### `{file}`");
         let start = doc.find(&heading).unwrap_or_else(|| panic!("docs/outputs.md has no {heading}"));
         let section = &doc[start + heading.len()..];
@@ -315,4 +319,38 @@ fn a_variant_is_the_first_file_with_its_values() {
     assert!(err.contains("a cut (fte = -2)"), "{err}");
     let o = trappe(&["compare", "base.toml", "--variant", "no-colon", "-q", "-o", "bad"], dir.path());
     assert!(texts(&o).1.contains("write NAME:PATH=VALUE"), "{}", texts(&o).1);
+}
+
+/// The acceptability curve at a willingness to pay of 0 is the probability that each
+/// option is best, to the printed digit; the probabilities at every level add up to 1, and
+/// a high enough price per extra self-supporting citizen favours an option that adds
+/// citizens over keeping the baseline.
+#[test]
+fn the_acceptability_curve_starts_at_the_probability_of_being_best() {
+    let dir = tempfile::tempdir().unwrap();
+    write_options(dir.path());
+    compare(dir.path(), &["plus1.toml", "plus5.toml", "minus1.toml"], "acc", &[]);
+    let text = std::fs::read_to_string(dir.path().join("acc/compare_acceptability.csv")).unwrap();
+    let rows: Vec<Vec<String>> =
+        text.lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect();
+    for name in ["minus1", "baseline", "plus1", "plus5"] {
+        let at_zero = rows.iter().find(|r| r[0] == "0" && r[1] == name).unwrap();
+        assert_eq!(at_zero[2], option_cell(dir.path(), "acc", name, "probability_best"), "{name}");
+    }
+    let mut levels: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    levels.dedup();
+    assert!(levels.len() > 2, "a grid of levels: {levels:?}");
+    for level in &levels {
+        let total: f64 = rows.iter().filter(|r| r[0] == *level).map(|r| r[2].parse::<f64>().unwrap()).sum();
+        assert!((total - 1.0).abs() < 1e-9, "at {level}: {total}");
+        assert!(rows.iter().filter(|r| r[0] == *level).all(|r| r[3].parse::<f64>().unwrap() >= 0.0));
+    }
+    let last = levels.last().unwrap();
+    let p = |name: &str| -> f64 {
+        rows.iter().find(|r| r[0] == *last && r[1] == name).unwrap()[2].parse().unwrap()
+    };
+    assert!(
+        p("plus5") + p("plus1") > p("baseline"),
+        "at {last} DKK per citizen the hires should be favoured"
+    );
 }

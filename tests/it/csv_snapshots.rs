@@ -202,7 +202,9 @@ fn compare_files_are_pinned() {
         dir.path(),
     );
     assert!(o.status.success(), "{}", texts(&o).1);
-    for file in ["compare.csv", "compare_options.csv", "compare_budget_years.csv"] {
+    for file in
+        ["compare.csv", "compare_options.csv", "compare_budget_years.csv", "compare_acceptability.csv"]
+    {
         let text = std::fs::read_to_string(dir.path().join("res").join(file)).unwrap();
         insta::with_settings!({
             prepend_module_to_snapshot => false,
