@@ -89,6 +89,28 @@ pub struct ComparisonRun {
     pub acceptability: Vec<(Acceptability, ValueOfInformation)>,
     /// How the per-draw values behind `acceptability` were estimated.
     pub draw_values: DrawValues,
+    /// The value of knowing each uncertain parameter before choosing, at the prices of
+    /// [`PARAMETER_VALUE_PRICES`] (the first and middle of the acceptability grid).
+    pub parameter_values: Vec<ParameterValue>,
+    /// The number of draws the values of information are over.
+    pub decision_draws: usize,
+}
+
+/// Which levels of the acceptability grid the value of each parameter is given at: a
+/// price of 0 (the net municipal effect alone) and the grid's middle.
+pub const PARAMETER_VALUE_PRICES: [usize; 2] = [0, 12];
+
+/// The value of knowing one uncertain parameter before choosing, at one price.
+#[derive(Debug, Clone)]
+pub struct ParameterValue {
+    /// The parameter's key (as in `replications.csv`).
+    pub key: String,
+    /// DKK per extra self-supporting citizen.
+    pub wtp: f64,
+    /// The expected value of partial perfect information and the largest value the
+    /// same parameter shows with its draws shuffled (its noise floor), DKK; or why they
+    /// could not be estimated.
+    pub value: Result<(ValueOfInformation, f64), String>,
 }
 
 /// What `trappe compare` reports.
@@ -261,7 +283,7 @@ fn simulate_loaded(
     let parameters_vary = options[0].model.parameters.sampled().next().is_some();
     let comparison = compare_options(&inputs, inner as usize, parameters_vary);
     let inner_note = crate::input::scenario::inner_note(replications, inner);
-    let (acceptability, draw_values) = acceptability_of(&options, inner, parameters_vary);
+    let decision = acceptability_of(&options, inner, parameters_vary);
     Ok(ComparisonRun {
         options,
         comparison,
@@ -270,19 +292,17 @@ fn simulate_loaded(
         inner_replications: inner,
         threads,
         inner_note,
-        acceptability,
-        draw_values,
+        acceptability: decision.acceptability,
+        draw_values: decision.draw_values,
+        parameter_values: decision.parameter_values,
+        decision_draws: decision.draws,
     })
 }
 
 /// The acceptability curve over willingness to pay per extra self-supporting citizen
-/// (the grid of [`DecisionSample::wtp_grid`]) and the value of perfect information at
-/// each level.
-fn acceptability_of(
-    options: &[ComparedOption],
-    inner: u32,
-    parameters_vary: bool,
-) -> (Vec<(Acceptability, ValueOfInformation)>, DrawValues) {
+/// (the grid of [`DecisionSample::wtp_grid`]), the value of perfect information at each
+/// level, and the value of each parameter at the levels of [`PARAMETER_VALUE_PRICES`].
+fn acceptability_of(options: &[ComparedOption], inner: u32, parameters_vary: bool) -> Decision {
     let keys: Vec<Vec<String>> = options.iter().map(|o| parameter_keys(&o.model)).collect();
     let with_keys: Vec<(&[String], &Results)> =
         options.iter().zip(&keys).map(|(o, k)| (&k[..], &o.results)).collect();
@@ -296,7 +316,30 @@ fn acceptability_of(
         let v = sample.evpi(valued, a.wtp);
         (a, v)
     });
-    (with_value.collect(), sample.draw_values)
+    let mut values = Vec::new();
+    for wtp in PARAMETER_VALUE_PRICES.iter().filter_map(|&k| grid.get(k).copied()) {
+        for (p, key) in shared.keys.iter().enumerate() {
+            let value = sample
+                .evppi(valued, wtp, &[p])
+                .and_then(|v| sample.evppi_noise_floor(valued, wtp, &[p]).map(|floor| (v, floor)))
+                .map_err(|e| e.to_string());
+            values.push(ParameterValue { key: key.clone(), wtp, value });
+        }
+    }
+    Decision {
+        acceptability: with_value.collect(),
+        draw_values: sample.draw_values,
+        parameter_values: values,
+        draws: sample.draws(),
+    }
+}
+
+/// What the decision analysis of a comparison gives.
+struct Decision {
+    acceptability: Vec<(Acceptability, ValueOfInformation)>,
+    draw_values: DrawValues,
+    parameter_values: Vec<ParameterValue>,
+    draws: usize,
 }
 
 /// Every option's baseline arm is the same, replication by replication, to the bit:

@@ -7,12 +7,12 @@
 //! each is the next cheaper one it is set against.
 
 use crate::analysis::comparison::cost_order;
-use crate::analysis::decision::DrawValues;
+use crate::analysis::decision::{DrawValues, Valued, value_sentence};
 use crate::analysis::outcomes::{RepOutcomes, Results};
 use crate::analysis::stats::Summary;
 use crate::analysis::uncertainty::{Split, split, split_of_effect};
 use crate::budget::Item;
-use crate::commands::compare::{ComparedOption, ComparisonRun};
+use crate::commands::compare::{ComparedOption, ComparisonRun, ParameterValue};
 use crate::numbers::{csv_number, dkk, fixed, percent, signed_fixed};
 use crate::report::files::csv_file::write_rows;
 use crate::report::files::manifest::{Manifest, command_line};
@@ -261,6 +261,7 @@ pub fn terminal(run: &ComparisonRun) -> String {
             values.join("; ")
         );
     }
+    parameter_values(&mut o, run);
     if !first.model.targets.is_empty() {
         let _ = writeln!(o, "\nTargets: value, and P(met) by the realised cohort");
         let layout = OutcomeLayout::new(&first.model);
@@ -313,6 +314,51 @@ fn over_parameters(s: &Split, parameters_vary: bool) -> String {
         "within chance".to_string()
     } else {
         format!("{} to {}", dkk(s.expected_p05), dkk(s.expected_p95))
+    }
+}
+
+/// The parameters worth a study: at each price of the value of information, the five
+/// with the largest value above their noise floor, in plain sentences.
+fn parameter_values(o: &mut String, run: &ComparisonRun) {
+    let mut prices: Vec<f64> = run.parameter_values.iter().map(|p| p.wtp).collect();
+    prices.dedup();
+    if prices.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "\nWhich assumption is worth a study (expected value of partial perfect information over {} draws; \
+         counted only above what the same parameter shows with its draws shuffled)",
+        run.decision_draws
+    );
+    for wtp in prices {
+        let at: Vec<&ParameterValue> = run.parameter_values.iter().filter(|p| p.wtp == wtp).collect();
+        if let Some(e) = at.iter().find_map(|p| p.value.as_ref().err()) {
+            let _ = writeln!(o, "  not estimable: {e}");
+            return;
+        }
+        let mut standing: Vec<(&str, f64)> = at
+            .iter()
+            .filter_map(|p| p.value.as_ref().ok().map(|(v, floor)| (p.key.as_str(), v.value, *floor)))
+            .filter(|(_, v, floor)| v > floor && dkk(*v) != "0")
+            .map(|(k, v, _)| (k, v))
+            .collect();
+        standing.sort_by(|a, b| b.1.total_cmp(&a.1));
+        if standing.is_empty() {
+            let at = if wtp == 0.0 {
+                "on the net municipal effect alone".to_string()
+            } else {
+                format!("at {} DKK per extra self-supporting citizen", dkk(wtp))
+            };
+            let _ = writeln!(
+                o,
+                "  {at}: no single parameter's value stands out from the noise of this many draws"
+            );
+        }
+        for (key, v) in standing.into_iter().take(5) {
+            let _ =
+                writeln!(o, "  {}", value_sentence(&format!("`{key}`"), v, Valued::ExtraSelfSupporting, wtp));
+        }
     }
 }
 
@@ -530,6 +576,37 @@ fn write_acceptability_csv(path: &std::path::Path, run: &ComparisonRun) -> Resul
     write_rows(path, &header, rows.into_iter())
 }
 
+/// The columns of `compare_value_of_information.csv`.
+pub const VALUE_OF_INFORMATION_COLUMNS: [&str; 7] =
+    ["parameter", "wtp_per_extra_self_supporting", "value", "noise_floor", "stands_out", "draws", "note"];
+
+/// `compare_value_of_information.csv`: per uncertain parameter and price, the value of
+/// knowing it before choosing, its noise floor, and whether it stands out.
+fn write_value_of_information_csv(path: &std::path::Path, run: &ComparisonRun) -> Result<(), OutputError> {
+    let header: Vec<String> = VALUE_OF_INFORMATION_COLUMNS.map(String::from).to_vec();
+    let rows = run.parameter_values.iter().map(|p| {
+        let mut r = vec![p.key.clone(), csv_number(p.wtp)];
+        match &p.value {
+            Ok((v, floor)) => r.extend([
+                csv_number(v.value),
+                csv_number(*floor),
+                (v.value > *floor).to_string(),
+                run.decision_draws.to_string(),
+                String::new(),
+            ]),
+            Err(e) => r.extend([
+                String::new(),
+                String::new(),
+                String::new(),
+                run.decision_draws.to_string(),
+                e.clone(),
+            ]),
+        }
+        r
+    });
+    write_rows(path, &header, rows)
+}
+
 /// `compare.toml`: what was compared and how, with each option's manifest.
 #[derive(Debug, Serialize)]
 struct CompareManifest {
@@ -546,11 +623,12 @@ struct CompareManifest {
 }
 
 /// The files `trappe compare` writes, in order.
-pub const COMPARE_FILES: [&str; 5] = [
+pub const COMPARE_FILES: [&str; 6] = [
     "compare.csv",
     "compare_options.csv",
     "compare_budget_years.csv",
     "compare_acceptability.csv",
+    "compare_value_of_information.csv",
     "compare.toml",
 ];
 
@@ -560,6 +638,7 @@ pub fn write_comparison(staging: &Staging, run: &ComparisonRun) -> Result<Vec<St
     write_options_csv(&staging.file("compare_options.csv"), run)?;
     write_budget_years_csv(&staging.file("compare_budget_years.csv"), run)?;
     write_acceptability_csv(&staging.file("compare_acceptability.csv"), run)?;
+    write_value_of_information_csv(&staging.file("compare_value_of_information.csv"), run)?;
     let files: Vec<String> = COMPARE_FILES.map(String::from).to_vec();
     let manifest = CompareManifest {
         program: "trappe".into(),

@@ -202,9 +202,13 @@ fn compare_files_are_pinned() {
         dir.path(),
     );
     assert!(o.status.success(), "{}", texts(&o).1);
-    for file in
-        ["compare.csv", "compare_options.csv", "compare_budget_years.csv", "compare_acceptability.csv"]
-    {
+    for file in [
+        "compare.csv",
+        "compare_options.csv",
+        "compare_budget_years.csv",
+        "compare_acceptability.csv",
+        "compare_value_of_information.csv",
+    ] {
         let text = std::fs::read_to_string(dir.path().join("res").join(file)).unwrap();
         insta::with_settings!({
             prepend_module_to_snapshot => false,

@@ -32,7 +32,8 @@ pub fn check_holds_nothing_needed(target: &Path, inputs: &[&Path]) -> Result<(),
 }
 
 /// Refuses to replace `target` unless it is empty or a folder trappe wrote: it holds
-/// trappe's manifest (`run.toml` of a result, `part.toml` of a partial result) and
+/// trappe's manifest (`run.toml` of a result or a sweep, `part.toml` of a partial
+/// result, `compare.toml` of a comparison) and
 /// nothing but the files that manifest lists.
 pub fn check_written_by_trappe(target: &Path) -> Result<(), OutputError> {
     let unwritable = |source| OutputError::Unwritable { path: target.to_path_buf(), source };
@@ -45,7 +46,8 @@ pub fn check_written_by_trappe(target: &Path) -> Result<(), OutputError> {
         return Ok(());
     }
     names.sort();
-    let listed = ["run.toml", "part.toml"].iter().find_map(|m| manifest_files(&target.join(m)));
+    let listed =
+        ["run.toml", "part.toml", "compare.toml"].iter().find_map(|m| manifest_files(&target.join(m)));
     let not_ours = |reason: &str, others: Vec<String>| OutputError::NotTrappes {
         path: target.to_path_buf(),
         reason: reason.to_string(),
@@ -81,7 +83,7 @@ fn manifest_files(path: &Path) -> Option<Vec<String>> {
             _ => Vec::new(),
         }
     };
-    // run.toml lists its folder's files; part.toml names its data file.
+    // run.toml and compare.toml list their folder's files; part.toml names its data file.
     let mut files = strings("files");
     files.extend(strings("data_file"));
     files.push(name);
