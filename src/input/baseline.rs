@@ -28,7 +28,7 @@ const OPTION_KEYS: [&[&str]; 5] = [
 pub fn check_shared_baseline(first: &LoadedScenario, option: &LoadedScenario) -> Result<(), Box<Diagnostic>> {
     let (a, b) = (baseline_table(first)?, baseline_table(option)?);
     if let Some((path, va, vb)) = first_difference(&Value::Table(a), &Value::Table(b), KeyPath::default()) {
-        let shown = |v: Option<&Value>| v.map(short).unwrap_or_else(|| "nothing".to_string());
+        let shown = |v: Option<&Value>| v.map(short).unwrap_or_else(|| "not set".to_string());
         return Err(Box::new(key_diagnostic(
             &option.path,
             &option.source,

@@ -189,6 +189,19 @@ fn options_without_one_baseline_are_refused() {
     assert!(err.contains("staffing.baseline_fte"), "{err}");
     assert!(err.contains("is 14 here and 10 in plus1.toml"), "{err}");
     assert!(!dir.path().join("x").exists());
+    // A key one file has and the other has not.
+    let scenarios = repo().join("scenarios");
+    let (team, sickness) = (
+        scenarios.join("aalborg-2019-reinforcement-team.toml"),
+        scenarios.join("aalborg-2019-reinforcement-sickness.toml"),
+    );
+    let o = trappe(
+        &["compare", team.to_str().unwrap(), sickness.to_str().unwrap(), "-n", "10", "-q", "-o", "y"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = texts(&o).1;
+    assert!(err.contains("`budget.benefit_rates.kh_30plus_other` is not set here and a table in"), "{err}");
     // Names, sizes and seeds may differ.
     let renamed = with_fte("3")
         .replace("name = \"Staircase default", "name = \"Another name")
