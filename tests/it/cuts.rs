@@ -13,31 +13,14 @@ use trappe::schema::Effect;
 /// and `hire` (a `[[staffing.hires]]` table, or nothing) for all of 2016.
 fn case(elasticity: f64, hire: &str) -> String {
     let body = format!(
-        r#"
-[[states]]
-id = "benefit"
-pays_benefit = true
-[[states]]
-id = "job"
-employed = true
-self_supporting = true
-[[transitions]]
-from = "benefit"
-to = "job"
-probability = 0.04
-staffing_sensitive = true
-[[segments]]
-name = "all"
-size = 400
-start_state = "benefit"
-benefit_type = "kh"
-
+        r#"{}
 [staffing]
 baseline_fte = 8
 caseload_ref = 50
 elasticity = {elasticity}
 {hire}
-"#
+"#,
+        benefit_to_job("0.04")
     );
     scenario(&body, 12, 200, &format!("staff_cost_per_fte_year = 600000\n{NO_REFUND}"))
 }

@@ -18,25 +18,7 @@ use trappe::report::sweep::sweep_header;
 /// municipality at 600,000 DKK a year; one target.
 fn case(elasticity: f64) -> String {
     let body = format!(
-        r#"
-[[states]]
-id = "benefit"
-pays_benefit = true
-[[states]]
-id = "job"
-employed = true
-self_supporting = true
-[[transitions]]
-from = "benefit"
-to = "job"
-probability = {{ dist = "beta", mean = 0.04, sd = 0.01 }}
-staffing_sensitive = true
-[[segments]]
-name = "all"
-size = 400
-start_state = "benefit"
-benefit_type = "kh"
-
+        r#"{}
 [staffing]
 baseline_fte = 8
 caseload_ref = 50
@@ -51,7 +33,8 @@ name = "A third in a job"
 metric = "employment_share"
 month = 12
 at_least = 0.33
-"#
+"#,
+        benefit_to_job(r#"{ dist = "beta", mean = 0.04, sd = 0.01 }"#)
     );
     scenario(&body, 12, 40, &format!("staff_cost_per_fte_year = 600000\n{NO_REFUND}"))
 }

@@ -121,6 +121,33 @@ pub fn texts(o: &Output) -> (String, String) {
     (String::from_utf8_lossy(&o.stdout).to_string(), String::from_utf8_lossy(&o.stderr).to_string())
 }
 
+/// The states, transition and segment of a staffing case: 400 citizens on benefit who
+/// leave for a job with monthly probability `probability` (a number or a distribution
+/// table), staffing-sensitive; for [`scenario`] with a `[staffing]` table after it.
+pub fn benefit_to_job(probability: &str) -> String {
+    format!(
+        r#"
+[[states]]
+id = "benefit"
+pays_benefit = true
+[[states]]
+id = "job"
+employed = true
+self_supporting = true
+[[transitions]]
+from = "benefit"
+to = "job"
+probability = {probability}
+staffing_sensitive = true
+[[segments]]
+name = "all"
+size = 400
+start_state = "benefit"
+benefit_type = "kh"
+"#
+    )
+}
+
 /// A one-state-block scenario builder for closed-form tests: `body` holds the states,
 /// transitions and segments; the header, budget and simulation are filled in.
 pub fn scenario(body: &str, horizon: u32, replications: u32, extra_budget: &str) -> String {
