@@ -118,6 +118,46 @@ enum Command {
         #[arg(long, value_enum, default_value = "count")]
         engine: EngineArg,
     },
+    /// Which assumption matters: a tornado of every uncertain parameter, the value of
+    /// information and the acceptability curves; with --threshold the value of a key at
+    /// which an option breaks even, with --grid a two-way table.
+    Sensitivity {
+        /// The scenario file (TOML), or several options sharing one baseline as `compare`
+        /// takes them.
+        #[arg(required = true, value_name = "SCENARIOS")]
+        options: Vec<PathBuf>,
+        /// A further option made from the first file with one value changed, as in `compare`.
+        #[arg(long = "variant", value_name = "NAME:PATH=VALUE")]
+        variant: Vec<String>,
+        /// Uncertain parameters moved and valued together, e.g. `wider=budget.wider.*`
+        /// (a key ending in * takes every key it starts); repeatable.
+        #[arg(long = "group", value_name = "NAME=KEY,KEY")]
+        group: Vec<String>,
+        /// Find the value of a key at which each option breaks even and each target is met
+        /// with --target-probability: an uncertain parameter (searched from its 1st to its
+        /// 99th percentile) or a number of the file with its range, e.g.
+        /// `staffing.hires[0].fte=0..10` [default key: staffing.elasticity].
+        #[arg(long, value_name = "PATH[=FROM..TO]", num_args = 0..=1, default_missing_value = "staffing.elasticity")]
+        threshold: Option<String>,
+        /// A two-way table of two keys: an uncertain parameter at its 5th, 25th, 50th, 75th
+        /// and 95th percentiles, or `PATH=FROM..TO:STEP`.
+        #[arg(long, num_args = 2, value_name = "PATH[=FROM..TO:STEP]")]
+        grid: Vec<String>,
+        /// Replications per level of the one-way sensitivity, threshold and grid (the
+        /// parameters fixed, so only chance varies) [default: from 50, doubling until
+        /// every swing's Monte Carlo error is within 10 % of the widest, at most -n].
+        #[arg(long, value_parser = clap::value_parser!(u32).range(2..))]
+        level_replications: Option<u32>,
+        #[command(flatten)]
+        sim: SimulationArgs,
+        /// The probability of meeting a target that --threshold looks for.
+        #[arg(long, default_value_t = trappe::commands::sweep::DEFAULT_TARGET_PROBABILITY, value_name = "P")]
+        target_probability: f64,
+        /// The engine of a single scenario: `count` (fast) or `individual` (every citizen);
+        /// several options always use the individual engine.
+        #[arg(long, value_enum, default_value = "count")]
+        engine: EngineArg,
+    },
     /// Combine the partial results of `trappe run --shard I/N` into the results of one run.
     Merge {
         /// The part folders, one per shard, in any order (e.g. parts/*).
@@ -339,6 +379,48 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 settings: set,
                 target_probability,
             })?;
+            let mut stdout = std::io::stdout().lock();
+            write!(stdout, "{}", report.summary)?;
+            writeln!(stdout, "\nResults in {}: {}", report.out.display(), report.files.join(", "))?;
+        }
+        Command::Sensitivity {
+            options,
+            variant,
+            group,
+            threshold,
+            grid,
+            level_replications,
+            target_probability,
+            engine,
+            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set },
+        } => {
+            let out = out.unwrap_or_else(|| {
+                trappe::commands::sensitivity::default_sensitivity_out(&options, &variant)
+            });
+            let report = trappe::commands::sensitivity::sensitivity(
+                &trappe::commands::sensitivity::SensitivityConfig {
+                    options,
+                    variants: variant,
+                    groups: group,
+                    threshold,
+                    grid,
+                    replications,
+                    inner,
+                    level_replications,
+                    seed,
+                    out,
+                    force,
+                    threads: threads.map(|t| t as usize),
+                    progress: !quiet,
+                    strict,
+                    settings: set,
+                    engine: match engine {
+                        EngineArg::Individual => trappe::simulation::driver::Engine::Individual,
+                        EngineArg::Count => trappe::simulation::driver::Engine::Count,
+                    },
+                    target_probability,
+                },
+            )?;
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{}", report.summary)?;
             writeln!(stdout, "\nResults in {}: {}", report.out.display(), report.files.join(", "))?;

@@ -6,6 +6,7 @@ pub mod comparison;
 pub mod decision;
 pub mod outcomes;
 pub mod regression;
+pub mod sensitivity;
 pub mod stats;
 pub mod sweep;
 pub mod uncertainty;

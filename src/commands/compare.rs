@@ -14,6 +14,7 @@ use crate::analysis::decision::{
     Acceptability, DecisionSample, DrawValues, ValueOfInformation, Valued, shared_parameters,
 };
 use crate::analysis::outcomes::{Results, summarise_outcomes};
+use crate::analysis::sensitivity::{Lever, LeverMember};
 use crate::commands::memory::{Holding, check_fits};
 use crate::error::{Diagnostic, ScenarioError};
 use crate::input::baseline::check_shared_baseline;
@@ -84,9 +85,13 @@ pub struct ComparisonRun {
     pub threads: usize,
     /// Why the inner replications are not the default, when the rule for `-n` chose them.
     pub inner_note: Option<String>,
+    /// The engine every option was simulated with.
+    pub engine: Engine,
     /// Per willingness to pay per extra self-supporting citizen, the probability that each
     /// option is best and the value of perfect information.
     pub acceptability: Vec<(Acceptability, ValueOfInformation)>,
+    /// The same per willingness to pay per benefit month avoided.
+    pub acceptability_per_month: Vec<(Acceptability, ValueOfInformation)>,
     /// How the per-draw values behind `acceptability` were estimated.
     pub draw_values: DrawValues,
     /// The value of knowing each uncertain parameter before choosing, at the prices of
@@ -100,11 +105,14 @@ pub struct ComparisonRun {
 /// price of 0 (the net municipal effect alone) and the grid's middle.
 pub const PARAMETER_VALUE_PRICES: [usize; 2] = [0, 12];
 
-/// The value of knowing one uncertain parameter before choosing, at one price.
+/// The value of knowing one uncertain parameter (or a group of them) before choosing, at
+/// one price.
 #[derive(Debug, Clone)]
 pub struct ParameterValue {
-    /// The parameter's key (as in `replications.csv`).
+    /// The parameter's key (as in `replications.csv`), or the group's name.
     pub key: String,
+    /// The parameters' keys: the key alone, or the group's members.
+    pub members: Vec<String>,
     /// DKK per extra self-supporting citizen.
     pub wtp: f64,
     /// The expected value of partial perfect information and the largest value the
@@ -150,17 +158,27 @@ fn stem(p: &Path) -> String {
 
 /// One option to load: its name, file and `--set` values.
 #[derive(Debug, Clone)]
-struct OptionSpec {
-    name: String,
+pub(crate) struct OptionSpec {
+    /// The option's name.
+    pub(crate) name: String,
     path: PathBuf,
     settings: Vec<String>,
     variant: bool,
 }
 
+impl OptionSpec {
+    /// The same option with `settings` after its own `--set` values.
+    pub(crate) fn with_settings(&self, settings: &[String]) -> OptionSpec {
+        let mut spec = self.clone();
+        spec.settings.extend(settings.iter().cloned());
+        spec
+    }
+}
+
 /// The options to load: one per file, named by its stem (numbered `#2`, `#3` … where a
 /// stem repeats), then one per variant name, each the first file with the variant's
 /// values after the common `--set` values.
-fn option_specs(cfg: &CompareConfig) -> anyhow::Result<Vec<OptionSpec>> {
+pub(crate) fn option_specs(cfg: &CompareConfig) -> anyhow::Result<Vec<OptionSpec>> {
     let stems: Vec<String> = cfg.options.iter().map(|p| stem(p)).collect();
     let mut specs: Vec<OptionSpec> = stems
         .iter()
@@ -208,7 +226,10 @@ fn option_specs(cfg: &CompareConfig) -> anyhow::Result<Vec<OptionSpec>> {
 
 /// Loads every option and checks that they share one baseline; returns them with
 /// their models, or the first problem.
-fn load_options(specs: &[OptionSpec], strict: bool) -> Result<Vec<(LoadedScenario, Model)>, ScenarioError> {
+pub(crate) fn load_options(
+    specs: &[OptionSpec],
+    strict: bool,
+) -> Result<Vec<(LoadedScenario, Model)>, ScenarioError> {
     let mut loaded = Vec::with_capacity(specs.len());
     for spec in specs {
         let named = |path: &str| {
@@ -240,15 +261,39 @@ pub fn simulate_comparison(cfg: &CompareConfig) -> anyhow::Result<ComparisonRun>
     anyhow::ensure!(!cfg.options.is_empty(), "give at least one scenario file to compare");
     let specs = option_specs(cfg)?;
     let loaded = load_options(&specs, cfg.strict)?;
-    simulate_loaded(cfg, &specs, loaded)
+    let levers = single_levers(&loaded);
+    simulate_loaded(cfg, &specs, loaded, Engine::Individual, &levers)
 }
 
-/// Simulates options already loaded and checked by [`load_options`].
-fn simulate_loaded(
+/// Each sampled parameter of the options as a lever of its own: what the value of
+/// information is given for in `trappe compare`.
+pub(crate) fn single_levers(loaded: &[(LoadedScenario, Model)]) -> Vec<Lever> {
+    let mut levers: Vec<Lever> = Vec::new();
+    for (_, model) in loaded {
+        for p in model.parameters.sampled() {
+            if !levers.iter().any(|l| l.name == p.key) {
+                levers.push(Lever {
+                    name: p.key.clone(),
+                    members: vec![LeverMember::of(&p.key, &p.distribution)],
+                    group: false,
+                });
+            }
+        }
+    }
+    levers
+}
+
+/// Simulates options already loaded and checked by [`load_options`] with `engine` (the
+/// individual engine whenever there is more than one option: only it keeps one baseline),
+/// and values knowing each of `levers` before choosing.
+pub(crate) fn simulate_loaded(
     cfg: &CompareConfig,
     specs: &[OptionSpec],
     loaded: Vec<(LoadedScenario, Model)>,
+    engine: Engine,
+    levers: &[Lever],
 ) -> anyhow::Result<ComparisonRun> {
+    let engine = if loaded.len() > 1 { Engine::Individual } else { engine };
     let first = &loaded[0].1;
     let replications = cfg.replications.unwrap_or(first.replications);
     let inner = crate::commands::run::run_inner(
@@ -273,7 +318,7 @@ fn simulate_loaded(
             threads,
             0,
             cfg.progress,
-            Engine::Individual,
+            engine,
         )?;
         let results = summarise_outcomes(&ARMS, outs);
         options.push(ComparedOption { name, scenario, model, results });
@@ -283,7 +328,7 @@ fn simulate_loaded(
     let parameters_vary = options[0].model.parameters.sampled().next().is_some();
     let comparison = compare_options(&inputs, inner as usize, parameters_vary);
     let inner_note = crate::input::scenario::inner_note(replications, inner);
-    let decision = acceptability_of(&options, inner, parameters_vary);
+    let decision = acceptability_of(&options, inner, parameters_vary, levers);
     Ok(ComparisonRun {
         options,
         comparison,
@@ -291,43 +336,65 @@ fn simulate_loaded(
         replications,
         inner_replications: inner,
         threads,
+        engine,
         inner_note,
         acceptability: decision.acceptability,
+        acceptability_per_month: decision.acceptability_per_month,
         draw_values: decision.draw_values,
         parameter_values: decision.parameter_values,
         decision_draws: decision.draws,
     })
 }
 
-/// The acceptability curve over willingness to pay per extra self-supporting citizen
-/// (the grid of [`DecisionSample::wtp_grid`]), the value of perfect information at each
-/// level, and the value of each parameter at the levels of [`PARAMETER_VALUE_PRICES`].
-fn acceptability_of(options: &[ComparedOption], inner: u32, parameters_vary: bool) -> Decision {
+/// The acceptability curves over willingness to pay per extra self-supporting citizen and
+/// per benefit month avoided (each on the grid of [`DecisionSample::wtp_grid`]), the
+/// value of perfect information at each level, and the value of knowing each lever at
+/// the levels of [`PARAMETER_VALUE_PRICES`] per extra self-supporting citizen.
+fn acceptability_of(
+    options: &[ComparedOption],
+    inner: u32,
+    parameters_vary: bool,
+    levers: &[Lever],
+) -> Decision {
     let keys: Vec<Vec<String>> = options.iter().map(|o| parameter_keys(&o.model)).collect();
     let with_keys: Vec<(&[String], &Results)> =
         options.iter().zip(&keys).map(|(o, k)| (&k[..], &o.results)).collect();
     let shared = shared_parameters(&with_keys);
     let results: Vec<&Results> = options.iter().map(|o| &o.results).collect();
     let sample = DecisionSample::from_results(&results, &shared, inner as usize, parameters_vary);
+    let curve_of = |valued: Valued| -> Vec<(Acceptability, ValueOfInformation)> {
+        let grid = sample.wtp_grid(valued);
+        sample
+            .acceptability(valued, &grid)
+            .into_iter()
+            .map(|a| (a.clone(), sample.evpi(valued, a.wtp)))
+            .collect()
+    };
     let valued = Valued::ExtraSelfSupporting;
     let grid = sample.wtp_grid(valued);
-    let curve = sample.acceptability(valued, &grid);
-    let with_value = curve.into_iter().map(|a| {
-        let v = sample.evpi(valued, a.wtp);
-        (a, v)
-    });
     let mut values = Vec::new();
     for wtp in PARAMETER_VALUE_PRICES.iter().filter_map(|&k| grid.get(k).copied()) {
-        for (p, key) in shared.keys.iter().enumerate() {
-            let value = sample
-                .evppi(valued, wtp, &[p])
-                .and_then(|v| sample.evppi_noise_floor(valued, wtp, &[p]).map(|floor| (v, floor)))
-                .map_err(|e| e.to_string());
-            values.push(ParameterValue { key: key.clone(), wtp, value });
+        for lever in levers {
+            let indices: Option<Vec<usize>> =
+                lever.members.iter().map(|m| shared.keys.iter().position(|k| *k == m.key)).collect();
+            let value = match indices {
+                None => Err("not a sampled parameter of every option".to_string()),
+                Some(idx) => sample
+                    .evppi(valued, wtp, &idx)
+                    .and_then(|v| sample.evppi_noise_floor(valued, wtp, &idx).map(|floor| (v, floor)))
+                    .map_err(|e| e.to_string()),
+            };
+            values.push(ParameterValue {
+                key: lever.name.clone(),
+                members: lever.members.iter().map(|m| m.key.clone()).collect(),
+                wtp,
+                value,
+            });
         }
     }
     Decision {
-        acceptability: with_value.collect(),
+        acceptability: curve_of(Valued::ExtraSelfSupporting),
+        acceptability_per_month: curve_of(Valued::BenefitMonthsAvoided),
         draw_values: sample.draw_values,
         parameter_values: values,
         draws: sample.draws(),
@@ -337,6 +404,7 @@ fn acceptability_of(options: &[ComparedOption], inner: u32, parameters_vary: boo
 /// What the decision analysis of a comparison gives.
 struct Decision {
     acceptability: Vec<(Acceptability, ValueOfInformation)>,
+    acceptability_per_month: Vec<(Acceptability, ValueOfInformation)>,
     draw_values: DrawValues,
     parameter_values: Vec<ParameterValue>,
     draws: usize,
@@ -371,7 +439,8 @@ pub fn compare(cfg: &CompareConfig) -> anyhow::Result<CompareReport> {
     // Fail on an unusable output folder before spending time on simulation.
     let inputs: Vec<&Path> = cfg.options.iter().map(PathBuf::as_path).collect();
     let staging = Staging::begin(&cfg.out, cfg.force, &inputs)?;
-    let run = simulate_loaded(cfg, &specs, loaded)?;
+    let levers = single_levers(&loaded);
+    let run = simulate_loaded(cfg, &specs, loaded, Engine::Individual, &levers)?;
     let files =
         crate::report::compare::write_comparison(&staging, &run).context("cannot write the comparison")?;
     let out = staging.commit()?;

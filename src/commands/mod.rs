@@ -6,4 +6,5 @@ pub mod compare;
 pub mod memory;
 pub mod merge;
 pub mod run;
+pub mod sensitivity;
 pub mod sweep;

@@ -148,7 +148,7 @@ pub fn sweep(cfg: &SweepConfig) -> anyhow::Result<SweepReport> {
 }
 
 /// Simulates one level's replications and keeps of each only what the sweep reports.
-fn simulate_level(
+pub(crate) fn simulate_level(
     model: &Model,
     opts: &SimOptions,
     tick: &(dyn Fn() + Sync),

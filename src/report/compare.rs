@@ -72,12 +72,13 @@ pub fn terminal(run: &ComparisonRun) -> String {
     let _ = writeln!(o, "\nOptions on one baseline");
     let _ = writeln!(
         o,
-        "{} replications ({} outer draws of the parameters × {} cohorts), seed {}, individual engine, \
+        "{} replications ({} outer draws of the parameters × {} cohorts), seed {}, {} engine, \
          {} months from {}, {} citizens",
         run.replications,
         run.replications / run.inner_replications.max(1),
         run.inner_replications,
         run.seed,
+        run.engine.name(),
         first.model.horizon,
         first.model.start,
         first.model.total_size()
@@ -319,7 +320,7 @@ fn over_parameters(s: &Split, parameters_vary: bool) -> String {
 
 /// The parameters worth a study: at each price of the value of information, the five
 /// with the largest value above their noise floor, in plain sentences.
-fn parameter_values(o: &mut String, run: &ComparisonRun) {
+pub(crate) fn parameter_values(o: &mut String, run: &ComparisonRun) {
     let mut prices: Vec<f64> = run.parameter_values.iter().map(|p| p.wtp).collect();
     prices.dedup();
     if prices.is_empty() {
@@ -543,14 +544,26 @@ fn write_budget_years_csv(path: &std::path::Path, run: &ComparisonRun) -> Result
     write_rows(path, &header, rows.into_iter())
 }
 
-/// The columns of `compare_acceptability.csv`.
-pub const ACCEPTABILITY_COLUMNS: [&str; 5] =
-    ["wtp_per_extra_self_supporting", "option", "probability_best", "value_of_perfect_information", "basis"];
+/// The columns of `compare_acceptability.csv` (and `sensitivity_acceptability.csv`).
+pub const ACCEPTABILITY_COLUMNS: [&str; 6] =
+    ["valued", "willingness_to_pay", "option", "probability_best", "value_of_perfect_information", "basis"];
 
-/// `compare_acceptability.csv`: per willingness to pay per extra self-supporting citizen
-/// and per candidate (baseline and options by cost), the probability that it is best,
-/// and the expected value of perfect information at that willingness to pay.
-fn write_acceptability_csv(path: &std::path::Path, run: &ComparisonRun) -> Result<(), OutputError> {
+/// The name of what a willingness to pay is per unit of, in the `valued` column.
+pub fn valued_name(valued: Valued) -> &'static str {
+    match valued {
+        Valued::ExtraSelfSupporting => "extra_self_supporting",
+        Valued::BenefitMonthsAvoided => "benefit_month_avoided",
+    }
+}
+
+/// `compare_acceptability.csv`: per willingness to pay (per extra self-supporting
+/// citizen, then per benefit month avoided) and per candidate (baseline and options by
+/// cost), the probability that it is best, and the expected value of perfect information
+/// at that willingness to pay.
+pub(crate) fn write_acceptability_csv(
+    path: &std::path::Path,
+    run: &ComparisonRun,
+) -> Result<(), OutputError> {
     let header: Vec<String> = ACCEPTABILITY_COLUMNS.map(String::from).to_vec();
     let basis = match run.draw_values {
         DrawValues::ShrunkMeans => "expected",
@@ -558,34 +571,53 @@ fn write_acceptability_csv(path: &std::path::Path, run: &ComparisonRun) -> Resul
     };
     let cols = columns(run);
     let mut rows = Vec::new();
-    for (a, v) in &run.acceptability {
-        for &c in &cols {
-            let p = match c {
-                Column::Baseline => a.baseline,
-                Column::Option(i) => a.options[i],
-            };
-            rows.push(vec![
-                csv_number(a.wtp),
-                c.name(run).to_string(),
-                csv_number(p),
-                csv_number(v.value),
-                basis.to_string(),
-            ]);
+    let curves = [
+        (Valued::ExtraSelfSupporting, &run.acceptability),
+        (Valued::BenefitMonthsAvoided, &run.acceptability_per_month),
+    ];
+    for (valued, curve) in curves {
+        for (a, v) in curve.iter() {
+            for &c in &cols {
+                let p = match c {
+                    Column::Baseline => a.baseline,
+                    Column::Option(i) => a.options[i],
+                };
+                rows.push(vec![
+                    valued_name(valued).to_string(),
+                    csv_number(a.wtp),
+                    c.name(run).to_string(),
+                    csv_number(p),
+                    csv_number(v.value),
+                    basis.to_string(),
+                ]);
+            }
         }
     }
     write_rows(path, &header, rows.into_iter())
 }
 
 /// The columns of `compare_value_of_information.csv`.
-pub const VALUE_OF_INFORMATION_COLUMNS: [&str; 7] =
-    ["parameter", "wtp_per_extra_self_supporting", "value", "noise_floor", "stands_out", "draws", "note"];
+pub const VALUE_OF_INFORMATION_COLUMNS: [&str; 8] = [
+    "parameter",
+    "members",
+    "wtp_per_extra_self_supporting",
+    "value",
+    "noise_floor",
+    "stands_out",
+    "draws",
+    "note",
+];
 
-/// `compare_value_of_information.csv`: per uncertain parameter and price, the value of
-/// knowing it before choosing, its noise floor, and whether it stands out.
-fn write_value_of_information_csv(path: &std::path::Path, run: &ComparisonRun) -> Result<(), OutputError> {
+/// `compare_value_of_information.csv`: per uncertain parameter (or group of them) and
+/// price, the value of knowing it before choosing, its noise floor, and whether it stands
+/// out.
+pub(crate) fn write_value_of_information_csv(
+    path: &std::path::Path,
+    run: &ComparisonRun,
+) -> Result<(), OutputError> {
     let header: Vec<String> = VALUE_OF_INFORMATION_COLUMNS.map(String::from).to_vec();
     let rows = run.parameter_values.iter().map(|p| {
-        let mut r = vec![p.key.clone(), csv_number(p.wtp)];
+        let mut r = vec![p.key.clone(), p.members.join(" + "), csv_number(p.wtp)];
         match &p.value {
             Ok((v, floor)) => r.extend([
                 csv_number(v.value),
@@ -648,7 +680,7 @@ pub fn write_comparison(staging: &Staging, run: &ComparisonRun) -> Result<Vec<St
         replications: run.replications,
         inner_replications: run.inner_replications,
         threads: run.threads,
-        engine: "individual".into(),
+        engine: run.engine.name().into(),
         files: files.clone(),
         options: run
             .options

@@ -8,5 +8,6 @@ pub mod files;
 pub mod part;
 pub mod progress;
 pub mod results;
+pub mod sensitivity;
 pub mod sweep;
 pub mod terminal;

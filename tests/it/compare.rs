@@ -352,28 +352,38 @@ fn the_acceptability_curve_starts_at_the_probability_of_being_best() {
     write_options(dir.path());
     compare(dir.path(), &["plus1.toml", "plus5.toml", "minus1.toml"], "acc", &[]);
     let text = std::fs::read_to_string(dir.path().join("acc/compare_acceptability.csv")).unwrap();
-    let rows: Vec<Vec<String>> =
+    let all: Vec<Vec<String>> =
         text.lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect();
-    for name in ["minus1", "baseline", "plus1", "plus5"] {
-        let at_zero = rows.iter().find(|r| r[0] == "0" && r[1] == name).unwrap();
-        assert_eq!(at_zero[2], option_cell(dir.path(), "acc", name, "probability_best"), "{name}");
+    for valued in ["extra_self_supporting", "benefit_month_avoided"] {
+        // Without the `valued` column: price, candidate, probability, value of information.
+        let rows: Vec<Vec<String>> = all.iter().filter(|r| r[0] == valued).map(|r| r[1..].to_vec()).collect();
+        for name in ["minus1", "baseline", "plus1", "plus5"] {
+            let at_zero = rows.iter().find(|r| r[0] == "0" && r[1] == name).unwrap();
+            assert_eq!(
+                at_zero[2],
+                option_cell(dir.path(), "acc", name, "probability_best"),
+                "{valued}: {name}"
+            );
+        }
+        let mut levels: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        levels.dedup();
+        assert!(levels.len() > 2, "{valued}: a grid of levels: {levels:?}");
+        for level in &levels {
+            let total: f64 =
+                rows.iter().filter(|r| r[0] == *level).map(|r| r[2].parse::<f64>().unwrap()).sum();
+            // Each probability is printed to six significant digits.
+            assert!((total - 1.0).abs() < 1e-5, "{valued} at {level}: {total}");
+            assert!(rows.iter().filter(|r| r[0] == *level).all(|r| r[3].parse::<f64>().unwrap() >= 0.0));
+        }
+        let last = levels.last().unwrap();
+        let p = |name: &str| -> f64 {
+            rows.iter().find(|r| r[0] == *last && r[1] == name).unwrap()[2].parse().unwrap()
+        };
+        assert!(
+            p("plus5") + p("plus1") > p("baseline"),
+            "at {last} DKK per {valued} the hires should be favoured"
+        );
     }
-    let mut levels: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
-    levels.dedup();
-    assert!(levels.len() > 2, "a grid of levels: {levels:?}");
-    for level in &levels {
-        let total: f64 = rows.iter().filter(|r| r[0] == *level).map(|r| r[2].parse::<f64>().unwrap()).sum();
-        assert!((total - 1.0).abs() < 1e-9, "at {level}: {total}");
-        assert!(rows.iter().filter(|r| r[0] == *level).all(|r| r[3].parse::<f64>().unwrap() >= 0.0));
-    }
-    let last = levels.last().unwrap();
-    let p = |name: &str| -> f64 {
-        rows.iter().find(|r| r[0] == *last && r[1] == name).unwrap()[2].parse().unwrap()
-    };
-    assert!(
-        p("plus5") + p("plus1") > p("baseline"),
-        "at {last} DKK per citizen the hires should be favoured"
-    );
 }
 
 /// A comparison's folder is trappe's: `--force` replaces it, and without `--force` it is
@@ -419,12 +429,13 @@ fn the_staffing_elasticity_is_the_assumption_worth_a_study() {
     assert!(texts(&o).0.contains("A study that pinned down `staffing.elasticity`"), "{}", texts(&o).0);
     let text = std::fs::read_to_string(dir.path().join("voi/compare_value_of_information.csv")).unwrap();
     let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
-    let middle = rows.iter().map(|r| r[1]).find(|p| *p != "0").unwrap();
+    // Columns: parameter, members, price, value, noise floor, stands out, …
+    let middle = rows.iter().map(|r| r[2]).find(|p| *p != "0").unwrap();
     let best = rows
         .iter()
-        .filter(|r| r[1] == middle)
-        .max_by(|a, b| a[2].parse::<f64>().unwrap().total_cmp(&b[2].parse::<f64>().unwrap()))
+        .filter(|r| r[2] == middle)
+        .max_by(|a, b| a[3].parse::<f64>().unwrap().total_cmp(&b[3].parse::<f64>().unwrap()))
         .unwrap();
-    assert_eq!(best[0], "staffing.elasticity");
-    assert_eq!(best[4], "true");
+    assert_eq!((best[0], best[1]), ("staffing.elasticity", "staffing.elasticity"));
+    assert_eq!(best[5], "true");
 }

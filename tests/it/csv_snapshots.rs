@@ -223,3 +223,51 @@ fn compare_files_are_pinned() {
         });
     }
 }
+
+/// `trappe sensitivity` of the snapshot scenario, with a threshold and a grid, pinned as
+/// `run`'s files are.
+#[test]
+fn sensitivity_files_are_pinned() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("snapshot.toml"), SNAPSHOT_SCENARIO).unwrap();
+    let args = [
+        "sensitivity",
+        "snapshot.toml",
+        "-n",
+        "4",
+        "--inner",
+        "2",
+        "--level-replications",
+        "4",
+        "--threshold",
+        "--grid",
+        "staffing.elasticity",
+        "staffing.hires[0].fte=1..2:1",
+        "--out",
+        "res",
+        "-q",
+    ];
+    let o = trappe(&args, dir.path());
+    assert!(o.status.success(), "{}", texts(&o).1);
+    for file in [
+        "sensitivity.csv",
+        "sensitivity_acceptability.csv",
+        "sensitivity_value_of_information.csv",
+        "sensitivity_threshold.csv",
+        "sensitivity_threshold_scan.csv",
+        "sensitivity_grid.csv",
+    ] {
+        let text = std::fs::read_to_string(dir.path().join("res").join(file)).unwrap();
+        insta::with_settings!({
+            prepend_module_to_snapshot => false,
+            description => format!(
+                "{file} of `trappe sensitivity` of the snapshot scenario in tests/it/csv_snapshots.rs with \
+                 a threshold and a grid: header, first and last {ROWS} rows, kinds of row. Accept a deliberate \
+                 change with INSTA_UPDATE=always cargo test --release --test it csv_snapshots"
+            ),
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(file.trim_end_matches(".csv"), pinned(&text));
+        });
+    }
+}

@@ -28,6 +28,7 @@ mod outputs_doc;
 mod param_sources;
 mod plausibility;
 mod scenarios;
+mod sensitivity;
 mod set_option;
 mod shard;
 mod sweep;

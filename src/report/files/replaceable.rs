@@ -46,8 +46,9 @@ pub fn check_written_by_trappe(target: &Path) -> Result<(), OutputError> {
         return Ok(());
     }
     names.sort();
-    let listed =
-        ["run.toml", "part.toml", "compare.toml"].iter().find_map(|m| manifest_files(&target.join(m)));
+    let listed = ["run.toml", "part.toml", "compare.toml", "sensitivity.toml"]
+        .iter()
+        .find_map(|m| manifest_files(&target.join(m)));
     let not_ours = |reason: &str, others: Vec<String>| OutputError::NotTrappes {
         path: target.to_path_buf(),
         reason: reason.to_string(),
