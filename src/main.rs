@@ -27,7 +27,7 @@ struct Cli {
 }
 
 /// The options `run`, `compare` and `sweep` share: the run's sizes and seed, where the
-/// results go, the worker threads, strictness and `--set` values.
+/// results go and in which CSV dialect, the worker threads, strictness and `--set` values.
 #[derive(clap::Args, Debug)]
 struct SimulationArgs {
     /// Number of replications (overrides [simulation] replications; compare: the first
@@ -63,6 +63,17 @@ struct SimulationArgs {
     /// `--set 'scenario.start="2020-01"'` (text in double quotes); repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    #[command(flatten)]
+    csv: CsvArgs,
+}
+
+/// The option of every command that writes CSV files.
+#[derive(clap::Args, Debug)]
+struct CsvArgs {
+    /// How the CSV files are written: `standard` (commas, decimal point) or `excel-da`
+    /// for Excel with Danish settings (semicolons, decimal comma in numbers, UTF-8 with BOM).
+    #[arg(long = "csv-dialect", value_name = "DIALECT", default_value = "standard")]
+    dialect: trappe::report::files::csv_dialect::CsvDialect,
 }
 
 #[derive(Subcommand, Debug)]
@@ -129,6 +140,8 @@ enum Command {
         /// Replace the output folder if it exists.
         #[arg(long)]
         force: bool,
+        #[command(flatten)]
+        csv: CsvArgs,
     },
     /// Fit the parameters marked `calibrate` to observed figures; write the calibrated scenario.
     Calibrate {
@@ -263,7 +276,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             trajectories,
             shard,
             engine,
-            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set },
+            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv },
         } => {
             let out = out.unwrap_or_else(|| trappe::commands::run::default_run_out(&scenario, shard));
             let cfg = trappe::commands::run::RunConfig {
@@ -286,13 +299,14 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 ),
                 strict,
                 settings: set,
+                csv_dialect: csv.dialect,
             };
             print_report(&trappe::commands::run::run(&cfg)?)?;
         }
         Command::Compare {
             options,
             variant,
-            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set },
+            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv },
         } => {
             let out =
                 out.unwrap_or_else(|| trappe::commands::compare::default_compare_out(&options, &variant));
@@ -308,6 +322,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 progress: !quiet,
                 strict,
                 settings: set,
+                csv_dialect: csv.dialect,
             })?;
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{}", report.summary)?;
@@ -318,7 +333,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             vary,
             target_probability,
             engine,
-            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set },
+            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv },
         } => {
             let out = out.unwrap_or_else(|| trappe::commands::sweep::default_sweep_out(&scenario));
             let report = trappe::commands::sweep::sweep(&trappe::commands::sweep::SweepConfig {
@@ -338,16 +353,18 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 strict,
                 settings: set,
                 target_probability,
+                csv_dialect: csv.dialect,
             })?;
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{}", report.summary)?;
             writeln!(stdout, "\nResults in {}: {}", report.out.display(), report.files.join(", "))?;
         }
-        Command::Merge { parts, out, force } => {
+        Command::Merge { parts, out, force, csv } => {
             print_report(&trappe::commands::merge::merge(&trappe::commands::merge::MergeConfig {
                 parts,
                 out,
                 force,
+                csv_dialect: csv.dialect,
             })?)?;
         }
         Command::Calibrate {
