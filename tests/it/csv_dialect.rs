@@ -33,7 +33,7 @@ fn records(text: &[u8], delimiter: u8) -> Vec<Vec<String>> {
 
 /// What one Danish file holds beyond the standard file's table.
 #[derive(Default)]
-struct Seen {
+pub(crate) struct Seen {
     /// Numbers with decimals.
     decimals: usize,
     /// Numbers of 1,000 or more in size with decimals.
@@ -90,8 +90,9 @@ fn csv_files_in(dir: &Path) -> Vec<String> {
 }
 
 /// Asserts that every CSV file of folder `da` holds the table of the same file in
-/// `standard`, and that the two folders hold the same CSV files.
-fn assert_same_tables(standard: &Path, da: &Path) -> Seen {
+/// `standard`, and that the two folders hold the same CSV files: for any command that
+/// writes CSV files, a number its writer leaves unmarked fails here.
+pub(crate) fn assert_same_tables(standard: &Path, da: &Path) -> Seen {
     let names = csv_files_in(standard);
     assert_eq!(csv_files_in(da), names, "the same files");
     let mut seen = Seen::default();
@@ -229,6 +230,9 @@ fn sweep_writes_the_dialect_levels_included() {
     let body = std::fs::read_to_string(d.join("da").join(n)).unwrap();
     let levels: Vec<&str> = body.lines().skip(1).map(|l| l.split(';').next().unwrap()).collect();
     assert_eq!(levels, ["0", "0,5", "1"]);
+    assert!(
+        std::fs::read_to_string(d.join("da/run.toml")).unwrap().contains("\ncsv_dialect = \"excel-da\"\n")
+    );
 }
 
 /// A dialect that does not exist is refused with the valid names and the nearest one,
