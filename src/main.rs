@@ -27,7 +27,7 @@ struct Cli {
 }
 
 /// The options `run`, `compare` and `sweep` share: the run's sizes and seed, where the
-/// results go, the worker threads, strictness and `--set` values.
+/// results go and in which CSV dialect, the worker threads, strictness and `--set` values.
 #[derive(clap::Args, Debug)]
 struct SimulationArgs {
     /// Number of replications (overrides [simulation] replications; compare: the first
@@ -63,6 +63,17 @@ struct SimulationArgs {
     /// `--set 'scenario.start="2020-01"'` (text in double quotes); repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    #[command(flatten)]
+    csv: CsvArgs,
+}
+
+/// The option of every command that writes CSV files.
+#[derive(clap::Args, Debug)]
+struct CsvArgs {
+    /// How the CSV files are written: `standard` (commas, decimal point) or `excel-da`
+    /// for Excel with Danish settings (semicolons, decimal comma in numbers, UTF-8 with BOM).
+    #[arg(long = "csv-dialect", value_name = "DIALECT", default_value = "standard")]
+    dialect: trappe::report::files::csv_dialect::CsvDialect,
 }
 
 #[derive(Subcommand, Debug)]
@@ -169,6 +180,8 @@ enum Command {
         /// Replace the output folder if it exists.
         #[arg(long)]
         force: bool,
+        #[command(flatten)]
+        csv: CsvArgs,
     },
     /// Fit the parameters marked `calibrate` to observed figures; write the calibrated scenario.
     Calibrate {
@@ -303,7 +316,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             trajectories,
             shard,
             engine,
-            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set },
+            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv },
         } => {
             let out = out.unwrap_or_else(|| trappe::commands::run::default_run_out(&scenario, shard));
             let cfg = trappe::commands::run::RunConfig {
@@ -326,13 +339,14 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 ),
                 strict,
                 settings: set,
+                csv_dialect: csv.dialect,
             };
             print_report(&trappe::commands::run::run(&cfg)?)?;
         }
         Command::Compare {
             options,
             variant,
-            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set },
+            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv },
         } => {
             let out =
                 out.unwrap_or_else(|| trappe::commands::compare::default_compare_out(&options, &variant));
@@ -348,6 +362,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 progress: !quiet,
                 strict,
                 settings: set,
+                csv_dialect: csv.dialect,
             })?;
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{}", report.summary)?;
@@ -358,7 +373,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             vary,
             target_probability,
             engine,
-            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set },
+            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv },
         } => {
             let out = out.unwrap_or_else(|| trappe::commands::sweep::default_sweep_out(&scenario));
             let report = trappe::commands::sweep::sweep(&trappe::commands::sweep::SweepConfig {
@@ -378,6 +393,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 strict,
                 settings: set,
                 target_probability,
+                csv_dialect: csv.dialect,
             })?;
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{}", report.summary)?;
@@ -392,7 +408,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             level_replications,
             target_probability,
             engine,
-            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set },
+            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv },
         } => {
             let out = out.unwrap_or_else(|| {
                 trappe::commands::sensitivity::default_sensitivity_out(&options, &variant)
@@ -419,17 +435,19 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                         EngineArg::Count => trappe::simulation::driver::Engine::Count,
                     },
                     target_probability,
+                    csv_dialect: csv.dialect,
                 },
             )?;
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{}", report.summary)?;
             writeln!(stdout, "\nResults in {}: {}", report.out.display(), report.files.join(", "))?;
         }
-        Command::Merge { parts, out, force } => {
+        Command::Merge { parts, out, force, csv } => {
             print_report(&trappe::commands::merge::merge(&trappe::commands::merge::MergeConfig {
                 parts,
                 out,
                 force,
+                csv_dialect: csv.dialect,
             })?)?;
         }
         Command::Calibrate {

@@ -1,7 +1,9 @@
 //! How numbers are written, one function per kind of output.
 //!
 //! * Result files (CSV): [`csv_number`] and [`push_csv_number`], exact to six decimals
-//!   so the files can be read back and compared byte for byte.
+//!   so the files can be read back and compared byte for byte. This is the standard
+//!   dialect's form; the file's writer gives a number another dialect's decimal
+//!   separator ([`crate::report::files::csv_file::Cell`]).
 //! * Text for people (`trappe check`, messages about a scenario or observed figures,
 //!   the calibration report): [`fmt_num`] for numbers as written in a scenario, and
 //!   [`fmt_sig`] (with [`round_sig`]) for fitted figures at a few significant digits.

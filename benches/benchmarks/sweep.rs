@@ -39,6 +39,7 @@ fn run_config(scenario: &Path, out: &Path, inner: u32) -> RunConfig {
         engine: Engine::Count,
         strict: false,
         settings: Vec::new(),
+        csv_dialect: trappe::report::files::csv_dialect::CsvDialect::Standard,
     }
 }
 
@@ -74,6 +75,7 @@ fn speed_targets<M: Measurement>(c: &mut Criterion<M>, group: &str) {
         strict: false,
         settings: Vec::new(),
         target_probability: DEFAULT_TARGET_PROBABILITY,
+        csv_dialect: trappe::report::files::csv_dialect::CsvDialect::Standard,
     };
 
     let mut g = c.benchmark_group(group);

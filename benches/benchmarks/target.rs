@@ -41,6 +41,7 @@ pub fn target_runs(c: &mut Criterion) {
             engine: Engine::Count,
             strict: false,
             settings: Vec::new(),
+            csv_dialect: trappe::report::files::csv_dialect::CsvDialect::Standard,
         };
         g.measurement_time(Duration::from_secs(seconds))
             .throughput(Throughput::Elements(person_months(citizens, months) * REPLICATIONS as u64));

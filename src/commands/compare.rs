@@ -20,6 +20,7 @@ use crate::error::{Diagnostic, ScenarioError};
 use crate::input::baseline::check_shared_baseline;
 use crate::input::scenario::LoadedScenario;
 use crate::model::{ARMS, Model};
+use crate::report::files::csv_dialect::CsvDialect;
 use crate::report::files::staging::Staging;
 use crate::simulation::draws::parameter_keys;
 use crate::simulation::driver::Engine;
@@ -53,6 +54,8 @@ pub struct CompareConfig {
     pub strict: bool,
     /// `--set PATH=VALUE` arguments, applied to every option.
     pub settings: Vec<String>,
+    /// The dialect of the CSV result files.
+    pub csv_dialect: CsvDialect,
 }
 
 /// One option: its file, name and results.
@@ -438,7 +441,7 @@ pub fn compare(cfg: &CompareConfig) -> anyhow::Result<CompareReport> {
     let loaded = load_options(&specs, cfg.strict)?;
     // Fail on an unusable output folder before spending time on simulation.
     let inputs: Vec<&Path> = cfg.options.iter().map(PathBuf::as_path).collect();
-    let staging = Staging::begin(&cfg.out, cfg.force, &inputs)?;
+    let staging = Staging::begin(&cfg.out, cfg.force, &inputs)?.with_csv_dialect(cfg.csv_dialect);
     let levers = single_levers(&loaded);
     let run = simulate_loaded(cfg, &specs, loaded, Engine::Individual, &levers)?;
     let files =

@@ -5,6 +5,7 @@ use crate::analysis::outcomes::RepOutcomes;
 use crate::commands::memory::{Holding, check_fits};
 use crate::input::checksum::sha256_bytes_hex;
 use crate::input::scenario::LoadedScenario;
+use crate::report::files::csv_dialect::CsvDialect;
 use crate::report::files::manifest::MergedPart;
 use crate::report::files::staging::Staging;
 use crate::report::part::{
@@ -22,6 +23,8 @@ pub struct MergeConfig {
     pub out: Option<PathBuf>,
     /// Replace an existing output folder.
     pub force: bool,
+    /// The dialect of the CSV result files.
+    pub csv_dialect: CsvDialect,
 }
 
 /// Combines the parts of a run into the results of a single run: checks that they
@@ -83,7 +86,7 @@ pub fn merge(cfg: &MergeConfig) -> anyhow::Result<RunReport> {
     check_fits(&model, m0.replications, Holding::Part, &format!("merging {} replications", m0.replications))?;
     let out = cfg.out.clone().unwrap_or_else(|| default_out(Path::new(&m0.scenario_path)));
     let inputs: Vec<&Path> = cfg.parts.iter().map(PathBuf::as_path).collect();
-    let staging = Staging::begin(&out, cfg.force, &inputs)?;
+    let staging = Staging::begin(&out, cfg.force, &inputs)?.with_csv_dialect(cfg.csv_dialect);
 
     let mut outs: Vec<RepOutcomes> = Vec::with_capacity(m0.replications as usize);
     let mut merged_from = Vec::new();

@@ -12,6 +12,7 @@ use crate::analysis::outcomes::{OutcomePlan, RepOutcomes, into_rep_outcomes};
 use crate::commands::memory::{Holding, check_fits};
 use crate::input::scenario::default_inner;
 use crate::model::{ARMS, Model};
+use crate::report::files::csv_dialect::CsvDialect;
 use crate::report::files::staging::Staging;
 use crate::report::part::Shard;
 use crate::report::progress::progress_bar;
@@ -51,6 +52,8 @@ pub struct RunConfig {
     pub strict: bool,
     /// `--set PATH=VALUE` arguments: values given in place of the file's.
     pub settings: Vec<String>,
+    /// The dialect of the CSV result files.
+    pub csv_dialect: CsvDialect,
 }
 
 /// The engine of a run: the one asked for; otherwise the count engine, or the
@@ -89,6 +92,14 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
          interchangeable citizens, not individual paths"
     );
 
+    anyhow::ensure!(
+        cfg.shard.is_none() || cfg.csv_dialect.is_standard(),
+        "--csv-dialect {} changes CSV files, and a partial result (--shard) holds none: give \
+         --csv-dialect {} to `trappe merge` when combining the parts",
+        cfg.csv_dialect,
+        cfg.csv_dialect
+    );
+
     let range = match cfg.shard {
         Some(shard) => shard.range(replications),
         None => 0..replications,
@@ -100,7 +111,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
     check_fits(&model, range.len() as u32, holding, &what)?;
 
     // Fail on an unusable output folder before spending time on simulation.
-    let staging = Staging::begin(&cfg.out, cfg.force, &[&cfg.scenario])?;
+    let staging = Staging::begin(&cfg.out, cfg.force, &[&cfg.scenario])?.with_csv_dialect(cfg.csv_dialect);
 
     let outs =
         simulate_outcomes_with(&model, range, seed, threads, cfg.trajectories, cfg.progress, cfg.engine)?;

@@ -28,6 +28,7 @@ use crate::input::param::Distribution;
 use crate::input::scenario::LoadedScenario;
 use crate::input::vary::Vary;
 use crate::model::Model;
+use crate::report::files::csv_dialect::CsvDialect;
 use crate::report::files::staging::Staging;
 use crate::report::progress::progress_bar;
 use crate::simulation::driver::{Engine, SimOptions};
@@ -84,6 +85,8 @@ pub struct SensitivityConfig {
     pub engine: Engine,
     /// The probability of meeting a target that `--threshold` looks for.
     pub target_probability: f64,
+    /// The dialect of the CSV files written.
+    pub csv_dialect: CsvDialect,
 }
 
 /// The default output folder: `results/<scenario file name>.sensitivity` for one file, or
@@ -214,7 +217,7 @@ pub struct SensitivityReport {
 pub fn sensitivity(cfg: &SensitivityConfig) -> anyhow::Result<SensitivityReport> {
     let inputs: Vec<&Path> = cfg.options.iter().map(PathBuf::as_path).collect();
     let prepared = prepare(cfg)?;
-    let staging = Staging::begin(&cfg.out, cfg.force, &inputs)?;
+    let staging = Staging::begin(&cfg.out, cfg.force, &inputs)?.with_csv_dialect(cfg.csv_dialect);
     let analysis = analyse(cfg, prepared)?;
     let files = crate::report::sensitivity::write_sensitivity(&staging, &analysis)?;
     let out = staging.commit()?;
@@ -253,6 +256,7 @@ fn prepare(cfg: &SensitivityConfig) -> anyhow::Result<Prepared> {
         progress: cfg.progress,
         strict: cfg.strict,
         settings: cfg.settings.clone(),
+        csv_dialect: cfg.csv_dialect,
     };
     let specs = option_specs(&compare)?;
     let loaded = load_options(&specs, cfg.strict)?;

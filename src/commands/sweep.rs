@@ -12,6 +12,7 @@ use crate::input::scenario::LoadedScenario;
 use crate::input::setting::{Setting, parse_all};
 use crate::input::vary::{MAX_LEVELS, Vary};
 use crate::model::{ARMS, Model};
+use crate::report::files::csv_dialect::CsvDialect;
 use crate::report::files::staging::Staging;
 use crate::report::progress::progress_bar;
 use crate::report::sweep::{SweepCell, SweepReport, SweepSpec, write_sweep};
@@ -52,6 +53,8 @@ pub struct SweepConfig {
     pub settings: Vec<String>,
     /// The probability of meeting a target that the smallest level meeting it must reach.
     pub target_probability: f64,
+    /// The dialect of the CSV result files.
+    pub csv_dialect: CsvDialect,
 }
 
 /// The default output folder: `results/<scenario file name>.sweep`.
@@ -109,7 +112,7 @@ pub fn sweep(cfg: &SweepConfig) -> anyhow::Result<SweepReport> {
     }
 
     // Fail on an unusable output folder before spending time on simulation.
-    let staging = Staging::begin(&cfg.out, cfg.force, &[&cfg.scenario])?;
+    let staging = Staging::begin(&cfg.out, cfg.force, &[&cfg.scenario])?.with_csv_dialect(cfg.csv_dialect);
     let total = u64::from(replications) * levels.len() as u64;
     let bar = progress_bar(Some(total), &format!("replications of {} levels", levels.len()), cfg.progress);
     let opts = SimOptions {

@@ -13,8 +13,9 @@ use crate::analysis::stats::Summary;
 use crate::analysis::uncertainty::{Split, split, split_of_effect};
 use crate::budget::Item;
 use crate::commands::compare::{ComparedOption, ComparisonRun, ParameterValue};
-use crate::numbers::{csv_number, dkk, fixed, percent, signed_fixed};
-use crate::report::files::csv_file::write_rows;
+use crate::numbers::{dkk, fixed, percent, signed_fixed};
+use crate::report::files::csv_dialect::CsvDialect;
+use crate::report::files::csv_file::{Cell, CsvFile, write_rows};
 use crate::report::files::manifest::{Manifest, command_line};
 use crate::report::files::output_error::OutputError;
 use crate::report::files::staging::Staging;
@@ -374,7 +375,7 @@ fn file_of(run: &ComparisonRun, c: Column) -> String {
 
 /// `compare.csv`: per column (baseline, then options by cost), every outcome at the
 /// horizon of its arm, and per option every effect against the baseline.
-fn write_compare_csv(path: &std::path::Path, run: &ComparisonRun) -> Result<(), OutputError> {
+fn write_compare_csv(file: &CsvFile, run: &ComparisonRun) -> Result<(), OutputError> {
     let mut header: Vec<String> = ["option", "file", "measure", "against", "unit"].map(String::from).to_vec();
     header.extend(SUMMARY_STATS.map(String::from));
     header.extend(SPLIT_STATS.map(String::from));
@@ -387,29 +388,33 @@ fn write_compare_csv(path: &std::path::Path, run: &ComparisonRun) -> Result<(), 
         let (res, a) = arm_of(run, c);
         let model = &first.model;
         for (k, col) in columns_of_arm.iter().enumerate() {
-            let mut r = vec![c.name(run).to_string(), file_of(run, c), col.name(model), String::new()];
+            let mut r: Vec<Cell> =
+                vec![c.name(run).into(), file_of(run, c).into(), col.name(model).into(), Cell::empty()];
             r.push(col.unit().label().into());
             r.extend(summary_cells(&res.arm_summaries[a][k]));
             let vals = values(res, |o| o.arms[a][k]);
             r.extend(split_cells(split(&vals, run.inner_replications as usize, parameters_vary(first))));
             r.push(match col {
-                OutcomeColumn::TargetValue(t) | OutcomeColumn::TargetMet(t) => model.targets[*t].name.clone(),
-                _ => String::new(),
+                OutcomeColumn::TargetValue(t) | OutcomeColumn::TargetMet(t) => {
+                    model.targets[*t].name.as_str().into()
+                }
+                _ => Cell::empty(),
             });
             rows.push(r);
         }
         let Column::Option(i) = c else { continue };
         let opt = &run.options[i];
         for e in Effect::ALL {
-            let mut r = vec![opt.name.clone(), file_of(run, c), e.name().into(), "baseline".into()];
+            let mut r: Vec<Cell> =
+                vec![opt.name.as_str().into(), file_of(run, c).into(), e.name().into(), "baseline".into()];
             r.push(e.unit().label().into());
             r.extend(summary_cells(&opt.results.effect_summaries[e as usize]));
             r.extend(split_cells(split_of_effect(&opt.model, &opt.results, e)));
-            r.push(String::new());
+            r.push(Cell::empty());
             rows.push(r);
         }
     }
-    write_rows(path, &header, rows.into_iter())
+    write_rows(file, &header, rows.into_iter())
 }
 
 fn parameters_vary(o: &ComparedOption) -> bool {
@@ -446,62 +451,58 @@ pub const OPTIONS_COLUMNS: [&str; 24] = [
 
 /// `compare_options.csv`: one row per column (baseline and options by cost) with the
 /// figures a decision reads.
-fn write_options_csv(path: &std::path::Path, run: &ComparisonRun) -> Result<(), OutputError> {
+fn write_options_csv(file: &CsvFile, run: &ComparisonRun) -> Result<(), OutputError> {
     let header: Vec<String> = OPTIONS_COLUMNS.map(String::from).to_vec();
     let mut rows = Vec::new();
     for c in columns(run) {
-        let mut r = vec![c.name(run).to_string(), file_of(run, c)];
+        let mut r: Vec<Cell> = vec![c.name(run).into(), file_of(run, c).into()];
         match c {
             Column::Baseline => {
-                r.push(run.options[0].model.name.clone());
-                r.push(csv_number(0.0));
-                r.extend(std::iter::repeat_n(String::new(), 11));
-                r.push(run.comparison.baseline_best.map(csv_number).unwrap_or_default());
-                r.push(csv_number(run.comparison.baseline_best_realised));
-                r.extend(std::iter::repeat_n(String::new(), 7));
+                r.push(run.options[0].model.name.as_str().into());
+                r.push(Cell::number(0.0));
+                r.extend(std::iter::repeat_n(Cell::empty(), 11));
+                r.push(Cell::number_or_empty(run.comparison.baseline_best));
+                r.push(Cell::number(run.comparison.baseline_best_realised));
+                r.extend(std::iter::repeat_n(Cell::empty(), 7));
             }
             Column::Option(i) => {
                 let opt = &run.options[i];
                 let cmp = &run.comparison.options[i];
                 let eff = |e: Effect| &opt.results.effect_summaries[e as usize];
                 let net = split_of_effect(&opt.model, &opt.results, Effect::NetMunicipalEffect);
-                r.push(opt.model.name.clone());
-                r.push(csv_number(cmp.extra_staff_cost.mean));
-                r.push(csv_number(eff(Effect::ExtraSelfSupporting).mean));
-                r.push(csv_number(eff(Effect::NetBenefitSaving).mean));
-                r.push(csv_number(eff(Effect::NetMunicipalEffect).mean));
-                r.push(csv_number(eff(Effect::NetMunicipalEffect).p05));
-                r.push(csv_number(eff(Effect::NetMunicipalEffect).p95));
-                r.push(net.map(|s| csv_number(s.expected_p05)).unwrap_or_default());
-                r.push(net.map(|s| csv_number(s.expected_p95)).unwrap_or_default());
-                r.push(net.map(|s| csv_number(s.chance_sd)).unwrap_or_default());
-                r.push(net.map(|s| csv_number(s.probability_expected_positive)).unwrap_or_default());
-                r.push(csv_number(eff(Effect::NetEffectPositive).mean));
-                r.push(csv_number(eff(Effect::CostPerExtraSelfSupporting).mean));
-                r.push(cmp.best.map(csv_number).unwrap_or_default());
-                r.push(csv_number(cmp.best_realised));
-                r.push(
-                    cmp.next_cheaper
-                        .map(|j| run.options[j].name.clone())
-                        .unwrap_or_else(|| "baseline".into()),
-                );
+                r.push(opt.model.name.as_str().into());
+                r.push(Cell::number(cmp.extra_staff_cost.mean));
+                r.push(Cell::number(eff(Effect::ExtraSelfSupporting).mean));
+                r.push(Cell::number(eff(Effect::NetBenefitSaving).mean));
+                r.push(Cell::number(eff(Effect::NetMunicipalEffect).mean));
+                r.push(Cell::number(eff(Effect::NetMunicipalEffect).p05));
+                r.push(Cell::number(eff(Effect::NetMunicipalEffect).p95));
+                r.push(Cell::number_or_empty(net.map(|s| s.expected_p05)));
+                r.push(Cell::number_or_empty(net.map(|s| s.expected_p95)));
+                r.push(Cell::number_or_empty(net.map(|s| s.chance_sd)));
+                r.push(Cell::number_or_empty(net.map(|s| s.probability_expected_positive)));
+                r.push(Cell::number(eff(Effect::NetEffectPositive).mean));
+                r.push(Cell::number(eff(Effect::CostPerExtraSelfSupporting).mean));
+                r.push(Cell::number_or_empty(cmp.best));
+                r.push(Cell::number(cmp.best_realised));
+                r.push(cmp.next_cheaper.map_or("baseline", |j| run.options[j].name.as_str()).into());
                 let v = &cmp.versus;
-                r.push(csv_number(v.net_municipal_effect.mean));
-                r.push(v.net_municipal_effect_split.map(|s| csv_number(s.expected_p05)).unwrap_or_default());
-                r.push(v.net_municipal_effect_split.map(|s| csv_number(s.expected_p95)).unwrap_or_default());
-                r.push(csv_number(v.extra_self_supporting.mean));
-                r.push(csv_number(v.extra_staff_cost.mean));
-                r.push(csv_number(v.cost_per_extra_self_supporting));
+                r.push(Cell::number(v.net_municipal_effect.mean));
+                r.push(Cell::number_or_empty(v.net_municipal_effect_split.map(|s| s.expected_p05)));
+                r.push(Cell::number_or_empty(v.net_municipal_effect_split.map(|s| s.expected_p95)));
+                r.push(Cell::number(v.extra_self_supporting.mean));
+                r.push(Cell::number(v.extra_staff_cost.mean));
+                r.push(Cell::number(v.cost_per_extra_self_supporting));
             }
         }
         rows.push(r);
     }
-    write_rows(path, &header, rows.into_iter())
+    write_rows(file, &header, rows.into_iter())
 }
 
 /// `compare_budget_years.csv`: per column, budget year and item, the item in that
 /// column's arm; per option also its net municipal effect against the baseline.
-fn write_budget_years_csv(path: &std::path::Path, run: &ComparisonRun) -> Result<(), OutputError> {
+fn write_budget_years_csv(file: &CsvFile, run: &ComparisonRun) -> Result<(), OutputError> {
     let header: Vec<String> =
         ["option", "year", "item", "unit", "mean", "median", "p05", "p95"].map(String::from).to_vec();
     let years = run.options[0].results.reps.first().map(|r| r.budget[0].years.clone()).unwrap_or_default();
@@ -518,16 +519,10 @@ fn write_budget_years_csv(path: &std::path::Path, run: &ComparisonRun) -> Result
             };
             let mut push = |item: &str, unit: Unit, vals: Vec<f64>| {
                 let s = Summary::of(&vals);
-                rows.push(vec![
-                    c.name(run).to_string(),
-                    year.clone(),
-                    item.to_string(),
-                    unit.label().to_string(),
-                    csv_number(s.mean),
-                    csv_number(s.median),
-                    csv_number(s.p05),
-                    csv_number(s.p95),
-                ]);
+                let mut r: Vec<Cell> =
+                    vec![c.name(run).into(), year.as_str().into(), item.into(), unit.label().into()];
+                r.extend([s.mean, s.median, s.p05, s.p95].map(Cell::number));
+                rows.push(r);
             };
             for (k, item) in Item::ALL.iter().enumerate() {
                 push(item.key(), Unit::Dkk, values(res, |o| at(o, a, k)));
@@ -541,7 +536,7 @@ fn write_budget_years_csv(path: &std::path::Path, run: &ComparisonRun) -> Result
             }
         }
     }
-    write_rows(path, &header, rows.into_iter())
+    write_rows(file, &header, rows.into_iter())
 }
 
 /// The columns of `compare_acceptability.csv` (and `sensitivity_acceptability.csv`).
@@ -560,10 +555,7 @@ pub fn valued_name(valued: Valued) -> &'static str {
 /// citizen, then per benefit month avoided) and per candidate (baseline and options by
 /// cost), the probability that it is best, and the expected value of perfect information
 /// at that willingness to pay.
-pub(crate) fn write_acceptability_csv(
-    path: &std::path::Path,
-    run: &ComparisonRun,
-) -> Result<(), OutputError> {
+pub(crate) fn write_acceptability_csv(file: &CsvFile, run: &ComparisonRun) -> Result<(), OutputError> {
     let header: Vec<String> = ACCEPTABILITY_COLUMNS.map(String::from).to_vec();
     let basis = match run.draw_values {
         DrawValues::ShrunkMeans => "expected",
@@ -583,17 +575,17 @@ pub(crate) fn write_acceptability_csv(
                     Column::Option(i) => a.options[i],
                 };
                 rows.push(vec![
-                    valued_name(valued).to_string(),
-                    csv_number(a.wtp),
-                    c.name(run).to_string(),
-                    csv_number(p),
-                    csv_number(v.value),
-                    basis.to_string(),
+                    valued_name(valued).into(),
+                    Cell::number(a.wtp),
+                    c.name(run).into(),
+                    Cell::number(p),
+                    Cell::number(v.value),
+                    basis.into(),
                 ]);
             }
         }
     }
-    write_rows(path, &header, rows.into_iter())
+    write_rows(file, &header, rows.into_iter())
 }
 
 /// The columns of `compare_value_of_information.csv`.
@@ -611,32 +603,29 @@ pub const VALUE_OF_INFORMATION_COLUMNS: [&str; 8] = [
 /// `compare_value_of_information.csv`: per uncertain parameter (or group of them) and
 /// price, the value of knowing it before choosing, its noise floor, and whether it stands
 /// out.
-pub(crate) fn write_value_of_information_csv(
-    path: &std::path::Path,
-    run: &ComparisonRun,
-) -> Result<(), OutputError> {
+pub(crate) fn write_value_of_information_csv(file: &CsvFile, run: &ComparisonRun) -> Result<(), OutputError> {
     let header: Vec<String> = VALUE_OF_INFORMATION_COLUMNS.map(String::from).to_vec();
     let rows = run.parameter_values.iter().map(|p| {
-        let mut r = vec![p.key.clone(), p.members.join(" + "), csv_number(p.wtp)];
+        let mut r: Vec<Cell> = vec![p.key.as_str().into(), p.members.join(" + ").into(), Cell::number(p.wtp)];
         match &p.value {
             Ok((v, floor)) => r.extend([
-                csv_number(v.value),
-                csv_number(*floor),
-                (v.value > *floor).to_string(),
-                run.decision_draws.to_string(),
-                String::new(),
+                Cell::number(v.value),
+                Cell::number(*floor),
+                (v.value > *floor).to_string().into(),
+                run.decision_draws.to_string().into(),
+                Cell::empty(),
             ]),
             Err(e) => r.extend([
-                String::new(),
-                String::new(),
-                String::new(),
-                run.decision_draws.to_string(),
-                e.clone(),
+                Cell::empty(),
+                Cell::empty(),
+                Cell::empty(),
+                run.decision_draws.to_string().into(),
+                e.as_str().into(),
             ]),
         }
         r
     });
-    write_rows(path, &header, rows)
+    write_rows(file, &header, rows)
 }
 
 /// `compare.toml`: what was compared and how, with each option's manifest.
@@ -651,6 +640,9 @@ struct CompareManifest {
     threads: usize,
     engine: String,
     files: Vec<String>,
+    /// The dialect of the CSV files (absent for the standard one).
+    #[serde(skip_serializing_if = "CsvDialect::is_standard")]
+    csv_dialect: CsvDialect,
     options: Vec<Manifest>,
 }
 
@@ -666,11 +658,11 @@ pub const COMPARE_FILES: [&str; 6] = [
 
 /// Writes every file of a comparison into `staging`; returns their names.
 pub fn write_comparison(staging: &Staging, run: &ComparisonRun) -> Result<Vec<String>, OutputError> {
-    write_compare_csv(&staging.file("compare.csv"), run)?;
-    write_options_csv(&staging.file("compare_options.csv"), run)?;
-    write_budget_years_csv(&staging.file("compare_budget_years.csv"), run)?;
-    write_acceptability_csv(&staging.file("compare_acceptability.csv"), run)?;
-    write_value_of_information_csv(&staging.file("compare_value_of_information.csv"), run)?;
+    write_compare_csv(&staging.csv("compare.csv"), run)?;
+    write_options_csv(&staging.csv("compare_options.csv"), run)?;
+    write_budget_years_csv(&staging.csv("compare_budget_years.csv"), run)?;
+    write_acceptability_csv(&staging.csv("compare_acceptability.csv"), run)?;
+    write_value_of_information_csv(&staging.csv("compare_value_of_information.csv"), run)?;
     let files: Vec<String> = COMPARE_FILES.map(String::from).to_vec();
     let manifest = CompareManifest {
         program: "trappe".into(),
@@ -682,6 +674,7 @@ pub fn write_comparison(staging: &Staging, run: &ComparisonRun) -> Result<Vec<St
         threads: run.threads,
         engine: run.engine.name().into(),
         files: files.clone(),
+        csv_dialect: staging.csv_dialect(),
         options: run
             .options
             .iter()

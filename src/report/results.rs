@@ -66,15 +66,15 @@ fn summarise_and_write(
     let res = summarise_outcomes(&ARMS, outs);
     let r = &res;
     let mut jobs: Vec<Job<'_>> = vec![
-        Box::new(|| summary::write_summary(&staging.file("summary.csv"), model, r)),
-        Box::new(|| replications::write_replications(&staging.file("replications.csv"), model, r)),
-        Box::new(|| monthly::write_monthly(&staging.file("monthly.csv"), model, &ARMS, r)),
-        Box::new(|| budget_years::write_budget_years(&staging.file("budget_years.csv"), r)),
+        Box::new(|| summary::write_summary(&staging.csv("summary.csv"), model, r)),
+        Box::new(|| replications::write_replications(&staging.csv("replications.csv"), model, r)),
+        Box::new(|| monthly::write_monthly(&staging.csv("monthly.csv"), model, &ARMS, r)),
+        Box::new(|| budget_years::write_budget_years(&staging.csv("budget_years.csv"), r)),
     ];
     if prov.trajectories > 0 {
         jobs.push(Box::new(|| {
             let rows: Vec<_> = r.reps.iter().flat_map(|o| o.trajectories.iter().cloned()).collect();
-            trajectories::write_trajectories(&staging.file("trajectories.csv"), &rows)
+            trajectories::write_trajectories(&staging.csv("trajectories.csv"), &rows)
         }));
     }
     // Collected in file order, so the error reported is the first file's that failed.
@@ -130,6 +130,7 @@ pub fn write_results(
     manifest.engine = prov.engine.name().to_string();
     manifest.inner_replications = prov.inner_replications;
     manifest.merged_from = prov.merged_from.clone();
+    manifest.csv_dialect = staging.csv_dialect();
     manifest.write(&staging.file("run.toml"))?;
     let out = staging.commit()?;
 

@@ -8,9 +8,10 @@ use crate::analysis::decision::{Acceptability, DrawValues, ValueOfInformation, V
 use crate::analysis::sensitivity::{Crossing, HIGH_QUANTILE, LOW_QUANTILE, tornado_order};
 use crate::analysis::sweep::Measure;
 use crate::commands::sensitivity::{Grid, Key, PRECISION, SensitivityRun, TORNADO_MEASURES, Threshold};
-use crate::numbers::{csv_number, dkk, fixed, fmt_sig, percent};
+use crate::numbers::{dkk, fixed, fmt_sig, percent};
 use crate::report::compare::{parameter_values, write_acceptability_csv, write_value_of_information_csv};
-use crate::report::files::csv_file::write_rows;
+use crate::report::files::csv_dialect::CsvDialect;
+use crate::report::files::csv_file::{Cell, CsvFile, write_rows};
 use crate::report::files::manifest::{Manifest, command_line};
 use crate::report::files::output_error::OutputError;
 use crate::report::files::staging::Staging;
@@ -358,7 +359,7 @@ pub const SENSITIVITY_COLUMNS: [&str; 13] = [
 
 /// `sensitivity.csv`: per option, measure and lever (widest swing first), the expected
 /// value with the lever at its 5th and 95th percentile and the others at their means.
-fn write_sensitivity_csv(path: &std::path::Path, s: &SensitivityRun) -> Result<(), OutputError> {
+fn write_sensitivity_csv(file: &CsvFile, s: &SensitivityRun) -> Result<(), OutputError> {
     let header: Vec<String> = SENSITIVITY_COLUMNS.map(String::from).to_vec();
     let mut rows = Vec::new();
     for (oi, option) in s.run.options.iter().enumerate() {
@@ -369,29 +370,29 @@ fn write_sensitivity_csv(path: &std::path::Path, s: &SensitivityRun) -> Result<(
                 let lever = &s.levers[i];
                 let w = one.swings[i][mi];
                 let (low, high) = if lever.group {
-                    (String::new(), String::new())
+                    (Cell::empty(), Cell::empty())
                 } else {
-                    (csv_number(lever.members[0].low), csv_number(lever.members[0].high))
+                    (Cell::number(lever.members[0].low), Cell::number(lever.members[0].high))
                 };
                 rows.push(vec![
-                    option.name.clone(),
-                    m.name().to_string(),
-                    (rank + 1).to_string(),
-                    lever.name.clone(),
-                    lever.member_list(),
+                    option.name.as_str().into(),
+                    m.name().into(),
+                    (rank + 1).to_string().into(),
+                    lever.name.as_str().into(),
+                    lever.member_list().into(),
                     low,
                     high,
-                    csv_number(one.at_means[mi]),
-                    csv_number(w.at_low),
-                    csv_number(w.at_high),
-                    csv_number(w.swing),
-                    csv_number(w.monte_carlo_se),
-                    s.level_replications.to_string(),
+                    Cell::number(one.at_means[mi]),
+                    Cell::number(w.at_low),
+                    Cell::number(w.at_high),
+                    Cell::number(w.swing),
+                    Cell::number(w.monte_carlo_se),
+                    s.level_replications.to_string().into(),
                 ]);
             }
         }
     }
-    write_rows(path, &header, rows.into_iter())
+    write_rows(file, &header, rows.into_iter())
 }
 
 /// The columns of `sensitivity_threshold.csv`.
@@ -420,39 +421,39 @@ fn write_threshold_csvs(staging: &Staging, s: &SensitivityRun, t: &Threshold) ->
             Crossing::Undefined => "undefined",
         };
         vec![
-            t.key.name().to_string(),
-            s.run.options[r.option].name.clone(),
-            goal_name(s, r.target),
-            csv_number(if r.target.is_some() { s.target_probability } else { 0.0 }),
-            r.value.map(csv_number).unwrap_or_default(),
-            found.to_string(),
-            csv_number(t.range.0),
-            csv_number(t.range.1),
+            t.key.name().into(),
+            s.run.options[r.option].name.as_str().into(),
+            goal_name(s, r.target).into(),
+            Cell::number(if r.target.is_some() { s.target_probability } else { 0.0 }),
+            Cell::number_or_empty(r.value),
+            found.into(),
+            Cell::number(t.range.0),
+            Cell::number(t.range.1),
         ]
     });
-    write_rows(&staging.file("sensitivity_threshold.csv"), &header, rows)?;
+    write_rows(&staging.csv("sensitivity_threshold.csv"), &header, rows)?;
     let header: Vec<String> = THRESHOLD_SCAN_COLUMNS.map(String::from).to_vec();
     let mut rows = Vec::new();
     for (x, per_option) in &t.scan {
         for (oi, (net, targets)) in per_option.iter().enumerate() {
             let name = &s.run.options[oi].name;
             rows.push(vec![
-                csv_number(*x),
-                name.clone(),
+                Cell::number(*x),
+                name.as_str().into(),
                 "expected_net_municipal_effect".into(),
-                csv_number(*net),
+                Cell::number(*net),
             ]);
             for (ti, p) in targets.iter().enumerate() {
                 rows.push(vec![
-                    csv_number(*x),
-                    name.clone(),
-                    format!("probability_met:{}", s.run.options[0].model.targets[ti].name),
-                    csv_number(*p),
+                    Cell::number(*x),
+                    name.as_str().into(),
+                    format!("probability_met:{}", s.run.options[0].model.targets[ti].name).into(),
+                    Cell::number(*p),
                 ]);
             }
         }
     }
-    write_rows(&staging.file("sensitivity_threshold_scan.csv"), &header, rows.into_iter())
+    write_rows(&staging.csv("sensitivity_threshold_scan.csv"), &header, rows.into_iter())
 }
 
 /// The columns of `sensitivity_grid.csv`.
@@ -468,7 +469,7 @@ pub const GRID_COLUMNS: [&str; 8] = [
 ];
 
 /// `sensitivity_grid.csv`: per cell and option, the expected figures and the best candidate.
-fn write_grid_csv(path: &std::path::Path, s: &SensitivityRun, g: &Grid) -> Result<(), OutputError> {
+fn write_grid_csv(file: &CsvFile, s: &SensitivityRun, g: &Grid) -> Result<(), OutputError> {
     let header: Vec<String> = GRID_COLUMNS.map(String::from).to_vec();
     let names = candidates(s);
     let n0 = g.levels[0].len();
@@ -478,18 +479,18 @@ fn write_grid_csv(path: &std::path::Path, s: &SensitivityRun, g: &Grid) -> Resul
         let best = &names[best_of(cell)];
         for (oi, (net, extra)) in cell.iter().enumerate() {
             rows.push(vec![
-                g.keys[0].name().to_string(),
-                csv_number(g.levels[0][i]),
-                g.keys[1].name().to_string(),
-                csv_number(g.levels[1][j]),
-                s.run.options[oi].name.clone(),
-                csv_number(*net),
-                csv_number(*extra),
-                best.clone(),
+                g.keys[0].name().into(),
+                Cell::number(g.levels[0][i]),
+                g.keys[1].name().into(),
+                Cell::number(g.levels[1][j]),
+                s.run.options[oi].name.as_str().into(),
+                Cell::number(*net),
+                Cell::number(*extra),
+                best.as_str().into(),
             ]);
         }
     }
-    write_rows(path, &header, rows.into_iter())
+    write_rows(file, &header, rows.into_iter())
 }
 
 /// `sensitivity.toml`: what was analysed and how.
@@ -511,6 +512,9 @@ struct SensitivityManifest {
     grid: Vec<String>,
     target_probability: f64,
     files: Vec<String>,
+    /// The dialect of the CSV files (absent for the standard one).
+    #[serde(skip_serializing_if = "CsvDialect::is_standard")]
+    csv_dialect: CsvDialect,
     options: Vec<Manifest>,
 }
 
@@ -522,16 +526,16 @@ pub fn write_sensitivity(staging: &Staging, s: &SensitivityRun) -> Result<Vec<St
         "sensitivity_acceptability.csv".to_string(),
         "sensitivity_value_of_information.csv".to_string(),
     ];
-    write_sensitivity_csv(&staging.file("sensitivity.csv"), s)?;
-    write_acceptability_csv(&staging.file("sensitivity_acceptability.csv"), run)?;
-    write_value_of_information_csv(&staging.file("sensitivity_value_of_information.csv"), run)?;
+    write_sensitivity_csv(&staging.csv("sensitivity.csv"), s)?;
+    write_acceptability_csv(&staging.csv("sensitivity_acceptability.csv"), run)?;
+    write_value_of_information_csv(&staging.csv("sensitivity_value_of_information.csv"), run)?;
     if let Some(t) = &s.threshold {
         write_threshold_csvs(staging, s, t)?;
         files.push("sensitivity_threshold.csv".into());
         files.push("sensitivity_threshold_scan.csv".into());
     }
     if let Some(g) = &s.grid {
-        write_grid_csv(&staging.file("sensitivity_grid.csv"), s, g)?;
+        write_grid_csv(&staging.csv("sensitivity_grid.csv"), s, g)?;
         files.push("sensitivity_grid.csv".into());
     }
     files.push("sensitivity.toml".into());
@@ -561,6 +565,7 @@ pub fn write_sensitivity(staging: &Staging, s: &SensitivityRun) -> Result<Vec<St
             .unwrap_or_default(),
         target_probability: s.target_probability,
         files: files.clone(),
+        csv_dialect: staging.csv_dialect(),
         options: run
             .options
             .iter()

@@ -10,15 +10,14 @@ use crate::analysis::uncertainty::Split;
 use crate::input::scenario::LoadedScenario;
 use crate::input::vary::Vary;
 use crate::model::Model;
-use crate::numbers::csv_number;
-use crate::report::files::csv_file::write_rows;
+use crate::report::files::csv_file::{Cell, CsvFile, write_rows};
 use crate::report::files::manifest::Manifest;
 use crate::report::files::output_error::OutputError;
 use crate::report::files::staging::Staging;
 use crate::schema::outcomes::target_probability_name;
 use crate::simulation::driver::Engine;
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// How a sweep was run: its `--vary` axes and the simulation every level shares.
 #[derive(Debug, Clone)]
@@ -91,43 +90,45 @@ pub fn sweep_header(axes: &[Vary], targets: usize) -> Vec<String> {
 }
 
 /// One row of `sweep.csv`.
-fn sweep_row(axes: &[Vary], cell: &SweepCell) -> Vec<String> {
+fn sweep_row(axes: &[Vary], cell: &SweepCell) -> Vec<Cell> {
     let f = &cell.figures;
-    let mut r: Vec<String> = axes.iter().zip(&cell.at).map(|(a, &i)| a.levels[i].clone()).collect();
+    // A level is a decimal number as `--vary` made it.
+    let mut r: Vec<Cell> =
+        axes.iter().zip(&cell.at).map(|(a, &i)| Cell::Decimal(a.levels[i].clone())).collect();
     for m in &f.measures {
-        r.extend([m.summary.mean, m.summary.p05, m.summary.p95].map(csv_number));
+        r.extend([m.summary.mean, m.summary.p05, m.summary.p95].map(Cell::number));
         r.extend(split_cells(m.split));
     }
-    r.push(f.probability_expected_favourable.map(csv_number).unwrap_or_default());
-    r.push(csv_number(f.probability_cohort_saves));
-    r.extend(f.target_probabilities.iter().map(|p| csv_number(*p)));
+    r.push(Cell::number_or_empty(f.probability_expected_favourable));
+    r.push(Cell::number(f.probability_cohort_saves));
+    r.extend(f.target_probabilities.iter().map(|p| Cell::number(*p)));
     for k in 0..Measure::MARGINAL.len() {
         let s: Option<&Summary> = f.marginal.as_ref().map(|m| &m[k]);
         r.extend(match s {
-            Some(s) => [s.mean, s.p05, s.p95].map(csv_number).to_vec(),
-            None => vec![String::new(); 1 + MARGINAL_STATS.len()],
+            Some(s) => [s.mean, s.p05, s.p95].map(Cell::number).to_vec(),
+            None => vec![Cell::empty(); 1 + MARGINAL_STATS.len()],
         });
     }
     r
 }
 
 /// The cells of the split: empty with one cohort per parameter draw.
-fn split_cells(s: Option<Split>) -> Vec<String> {
+fn split_cells(s: Option<Split>) -> Vec<Cell> {
     match s {
-        Some(s) => [s.expected_p05, s.expected_p95, s.chance_sd].map(csv_number).to_vec(),
-        None => vec![String::new(); 3],
+        Some(s) => [s.expected_p05, s.expected_p95, s.chance_sd].map(Cell::number).to_vec(),
+        None => vec![Cell::empty(); 3],
     }
 }
 
 /// Writes `sweep.csv`.
 pub fn write_sweep_csv(
-    path: &Path,
+    file: &CsvFile,
     spec: &SweepSpec,
     targets: usize,
     cells: &[SweepCell],
 ) -> Result<(), OutputError> {
     let header = sweep_header(spec.axes, targets);
-    write_rows(path, &header, cells.iter().map(|c| sweep_row(spec.axes, c)))
+    write_rows(file, &header, cells.iter().map(|c| sweep_row(spec.axes, c)))
 }
 
 /// One `--vary` as the manifest records it.
@@ -167,12 +168,13 @@ pub fn write_sweep(
     spec: &SweepSpec,
     cells: &[SweepCell],
 ) -> anyhow::Result<SweepReport> {
-    write_sweep_csv(&staging.file("sweep.csv"), spec, model.targets.len(), cells)?;
+    write_sweep_csv(&staging.csv("sweep.csv"), spec, model.targets.len(), cells)?;
     let files: Vec<String> = FILES.iter().map(|f| f.to_string()).collect();
     let mut run =
         Manifest::new(sc, model, spec.seed, spec.replications, Some(spec.threads), 0, files.clone());
     run.engine = spec.engine.name().to_string();
     run.inner_replications = spec.inner_replications;
+    run.csv_dialect = staging.csv_dialect();
     let manifest = SweepManifest {
         kind: "sweep",
         run,

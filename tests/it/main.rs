@@ -13,6 +13,7 @@ mod cases_doc;
 mod clocks;
 mod cohort;
 mod compare;
+mod csv_dialect;
 mod csv_snapshots;
 mod cuts;
 mod data_safety;

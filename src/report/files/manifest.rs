@@ -3,6 +3,7 @@
 use crate::input::checksum::sha256_hex;
 use crate::input::scenario::{LoadedScenario, ScenarioFile};
 use crate::model::Model;
+use crate::report::files::csv_dialect::CsvDialect;
 use crate::report::files::output_error::OutputError;
 use serde::Serialize;
 use std::fs;
@@ -49,6 +50,9 @@ pub struct Manifest {
     pub trajectories: usize,
     /// Files in the folder.
     pub files: Vec<String>,
+    /// The dialect of its CSV files (`--csv-dialect`; absent for the standard one).
+    #[serde(skip_serializing_if = "CsvDialect::is_standard")]
+    pub csv_dialect: CsvDialect,
     /// The scenario's plausibility warnings, one line each (absent when there are
     /// none): a figure made from a scenario that looked mistyped says so where it is kept.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -203,6 +207,7 @@ impl Manifest {
             engine: "individual".into(),
             trajectories,
             files,
+            csv_dialect: CsvDialect::Standard,
             warnings: model.warnings.iter().map(one_line).collect(),
             merged_from: None,
             set: sc.settings.iter().map(|s| s.arg.clone()).collect(),

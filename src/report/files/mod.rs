@@ -5,6 +5,7 @@
 
 pub mod budget_years;
 pub mod claim;
+pub mod csv_dialect;
 pub mod csv_file;
 pub mod interrupt;
 pub mod manifest;

@@ -3,15 +3,13 @@
 use crate::analysis::outcomes::Results;
 use crate::analysis::stats::Summary;
 use crate::model::{Arm, Model};
-use crate::numbers::csv_number;
-use crate::report::files::csv_file::write_parts;
+use crate::report::files::csv_file::{Cell, CsvFile, write_parts};
 use crate::report::files::output_error::OutputError;
 use crate::schema::{MonthlyFlow, MonthlyLayout};
-use std::path::Path;
 
 /// Writes `monthly.csv`: every monthly column (occupancy, shares, staffing) and the
 /// monthly municipal net cost, per arm and difference, with mean and interval.
-pub fn write_monthly(path: &Path, model: &Model, arms: &[Arm], res: &Results) -> Result<(), OutputError> {
+pub fn write_monthly(file: &CsvFile, model: &Model, arms: &[Arm], res: &Results) -> Result<(), OutputError> {
     let reps = &res.reps;
     let record_columns = MonthlyLayout::new(model).columns();
     let names: Vec<String> = record_columns.iter().map(|c| c.name(model)).collect();
@@ -33,7 +31,7 @@ pub fn write_monthly(path: &Path, model: &Model, arms: &[Arm], res: &Results) ->
     let fit = (MONTHLY_PART_BYTES / (per_month * n.max(1) * 8)).max(1);
     let months_per_part = ((h + 1) / (8 * rayon::current_num_threads())).clamp(1, fit);
     let parts = (h + 1).div_ceil(months_per_part);
-    write_parts(path, &header, parts, |p, w| {
+    write_parts(file, &header, parts, |p, w| {
         let months = p * months_per_part..((p + 1) * months_per_part).min(h + 1);
         // Column-major: the n values of column c of arm a in the part's month k start at
         // ((k * (n_arms + 1) + a) * width + c) * n.
@@ -97,11 +95,11 @@ pub fn write_monthly(path: &Path, model: &Model, arms: &[Arm], res: &Results) ->
                     (0..used).map(|c| &data[start + c * n..start + (c + 1) * n]).collect();
                 let summaries = Summary::of_columns(&columns);
                 for ((name, column), s) in names.iter().zip(&record_columns).zip(&summaries) {
-                    w.write_record(month_row(m, &date, arm, name, column.unit().label(), s))?;
+                    w.row(&month_row(m, &date, arm, name, column.unit().label(), s))?;
                 }
                 if m >= 1 {
                     let flow = MonthlyFlow::TotalNetCost;
-                    w.write_record(month_row(
+                    w.row(&month_row(
                         m,
                         &date,
                         arm,
@@ -112,7 +110,7 @@ pub fn write_monthly(path: &Path, model: &Model, arms: &[Arm], res: &Results) ->
                 }
                 if m >= 1 && a == n_arms {
                     let (flow, s) = (MonthlyFlow::CumulativeNetEffect, &summaries[cumulative]);
-                    w.write_record(month_row(m, &date, "effect", flow.name(), flow.unit().label(), s))?;
+                    w.row(&month_row(m, &date, "effect", flow.name(), flow.unit().label(), s))?;
                 }
             }
         }
@@ -127,17 +125,8 @@ const MONTHLY_TILE: usize = 32;
 /// month needs more).
 const MONTHLY_PART_BYTES: usize = 8 << 20;
 
-fn month_row(m: usize, date: &str, arm: &str, metric: &str, unit: &str, s: &Summary) -> Vec<String> {
-    vec![
-        m.to_string(),
-        date.to_string(),
-        arm.to_string(),
-        metric.to_string(),
-        unit.to_string(),
-        csv_number(s.mean),
-        csv_number(s.median),
-        csv_number(s.p05),
-        csv_number(s.p95),
-        csv_number(s.mcse),
-    ]
+fn month_row(m: usize, date: &str, arm: &str, metric: &str, unit: &str, s: &Summary) -> Vec<Cell> {
+    let mut r: Vec<Cell> = vec![m.to_string().into(), date.into(), arm.into(), metric.into(), unit.into()];
+    r.extend([s.mean, s.median, s.p05, s.p95, s.mcse].map(Cell::number));
+    r
 }

@@ -2,16 +2,14 @@
 
 use crate::analysis::outcomes::Results;
 use crate::model::Model;
-use crate::numbers::push_csv_number;
-use crate::report::files::csv_file::write_parts;
+use crate::report::files::csv_file::{CsvFile, write_parts};
 use crate::report::files::output_error::OutputError;
 use crate::schema::{Effect, OutcomeLayout};
 use crate::simulation::draws::parameter_keys;
-use std::path::Path;
 
 /// Writes `replications.csv`: one row per replication and arm, plus a
 /// `difference` row (scenario − counterfactual) carrying the effects.
-pub fn write_replications(path: &Path, model: &Model, res: &Results) -> Result<(), OutputError> {
+pub fn write_replications(file: &CsvFile, model: &Model, res: &Results) -> Result<(), OutputError> {
     let pkeys = parameter_keys(model);
     let mut header: Vec<String> = vec!["replication".into(), "arm".into()];
     header.extend(OutcomeLayout::new(model).columns().iter().map(|c| c.name(model)));
@@ -20,38 +18,30 @@ pub fn write_replications(path: &Path, model: &Model, res: &Results) -> Result<(
     let n_arms = res.arm_names.len();
     let chunks: Vec<&[crate::analysis::outcomes::RepOutcomes]> =
         res.reps.chunks(REPLICATIONS_PER_PART).collect();
-    write_parts(path, &header, chunks.len(), |i, w| {
-        // Each number is formatted into one reused buffer and written as a field.
-        let mut cell = String::new();
-        let mut number = |w: &mut csv::Writer<Vec<u8>>, v: f64| {
-            cell.clear();
-            push_csv_number(&mut cell, v);
-            w.write_field(&cell)
-        };
+    write_parts(file, &header, chunks.len(), |i, w| {
         for o in chunks[i] {
             for a in 0..=n_arms {
-                w.write_field(o.index.to_string())?;
-                w.write_field(if a < n_arms { res.arm_names[a] } else { "difference" })?;
+                w.plain(&o.index.to_string())?;
+                w.plain(if a < n_arms { res.arm_names[a] } else { "difference" })?;
                 if a < n_arms {
                     for v in &o.arms[a] {
-                        number(w, *v)?;
+                        w.number(*v)?;
                     }
                     for _ in Effect::ALL {
-                        w.write_field("")?;
+                        w.plain("")?;
                     }
                 } else {
                     for (x, y) in o.arms[0].iter().zip(&o.arms[1]) {
-                        number(w, x - y)?;
+                        w.number(x - y)?;
                     }
                     for v in &o.effects {
-                        number(w, *v)?;
+                        w.number(*v)?;
                     }
                 }
                 for v in &o.params {
-                    number(w, *v)?;
+                    w.number(*v)?;
                 }
-                // Ends the record.
-                w.write_record(None::<&[u8]>)?;
+                w.end_row()?;
             }
         }
         Ok(())

@@ -7,6 +7,8 @@
 //! staging folder when the command is interrupted.
 
 use super::claim::{Sibling, TargetLock, recover_leftovers, recover_neighbours, sibling_prefix};
+use super::csv_dialect::CsvDialect;
+use super::csv_file::CsvFile;
 use super::interrupt::unfinished;
 use super::output_error::OutputError;
 use super::replaceable::{check_holds_nothing_needed, check_written_by_trappe};
@@ -23,6 +25,7 @@ pub struct Staging {
     parent: PathBuf,
     name: OsString,
     force: bool,
+    csv_dialect: CsvDialect,
     folder: Option<tempfile::TempDir>,
     /// Held for as long as the staging folder exists; declared last, so it is
     /// released after the staging folder is removed.
@@ -71,12 +74,38 @@ impl Staging {
             .map_err(unwritable)?;
         registry.add_folder(folder.path());
         drop(registry);
-        Ok(Staging { target: target.to_path_buf(), parent, name, force, folder: Some(folder), _lock: lock })
+        Ok(Staging {
+            target: target.to_path_buf(),
+            parent,
+            name,
+            force,
+            csv_dialect: CsvDialect::Standard,
+            folder: Some(folder),
+            _lock: lock,
+        })
+    }
+
+    /// The staging folder, its CSV files to be written in `dialect` (`--csv-dialect`)
+    /// rather than the standard one.
+    pub fn with_csv_dialect(mut self, dialect: CsvDialect) -> Staging {
+        self.csv_dialect = dialect;
+        self
+    }
+
+    /// The dialect of the folder's CSV files, for its manifest.
+    pub fn csv_dialect(&self) -> CsvDialect {
+        self.csv_dialect
     }
 
     /// Path of a file inside the staging folder.
     pub fn file(&self, name: &str) -> PathBuf {
         self.staged().join(name)
+    }
+
+    /// A CSV file inside the staging folder, in the folder's dialect: every CSV result
+    /// file is named through this, so all of a folder's files share one dialect.
+    pub fn csv(&self, name: &str) -> CsvFile {
+        CsvFile::new(self.file(name), self.csv_dialect)
     }
 
     /// The final output folder.

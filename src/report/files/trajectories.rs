@@ -1,13 +1,11 @@
 //! `trajectories.csv`: sampled individual paths, month by month.
 
-use crate::numbers::csv_number;
-use crate::report::files::csv_file::write_rows;
+use crate::report::files::csv_file::{Cell, CsvFile, write_rows};
 use crate::report::files::output_error::OutputError;
 use crate::simulation::records::TrajectoryRow;
-use std::path::Path;
 
 /// Writes `trajectories.csv`: sampled individual paths, month by month.
-pub fn write_trajectories(path: &Path, rows: &[TrajectoryRow]) -> Result<(), OutputError> {
+pub fn write_trajectories(file: &CsvFile, rows: &[TrajectoryRow]) -> Result<(), OutputError> {
     let header: Vec<String> = [
         "replication",
         "arm",
@@ -30,22 +28,22 @@ pub fn write_trajectories(path: &Path, rows: &[TrajectoryRow]) -> Result<(), Out
     .collect();
     let cells = rows.iter().map(|r| {
         vec![
-            r.replication.to_string(),
-            r.arm.to_string(),
-            r.citizen.to_string(),
-            r.segment.clone(),
-            r.month.to_string(),
-            r.date.clone(),
-            r.state.clone(),
-            r.next_state.clone(),
-            r.waiting.to_string(),
-            r.on_benefit.to_string(),
-            r.cumulative_benefit_months.to_string(),
-            csv_number(r.benefit),
-            csv_number(r.reimbursement),
-            csv_number(r.activity_cost),
-            csv_number(r.one_off_cost),
+            r.replication.to_string().into(),
+            r.arm.to_string().into(),
+            r.citizen.to_string().into(),
+            r.segment.clone().into(),
+            r.month.to_string().into(),
+            r.date.clone().into(),
+            r.state.clone().into(),
+            r.next_state.clone().into(),
+            r.waiting.to_string().into(),
+            r.on_benefit.to_string().into(),
+            r.cumulative_benefit_months.to_string().into(),
+            Cell::number(r.benefit),
+            Cell::number(r.reimbursement),
+            Cell::number(r.activity_cost),
+            Cell::number(r.one_off_cost),
         ]
     });
-    write_rows(path, &header, cells)
+    write_rows(file, &header, cells)
 }
