@@ -44,9 +44,30 @@ criterion::criterion_group!(
 );
 
 criterion::criterion_group!(
+    name = speed_targets_sensitivity;
+    config = criterion::Criterion::default();
+    targets = benchmarks::sensitivity::sensitivity_against_run
+);
+criterion::criterion_group!(
+    name = speed_targets_sensitivity_cpu;
+    config = criterion::Criterion::default().with_measurement(benchmarks::cpu_time::CpuTime);
+    targets = benchmarks::sensitivity::sensitivity_against_run_cpu
+);
+
+criterion::criterion_group!(
     name = bare;
     config = criterion::Criterion::default();
     targets = benchmarks::bare::bare_loop
 );
 
-criterion_main!(replication, count, simulate, target, speed_targets, speed_targets_cpu, bare);
+criterion_main!(
+    replication,
+    count,
+    simulate,
+    target,
+    speed_targets,
+    speed_targets_cpu,
+    speed_targets_sensitivity,
+    speed_targets_sensitivity_cpu,
+    bare
+);

@@ -4,6 +4,7 @@ pub mod bare;
 pub mod cpu_time;
 pub mod engine;
 pub mod scenario;
+pub mod sensitivity;
 pub mod simulate;
 pub mod sweep;
 pub mod target;
