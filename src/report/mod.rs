@@ -5,6 +5,7 @@ pub mod calibration;
 pub mod compare;
 pub mod describe;
 pub mod files;
+pub mod lang;
 pub mod part;
 pub mod progress;
 pub mod results;
