@@ -26,8 +26,9 @@ struct Cli {
     command: Command,
 }
 
-/// The options `run`, `compare` and `sweep` share: the run's sizes and seed, where the
-/// results go and in which CSV dialect, the worker threads, strictness and `--set` values.
+/// The options `run`, `compare`, `sweep` and `sensitivity` share: the run's sizes and seed,
+/// where the results go and in which CSV dialect, the worker threads, strictness, `--set`
+/// values and the language of the summary.
 #[derive(clap::Args, Debug)]
 struct SimulationArgs {
     /// Number of replications (overrides [simulation] replications; compare: the first
@@ -65,6 +66,18 @@ struct SimulationArgs {
     set: Vec<String>,
     #[command(flatten)]
     csv: CsvArgs,
+    #[command(flatten)]
+    lang: LangArgs,
+}
+
+/// The option of every command that prints a summary of results for people.
+#[derive(clap::Args, Debug)]
+struct LangArgs {
+    /// The language of the summary printed on the terminal: `en` (English) or `da`
+    /// (Danish, with Danish number formats: 1.234.567 kr., 38,2 %). Errors and warnings
+    /// stay in English, and the result files are the same in either.
+    #[arg(long = "lang", value_name = "LANG", default_value = "en")]
+    lang: trappe::report::lang::Lang,
 }
 
 /// The option of every command that writes CSV files.
@@ -182,6 +195,8 @@ enum Command {
         force: bool,
         #[command(flatten)]
         csv: CsvArgs,
+        #[command(flatten)]
+        lang: LangArgs,
     },
     /// Fit the parameters marked `calibrate` to observed figures; write the calibrated scenario.
     Calibrate {
@@ -316,7 +331,8 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             trajectories,
             shard,
             engine,
-            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv },
+            sim:
+                SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv, lang },
         } => {
             let out = out.unwrap_or_else(|| trappe::commands::run::default_run_out(&scenario, shard));
             let cfg = trappe::commands::run::RunConfig {
@@ -340,13 +356,15 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 strict,
                 settings: set,
                 csv_dialect: csv.dialect,
+                lang: lang.lang,
             };
-            print_report(&trappe::commands::run::run(&cfg)?)?;
+            print_report(&trappe::commands::run::run(&cfg)?, lang.lang)?;
         }
         Command::Compare {
             options,
             variant,
-            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv },
+            sim:
+                SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv, lang },
         } => {
             let out =
                 out.unwrap_or_else(|| trappe::commands::compare::default_compare_out(&options, &variant));
@@ -363,17 +381,23 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 strict,
                 settings: set,
                 csv_dialect: csv.dialect,
+                lang: lang.lang,
             })?;
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{}", report.summary)?;
-            writeln!(stdout, "\nResults in {}: {}", report.out.display(), report.files.join(", "))?;
+            writeln!(
+                stdout,
+                "\n{}",
+                trappe::report::words::results_in(lang.lang, false, &report.out, &report.files)
+            )?;
         }
         Command::Sweep {
             scenario,
             vary,
             target_probability,
             engine,
-            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv },
+            sim:
+                SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv, lang },
         } => {
             let out = out.unwrap_or_else(|| trappe::commands::sweep::default_sweep_out(&scenario));
             let report = trappe::commands::sweep::sweep(&trappe::commands::sweep::SweepConfig {
@@ -394,10 +418,15 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 settings: set,
                 target_probability,
                 csv_dialect: csv.dialect,
+                lang: lang.lang,
             })?;
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{}", report.summary)?;
-            writeln!(stdout, "\nResults in {}: {}", report.out.display(), report.files.join(", "))?;
+            writeln!(
+                stdout,
+                "\n{}",
+                trappe::report::words::results_in(lang.lang, false, &report.out, &report.files)
+            )?;
         }
         Command::Sensitivity {
             options,
@@ -408,7 +437,8 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             level_replications,
             target_probability,
             engine,
-            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv },
+            sim:
+                SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv, lang },
         } => {
             let out = out.unwrap_or_else(|| {
                 trappe::commands::sensitivity::default_sensitivity_out(&options, &variant)
@@ -436,19 +466,28 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                     },
                     target_probability,
                     csv_dialect: csv.dialect,
+                    lang: lang.lang,
                 },
             )?;
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{}", report.summary)?;
-            writeln!(stdout, "\nResults in {}: {}", report.out.display(), report.files.join(", "))?;
+            writeln!(
+                stdout,
+                "\n{}",
+                trappe::report::words::results_in(lang.lang, false, &report.out, &report.files)
+            )?;
         }
-        Command::Merge { parts, out, force, csv } => {
-            print_report(&trappe::commands::merge::merge(&trappe::commands::merge::MergeConfig {
-                parts,
-                out,
-                force,
-                csv_dialect: csv.dialect,
-            })?)?;
+        Command::Merge { parts, out, force, csv, lang } => {
+            print_report(
+                &trappe::commands::merge::merge(&trappe::commands::merge::MergeConfig {
+                    parts,
+                    out,
+                    force,
+                    csv_dialect: csv.dialect,
+                    lang: lang.lang,
+                })?,
+                lang.lang,
+            )?;
         }
         Command::Calibrate {
             scenario,
@@ -494,10 +533,16 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_report(report: &trappe::report::results::RunReport) -> std::io::Result<()> {
+fn print_report(
+    report: &trappe::report::results::RunReport,
+    lang: trappe::report::lang::Lang,
+) -> std::io::Result<()> {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     write!(stdout, "{}", report.summary)?;
-    let what = if report.partial { "Partial result" } else { "Results" };
-    writeln!(stdout, "\n{what} in {}: {}", report.out.display(), report.files.join(", "))
+    writeln!(
+        stdout,
+        "\n{}",
+        trappe::report::words::results_in(lang, report.partial, &report.out, &report.files)
+    )
 }

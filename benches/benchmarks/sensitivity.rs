@@ -50,6 +50,7 @@ fn speed_target<M: Measurement>(c: &mut Criterion<M>, group: &str) {
         strict: false,
         settings: Vec::new(),
         csv_dialect: CsvDialect::Standard,
+        lang: trappe::report::lang::Lang::En,
     };
     let analysis = SensitivityConfig {
         options: vec![copenhagen()],
@@ -70,6 +71,7 @@ fn speed_target<M: Measurement>(c: &mut Criterion<M>, group: &str) {
         engine: Engine::Count,
         target_probability: DEFAULT_TARGET_PROBABILITY,
         csv_dialect: CsvDialect::Standard,
+        lang: trappe::report::lang::Lang::En,
     };
     let mut g = c.benchmark_group(group);
     // One iteration is a whole command (about 7 s and 40 s on a 2-core machine):

@@ -40,6 +40,7 @@ fn run_config(scenario: &Path, out: &Path, inner: u32) -> RunConfig {
         strict: false,
         settings: Vec::new(),
         csv_dialect: trappe::report::files::csv_dialect::CsvDialect::Standard,
+        lang: trappe::report::lang::Lang::En,
     }
 }
 
@@ -76,6 +77,7 @@ fn speed_targets<M: Measurement>(c: &mut Criterion<M>, group: &str) {
         settings: Vec::new(),
         target_probability: DEFAULT_TARGET_PROBABILITY,
         csv_dialect: trappe::report::files::csv_dialect::CsvDialect::Standard,
+        lang: trappe::report::lang::Lang::En,
     };
 
     let mut g = c.benchmark_group(group);

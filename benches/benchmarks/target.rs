@@ -42,6 +42,7 @@ pub fn target_runs(c: &mut Criterion) {
             strict: false,
             settings: Vec::new(),
             csv_dialect: trappe::report::files::csv_dialect::CsvDialect::Standard,
+            lang: trappe::report::lang::Lang::En,
         };
         g.measurement_time(Duration::from_secs(seconds))
             .throughput(Throughput::Elements(person_months(citizens, months) * REPLICATIONS as u64));

@@ -51,7 +51,6 @@ use crate::analysis::outcomes::Results;
 use crate::analysis::regression::{FitError, fitted_values};
 use crate::analysis::stats::Summary;
 use crate::analysis::uncertainty::shrunk_means;
-use crate::numbers::dkk;
 use crate::schema::Effect;
 
 /// What a willingness to pay is per unit of.
@@ -526,27 +525,6 @@ fn readable_step(x: f64) -> f64 {
         .map(|m| m * power)
         .find(|&s| s >= x * (1.0 - 1e-12))
         .unwrap_or(10.0 * power)
-}
-
-/// One plain sentence on what knowing `subject` (e.g. "the staffing elasticity", or
-/// "every uncertain parameter" for the EVPI) would be worth to the decision, from its
-/// value of information `value` in DKK at willingness to pay `wtp`.
-pub fn value_sentence(subject: &str, value: f64, valued: Valued, wtp: f64) -> String {
-    let at = if wtp == 0.0 {
-        "judged on the net municipal effect alone".to_string()
-    } else {
-        format!("at {} DKK per {}", dkk(wtp), valued.unit())
-    };
-    if dkk(value) == "0" {
-        format!(
-            "Pinning down {subject} would not change this decision {at}: a study of it is worth nothing to it."
-        )
-    } else {
-        format!(
-            "A study that pinned down {subject} would be worth up to {} DKK to this decision {at}.",
-            dkk(value)
-        )
-    }
 }
 
 #[cfg(test)]

@@ -56,6 +56,8 @@ pub struct CompareConfig {
     pub settings: Vec<String>,
     /// The dialect of the CSV result files.
     pub csv_dialect: CsvDialect,
+    /// The language of the terminal summary.
+    pub lang: crate::report::lang::Lang,
 }
 
 /// One option: its file, name and results.
@@ -447,5 +449,5 @@ pub fn compare(cfg: &CompareConfig) -> anyhow::Result<CompareReport> {
     let files =
         crate::report::compare::write_comparison(&staging, &run).context("cannot write the comparison")?;
     let out = staging.commit()?;
-    Ok(CompareReport { summary: crate::report::compare::terminal(&run), out, files })
+    Ok(CompareReport { summary: crate::report::compare::terminal(&run, cfg.lang), out, files })
 }

@@ -25,6 +25,8 @@ pub struct MergeConfig {
     pub force: bool,
     /// The dialect of the CSV result files.
     pub csv_dialect: CsvDialect,
+    /// The language of the terminal summary.
+    pub lang: crate::report::lang::Lang,
 }
 
 /// Combines the parts of a run into the results of a single run: checks that they
@@ -139,5 +141,5 @@ pub fn merge(cfg: &MergeConfig) -> anyhow::Result<RunReport> {
         engine,
         merged_from: Some(merged_from),
     };
-    write_results(staging, &sc, &model, outs, &prov)
+    write_results(staging, &sc, &model, outs, &prov, cfg.lang)
 }

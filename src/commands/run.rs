@@ -54,6 +54,8 @@ pub struct RunConfig {
     pub settings: Vec<String>,
     /// The dialect of the CSV result files.
     pub csv_dialect: CsvDialect,
+    /// The language of the terminal summary.
+    pub lang: crate::report::lang::Lang,
 }
 
 /// The engine of a run: the one asked for; otherwise the count engine, or the
@@ -140,7 +142,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
                 engine: cfg.engine,
                 merged_from: None,
             };
-            write_results(staging, &sc, &model, outs, &prov)
+            write_results(staging, &sc, &model, outs, &prov, cfg.lang)
         }
     }
 }

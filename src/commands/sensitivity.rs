@@ -87,6 +87,8 @@ pub struct SensitivityConfig {
     pub target_probability: f64,
     /// The dialect of the CSV files written.
     pub csv_dialect: CsvDialect,
+    /// The language of the terminal summary.
+    pub lang: crate::report::lang::Lang,
 }
 
 /// The default output folder: `results/<scenario file name>.sensitivity` for one file, or
@@ -221,7 +223,7 @@ pub fn sensitivity(cfg: &SensitivityConfig) -> anyhow::Result<SensitivityReport>
     let analysis = analyse(cfg, prepared)?;
     let files = crate::report::sensitivity::write_sensitivity(&staging, &analysis)?;
     let out = staging.commit()?;
-    Ok(SensitivityReport { summary: crate::report::sensitivity::terminal(&analysis), out, files })
+    Ok(SensitivityReport { summary: crate::report::sensitivity::terminal(&analysis, cfg.lang), out, files })
 }
 
 /// Everything known before simulating: the options, the levers and the keys.
@@ -257,6 +259,7 @@ fn prepare(cfg: &SensitivityConfig) -> anyhow::Result<Prepared> {
         strict: cfg.strict,
         settings: cfg.settings.clone(),
         csv_dialect: cfg.csv_dialect,
+        lang: cfg.lang,
     };
     let specs = option_specs(&compare)?;
     let loaded = load_options(&specs, cfg.strict)?;

@@ -55,6 +55,8 @@ pub struct SweepConfig {
     pub target_probability: f64,
     /// The dialect of the CSV result files.
     pub csv_dialect: CsvDialect,
+    /// The language of the terminal summary.
+    pub lang: crate::report::lang::Lang,
 }
 
 /// The default output folder: `results/<scenario file name>.sweep`.
@@ -147,7 +149,7 @@ pub fn sweep(cfg: &SweepConfig) -> anyhow::Result<SweepReport> {
         engine: cfg.engine,
         target_probability: cfg.target_probability,
     };
-    write_sweep(staging, &base, &base_model, &spec, &cells)
+    write_sweep(staging, &base, &base_model, &spec, &cells, cfg.lang)
 }
 
 /// Simulates one level's replications and keeps of each only what the sweep reports.

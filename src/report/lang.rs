@@ -90,22 +90,82 @@ impl Lang {
         format!("{} {}", self.number(v, 0), self.pick("DKK", "kr."))
     }
 
+    /// An amount in whole kroner without its unit: `1,234,567` or `1.234.567`.
+    pub fn amount(self, v: f64) -> String {
+        self.number(v, 0)
+    }
+
+    /// An amount in whole kroner without its unit, with a `+` when it is positive.
+    pub fn signed_amount(self, v: f64) -> String {
+        if v > 0.0 { format!("+{}", self.amount(v)) } else { self.amount(v) }
+    }
+
+    /// The unit of amounts: `DKK` or `kr.`.
+    pub fn currency(self) -> &'static str {
+        self.pick("DKK", "kr.")
+    }
+
+    /// A number written the English way (`0.5`, `1,234.5`) in this language's
+    /// separators: a decimal point becomes a comma and a thousands comma a point in Danish.
+    pub fn localise_text(self, english: &str) -> String {
+        match self {
+            Lang::En => english.to_string(),
+            Lang::Da => english
+                .chars()
+                .map(|c| match c {
+                    '.' => ',',
+                    ',' => '.',
+                    c => c,
+                })
+                .collect(),
+        }
+    }
+
+    /// [`Lang::localise_text`] of a number written the English way.
+    fn localise(self, english: String) -> String {
+        match self {
+            Lang::En => english,
+            Lang::Da => self.localise_text(&english),
+        }
+    }
+
+    /// `v` with `digits` decimals and no thousands separators, e.g. `1.25` or `1,25`.
+    pub fn fixed(self, v: f64, digits: usize) -> String {
+        if !v.is_finite() {
+            return self.not_available().into();
+        }
+        self.localise(format!("{v:.digits$}"))
+    }
+
+    /// [`Lang::fixed`] with the sign always written, e.g. `+0.8` or `+0,8`.
+    pub fn signed_fixed(self, v: f64, digits: usize) -> String {
+        if !v.is_finite() {
+            return self.not_available().into();
+        }
+        self.localise(format!("{v:+.digits$}"))
+    }
+
     /// A share as a percentage with one decimal: `38.2 %` or `38,2 %`.
     pub fn percent(self, v: f64) -> String {
         if !v.is_finite() {
             return self.not_available().into();
         }
-        format!("{} %", self.number(v * 100.0, 1))
+        self.localise(format!("{:.1} %", v * 100.0))
     }
 
     /// A difference of shares in signed percentage points with one decimal: `+2.4 pp` or
-    /// `+2,4 pct.point`.
+    /// `+2,4 pct.-point`.
     pub fn percentage_points(self, v: f64) -> String {
         if !v.is_finite() {
             return self.not_available().into();
         }
-        let sign = if v > 0.0 { "+" } else { "" };
-        format!("{sign}{} {}", self.number(v * 100.0, 1), self.pick("pp", "pct.point"))
+        format!("{} {}", self.signed_fixed(v * 100.0, 1), self.pick("pp", "pct.-point"))
+    }
+
+    /// A number as a scenario file writes it (whole numbers without decimals, others
+    /// with up to six), in this language's decimal separator: `0.35` or `0,35`.
+    pub fn plain(self, v: f64) -> String {
+        self.localise(crate::numbers::fmt_num(v))
     }
 }
 
@@ -144,7 +204,9 @@ mod tests {
         assert_eq!(Lang::En.percent(0.382), "38.2 %");
         assert_eq!(Lang::Da.number(1234.5, 2), "1.234,50");
         assert_eq!(Lang::Da.number(-0.04, 1), "0,0");
-        assert_eq!(Lang::Da.percentage_points(0.024), "+2,4 pct.point");
+        assert_eq!(Lang::Da.percentage_points(0.024), "+2,4 pct.-point");
+        assert_eq!(Lang::Da.fixed(1234.5, 1), "1234,5");
+        assert_eq!(Lang::Da.signed_amount(1234.0), "+1.234");
         assert_eq!(Lang::En.dkk(f64::NAN), "n/a");
         assert_eq!(Lang::Da.dkk(f64::NAN), "i.t.");
     }

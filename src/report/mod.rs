@@ -12,3 +12,4 @@ pub mod results;
 pub mod sensitivity;
 pub mod sweep;
 pub mod terminal;
+pub mod words;

@@ -9,6 +9,7 @@ use crate::report::files::manifest::{Manifest, MergedPart};
 use crate::report::files::output_error::OutputError;
 use crate::report::files::staging::Staging;
 use crate::report::files::{budget_years, monthly, replications, summary, trajectories};
+use crate::report::lang::Lang;
 use crate::simulation::driver::Engine;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -86,7 +87,7 @@ fn summarise_and_write(
 
 /// Summarises the outcomes of all replications (in replication order, numbered
 /// 0..replications), writes every result file and the manifest into `staging`,
-/// moves it into place and returns the terminal summary. Shared by `trappe run` and
+/// moves it into place and returns the terminal summary in `lang`. Shared by `trappe run` and
 /// `trappe merge`, so both write exactly the same files from the same outcomes. The work
 /// runs on `prov.threads` worker threads (all cores if None); the files are the same,
 /// byte for byte, for any number.
@@ -96,6 +97,7 @@ pub fn write_results(
     model: &Model,
     outs: Vec<RepOutcomes>,
     prov: &Provenance,
+    lang: Lang,
 ) -> anyhow::Result<RunReport> {
     anyhow::ensure!(
         outs.len() == prov.replications as usize && outs.iter().zip(0..).all(|(o, r)| o.index == r),
@@ -141,6 +143,7 @@ pub fn write_results(
         prov.seed,
         prov.engine,
         &sc.settings,
+        lang,
     );
     Ok(RunReport { summary, out, files, partial: false })
 }

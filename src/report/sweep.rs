@@ -14,6 +14,7 @@ use crate::report::files::csv_file::{Cell, CsvFile, write_rows};
 use crate::report::files::manifest::Manifest;
 use crate::report::files::output_error::OutputError;
 use crate::report::files::staging::Staging;
+use crate::report::lang::Lang;
 use crate::schema::outcomes::target_probability_name;
 use crate::simulation::driver::Engine;
 use serde::Serialize;
@@ -159,7 +160,7 @@ struct SweepManifest {
 }
 
 /// Writes `sweep.csv` and `run.toml` into `staging`, moves it into place and returns
-/// the terminal summary. `sc` and `model` are the scenario with its `--set` values,
+/// the terminal summary in `lang`. `sc` and `model` are the scenario with its `--set` values,
 /// without the levels.
 pub fn write_sweep(
     staging: Staging,
@@ -167,6 +168,7 @@ pub fn write_sweep(
     model: &Model,
     spec: &SweepSpec,
     cells: &[SweepCell],
+    lang: Lang,
 ) -> anyhow::Result<SweepReport> {
     write_sweep_csv(&staging.csv("sweep.csv"), spec, model.targets.len(), cells)?;
     let files: Vec<String> = FILES.iter().map(|f| f.to_string()).collect();
@@ -195,6 +197,6 @@ pub fn write_sweep(
     let text = toml::to_string(&manifest).map_err(OutputError::from)?;
     std::fs::write(&path, text).map_err(|source| OutputError::File { path: path.clone(), source })?;
     let out = staging.commit()?;
-    let summary = terminal::summary(model, sc, spec, cells);
+    let summary = terminal::summary(model, sc, spec, cells, lang);
     Ok(SweepReport { summary, out, files })
 }

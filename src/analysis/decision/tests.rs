@@ -447,21 +447,6 @@ fn too_few_draws_for_a_regression_are_refused() {
     );
 }
 
-/// The sentence a user reads.
-#[test]
-fn the_value_reads_as_one_sentence() {
-    assert_eq!(
-        value_sentence("the staffing elasticity", 1_234_567.4, Valued::ExtraSelfSupporting, 50_000.0),
-        "A study that pinned down the staffing elasticity would be worth up to 1,234,567 DKK to this decision \
-         at 50,000 DKK per extra self-supporting citizen."
-    );
-    assert_eq!(
-        value_sentence("every uncertain parameter", 0.2, Valued::BenefitMonthsAvoided, 0.0),
-        "Pinning down every uncertain parameter would not change this decision judged on the net municipal \
-         effect alone: a study of it is worth nothing to it."
-    );
-}
-
 /// Steps of 1, 2, 2.5 and 5 times a power of ten.
 #[test]
 fn steps_are_readable() {
