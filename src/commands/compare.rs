@@ -123,7 +123,18 @@ pub struct ParameterValue {
     /// The expected value of partial perfect information and the largest value the
     /// same parameter shows with its draws shuffled (its noise floor), DKK; or why they
     /// could not be estimated.
-    pub value: Result<(ValueOfInformation, f64), String>,
+    pub value: Result<(ValueOfInformation, f64), Unestimable>,
+}
+
+/// Why a parameter's value of information could not be estimated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unestimable {
+    /// The parameter is not drawn in every option.
+    #[error("not a sampled parameter of every option")]
+    NotSampledEverywhere,
+    /// The value could not be estimated from the draws.
+    #[error(transparent)]
+    Evppi(#[from] crate::analysis::decision::EvppiError),
 }
 
 /// What `trappe compare` reports.
@@ -383,11 +394,11 @@ fn acceptability_of(
             let indices: Option<Vec<usize>> =
                 lever.members.iter().map(|m| shared.keys.iter().position(|k| *k == m.key)).collect();
             let value = match indices {
-                None => Err("not a sampled parameter of every option".to_string()),
+                None => Err(Unestimable::NotSampledEverywhere),
                 Some(idx) => sample
                     .evppi(valued, wtp, &idx)
                     .and_then(|v| sample.evppi_noise_floor(valued, wtp, &idx).map(|floor| (v, floor)))
-                    .map_err(|e| e.to_string()),
+                    .map_err(Unestimable::from),
             };
             values.push(ParameterValue {
                 key: lever.name.clone(),

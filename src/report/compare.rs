@@ -106,7 +106,7 @@ fn write_compare_csv(file: &CsvFile, run: &ComparisonRun) -> Result<(), OutputEr
         let opt = &run.options[i];
         for e in Effect::ALL {
             let mut r: Vec<Cell> =
-                vec![opt.name.as_str().into(), file_of(run, c).into(), e.name().into(), "baseline".into()];
+                vec![opt.name.to_string().into(), file_of(run, c).into(), e.name().into(), "baseline".into()];
             r.push(e.unit().label().into());
             r.extend(summary_cells(&opt.results.effect_summaries[e as usize]));
             r.extend(split_cells(split_of_effect(&opt.model, &opt.results, e)));
@@ -320,7 +320,7 @@ pub(crate) fn write_value_of_information_csv(file: &CsvFile, run: &ComparisonRun
                 Cell::empty(),
                 Cell::empty(),
                 run.decision_draws.to_string().into(),
-                e.as_str().into(),
+                e.to_string().into(),
             ]),
         }
         r

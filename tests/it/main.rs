@@ -22,6 +22,7 @@ mod engines;
 mod evidence;
 mod funding;
 mod hostile_numbers;
+mod lang;
 mod markov;
 mod money_items;
 mod no_panic;

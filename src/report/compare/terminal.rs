@@ -2,11 +2,12 @@
 //! English or Danish.
 
 use super::{Column, arm_of, columns, outcome_index, parameters_vary, values};
-use crate::analysis::decision::{DrawValues, Valued};
+use crate::analysis::decision::{DrawValues, EvppiError, Valued};
+use crate::analysis::regression::FitError;
 use crate::analysis::stats::Summary;
 use crate::analysis::uncertainty::{Split, split_of_effect};
 use crate::budget::Item;
-use crate::commands::compare::{ComparisonRun, ParameterValue};
+use crate::commands::compare::{ComparisonRun, ParameterValue, Unestimable};
 use crate::report::lang::Lang;
 use crate::report::words::{inner_note_in, value_sentence};
 use crate::schema::outcomes::target_value_unit;
@@ -471,7 +472,7 @@ pub(crate) fn parameter_values(o: &mut String, run: &ComparisonRun, lang: Lang) 
     for wtp in prices {
         let at: Vec<&ParameterValue> = run.parameter_values.iter().filter(|p| p.wtp == wtp).collect();
         if let Some(e) = at.iter().find_map(|p| p.value.as_ref().err()) {
-            let _ = writeln!(o, "  {}: {e}", lang.pick("not estimable", "kan ikke beregnes"));
+            let _ = writeln!(o, "  {}", unestimable(lang, e));
             return;
         }
         let mut standing: Vec<(&str, f64)> = at
@@ -511,5 +512,27 @@ pub(crate) fn parameter_values(o: &mut String, run: &ComparisonRun, lang: Lang) 
             let sentence = value_sentence(lang, &format!("`{key}`"), v, Valued::ExtraSelfSupporting, wtp);
             let _ = writeln!(o, "  {sentence}");
         }
+    }
+}
+
+/// Why the value of information could not be estimated, in words.
+fn unestimable(lang: Lang, e: &Unestimable) -> String {
+    match (lang, e) {
+        (Lang::En, e) => format!("not estimable: {e}"),
+        (Lang::Da, Unestimable::NotSampledEverywhere) => {
+            "kan ikke beregnes: ikke en usikker parameter i alle muligheder".into()
+        }
+        (
+            Lang::Da,
+            Unestimable::Evppi(EvppiError::Fit(FitError::TooFewRows { rows, parameters, needed })),
+        ) => format!(
+            "kan ikke beregnes: {rows} ydre træk er for få: en regression på {parameters} parameter(e) kræver \
+             mindst {needed}"
+        ),
+        (Lang::Da, Unestimable::Evppi(EvppiError::Fit(FitError::GroupTooLarge { parameters }))) => format!(
+            "kan ikke beregnes: en gruppe på {parameters} parametre er flere end de {} en regression kan tage",
+            crate::analysis::regression::MAX_GROUP
+        ),
+        (Lang::Da, Unestimable::Evppi(e)) => format!("kan ikke beregnes (intern fejl: {e})"),
     }
 }

@@ -219,12 +219,12 @@ fn main_table(o: &mut String, lang: Lang, spec: &SweepSpec, blocks: &[(Option<St
         Lang::Da => (
             [
                 "Ekstra selvforsørgende",
-                "Nettoeffekt for kommunen, kr. (+ = besparelse)",
+                "Nettoeffekt for kommunen, kr.",
                 "P(forventet",
                 "P(kohorte",
                 "Et trin mere: ændring i",
             ],
-            ["borgere", "", "gunstig)", "sparer)", "nettoeffekt for kommunen, kr."],
+            ["borgere", "(+ = besparelse)", "gunstig)", "sparer)", "nettoeffekt for kommunen, kr."],
         ),
     };
     row(o, ["", head[0], head[1], head[2], head[3], head[4]]);

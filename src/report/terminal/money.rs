@@ -74,7 +74,7 @@ pub(super) fn money(o: &mut String, f: &Figures) {
     if b.paid_benefit_share.iter().any(Option::is_some) {
         row(
             o,
-            f.pick("  benefit offset by earnings (not paid)", "  ydelse modregnet i indtægt (ikke udbetalt)"),
+            f.pick("  benefit offset by earnings (not paid)", "  ydelse modregnet i løn (ikke udbetalt)"),
             Item::EarningsOffset,
             Column::Note(f.pick("already out of the gross benefit", "allerede trukket fra bruttoydelsen")),
         );
@@ -83,7 +83,7 @@ pub(super) fn money(o: &mut String, f: &Figures) {
         o,
         f.pick(
             "Activity costs (wage subsidy, mentor, course)",
-            "Aktiveringsudgifter (løntilskud, mentor, kursus)",
+            "Aktiveringsudgifter (løntilskud, mentor mv.)",
         ),
         Item::ActivityCost,
         Column::Cost,
@@ -156,10 +156,7 @@ fn funding_notes(
     if in_kind {
         row(
             o,
-            f.pick(
-                "In-kind co-financing (existing staff)",
-                "Medfinansiering i arbejdstimer (eget personale)",
-            ),
+            f.pick("In-kind co-financing (existing staff)", "Medfinansiering med eget personale"),
             Item::InKind,
             Column::Note(f.pick(
                 "paid in both arms: not in the net cost",
@@ -168,9 +165,9 @@ fn funding_notes(
         );
         row(
             o,
-            f.pick("Municipal contribution (cash + in kind)", "Kommunalt bidrag (kontant + arbejdstimer)"),
+            f.pick("Municipal contribution (cash + in kind)", "Kommunalt bidrag (kontant + eget personale)"),
             Item::MunicipalContribution,
-            Column::Note(f.pick("co-financing + in kind", "medfinansiering + arbejdstimer")),
+            Column::Note(f.pick("co-financing + in kind", "medfinansiering + eget personale")),
         );
     }
 }
