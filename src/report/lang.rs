@@ -211,6 +211,19 @@ mod tests {
         assert_eq!(Lang::Da.dkk(f64::NAN), "i.t.");
     }
 
+    /// English figures are written exactly as the terminal writes them without a language.
+    #[test]
+    fn english_is_the_terminal_numbers() {
+        use crate::numbers;
+        for v in [0.0, -0.0, 0.38249, -0.00004, 12.5, -1_706_574.4, 1e7 / 3.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(Lang::En.amount(v), numbers::dkk(v), "{v}");
+            assert_eq!(Lang::En.percent(v), numbers::percent(v), "{v}");
+            assert_eq!(Lang::En.percentage_points(v), numbers::percentage_points(v), "{v}");
+            assert_eq!(Lang::En.fixed(v, 2), numbers::fixed(v, 2), "{v}");
+            assert_eq!(Lang::En.signed_fixed(v, 1), numbers::signed_fixed(v, 1), "{v}");
+        }
+    }
+
     #[test]
     fn codes_read_back() {
         for l in Lang::ALL {
