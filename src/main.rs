@@ -65,6 +65,21 @@ struct SimulationArgs {
     set: Vec<String>,
     #[command(flatten)]
     csv: CsvArgs,
+    #[command(flatten)]
+    report: ReportArgs,
+}
+
+/// The options that write a report of the results folder once it is written, as
+/// `trappe report` does.
+#[derive(clap::Args, Debug)]
+struct ReportArgs {
+    /// Also write a report of the results into the folder, in these formats
+    /// (comma-separated; `xlsx`: a workbook), as `trappe report` does.
+    #[arg(long = "report", value_name = "FORMATS", value_delimiter = ',')]
+    formats: Vec<trappe::commands::report::ReportFormat>,
+    /// The language of the report: `en` (English) or `da` (Danish).
+    #[arg(long, value_name = "LANG", default_value = "en")]
+    lang: trappe::report::lang::Lang,
 }
 
 /// The option of every command that writes CSV files.
@@ -168,6 +183,26 @@ enum Command {
         /// several options always use the individual engine.
         #[arg(long, value_enum, default_value = "count")]
         engine: EngineArg,
+    },
+    /// Write a report of a results folder (of run, compare, sweep or sensitivity) for
+    /// people: a workbook with the summary, budget years, monthly figures, targets and
+    /// the assumptions, in English or Danish.
+    Report {
+        /// The results folder, e.g. results/staircase-default.
+        #[arg(value_name = "RESULTS_DIR")]
+        folder: PathBuf,
+        /// The formats, comma-separated: `xlsx` (a workbook).
+        #[arg(long, value_name = "FORMATS", value_delimiter = ',', default_value = "xlsx")]
+        format: Vec<trappe::commands::report::ReportFormat>,
+        /// The language of the report: `en` (English) or `da` (Danish).
+        #[arg(long, value_name = "LANG", default_value = "en")]
+        lang: trappe::report::lang::Lang,
+        /// The report file [default: report.xlsx in the folder; rapport.xlsx in Danish].
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+        /// Replace the report file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Combine the partial results of `trappe run --shard I/N` into the results of one run.
     Merge {
@@ -316,8 +351,22 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             trajectories,
             shard,
             engine,
-            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv },
+            sim:
+                SimulationArgs {
+                    replications,
+                    inner,
+                    seed,
+                    out,
+                    force,
+                    quiet,
+                    threads,
+                    strict,
+                    set,
+                    csv,
+                    report: report_args,
+                },
         } => {
+            trappe::commands::report::check_formats(&report_args.formats)?;
             let out = out.unwrap_or_else(|| trappe::commands::run::default_run_out(&scenario, shard));
             let cfg = trappe::commands::run::RunConfig {
                 scenario,
@@ -341,13 +390,29 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 settings: set,
                 csv_dialect: csv.dialect,
             };
-            print_report(&trappe::commands::run::run(&cfg)?)?;
+            let report = trappe::commands::run::run(&cfg)?;
+            print_report(&report)?;
+            write_reports(&report.out, &report_args)?;
         }
         Command::Compare {
             options,
             variant,
-            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv },
+            sim:
+                SimulationArgs {
+                    replications,
+                    inner,
+                    seed,
+                    out,
+                    force,
+                    quiet,
+                    threads,
+                    strict,
+                    set,
+                    csv,
+                    report: report_args,
+                },
         } => {
+            trappe::commands::report::check_formats(&report_args.formats)?;
             let out =
                 out.unwrap_or_else(|| trappe::commands::compare::default_compare_out(&options, &variant));
             let report = trappe::commands::compare::compare(&trappe::commands::compare::CompareConfig {
@@ -367,14 +432,30 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{}", report.summary)?;
             writeln!(stdout, "\nResults in {}: {}", report.out.display(), report.files.join(", "))?;
+            drop(stdout);
+            write_reports(&report.out, &report_args)?;
         }
         Command::Sweep {
             scenario,
             vary,
             target_probability,
             engine,
-            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv },
+            sim:
+                SimulationArgs {
+                    replications,
+                    inner,
+                    seed,
+                    out,
+                    force,
+                    quiet,
+                    threads,
+                    strict,
+                    set,
+                    csv,
+                    report: report_args,
+                },
         } => {
+            trappe::commands::report::check_formats(&report_args.formats)?;
             let out = out.unwrap_or_else(|| trappe::commands::sweep::default_sweep_out(&scenario));
             let report = trappe::commands::sweep::sweep(&trappe::commands::sweep::SweepConfig {
                 scenario,
@@ -398,6 +479,8 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{}", report.summary)?;
             writeln!(stdout, "\nResults in {}: {}", report.out.display(), report.files.join(", "))?;
+            drop(stdout);
+            write_reports(&report.out, &report_args)?;
         }
         Command::Sensitivity {
             options,
@@ -408,8 +491,22 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             level_replications,
             target_probability,
             engine,
-            sim: SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv },
+            sim:
+                SimulationArgs {
+                    replications,
+                    inner,
+                    seed,
+                    out,
+                    force,
+                    quiet,
+                    threads,
+                    strict,
+                    set,
+                    csv,
+                    report: report_args,
+                },
         } => {
+            trappe::commands::report::check_formats(&report_args.formats)?;
             let out = out.unwrap_or_else(|| {
                 trappe::commands::sensitivity::default_sensitivity_out(&options, &variant)
             });
@@ -441,6 +538,21 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{}", report.summary)?;
             writeln!(stdout, "\nResults in {}: {}", report.out.display(), report.files.join(", "))?;
+            drop(stdout);
+            write_reports(&report.out, &report_args)?;
+        }
+        Command::Report { folder, format, lang, out, force } => {
+            let written = trappe::commands::report::report(&trappe::commands::report::ReportConfig {
+                folder,
+                formats: format,
+                lang,
+                out,
+                force,
+            })?;
+            let mut stdout = std::io::stdout().lock();
+            for path in written {
+                writeln!(stdout, "Report: {}", path.display())?;
+            }
         }
         Command::Merge { parts, out, force, csv } => {
             print_report(&trappe::commands::merge::merge(&trappe::commands::merge::MergeConfig {
@@ -490,6 +602,26 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             };
             write!(std::io::stdout().lock(), "{text}")?;
         }
+    }
+    Ok(())
+}
+
+/// Writes the reports `--report` asks for into the results folder just written.
+fn write_reports(folder: &std::path::Path, args: &ReportArgs) -> anyhow::Result<()> {
+    use std::io::Write;
+    if args.formats.is_empty() {
+        return Ok(());
+    }
+    let written = trappe::commands::report::report(&trappe::commands::report::ReportConfig {
+        folder: folder.to_path_buf(),
+        formats: args.formats.clone(),
+        lang: args.lang,
+        out: None,
+        force: false,
+    })?;
+    let mut stdout = std::io::stdout().lock();
+    for path in written {
+        writeln!(stdout, "Report: {}", path.display())?;
     }
     Ok(())
 }
