@@ -108,8 +108,8 @@ pub struct ReportConfig {
     pub formats: Vec<ReportFormat>,
     /// The language of the report's text.
     pub lang: Lang,
-    /// The report's file [default: `report.<format>` in the folder, `rapport.<format>` in
-    /// Danish]; with several formats, each format's file has its extension.
+    /// The report's file (by default `report.<format>` in the folder, `rapport.<format>`
+    /// in Danish); with several formats, each format's file has its extension.
     pub out: Option<PathBuf>,
     /// Replace a report file that exists.
     pub force: bool,
