@@ -77,10 +77,13 @@ fn columns(lang: Lang, keys: &[&str]) -> Vec<Column> {
         .collect()
 }
 
-/// The name of a figure of the results files in `lang`, or its key when it has none.
-fn figure_name(lang: Lang, key: &str) -> String {
-    let (text, _) = heading(lang, key);
-    text
+/// The name of a figure of the folder's files in `lang`: a budget item's from
+/// `budget_years.csv`, any other's from the workbook's labels.
+fn figure_name(folder: &ResultsFolder, lang: Lang, key: &str) -> String {
+    match folder.budget_years.iter().find(|r| r.item == key) {
+        Some(item) => item.item_name(lang == Lang::Da).to_string(),
+        None => labels::figure_name(lang, key),
+    }
 }
 
 /// `summary.csv`: every outcome, effect and target figure, in the file's order, with
@@ -114,7 +117,7 @@ fn summary(folder: &ResultsFolder, lang: Lang) -> Sheet {
             let mut row = vec![
                 Cell::text(value_word(lang, &r.section)),
                 Cell::text(&r.metric),
-                Cell::text(figure_name(lang, &r.metric)),
+                Cell::text(figure_name(folder, lang, &r.metric)),
                 Cell::text(value_word(lang, &r.arm)),
                 Cell::text(value_word(lang, &r.unit)),
             ];
@@ -206,7 +209,7 @@ fn monthly(folder: &ResultsFolder, lang: Lang) -> Sheet {
                 Cell::Number(f64::from(r.month), None),
                 Cell::text(&r.date),
                 Cell::text(value_word(lang, &r.arm)),
-                Cell::text(figure_name(lang, &r.metric)),
+                Cell::text(figure_name(folder, lang, &r.metric)),
                 Cell::text(value_word(lang, &r.unit)),
             ];
             row.extend([r.mean, r.median, r.p05, r.p95, r.mcse].map(|v| Cell::number_as(v, kind)));
@@ -241,7 +244,7 @@ fn tornado(folder: &ResultsFolder, lang: Lang) -> Sheet {
             let (_, kind) = heading(lang, &r.measure);
             let mut row = vec![
                 Cell::text(value_word(lang, &r.option)),
-                Cell::text(figure_name(lang, &r.measure)),
+                Cell::text(figure_name(folder, lang, &r.measure)),
                 Cell::number(r.rank),
                 Cell::text(&r.parameter),
                 Cell::text(&r.members),
@@ -274,7 +277,7 @@ fn acceptability(folder: &ResultsFolder, lang: Lang) -> Sheet {
         .iter()
         .map(|r| {
             vec![
-                Cell::text(figure_name(lang, &r.valued)),
+                Cell::text(figure_name(folder, lang, &r.valued)),
                 Cell::number(r.willingness_to_pay),
                 Cell::text(value_word(lang, &r.option)),
                 Cell::number(r.probability_best),

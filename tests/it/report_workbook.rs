@@ -211,6 +211,14 @@ fn a_danish_workbook_holds_no_english_label_and_the_reverse() {
         assert!(da.iter().any(|x| x == w), "no {w} in {da:?}");
     }
     assert!(en.iter().any(|x| x == "Budget years"));
+    // The figures are named in Danish too: shares by the labels, budget items as in
+    // budget_years.csv.
+    let book = sheets(&d.join("run/rapport.xlsx"));
+    let names: Vec<&Data> = sheet(&book, "Resumé").iter().map(|r| &r[2]).collect();
+    for name in ["Andel selvforsørgende", "Kommunal nettoudgift", "Kommunal nettoeffekt", "Måneder i step0"]
+    {
+        assert!(names.contains(&&Data::String(name.into())), "no {name} in the Danish summary");
+    }
 }
 
 #[test]

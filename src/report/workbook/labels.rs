@@ -177,6 +177,102 @@ const COLUMNS: &[(&str, &str, &str, Kind)] = &[
     ("about_value", "Value", "Værdi", Kind::Text),
 ];
 
+/// The names of the figures of `summary.csv` and `monthly.csv` that are not columns of
+/// any file, as `(key, English, Danish, kind)`; budget items take their names from
+/// `budget_years.csv`.
+const FIGURES: &[(&str, &str, &str, Kind)] = &[
+    ("education_share", "Education share", "Andel i uddannelse", Kind::Share),
+    ("benefit_share", "On benefit share", "Andel på ydelse", Kind::Share),
+    ("activation_share", "Share in activation", "Andel i aktivering", Kind::Share),
+    (
+        "outflow_share",
+        "Ever left benefit for work or education",
+        "Nogensinde afgået til job eller uddannelse",
+        Kind::Share,
+    ),
+    ("six_month_employment_share", "Share in work for six months", "Andel i job i seks måneder", Kind::Share),
+    ("mean_benefit_duration", "Mean months on benefit", "Gennemsnitlige måneder på ydelse", Kind::Number),
+    ("self_supporting_citizens", "Self-supporting citizens", "Selvforsørgende borgere", Kind::Number),
+    ("benefit_months", "Benefit months", "Ydelsesmåneder", Kind::Number),
+    ("benefit_months_avoided", "Benefit months avoided", "Undgåede ydelsesmåneder", Kind::Number),
+    ("gross_benefit_saving", "Gross benefit saving", "Bruttobesparelse på ydelser", Kind::Money),
+    (
+        "net_benefit_saving_from_months",
+        "Net benefit saving from fewer months",
+        "Nettobesparelse fra færre måneder",
+        Kind::Money,
+    ),
+    (
+        "net_benefit_saving_from_share",
+        "Net benefit saving from the reimbursed share",
+        "Nettobesparelse fra refusionsandelen",
+        Kind::Money,
+    ),
+    (
+        "net_municipal_effect_pv",
+        "Net municipal effect, present value",
+        "Kommunal nettoeffekt, nutidsværdi",
+        Kind::Money,
+    ),
+    (
+        "total_net_cost_pv",
+        "Municipal net cost, present value",
+        "Kommunal nettoudgift, nutidsværdi",
+        Kind::Money,
+    ),
+    ("net_effect_positive", "A realised cohort saves money", "En kohorte sparer penge", Kind::Share),
+    ("break_even_month", "Break-even month", "Måned for balance", Kind::Number),
+    (
+        "return_per_krone",
+        "Return per krone of extra staff",
+        "Afkast pr. krone til ekstra personale",
+        Kind::Number,
+    ),
+    (
+        "wider_net_effect",
+        "Wider municipal effect (tax and equalisation)",
+        "Bredere kommunal effekt (skat og udligning)",
+        Kind::Money,
+    ),
+    ("public_net_effect", "Public-sector effect", "Effekt for det offentlige", Kind::Money),
+    (
+        "cumulative_net_effect",
+        "Cumulative net municipal effect",
+        "Akkumuleret kommunal nettoeffekt",
+        Kind::Money,
+    ),
+    ("cumulative_benefit_months", "Cumulative benefit months", "Akkumulerede ydelsesmåneder", Kind::Number),
+    ("entered", "Citizens entered", "Borgere tilgået", Kind::Number),
+    ("fte", "Staff (FTE)", "Personale (årsværk)", Kind::Number),
+    ("productive_fte", "Productive staff (FTE)", "Produktivt personale (årsværk)", Kind::Number),
+    ("caseload", "Caseload per productive FTE", "Sager pr. produktivt årsværk", Kind::Number),
+    ("staffing_multiplier", "Staffing multiplier", "Bemandingsfaktor", Kind::Number),
+    ("total_net_cost", "Municipal net cost", "Kommunal nettoudgift", Kind::Money),
+];
+
+/// The name of a figure of the results files (`summary.csv`'s `metric`, `monthly.csv`'s
+/// measures) in `lang`, or its key when it has none.
+pub fn figure_name(lang: Lang, key: &str) -> String {
+    if let Some((_, en, da, _)) = FIGURES.iter().find(|c| c.0 == key) {
+        return lang.pick(en, da).to_string();
+    }
+    if let Some(state) = key.strip_prefix("months:") {
+        return format!("{} {state}", lang.pick("Months in", "Måneder i"));
+    }
+    if let Some(state) = key.strip_prefix("occupancy:") {
+        return format!("{} {state}", lang.pick("Citizens in", "Borgere i"));
+    }
+    if let Some(i) = target_number(key, "_value") {
+        return format!("{} {i}: {}", lang.pick("Target", "Mål"), lang.pick("value", "værdi"));
+    }
+    if let Some((base, month)) = key.rsplit_once("_month_")
+        && month.parse::<u32>().is_ok()
+    {
+        return format!("{}, {} {month}", heading(lang, base).0, lang.pick("month", "måned"));
+    }
+    heading(lang, key).0
+}
+
 /// Words that end a composed column name, e.g. `net_municipal_effect_p05`.
 const SUFFIXES: &[(&str, &str, &str)] = &[
     ("_expected_p05", "expected, 5th percentile", "forventet, 5. percentil"),
@@ -327,6 +423,18 @@ mod tests {
         assert_eq!(heading(Lang::Da, "target_2_probability").0, "Mål 2: sandsynlighed for opfyldt");
         assert_eq!(heading(Lang::En, "marginal_net_municipal_effect").0, "Marginal: net municipal effect");
         assert_eq!(heading(Lang::En, "staffing.hires[0].fte").0, "staffing.hires[0].fte");
+    }
+
+    #[test]
+    fn figures_are_named_in_both_languages() {
+        assert_eq!(figure_name(Lang::Da, "months:step0"), "Måneder i step0");
+        assert_eq!(
+            figure_name(Lang::En, "self_supporting_share_month_24"),
+            "Self-supporting share, month 24"
+        );
+        assert_eq!(figure_name(Lang::Da, "target_1_value"), "Mål 1: værdi");
+        assert_eq!(figure_name(Lang::Da, "benefit_share"), "Andel på ydelse");
+        assert_eq!(figure_name(Lang::En, "net_municipal_effect"), "Net municipal effect");
     }
 
     #[test]
