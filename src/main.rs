@@ -68,14 +68,27 @@ struct SimulationArgs {
     csv: CsvArgs,
     #[command(flatten)]
     lang: LangArgs,
+    #[command(flatten)]
+    report: ReportArgs,
+}
+
+/// The options that write a report of the results folder once it is written, as
+/// `trappe report` does, in the language of `--lang`.
+#[derive(clap::Args, Debug)]
+struct ReportArgs {
+    /// Also write a report of the results into the folder, in these formats
+    /// (comma-separated; `xlsx`: a workbook), as `trappe report` does, in the language of
+    /// --lang.
+    #[arg(long = "report", value_name = "FORMATS", value_delimiter = ',')]
+    formats: Vec<trappe::commands::report::ReportFormat>,
 }
 
 /// The option of every command that prints a summary of results for people.
 #[derive(clap::Args, Debug)]
 struct LangArgs {
-    /// The language of the summary printed on the terminal: `en` (English) or `da`
-    /// (Danish, with Danish number formats: 1.234.567 kr., 38,2 %). Errors and warnings
-    /// stay in English, and the result files are the same in either.
+    /// The language of the summary printed on the terminal (and of a --report): `en`
+    /// (English) or `da` (Danish, with Danish number formats: 1.234.567 kr., 38,2 %).
+    /// Errors and warnings stay in English, and the result files are the same in either.
     #[arg(long = "lang", value_name = "LANG", default_value = "en")]
     lang: trappe::report::lang::Lang,
 }
@@ -181,6 +194,26 @@ enum Command {
         /// several options always use the individual engine.
         #[arg(long, value_enum, default_value = "count")]
         engine: EngineArg,
+    },
+    /// Write a report of a results folder (of run, compare, sweep or sensitivity) for
+    /// people: a workbook with the summary, budget years, monthly figures, targets and
+    /// the assumptions, in English or Danish.
+    Report {
+        /// The results folder, e.g. results/staircase-default.
+        #[arg(value_name = "RESULTS_DIR")]
+        folder: PathBuf,
+        /// The formats, comma-separated: `xlsx` (a workbook).
+        #[arg(long, value_name = "FORMATS", value_delimiter = ',', default_value = "xlsx")]
+        format: Vec<trappe::commands::report::ReportFormat>,
+        /// The language of the report: `en` (English) or `da` (Danish).
+        #[arg(long, value_name = "LANG", default_value = "en")]
+        lang: trappe::report::lang::Lang,
+        /// The report file [default: report.xlsx in the folder; rapport.xlsx in Danish].
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+        /// Replace the report file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Combine the partial results of `trappe run --shard I/N` into the results of one run.
     Merge {
@@ -332,8 +365,27 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             shard,
             engine,
             sim:
-                SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv, lang },
+                SimulationArgs {
+                    replications,
+                    inner,
+                    seed,
+                    out,
+                    force,
+                    quiet,
+                    threads,
+                    strict,
+                    set,
+                    csv,
+                    lang,
+                    report: report_args,
+                },
         } => {
+            trappe::commands::report::check_formats(&report_args.formats)?;
+            anyhow::ensure!(
+                shard.is_none() || report_args.formats.is_empty(),
+                "--report writes a report of a whole run, and a partial result (--shard) is part of one: give \
+                 --report to nothing here, and run `trappe report` on the folder `trappe merge` writes"
+            );
             let out = out.unwrap_or_else(|| trappe::commands::run::default_run_out(&scenario, shard));
             let cfg = trappe::commands::run::RunConfig {
                 scenario,
@@ -358,14 +410,30 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 csv_dialect: csv.dialect,
                 lang: lang.lang,
             };
-            print_report(&trappe::commands::run::run(&cfg)?, lang.lang)?;
+            let report = trappe::commands::run::run(&cfg)?;
+            print_report(&report, lang.lang)?;
+            write_reports(&report.out, &report_args, lang.lang)?;
         }
         Command::Compare {
             options,
             variant,
             sim:
-                SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv, lang },
+                SimulationArgs {
+                    replications,
+                    inner,
+                    seed,
+                    out,
+                    force,
+                    quiet,
+                    threads,
+                    strict,
+                    set,
+                    csv,
+                    lang,
+                    report: report_args,
+                },
         } => {
+            trappe::commands::report::check_formats(&report_args.formats)?;
             let out =
                 out.unwrap_or_else(|| trappe::commands::compare::default_compare_out(&options, &variant));
             let report = trappe::commands::compare::compare(&trappe::commands::compare::CompareConfig {
@@ -390,6 +458,8 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 "\n{}",
                 trappe::report::words::results_in(lang.lang, false, &report.out, &report.files)
             )?;
+            drop(stdout);
+            write_reports(&report.out, &report_args, lang.lang)?;
         }
         Command::Sweep {
             scenario,
@@ -397,8 +467,22 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             target_probability,
             engine,
             sim:
-                SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv, lang },
+                SimulationArgs {
+                    replications,
+                    inner,
+                    seed,
+                    out,
+                    force,
+                    quiet,
+                    threads,
+                    strict,
+                    set,
+                    csv,
+                    lang,
+                    report: report_args,
+                },
         } => {
+            trappe::commands::report::check_formats(&report_args.formats)?;
             let out = out.unwrap_or_else(|| trappe::commands::sweep::default_sweep_out(&scenario));
             let report = trappe::commands::sweep::sweep(&trappe::commands::sweep::SweepConfig {
                 scenario,
@@ -427,6 +511,8 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 "\n{}",
                 trappe::report::words::results_in(lang.lang, false, &report.out, &report.files)
             )?;
+            drop(stdout);
+            write_reports(&report.out, &report_args, lang.lang)?;
         }
         Command::Sensitivity {
             options,
@@ -438,8 +524,22 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             target_probability,
             engine,
             sim:
-                SimulationArgs { replications, inner, seed, out, force, quiet, threads, strict, set, csv, lang },
+                SimulationArgs {
+                    replications,
+                    inner,
+                    seed,
+                    out,
+                    force,
+                    quiet,
+                    threads,
+                    strict,
+                    set,
+                    csv,
+                    lang,
+                    report: report_args,
+                },
         } => {
+            trappe::commands::report::check_formats(&report_args.formats)?;
             let out = out.unwrap_or_else(|| {
                 trappe::commands::sensitivity::default_sensitivity_out(&options, &variant)
             });
@@ -476,6 +576,21 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 "\n{}",
                 trappe::report::words::results_in(lang.lang, false, &report.out, &report.files)
             )?;
+            drop(stdout);
+            write_reports(&report.out, &report_args, lang.lang)?;
+        }
+        Command::Report { folder, format, lang, out, force } => {
+            let written = trappe::commands::report::report(&trappe::commands::report::ReportConfig {
+                folder,
+                formats: format,
+                lang,
+                out,
+                force,
+            })?;
+            let mut stdout = std::io::stdout().lock();
+            for path in written {
+                writeln!(stdout, "{}: {}", lang.pick("Report", "Rapport"), path.display())?;
+            }
         }
         Command::Merge { parts, out, force, csv, lang } => {
             print_report(
@@ -529,6 +644,30 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             };
             write!(std::io::stdout().lock(), "{text}")?;
         }
+    }
+    Ok(())
+}
+
+/// Writes the reports `--report` asks for into the results folder just written.
+fn write_reports(
+    folder: &std::path::Path,
+    args: &ReportArgs,
+    lang: trappe::report::lang::Lang,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    if args.formats.is_empty() {
+        return Ok(());
+    }
+    let written = trappe::commands::report::report(&trappe::commands::report::ReportConfig {
+        folder: folder.to_path_buf(),
+        formats: args.formats.clone(),
+        lang,
+        out: None,
+        force: false,
+    })?;
+    let mut stdout = std::io::stdout().lock();
+    for path in written {
+        writeln!(stdout, "{}: {}", lang.pick("Report", "Rapport"), path.display())?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod check;
 pub mod compare;
 pub mod memory;
 pub mod merge;
+pub mod report;
 pub mod run;
 pub mod sensitivity;
 pub mod sweep;

@@ -1,7 +1,7 @@
 //! `trappe check`: the resolved model in words, so a user sees what will be
 //! simulated before running it, and where its uncertain figures come from.
 
-mod sources;
+pub(crate) mod sources;
 
 pub use sources::sources;
 

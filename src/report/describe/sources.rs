@@ -12,15 +12,15 @@ use crate::numbers::{dkk, fmt_num, round_sig};
 use std::fmt::Write;
 
 /// One parameter the scenario file writes, with where its figure comes from.
-struct SourcedParameter {
+pub(crate) struct SourcedParameter {
     /// The parameter's name, as results and calibration name it.
-    key: String,
+    pub(crate) key: String,
     /// Its value, or its distribution's mean and 90 % range.
     value: String,
-    /// The `source` written with it.
-    source: Option<String>,
+    /// The `source` written with it, and the `--set` arguments that gave it its value.
+    pub(crate) source: Option<String>,
     /// The `grade` written with it.
-    grade: Option<Grade>,
+    pub(crate) grade: Option<Grade>,
 }
 
 /// The table of the uncertain parameters the scenario file writes (defaults it
@@ -69,7 +69,7 @@ pub fn sources(sc: &LoadedScenario, model: &Model) -> String {
 }
 
 /// Every parameter of the model's table that the file writes, with its source and grade.
-fn sourced_parameters(sc: &LoadedScenario, model: &Model) -> Vec<SourcedParameter> {
+pub(crate) fn sourced_parameters(sc: &LoadedScenario, model: &Model) -> Vec<SourcedParameter> {
     let mut rows = Vec::new();
     for p in model.parameters.iter() {
         let Some((path, param)) = written_param(&sc.file, model, p.slot) else { continue };

@@ -13,6 +13,7 @@ pub mod monthly;
 pub mod output_error;
 pub mod replaceable;
 pub mod replications;
+pub mod report_file;
 pub mod staging;
 pub mod summary;
 pub mod trajectories;

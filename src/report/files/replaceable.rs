@@ -2,6 +2,7 @@
 //! one that holds the current folder or the command's own inputs.
 
 use super::output_error::OutputError;
+use super::report_file::is_report_file;
 use std::fs;
 use std::io::Read;
 use std::path::Path;
@@ -33,8 +34,8 @@ pub fn check_holds_nothing_needed(target: &Path, inputs: &[&Path]) -> Result<(),
 
 /// Refuses to replace `target` unless it is empty or a folder trappe wrote: it holds
 /// trappe's manifest (`run.toml` of a result or a sweep, `part.toml` of a partial
-/// result, `compare.toml` of a comparison) and
-/// nothing but the files that manifest lists.
+/// result, `compare.toml` of a comparison) and nothing but the files that manifest
+/// lists and the reports written from them ([`is_report_file`]).
 pub fn check_written_by_trappe(target: &Path) -> Result<(), OutputError> {
     let unwritable = |source| OutputError::Unwritable { path: target.to_path_buf(), source };
     let mut names: Vec<String> = fs::read_dir(target)
@@ -57,7 +58,8 @@ pub fn check_written_by_trappe(target: &Path) -> Result<(), OutputError> {
     match listed {
         None => Err(not_ours("it has no run.toml written by trappe and holds", names)),
         Some(files) => {
-            let others: Vec<String> = names.into_iter().filter(|n| !files.contains(n)).collect();
+            let others: Vec<String> =
+                names.into_iter().filter(|n| !files.contains(n) && !is_report_file(n)).collect();
             if others.is_empty() {
                 Ok(())
             } else {
