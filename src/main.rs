@@ -380,7 +380,10 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                     report: report_args,
                 },
         } => {
-            trappe::commands::report::check_formats(&report_args.formats)?;
+            trappe::commands::report::check_formats(
+                &report_args.formats,
+                Some(trappe::report::folder::FolderKind::Run),
+            )?;
             anyhow::ensure!(
                 shard.is_none() || report_args.formats.is_empty(),
                 "--report writes a report of a whole run, and a partial result (--shard) is part of one: give \
@@ -433,7 +436,10 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                     report: report_args,
                 },
         } => {
-            trappe::commands::report::check_formats(&report_args.formats)?;
+            trappe::commands::report::check_formats(
+                &report_args.formats,
+                Some(trappe::report::folder::FolderKind::Compare),
+            )?;
             let out =
                 out.unwrap_or_else(|| trappe::commands::compare::default_compare_out(&options, &variant));
             let report = trappe::commands::compare::compare(&trappe::commands::compare::CompareConfig {
@@ -482,7 +488,10 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                     report: report_args,
                 },
         } => {
-            trappe::commands::report::check_formats(&report_args.formats)?;
+            trappe::commands::report::check_formats(
+                &report_args.formats,
+                Some(trappe::report::folder::FolderKind::Sweep),
+            )?;
             let out = out.unwrap_or_else(|| trappe::commands::sweep::default_sweep_out(&scenario));
             let report = trappe::commands::sweep::sweep(&trappe::commands::sweep::SweepConfig {
                 scenario,
@@ -539,7 +548,10 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                     report: report_args,
                 },
         } => {
-            trappe::commands::report::check_formats(&report_args.formats)?;
+            trappe::commands::report::check_formats(
+                &report_args.formats,
+                Some(trappe::report::folder::FolderKind::Sensitivity),
+            )?;
             let out = out.unwrap_or_else(|| {
                 trappe::commands::sensitivity::default_sensitivity_out(&options, &variant)
             });

@@ -4,7 +4,7 @@
 //! give the same file.
 
 use crate::report::files::report_file::REPORT_STEMS;
-use crate::report::folder::ResultsFolder;
+use crate::report::folder::{FolderKind, ResultsFolder};
 use crate::report::lang::Lang;
 use std::fmt;
 use std::io::{self, Write};
@@ -75,6 +75,17 @@ pub enum ReportError {
     /// The format is not built yet.
     #[error("--format {0}: the {0} report is not built yet; give --format xlsx for the workbook")]
     NotBuilt(ReportFormat),
+    /// The format is not built yet for this kind of results folder.
+    #[error(
+        "--format {format}: the {format} report is not built yet for a {} folder (it is for a run's); give --format xlsx for the workbook",
+        kind.command()
+    )]
+    NotBuiltFor {
+        /// The format.
+        format: ReportFormat,
+        /// The kind of folder.
+        kind: FolderKind,
+    },
     /// The report file exists and `--force` was not given.
     #[error("report file {} already exists; choose another with -o, or pass --force to replace it", .0.display())]
     Exists(PathBuf),
@@ -141,7 +152,7 @@ pub fn report_path(
 /// not built yet before reading anything, reads the folder once, and writes each file
 /// whole or not at all. Returns the files written.
 pub fn report(cfg: &ReportConfig) -> anyhow::Result<Vec<PathBuf>> {
-    check_formats(&cfg.formats)?;
+    check_formats(&cfg.formats, None)?;
     let mut formats = cfg.formats.clone();
     formats.dedup();
     let several = formats.len() > 1;
@@ -151,24 +162,34 @@ pub fn report(cfg: &ReportConfig) -> anyhow::Result<Vec<PathBuf>> {
         check_writable(path, cfg.force)?;
     }
     let folder = ResultsFolder::read(&cfg.folder)?;
+    check_formats(&formats, Some(folder.kind))?;
     for (format, path) in formats.iter().zip(&paths) {
         let bytes = match format {
             ReportFormat::Xlsx => crate::report::workbook::workbook(&folder, cfg.lang)
                 .map_err(|source| ReportError::Workbook { path: path.clone(), source })?,
-            ReportFormat::Html | ReportFormat::Pdf => return Err(ReportError::NotBuilt(*format).into()),
+            ReportFormat::Html => crate::report::html::html(&folder, cfg.lang).into_bytes(),
+            ReportFormat::Pdf => return Err(ReportError::NotBuilt(*format).into()),
         };
         write_atomically(path, &bytes, cfg.force)?;
     }
     Ok(paths)
 }
 
-/// Refuses a format that is not built yet: called before a command simulates, so that
-/// `--report` fails at once rather than after the run.
-pub fn check_formats(formats: &[ReportFormat]) -> Result<(), ReportError> {
-    match formats.iter().find(|f| **f != ReportFormat::Xlsx) {
-        Some(f) => Err(ReportError::NotBuilt(*f)),
-        None => Ok(()),
+/// Refuses a format that is not built yet, and one not built yet for the `kind` of
+/// folder when it is known: called before a command simulates, so that `--report` fails
+/// at once rather than after the run.
+pub fn check_formats(formats: &[ReportFormat], kind: Option<FolderKind>) -> Result<(), ReportError> {
+    for format in formats {
+        match (format, kind) {
+            (ReportFormat::Xlsx, _) => {}
+            (ReportFormat::Html, None | Some(FolderKind::Run)) => {}
+            (ReportFormat::Html, Some(kind)) => {
+                return Err(ReportError::NotBuiltFor { format: *format, kind });
+            }
+            (ReportFormat::Pdf, _) => return Err(ReportError::NotBuilt(*format)),
+        }
     }
+    Ok(())
 }
 
 /// Refuses a report file that exists without `force`, and one that is a folder.

@@ -6,6 +6,7 @@ pub mod compare;
 pub mod describe;
 pub mod files;
 pub mod folder;
+pub mod html;
 pub mod lang;
 pub mod part;
 pub mod progress;

@@ -119,7 +119,7 @@ pub fn grade_meaning(grade: Grade, lang: Lang) -> &'static str {
 
 /// A figure to three significant digits in `lang`'s decimal separator; whole amounts
 /// from 1,000 with thousands separators.
-fn figure(lang: Lang, v: f64) -> String {
+pub fn figure(lang: Lang, v: f64) -> String {
     if v.abs() >= 1000.0 && v == v.trunc() {
         return lang.number(v, 0);
     }

@@ -29,6 +29,7 @@ mod no_panic;
 mod outputs_doc;
 mod param_sources;
 mod plausibility;
+mod report_html;
 mod report_workbook;
 mod scenarios;
 mod sensitivity;

@@ -1,0 +1,172 @@
+//! `trappe report --format html` of a run: one self-contained, well-formed page with
+//! the headline sentences, a chart per named figure as inline SVG, and the assumptions
+//! register; no scripts and nothing fetched; Danish and English kept apart; folders of
+//! other commands refused plainly.
+
+use crate::common::{fails, ok, repo};
+use quick_xml::Reader;
+use quick_xml::events::Event;
+use std::path::Path;
+
+/// Runs the default scenario with 20 replications into `dir/run` and returns the folder.
+fn run_folder(dir: &Path) -> std::path::PathBuf {
+    let scenario = repo().join("scenarios/staircase-default.toml");
+    let out = dir.join("run");
+    ok(&["run", scenario.to_str().unwrap(), "-n", "20", "-o", out.to_str().unwrap()], dir);
+    out
+}
+
+/// Parses `html` as XML, failing on any unbalanced or mismatched tag, and returns the
+/// names of its elements in order.
+fn elements(html: &str) -> Vec<String> {
+    let body = html.strip_prefix("<!DOCTYPE html>").expect("the page starts with <!DOCTYPE html>");
+    let mut reader = Reader::from_str(body);
+    reader.config_mut().check_end_names = true;
+    let mut names = Vec::new();
+    let mut depth = 0i64;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                depth += 1;
+                names.push(e.name().into_inner().to_owned());
+            }
+            Ok(Event::Empty(e)) => names.push(e.name().into_inner().to_owned()),
+            Ok(Event::End(_)) => depth -= 1,
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("the page is not well-formed at {}: {e}", reader.buffer_position()),
+        }
+    }
+    assert_eq!(depth, 0, "unclosed elements");
+    names
+}
+
+/// The page of `--lang lang` of the run folder.
+fn page(folder: &Path, dir: &Path, lang: &str) -> String {
+    let out = dir.join(format!("report-{lang}.html"));
+    ok(
+        &[
+            "report",
+            folder.to_str().unwrap(),
+            "--format",
+            "html",
+            "--lang",
+            lang,
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        dir,
+    );
+    std::fs::read_to_string(&out).unwrap()
+}
+
+#[test]
+fn the_html_report_of_a_run_is_one_well_formed_page_with_its_charts_and_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = run_folder(dir.path());
+    for lang in ["en", "da"] {
+        let html = page(&folder, dir.path(), lang);
+        let names = elements(&html);
+        assert_eq!(names.first().map(String::as_str), Some("html"));
+        for chart in ["self-supporting-share", "cumulative-net-effect", "staircase-occupancy"] {
+            let at = html
+                .find(&format!("<figure id=\"{chart}\">"))
+                .unwrap_or_else(|| panic!("{lang}: no {chart}"));
+            assert!(
+                html[at..].starts_with(&format!("<figure id=\"{chart}\"><svg")),
+                "{lang}: {chart} has no inline SVG"
+            );
+        }
+        assert_eq!(names.iter().filter(|n| *n == "svg").count(), 3, "{lang}");
+        assert!(
+            html.contains("budget.staff_cost_per_fte_year"),
+            "{lang}: the register lists every parameter"
+        );
+        assert!(names.iter().any(|n| n == "table"), "{lang}: the register is a table");
+        assert!(!html.to_ascii_lowercase().contains("<script"), "{lang}: a script");
+        for attribute in ["src=", "href="] {
+            for (at, _) in html.match_indices(attribute) {
+                let value = &html[at + attribute.len()..];
+                assert!(
+                    !value.trim_start_matches(['"', '\'']).starts_with("http"),
+                    "{lang}: fetches {value:.60}"
+                );
+            }
+        }
+        assert!(!html.contains("@import") && !html.contains("url("), "{lang}: CSS fetches something");
+        let footer =
+            format!("seed 20240101 · 20 {}", if lang == "da" { "replikationer" } else { "replications" });
+        assert!(html.matches(&footer).count() >= 4, "{lang}: every chart has its footer");
+    }
+}
+
+/// English words of the report that a Danish report must not hold, and the reverse.
+const ENGLISH: [&str; 12] = [
+    "In brief",
+    "Charts",
+    "Assumptions register",
+    "Distribution",
+    "Source",
+    "replications",
+    "self-supporting",
+    "with the scenario",
+    "month",
+    "net municipal effect",
+    "chance",
+    "trappe's default",
+];
+const DANISH: [&str; 12] = [
+    "Kort fortalt",
+    "Figurer",
+    "Antagelsesregister",
+    "Fordeling",
+    "Kilde",
+    "replikationer",
+    "selvforsørgende",
+    "med scenariet",
+    "måned",
+    "nettoeffekt",
+    "tilfældighed",
+    "trappes standardværdi",
+];
+
+/// The page without the scenario's own text (its name and parameter keys), which is in
+/// whatever language the scenario file is written.
+fn own_words(html: &str) -> String {
+    html.replace("Staircase default: 500 activity-ready recipients, +2 staff for 2 years", "")
+}
+
+#[test]
+fn a_danish_html_report_holds_no_english_labels_and_the_reverse() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = run_folder(dir.path());
+    let da = own_words(&page(&folder, dir.path(), "da"));
+    let en = own_words(&page(&folder, dir.path(), "en"));
+    for (english, danish) in ENGLISH.iter().zip(DANISH) {
+        assert!(en.contains(english), "English report lacks {english:?}");
+        assert!(da.contains(danish), "Danish report lacks {danish:?}");
+        assert!(!da.contains(english), "Danish report holds {english:?}");
+        assert!(!en.contains(danish), "English report holds {danish:?}");
+    }
+    assert!(da.contains("ekstra årsværk") && da.contains(" kr."), "Danish budget terms and amounts");
+}
+
+#[test]
+fn the_html_report_of_a_sweep_is_refused_as_not_built_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = repo().join("scenarios/staircase-default.toml");
+    let err = fails(
+        &[
+            "sweep",
+            scenario.to_str().unwrap(),
+            "--vary",
+            "staffing.hires[0].fte=1..2:1",
+            "-n",
+            "4",
+            "--report",
+            "html",
+        ],
+        dir.path(),
+    );
+    assert!(err.contains("the html report is not built yet for a sweep folder"), "{err}");
+}
