@@ -113,7 +113,7 @@ const ENGLISH: [&str; 12] = [
     "month",
     "net municipal effect",
     "chance",
-    "trappe's default",
+    "default (not in the scenario file)",
 ];
 const DANISH: [&str; 12] = [
     "Kort fortalt",
@@ -127,13 +127,23 @@ const DANISH: [&str; 12] = [
     "måned",
     "nettoeffekt",
     "tilfældighed",
-    "trappes standardværdi",
+    "standardværdi (ikke i scenariefilen)",
 ];
 
-/// The page without the scenario's own text (its name and parameter keys), which is in
-/// whatever language the scenario file is written.
+/// The page without the scenario's own text (its name and the parameter keys of the
+/// register's first column), which is in whatever language the scenario file is
+/// written, and without the charts' element ids, which no reader sees.
 fn own_words(html: &str) -> String {
-    html.replace("Staircase default: 500 activity-ready recipients, +2 staff for 2 years", "")
+    let html = html.replace("Staircase default: 500 activity-ready recipients, +2 staff for 2 years", "");
+    let mut pieces = html.split("<tr><td>");
+    let mut out = pieces.next().unwrap_or_default().to_string();
+    for piece in pieces {
+        out.push_str(piece.split_once("</td>").map_or(piece, |(_, rest)| rest));
+    }
+    for id in ["self-supporting-share", "cumulative-net-effect", "staircase-occupancy"] {
+        out = out.replace(&format!("<figure id=\"{id}\">"), "<figure>");
+    }
+    out
 }
 
 #[test]
