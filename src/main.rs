@@ -77,8 +77,8 @@ struct SimulationArgs {
 #[derive(clap::Args, Debug)]
 struct ReportArgs {
     /// Also write a report of the results into the folder, in these formats
-    /// (comma-separated; `xlsx`: a workbook), as `trappe report` does, in the language of
-    /// --lang.
+    /// (comma-separated; `xlsx`: a workbook; `html`: a web page with the charts, for a
+    /// run), as `trappe report` does, in the language of --lang.
     #[arg(long = "report", value_name = "FORMATS", value_delimiter = ',')]
     formats: Vec<trappe::commands::report::ReportFormat>,
 }
@@ -197,12 +197,13 @@ enum Command {
     },
     /// Write a report of a results folder (of run, compare, sweep or sensitivity) for
     /// people: a workbook with the summary, budget years, monthly figures, targets and
-    /// the assumptions, in English or Danish.
+    /// the assumptions, or (for a run) a web page with the charts, in English or Danish.
     Report {
         /// The results folder, e.g. results/staircase-default.
         #[arg(value_name = "RESULTS_DIR")]
         folder: PathBuf,
-        /// The formats, comma-separated: `xlsx` (a workbook).
+        /// The formats, comma-separated: `xlsx` (a workbook), `html` (a web page with the
+        /// charts, for a run's folder).
         #[arg(long, value_name = "FORMATS", value_delimiter = ',', default_value = "xlsx")]
         format: Vec<trappe::commands::report::ReportFormat>,
         /// The language of the report: `en` (English) or `da` (Danish).

@@ -261,10 +261,10 @@ fn staircase_chart(folder: &ResultsFolder, lang: Lang, footer: &str) -> Option<S
 fn register_table(folder: &ResultsFolder, lang: Lang) -> String {
     let mut out = format!(
         "<h2>{}</h2><p>{}</p><table><thead><tr>",
-        escape(lang.pick("Assumptions register", "Antagelsesregister")),
+        escape(lang.pick("Assumptions register", "Forudsætninger")),
         escape(lang.pick(
             "Every parameter the model draws: its distribution, the value used (its mean and 90 % range), its source and grade.",
-            "Hver parameter, modellen trækker: dens fordeling, den anvendte værdi (middelværdi og 90 %-interval), kilde og kvalitet.",
+            "Hver parameter, modellen trækker: dens fordeling, den anvendte værdi (middelværdi og 90 %-interval), kilde og kildens styrke.",
         ))
     );
     let headings = [
@@ -272,7 +272,7 @@ fn register_table(folder: &ResultsFolder, lang: Lang) -> String {
         lang.pick("Distribution", "Fordeling"),
         lang.pick("Value used (90 % range)", "Anvendt værdi (90 %-interval)"),
         lang.pick("Source", "Kilde"),
-        lang.pick("Grade", "Kvalitet"),
+        lang.pick("Grade", "Kildens styrke"),
     ];
     for h in headings {
         let _ = write!(out, "<th>{}</th>", escape(h));

@@ -118,7 +118,7 @@ const ENGLISH: [&str; 12] = [
 const DANISH: [&str; 12] = [
     "Kort fortalt",
     "Figurer",
-    "Antagelsesregister",
+    "Forudsætninger",
     "Fordeling",
     "Kilde",
     "replikationer",

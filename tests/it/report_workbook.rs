@@ -237,10 +237,10 @@ fn a_folder_that_is_not_trappes_or_is_damaged_is_refused_by_name() {
 
     let s = scenario();
     ok(&["run", &s, "-n", "10", "-q", "-o", "run"], d);
-    let err = fails(&["report", "run", "--format", "xlsx,html"], d);
+    let err = fails(&["report", "run", "--format", "xlsx,pdf"], d);
     assert_eq!(
         err.trim(),
-        "error: --format html: the html report is not built yet; give --format xlsx for the workbook"
+        "error: --format pdf: the pdf report is not built yet; give --format xlsx for the workbook"
     );
     let err = fails(&["run", &s, "-n", "10", "-q", "-o", "other", "--report", "pdf"], d);
     assert!(err.contains("the pdf report is not built yet"), "{err}");
