@@ -299,6 +299,15 @@ enum EngineArg {
     Count,
 }
 
+impl From<EngineArg> for trappe::simulation::driver::Engine {
+    fn from(e: EngineArg) -> Self {
+        match e {
+            EngineArg::Individual => trappe::simulation::driver::Engine::Individual,
+            EngineArg::Count => trappe::simulation::driver::Engine::Count,
+        }
+    }
+}
+
 /// The arm `trappe calibrate` fits.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum ArmArg {
@@ -402,13 +411,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 trajectories,
                 progress: !quiet,
                 shard,
-                engine: trappe::commands::run::choose_engine(
-                    engine.map(|e| match e {
-                        EngineArg::Individual => trappe::simulation::driver::Engine::Individual,
-                        EngineArg::Count => trappe::simulation::driver::Engine::Count,
-                    }),
-                    trajectories,
-                ),
+                engine: trappe::commands::run::choose_engine(engine.map(Into::into), trajectories),
                 strict,
                 settings: set,
                 csv_dialect: csv.dialect,
@@ -504,10 +507,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 force,
                 threads: threads.map(|t| t as usize),
                 progress: !quiet,
-                engine: match engine {
-                    EngineArg::Individual => trappe::simulation::driver::Engine::Individual,
-                    EngineArg::Count => trappe::simulation::driver::Engine::Count,
-                },
+                engine: engine.into(),
                 strict,
                 settings: set,
                 target_probability,
@@ -573,10 +573,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                     progress: !quiet,
                     strict,
                     settings: set,
-                    engine: match engine {
-                        EngineArg::Individual => trappe::simulation::driver::Engine::Individual,
-                        EngineArg::Count => trappe::simulation::driver::Engine::Count,
-                    },
+                    engine: engine.into(),
                     target_probability,
                     csv_dialect: csv.dialect,
                     lang: lang.lang,

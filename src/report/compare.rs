@@ -375,27 +375,33 @@ pub fn write_comparison(staging: &Staging, run: &ComparisonRun) -> Result<Vec<St
         engine: run.engine.name().into(),
         files: files.clone(),
         csv_dialect: staging.csv_dialect(),
-        options: run
-            .options
-            .iter()
-            .map(|o| {
-                let mut m = Manifest::new(
-                    &o.scenario,
-                    &o.model,
-                    run.seed,
-                    run.replications,
-                    Some(run.threads),
-                    0,
-                    Vec::new(),
-                );
-                m.inner_replications = run.inner_replications;
-                m.inner_replications_note = run.inner_note.clone();
-                m
-            })
-            .collect(),
+        options: option_manifests(run),
     };
     let text = toml::to_string(&manifest)?;
     let path = staging.file("compare.toml");
     std::fs::write(&path, text).map_err(|source| OutputError::File { path, source })?;
     Ok(files)
+}
+
+/// Each option's manifest, with the keys of `run.toml`: what `compare.toml` and
+/// `sensitivity.toml` list under `[[options]]`.
+pub(crate) fn option_manifests(run: &ComparisonRun) -> Vec<Manifest> {
+    run.options
+        .iter()
+        .map(|o| {
+            let mut m = Manifest::new(
+                &o.scenario,
+                &o.model,
+                run.seed,
+                run.replications,
+                Some(run.threads),
+                0,
+                Vec::new(),
+            );
+            m.inner_replications = run.inner_replications;
+            m.inner_replications_note = run.inner_note.clone();
+            m.engine = run.engine.name().to_string();
+            m
+        })
+        .collect()
 }

@@ -6,7 +6,7 @@
 
 use crate::analysis::sensitivity::{Crossing, tornado_order};
 use crate::commands::sensitivity::{Grid, SensitivityRun, TORNADO_MEASURES, Threshold};
-use crate::report::compare::{write_acceptability_csv, write_value_of_information_csv};
+use crate::report::compare::{option_manifests, write_acceptability_csv, write_value_of_information_csv};
 use crate::report::files::csv_dialect::CsvDialect;
 use crate::report::files::csv_file::{Cell, CsvFile, write_rows};
 use crate::report::files::manifest::{Manifest, command_line};
@@ -268,25 +268,7 @@ pub fn write_sensitivity(staging: &Staging, s: &SensitivityRun) -> Result<Vec<St
         target_probability: s.target_probability,
         files: files.clone(),
         csv_dialect: staging.csv_dialect(),
-        options: run
-            .options
-            .iter()
-            .map(|o| {
-                let mut m = Manifest::new(
-                    &o.scenario,
-                    &o.model,
-                    run.seed,
-                    run.replications,
-                    Some(run.threads),
-                    0,
-                    Vec::new(),
-                );
-                m.inner_replications = run.inner_replications;
-                m.inner_replications_note = run.inner_note.clone();
-                m.engine = run.engine.name().to_string();
-                m
-            })
-            .collect(),
+        options: option_manifests(run),
     };
     let text = toml::to_string(&manifest)?;
     let path = staging.file("sensitivity.toml");

@@ -222,21 +222,7 @@ fn monthly(folder: &ResultsFolder, lang: Lang) -> Sheet {
 
 /// `sensitivity.csv`: the tornado, each measure's figures in its unit.
 fn tornado(folder: &ResultsFolder, lang: Lang) -> Sheet {
-    let keys = [
-        "option",
-        "measure",
-        "rank",
-        "parameter",
-        "members",
-        "low_value",
-        "high_value",
-        "at_means",
-        "at_low",
-        "at_high",
-        "swing",
-        "monte_carlo_se",
-        "level_replications",
-    ];
+    let keys = crate::report::sensitivity::SENSITIVITY_COLUMNS;
     let rows = folder
         .tornado
         .iter()
