@@ -78,7 +78,8 @@ struct SimulationArgs {
 struct ReportArgs {
     /// Also write a report of the results into the folder, in these formats
     /// (comma-separated; `xlsx`: a workbook; `html`: a web page with the charts, for a
-    /// run), as `trappe report` does, in the language of --lang.
+    /// run; `pdf`: that page printed by Chromium), as `trappe report` does, in the
+    /// language of --lang.
     #[arg(long = "report", value_name = "FORMATS", value_delimiter = ',')]
     formats: Vec<trappe::commands::report::ReportFormat>,
 }
@@ -203,7 +204,7 @@ enum Command {
         #[arg(value_name = "RESULTS_DIR")]
         folder: PathBuf,
         /// The formats, comma-separated: `xlsx` (a workbook), `html` (a web page with the
-        /// charts, for a run's folder).
+        /// charts, for a run's folder), `pdf` (that page printed by Chromium).
         #[arg(long, value_name = "FORMATS", value_delimiter = ',', default_value = "xlsx")]
         format: Vec<trappe::commands::report::ReportFormat>,
         /// The language of the report: `en` (English) or `da` (Danish).

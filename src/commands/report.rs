@@ -72,9 +72,9 @@ impl FromStr for ReportFormat {
 /// Why a report cannot be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    /// The format is not built yet.
-    #[error("--format {0}: the {0} report is not built yet; give --format xlsx for the workbook")]
-    NotBuilt(ReportFormat),
+    /// The PDF cannot be printed.
+    #[error(transparent)]
+    Pdf(#[from] crate::report::pdf::PdfError),
     /// The format is not built yet for this kind of results folder.
     #[error(
         "--format {format}: the {format} report is not built yet for a {} folder (it is for a run's); give --format xlsx for the workbook",
@@ -168,25 +168,30 @@ pub fn report(cfg: &ReportConfig) -> anyhow::Result<Vec<PathBuf>> {
             ReportFormat::Xlsx => crate::report::workbook::workbook(&folder, cfg.lang)
                 .map_err(|source| ReportError::Workbook { path: path.clone(), source })?,
             ReportFormat::Html => crate::report::html::html(&folder, cfg.lang).into_bytes(),
-            ReportFormat::Pdf => return Err(ReportError::NotBuilt(*format).into()),
+            ReportFormat::Pdf => {
+                let browser = crate::report::pdf::find_browser()?;
+                crate::report::pdf::print_to_pdf(&browser, &crate::report::html::html(&folder, cfg.lang))?
+            }
         };
         write_atomically(path, &bytes, cfg.force)?;
     }
     Ok(paths)
 }
 
-/// Refuses a format that is not built yet, and one not built yet for the `kind` of
-/// folder when it is known: called before a command simulates, so that `--report` fails
-/// at once rather than after the run.
+/// Refuses a format not built yet for the `kind` of folder when it is known, and a PDF
+/// when there is no browser to print it: called before a command simulates, so that
+/// `--report` fails at once rather than after the run.
 pub fn check_formats(formats: &[ReportFormat], kind: Option<FolderKind>) -> Result<(), ReportError> {
     for format in formats {
         match (format, kind) {
             (ReportFormat::Xlsx, _) => {}
-            (ReportFormat::Html, None | Some(FolderKind::Run)) => {}
-            (ReportFormat::Html, Some(kind)) => {
+            (ReportFormat::Html | ReportFormat::Pdf, None | Some(FolderKind::Run)) => {}
+            (ReportFormat::Html | ReportFormat::Pdf, Some(kind)) => {
                 return Err(ReportError::NotBuiltFor { format: *format, kind });
             }
-            (ReportFormat::Pdf, _) => return Err(ReportError::NotBuilt(*format)),
+        }
+        if *format == ReportFormat::Pdf {
+            crate::report::pdf::find_browser()?;
         }
     }
     Ok(())
@@ -211,8 +216,14 @@ fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<(), Report
         _ => PathBuf::from("."),
     };
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut file =
-        tempfile::Builder::new().prefix(&format!(".{name}.partial-")).tempfile_in(&parent).map_err(failed)?;
+    let prefix = format!(".{name}.partial-");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    // Readable as any file the user creates (the umask applies), like the CSV files
+    // beside it, not only by the owner as a temporary file would be.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut file = builder.tempfile_in(&parent).map_err(failed)?;
     file.write_all(bytes).and_then(|()| file.as_file().sync_all()).map_err(failed)?;
     let kept = if force { file.persist(path) } else { file.persist_noclobber(path) };
     kept.map_err(|e| match e.error.kind() {

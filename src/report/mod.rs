@@ -9,6 +9,7 @@ pub mod folder;
 pub mod html;
 pub mod lang;
 pub mod part;
+pub mod pdf;
 pub mod progress;
 pub mod register;
 pub mod results;

@@ -30,6 +30,7 @@ mod outputs_doc;
 mod param_sources;
 mod plausibility;
 mod report_html;
+mod report_pdf;
 mod report_workbook;
 mod scenarios;
 mod sensitivity;

@@ -9,6 +9,7 @@ pub use trappe::simulation::driver::Engine;
 use trappe::simulation::driver::{SimOptions, simulate};
 use trappe::simulation::records::Replication;
 
+pub mod browser;
 pub mod multiple_testing;
 
 /// Generates one test per engine for each function `fn name(engine: Engine)` named:
