@@ -237,15 +237,6 @@ fn a_folder_that_is_not_trappes_or_is_damaged_is_refused_by_name() {
 
     let s = scenario();
     ok(&["run", &s, "-n", "10", "-q", "-o", "run"], d);
-    let err = fails(&["report", "run", "--format", "xlsx,pdf"], d);
-    assert_eq!(
-        err.trim(),
-        "error: --format pdf: the pdf report is not built yet; give --format xlsx for the workbook"
-    );
-    let err = fails(&["run", &s, "-n", "10", "-q", "-o", "other", "--report", "pdf"], d);
-    assert!(err.contains("the pdf report is not built yet"), "{err}");
-    assert!(!d.join("other").exists(), "refused before simulating");
-
     ok(&["report", "run"], d);
     let err = fails(&["report", "run"], d);
     assert!(err.contains("report file run/report.xlsx already exists") && err.contains("--force"), "{err}");
