@@ -12,7 +12,7 @@ use serde::Deserialize;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use tables::{AcceptabilityRow, BudgetYearRow, MonthlyRow, SummaryRow, Table, TornadoRow};
+use tables::{AcceptabilityRow, BudgetYearRow, MonthlyRow, ReplicationRow, SummaryRow, Table, TornadoRow};
 
 /// The most of a manifest read; trappe's are far smaller.
 const MANIFEST_LIMIT: u64 = 64 << 20;
@@ -99,6 +99,9 @@ pub struct Provenance {
     /// Replications (per level, for a sweep).
     #[serde(default)]
     pub replications: u32,
+    /// The cohorts of each draw of the parameters (0 when the manifest does not say).
+    #[serde(default)]
+    pub inner_replications: u32,
     /// The engine.
     #[serde(default)]
     pub engine: String,
@@ -162,6 +165,8 @@ pub struct ResultsFolder {
     pub budget_years: Vec<BudgetYearRow>,
     /// `monthly.csv` (a run).
     pub monthly: Vec<MonthlyRow>,
+    /// `replications.csv` (a run): each replication's net municipal effect.
+    pub replications: Vec<ReplicationRow>,
     /// `compare_options.csv` (a comparison).
     pub options: Option<Table>,
     /// `compare.csv` (a comparison): every figure of every option.
@@ -276,6 +281,7 @@ impl ResultsFolder {
         let summary = file("summary.csv")?.map(|p| tables::typed(&p, csv_dialect)).transpose()?;
         let budget_years = file("budget_years.csv")?.map(|p| tables::typed(&p, csv_dialect)).transpose()?;
         let monthly = file("monthly.csv")?.map(|p| tables::typed(&p, csv_dialect)).transpose()?;
+        let replications = file("replications.csv")?.map(|p| tables::typed(&p, csv_dialect)).transpose()?;
         let tornado = file("sensitivity.csv")?.map(|p| tables::typed(&p, csv_dialect)).transpose()?;
         let acceptability = match file("compare_acceptability.csv")? {
             Some(p) => Some(p),
@@ -300,6 +306,7 @@ impl ResultsFolder {
             summary: summary.unwrap_or_default(),
             budget_years: budget_years.unwrap_or_default(),
             monthly: monthly.unwrap_or_default(),
+            replications: replications.unwrap_or_default(),
             options: table("compare_options.csv")?,
             comparison: table("compare.csv")?,
             options_budget_years: table("compare_budget_years.csv")?,

@@ -7,6 +7,7 @@
 
 pub mod charts;
 pub mod headline;
+pub mod probabilities;
 
 use crate::report::folder::ResultsFolder;
 use crate::report::lang::Lang;
@@ -101,6 +102,12 @@ fn charts(folder: &ResultsFolder, lang: Lang) -> Vec<(&'static str, String)> {
     }
     if let Some(svg) = cumulative_chart(folder, lang, &footer) {
         out.push(("cumulative-net-effect", svg));
+    }
+    if let Some(svg) = probabilities::expected_effect_chart(folder, lang, &footer) {
+        out.push(("expected-net-effect-distribution", svg));
+    }
+    if let Some(svg) = probabilities::targets_chart(folder, lang, &footer) {
+        out.push(("target-probabilities", svg));
     }
     if let Some(svg) = staircase_chart(folder, lang, &footer) {
         out.push(("staircase-occupancy", svg));
@@ -202,6 +209,19 @@ fn cumulative_chart(folder: &ResultsFolder, lang: Lang, footer: &str) -> Option<
     Some(charts::line_chart(&labels, &lines, marker, &|v| lang.fixed(v, 1)))
 }
 
+/// The label the scenario gives the state `id` (its id when it gives none), shortened to
+/// fit a panel's heading.
+fn state_label(folder: &ResultsFolder, id: &str) -> String {
+    let label = folder.model.states.iter().find(|s| s.id == id).map_or(id, |s| s.label.as_str());
+    const FITS: usize = 40;
+    if label.chars().count() <= FITS {
+        label.to_string()
+    } else {
+        let kept: String = label.chars().take(FITS - 1).collect();
+        format!("{}…", kept.trim_end())
+    }
+}
+
 /// The occupancy of each state of the staircase over time, both arms, one panel a state.
 fn staircase_chart(folder: &ResultsFolder, lang: Lang, footer: &str) -> Option<String> {
     let mut states: Vec<&str> = Vec::new();
@@ -220,7 +240,7 @@ fn staircase_chart(folder: &ResultsFolder, lang: Lang, footer: &str) -> Option<S
         .map(|state| {
             let metric = format!("occupancy:{state}");
             Panel {
-                name: state.to_string(),
+                name: state_label(folder, state),
                 scenario: Series::of(&folder.monthly, "scenario", &metric, 1.0),
                 counterfactual: Series::of(&folder.monthly, "counterfactual", &metric, 1.0),
             }

@@ -60,6 +60,15 @@ fn page(folder: &Path, dir: &Path, lang: &str) -> String {
     std::fs::read_to_string(&out).unwrap()
 }
 
+/// The charts of a run of the default scenario (which has targets), by element id.
+const CHARTS: [&str; 5] = [
+    "self-supporting-share",
+    "cumulative-net-effect",
+    "expected-net-effect-distribution",
+    "target-probabilities",
+    "staircase-occupancy",
+];
+
 #[test]
 fn the_html_report_of_a_run_is_one_well_formed_page_with_its_charts_and_register() {
     let dir = tempfile::tempdir().unwrap();
@@ -68,7 +77,7 @@ fn the_html_report_of_a_run_is_one_well_formed_page_with_its_charts_and_register
         let html = page(&folder, dir.path(), lang);
         let names = elements(&html);
         assert_eq!(names.first().map(String::as_str), Some("html"));
-        for chart in ["self-supporting-share", "cumulative-net-effect", "staircase-occupancy"] {
+        for chart in CHARTS {
             let at = html
                 .find(&format!("<figure id=\"{chart}\">"))
                 .unwrap_or_else(|| panic!("{lang}: no {chart}"));
@@ -77,7 +86,7 @@ fn the_html_report_of_a_run_is_one_well_formed_page_with_its_charts_and_register
                 "{lang}: {chart} has no inline SVG"
             );
         }
-        assert_eq!(names.iter().filter(|n| *n == "svg").count(), 3, "{lang}");
+        assert_eq!(names.iter().filter(|n| *n == "svg").count(), CHARTS.len(), "{lang}");
         assert!(
             html.contains("budget.staff_cost_per_fte_year"),
             "{lang}: the register lists every parameter"
@@ -96,8 +105,69 @@ fn the_html_report_of_a_run_is_one_well_formed_page_with_its_charts_and_register
         assert!(!html.contains("@import") && !html.contains("url("), "{lang}: CSS fetches something");
         let footer =
             format!("seed 20240101 · 20 {}", if lang == "da" { "replikationer" } else { "replications" });
-        assert!(html.matches(&footer).count() >= 4, "{lang}: every chart has its footer");
+        assert!(html.matches(&footer).count() > CHARTS.len(), "{lang}: every chart has its footer");
     }
+}
+
+/// The text of every SVG `<text>` element of `html`, unescaped as a reader sees it.
+fn chart_texts(html: &str) -> Vec<String> {
+    html.split("<text")
+        .skip(1)
+        .filter_map(|piece| piece.split_once('>').and_then(|(_, rest)| rest.split_once("</text>")))
+        .map(|(text, _)| {
+            text.trim()
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&apos;", "'")
+                .replace("&#39;", "'")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+#[test]
+fn the_probability_charts_show_the_run_s_decision_figure_and_target_probabilities() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = repo().join("scenarios/copenhagen-2007-job-consultant-pool.toml");
+    let folder = dir.path().join("run");
+    let terminal =
+        ok(&["run", scenario.to_str().unwrap(), "-n", "100", "-o", folder.to_str().unwrap()], dir.path());
+    let html = page(&folder, dir.path(), "en");
+    let texts = chart_texts(&html);
+
+    // The decision figure of the terminal summary is the share of the histogram's title.
+    let favourable = terminal
+        .lines()
+        .find_map(|l| {
+            l.trim().strip_prefix("probability that the expected net municipal effect is favourable: ")
+        })
+        .expect("the terminal gives the decision figure")
+        .trim();
+    let title = texts
+        .iter()
+        .find(|t| t.starts_with("Over what we don't know, the expected net municipal effect"))
+        .expect("the distribution chart states the share above zero");
+    assert!(title.contains(&format!("a saving in {favourable} of the draws")), "{title} vs {favourable}");
+
+    // Each target's bars carry summary.csv's probabilities, with and without.
+    let summary = std::fs::read_to_string(folder.join("summary.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(summary.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (metric, arm, mean) = (column("metric"), column("arm"), column("mean"));
+    let mut bars = 0;
+    for row in reader.records().map(Result::unwrap) {
+        if !row[metric].ends_with("_probability") || row[arm] == *"difference" {
+            continue;
+        }
+        let p: f64 = row[mean].parse().unwrap();
+        let legend = if row[arm] == *"scenario" { "with" } else { "without" };
+        let label = format!("{legend}: {:.1} %", 100.0 * p);
+        assert!(texts.contains(&label), "no bar labelled {label:?} in {texts:?}");
+        bars += 1;
+    }
+    assert_eq!(bars, 6, "three targets, two arms");
 }
 
 /// English words of the report that a Danish report must not hold, and the reverse.
@@ -130,17 +200,33 @@ const DANISH: [&str; 12] = [
     "standardværdi (ikke i scenariefilen)",
 ];
 
-/// The page without the scenario's own text (its name and the parameter keys of the
-/// register's first column), which is in whatever language the scenario file is
-/// written, and without the charts' element ids, which no reader sees.
+/// The page without the scenario's own text (its name, the labels of its states and
+/// targets, whole or shortened, and the parameter keys of the register's first column),
+/// which is in whatever language the scenario file is written, and without the charts'
+/// element ids, which no reader sees.
 fn own_words(html: &str) -> String {
-    let html = html.replace("Staircase default: 500 activity-ready recipients, +2 staff for 2 years", "");
+    let scenario = std::fs::read_to_string(repo().join("scenarios/staircase-default.toml")).unwrap();
+    let mut html = html.to_string();
+    for line in scenario.lines() {
+        let Some((key, value)) = line.split_once('=') else { continue };
+        if !["name", "label"].contains(&key.trim()) {
+            continue;
+        }
+        let text = value.trim().trim_start_matches('"');
+        let text = &text[..text.find('"').unwrap_or(text.len())];
+        let prefix: String = text.chars().take(39).collect();
+        for piece in [text.to_string(), prefix] {
+            for escaped in [piece.replace('\'', "&#39;"), piece.replace('\'', "&apos;")] {
+                html = html.replace(&escaped, "");
+            }
+        }
+    }
     let mut pieces = html.split("<tr><td>");
     let mut out = pieces.next().unwrap_or_default().to_string();
     for piece in pieces {
         out.push_str(piece.split_once("</td>").map_or(piece, |(_, rest)| rest));
     }
-    for id in ["self-supporting-share", "cumulative-net-effect", "staircase-occupancy"] {
+    for id in CHARTS {
         out = out.replace(&format!("<figure id=\"{id}\">"), "<figure>");
     }
     out

@@ -115,6 +115,18 @@ impl BudgetYearRow {
     }
 }
 
+/// The part of a row of `replications.csv` a report draws: one replication's net
+/// municipal effect (on its `difference` row).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReplicationRow {
+    /// The replication, from 0.
+    pub replication: u32,
+    /// `scenario`, `counterfactual` or `difference`.
+    pub arm: String,
+    /// The net municipal effect (empty on the arms' rows).
+    pub net_municipal_effect: Option<f64>,
+}
+
 /// One row of `monthly.csv`: a measure in one month for one arm.
 #[derive(Debug, Clone, Deserialize)]
 pub struct MonthlyRow {

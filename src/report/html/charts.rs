@@ -7,9 +7,9 @@ use crate::report::folder::tables::MonthlyRow;
 use plotters::prelude::*;
 
 /// Width and height of a chart in pixels.
-const SIZE: (u32, u32) = (760, 380);
+pub(super) const SIZE: (u32, u32) = (760, 380);
 /// Height of the footer strip under a chart.
-const FOOTER: u32 = 22;
+pub(super) const FOOTER: u32 = 22;
 
 /// One arm's series of a monthly measure: month, mean and (when the table has them)
 /// the 5th and 95th percentiles.
@@ -83,9 +83,9 @@ pub struct Labels<'a> {
 }
 
 /// The grey of bands and of the counterfactual's line.
-const GREY: RGBColor = RGBColor(110, 110, 110);
+pub(super) const GREY: RGBColor = RGBColor(110, 110, 110);
 /// The grey of bands.
-const BAND: RGBColor = RGBColor(215, 215, 215);
+pub(super) const BAND: RGBColor = RGBColor(215, 215, 215);
 
 /// A chart of lines over months, with bands where the series have them, a zero line
 /// when the values cross zero, and a dotted vertical line at `marker` (e.g. the
@@ -121,7 +121,7 @@ fn ranges(lines: &[Line]) -> (std::ops::Range<f64>, std::ops::Range<f64>) {
     (0.0..x_max, (lo - pad)..(hi + pad))
 }
 
-type Drawn = Result<(), Box<dyn std::error::Error>>;
+pub(super) type Drawn = Result<(), Box<dyn std::error::Error>>;
 
 /// Draws the chart of [`line_chart`] into `svg`.
 fn draw_lines(
@@ -232,7 +232,7 @@ fn draw_panels(svg: &mut String, labels: &Labels, panels: &[Panel]) -> Drawn {
         ];
         let (x, y) = ranges(&lines);
         let mut chart = ChartBuilder::on(area)
-            .caption(&panel.name, ("sans-serif", 13))
+            .caption(&panel.name, ("sans-serif", 12))
             .margin(6)
             .x_label_area_size(22)
             .y_label_area_size(40)
