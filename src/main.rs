@@ -77,9 +77,9 @@ struct SimulationArgs {
 #[derive(clap::Args, Debug)]
 struct ReportArgs {
     /// Also write a report of the results into the folder, in these formats
-    /// (comma-separated; `xlsx`: a workbook; `html`: a web page with the charts, for a
-    /// run; `pdf`: that page printed by Chromium), as `trappe report` does, in the
-    /// language of --lang.
+    /// (comma-separated; `xlsx`: a workbook; `html`: a web page with the charts; `pdf`:
+    /// that page printed by Chromium), as `trappe report` does, in the language of
+    /// --lang.
     #[arg(long = "report", value_name = "FORMATS", value_delimiter = ',')]
     formats: Vec<trappe::commands::report::ReportFormat>,
 }
@@ -198,13 +198,13 @@ enum Command {
     },
     /// Write a report of a results folder (of run, compare, sweep or sensitivity) for
     /// people: a workbook with the summary, budget years, monthly figures, targets and
-    /// the assumptions, or (for a run) a web page with the charts, in English or Danish.
+    /// the assumptions, or a web page with the sentences and charts, in English or Danish.
     Report {
         /// The results folder, e.g. results/staircase-default.
         #[arg(value_name = "RESULTS_DIR")]
         folder: PathBuf,
         /// The formats, comma-separated: `xlsx` (a workbook), `html` (a web page with the
-        /// charts, for a run's folder), `pdf` (that page printed by Chromium).
+        /// charts), `pdf` (that page printed by Chromium).
         #[arg(long, value_name = "FORMATS", value_delimiter = ',', default_value = "xlsx")]
         format: Vec<trappe::commands::report::ReportFormat>,
         /// The language of the report: `en` (English) or `da` (Danish).
@@ -391,10 +391,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                     report: report_args,
                 },
         } => {
-            trappe::commands::report::check_formats(
-                &report_args.formats,
-                Some(trappe::report::folder::FolderKind::Run),
-            )?;
+            trappe::commands::report::check_formats(&report_args.formats)?;
             anyhow::ensure!(
                 shard.is_none() || report_args.formats.is_empty(),
                 "--report writes a report of a whole run, and a partial result (--shard) is part of one: give \
@@ -441,10 +438,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                     report: report_args,
                 },
         } => {
-            trappe::commands::report::check_formats(
-                &report_args.formats,
-                Some(trappe::report::folder::FolderKind::Compare),
-            )?;
+            trappe::commands::report::check_formats(&report_args.formats)?;
             let out =
                 out.unwrap_or_else(|| trappe::commands::compare::default_compare_out(&options, &variant));
             let report = trappe::commands::compare::compare(&trappe::commands::compare::CompareConfig {
@@ -493,10 +487,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                     report: report_args,
                 },
         } => {
-            trappe::commands::report::check_formats(
-                &report_args.formats,
-                Some(trappe::report::folder::FolderKind::Sweep),
-            )?;
+            trappe::commands::report::check_formats(&report_args.formats)?;
             let out = out.unwrap_or_else(|| trappe::commands::sweep::default_sweep_out(&scenario));
             let report = trappe::commands::sweep::sweep(&trappe::commands::sweep::SweepConfig {
                 scenario,
@@ -550,10 +541,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                     report: report_args,
                 },
         } => {
-            trappe::commands::report::check_formats(
-                &report_args.formats,
-                Some(trappe::report::folder::FolderKind::Sensitivity),
-            )?;
+            trappe::commands::report::check_formats(&report_args.formats)?;
             let out = out.unwrap_or_else(|| {
                 trappe::commands::sensitivity::default_sensitivity_out(&options, &variant)
             });

@@ -4,7 +4,7 @@
 //! give the same file.
 
 use crate::report::files::report_file::REPORT_STEMS;
-use crate::report::folder::{FolderKind, ResultsFolder};
+use crate::report::folder::ResultsFolder;
 use crate::report::lang::Lang;
 use std::fmt;
 use std::io::{self, Write};
@@ -75,17 +75,6 @@ pub enum ReportError {
     /// The PDF cannot be printed.
     #[error(transparent)]
     Pdf(#[from] crate::report::pdf::PdfError),
-    /// The format is not built yet for this kind of results folder.
-    #[error(
-        "--format {format}: the {format} report is not built yet for a {} folder (it is for a run's); give --format xlsx for the workbook",
-        kind.command()
-    )]
-    NotBuiltFor {
-        /// The format.
-        format: ReportFormat,
-        /// The kind of folder.
-        kind: FolderKind,
-    },
     /// The report file exists and `--force` was not given.
     #[error("report file {} already exists; choose another with -o, or pass --force to replace it", .0.display())]
     Exists(PathBuf),
@@ -148,11 +137,11 @@ pub fn report_path(
     }
 }
 
-/// Writes the report of a results folder in every format asked for: refuses a format
-/// not built yet before reading anything, reads the folder once, and writes each file
-/// whole or not at all. Returns the files written.
+/// Writes the report of a results folder in every format asked for: refuses a PDF
+/// without a browser before reading anything, reads the folder once, and writes each
+/// file whole or not at all. Returns the files written.
 pub fn report(cfg: &ReportConfig) -> anyhow::Result<Vec<PathBuf>> {
-    check_formats(&cfg.formats, None)?;
+    check_formats(&cfg.formats)?;
     let mut formats = cfg.formats.clone();
     formats.dedup();
     let several = formats.len() > 1;
@@ -162,7 +151,6 @@ pub fn report(cfg: &ReportConfig) -> anyhow::Result<Vec<PathBuf>> {
         check_writable(path, cfg.force)?;
     }
     let folder = ResultsFolder::read(&cfg.folder)?;
-    check_formats(&formats, Some(folder.kind))?;
     for (format, path) in formats.iter().zip(&paths) {
         let bytes = match format {
             ReportFormat::Xlsx => crate::report::workbook::workbook(&folder, cfg.lang)
@@ -178,18 +166,10 @@ pub fn report(cfg: &ReportConfig) -> anyhow::Result<Vec<PathBuf>> {
     Ok(paths)
 }
 
-/// Refuses a format not built yet for the `kind` of folder when it is known, and a PDF
-/// when there is no browser to print it: called before a command simulates, so that
-/// `--report` fails at once rather than after the run.
-pub fn check_formats(formats: &[ReportFormat], kind: Option<FolderKind>) -> Result<(), ReportError> {
+/// Refuses a PDF when there is no browser to print it: called before a command
+/// simulates, so that `--report pdf` fails at once rather than after the run.
+pub fn check_formats(formats: &[ReportFormat]) -> Result<(), ReportError> {
     for format in formats {
-        match (format, kind) {
-            (ReportFormat::Xlsx, _) => {}
-            (ReportFormat::Html | ReportFormat::Pdf, None | Some(FolderKind::Run)) => {}
-            (ReportFormat::Html | ReportFormat::Pdf, Some(kind)) => {
-                return Err(ReportError::NotBuiltFor { format: *format, kind });
-            }
-        }
         if *format == ReportFormat::Pdf {
             crate::report::pdf::find_browser()?;
         }

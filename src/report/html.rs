@@ -1,4 +1,4 @@
-//! The HTML report (`--format html`) of a run's results folder: one self-contained page
+//! The HTML report (`--format html`) of a results folder: one self-contained page
 //! (inline CSS, charts as inline SVG; no scripts, fonts or fetched assets) that prints
 //! well in black and white, in English or Danish. It opens with the numbers a committee
 //! asks for, in sentences, with what we don't know and what chance does said apart;
@@ -6,10 +6,15 @@
 //! footer saying what made the figures; then the assumptions register.
 
 pub mod charts;
+pub mod compare;
 pub mod headline;
 pub mod probabilities;
+pub mod sensitivity;
+pub mod sweep;
+pub mod xy;
 
-use crate::report::folder::ResultsFolder;
+use crate::report::folder::tables::{Table, Value};
+use crate::report::folder::{FolderKind, ResultsFolder};
 use crate::report::lang::Lang;
 use crate::report::register::{figure, register};
 use charts::{Labels, Line, Panel, Series};
@@ -41,9 +46,41 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// The HTML report of a run's results folder in `lang`, as the text of one page.
+/// What a page shows between its title and its assumptions register: the sentences of
+/// its first section, its charts (each an element id and an SVG document) and its tables
+/// (HTML, each with its heading).
+#[derive(Debug, Default)]
+pub struct Page {
+    /// The numbers a committee asks for, in sentences.
+    pub brief: Vec<String>,
+    /// The charts, in order.
+    pub charts: Vec<(&'static str, String)>,
+    /// The tables, in order.
+    pub tables: Vec<String>,
+}
+
+/// The HTML report of a results folder in `lang`, as the text of one page: a run's
+/// sentences and charts; a comparison's options side by side; a sweep's curve; a
+/// sensitivity analysis's tornado; each with the assumptions register.
 pub fn html(folder: &ResultsFolder, lang: Lang) -> String {
-    let title = lang.pick("Report", "Rapport");
+    let footer = footer(folder, lang);
+    let (kind, body) = match folder.kind {
+        FolderKind::Run => (
+            lang.pick("Report", "Rapport"),
+            Page {
+                brief: headline::sentences(folder, lang),
+                charts: charts(folder, lang),
+                tables: Vec::new(),
+            },
+        ),
+        FolderKind::Compare => {
+            (lang.pick("Options compared", "Muligheder sammenlignet"), compare::page(folder, lang, &footer))
+        }
+        FolderKind::Sweep => (lang.pick("Sweep", "Niveauer"), sweep::page(folder, lang, &footer)),
+        FolderKind::Sensitivity => {
+            (lang.pick("Sensitivity", "Følsomhed"), sensitivity::page(folder, lang, &footer))
+        }
+    };
     let name = &folder.scenario.file.scenario.name;
     let mut page = String::new();
     let _ = write!(
@@ -51,25 +88,66 @@ pub fn html(folder: &ResultsFolder, lang: Lang) -> String {
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"/><title>{} – {}</title>\
          <style>{STYLE}</style></head><body>",
         lang.code(),
-        escape(title),
+        escape(kind),
         escape(name)
     );
-    let _ = write!(page, "<h1>{}</h1><p class=\"meta\">{}</p>", escape(name), escape(&footer(folder, lang)));
+    let _ =
+        write!(page, "<h1>{}</h1><p class=\"meta\">{} · {}</p>", escape(name), escape(kind), escape(&footer));
     page.push_str(&format!(
         "<h2>{}</h2><ul class=\"headline\">",
         escape(lang.pick("In brief", "Kort fortalt"))
     ));
-    for sentence in headline::sentences(folder, lang) {
-        let _ = write!(page, "<li>{}</li>", escape(&sentence));
+    for sentence in &body.brief {
+        let _ = write!(page, "<li>{}</li>", escape(sentence));
     }
     page.push_str("</ul>");
-    let _ = write!(page, "<h2>{}</h2>", escape(lang.pick("Charts", "Figurer")));
-    for (id, svg) in charts(folder, lang) {
+    if !body.charts.is_empty() {
+        let _ = write!(page, "<h2>{}</h2>", escape(lang.pick("Charts", "Figurer")));
+    }
+    for (id, svg) in &body.charts {
         let _ = write!(page, "<figure id=\"{id}\">{svg}</figure>");
+    }
+    for table in &body.tables {
+        page.push_str(table);
     }
     page.push_str(&register_table(folder, lang));
     page.push_str("</body></html>\n");
     page
+}
+
+/// The number in the column `name` of a row of `table`, if it is one.
+pub(super) fn cell_number(table: &Table, row: &[Value], name: &str) -> Option<f64> {
+    match row.get(table.column(name)?)? {
+        Value::Number(v) => Some(*v),
+        _ => None,
+    }
+}
+
+/// The text in the column `name` of a row of `table` (a number as written in the file).
+pub(super) fn cell_text(table: &Table, row: &[Value], name: &str) -> Option<String> {
+    match row.get(table.column(name)?)? {
+        Value::Text(t) => Some(t.clone()),
+        Value::Number(v) => Some(v.to_string()),
+        Value::Empty => None,
+    }
+}
+
+/// An HTML table of `rows` under `headings`, every cell escaped.
+pub(super) fn table(headings: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = String::from("<table><thead><tr>");
+    for h in headings {
+        let _ = write!(out, "<th>{}</th>", escape(h));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for row in rows {
+        out.push_str("<tr>");
+        for cell in row {
+            let _ = write!(out, "<td>{}</td>", escape(cell));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+    out
 }
 
 /// The footer of every chart and the line under the title: scenario file, checksum,
@@ -279,14 +357,6 @@ fn staircase_chart(folder: &ResultsFolder, lang: Lang, footer: &str) -> Option<S
 /// The assumptions register as a table: every parameter with its distribution, the
 /// value used, its source and grade.
 fn register_table(folder: &ResultsFolder, lang: Lang) -> String {
-    let mut out = format!(
-        "<h2>{}</h2><p>{}</p><table><thead><tr>",
-        escape(lang.pick("Assumptions register", "Forudsætninger")),
-        escape(lang.pick(
-            "Every parameter the model draws: its distribution, the value used (its mean and 90 % range), its source and grade.",
-            "Hver parameter, modellen trækker: dens fordeling, den anvendte værdi (middelværdi og 90 %-interval), kilde og kildens styrke.",
-        ))
-    );
     let headings = [
         lang.pick("Parameter", "Parameter"),
         lang.pick("Distribution", "Fordeling"),
@@ -294,26 +364,25 @@ fn register_table(folder: &ResultsFolder, lang: Lang) -> String {
         lang.pick("Source", "Kilde"),
         lang.pick("Grade", "Kildens styrke"),
     ];
-    for h in headings {
-        let _ = write!(out, "<th>{}</th>", escape(h));
-    }
-    out.push_str("</tr></thead><tbody>");
-    for row in register(&folder.scenario, &folder.model) {
-        let value =
-            format!("{} ({} – {})", figure(lang, row.mean), figure(lang, row.p05), figure(lang, row.p95));
-        let cells = [
-            row.key.clone(),
-            row.distribution_words(lang),
-            value,
-            row.source_words(lang),
-            row.grade_words(lang),
-        ];
-        out.push_str("<tr>");
-        for c in cells {
-            let _ = write!(out, "<td>{}</td>", escape(&c));
-        }
-        out.push_str("</tr>");
-    }
-    out.push_str("</tbody></table>");
-    out
+    let rows: Vec<Vec<String>> = register(&folder.scenario, &folder.model)
+        .iter()
+        .map(|row| {
+            vec![
+                row.key.clone(),
+                row.distribution_words(lang),
+                format!("{} ({} – {})", figure(lang, row.mean), figure(lang, row.p05), figure(lang, row.p95)),
+                row.source_words(lang),
+                row.grade_words(lang),
+            ]
+        })
+        .collect();
+    format!(
+        "<h2>{}</h2><p>{}</p>{}",
+        escape(lang.pick("Assumptions register", "Forudsætninger")),
+        escape(lang.pick(
+            "Every parameter the model draws: its distribution, the value used (its mean and 90 % range), its source and grade.",
+            "Hver parameter, modellen trækker: dens fordeling, den anvendte værdi (middelværdi og 90 %-interval), kilde og kildens styrke.",
+        )),
+        table(&headings, &rows)
+    )
 }

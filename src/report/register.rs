@@ -117,13 +117,14 @@ pub fn grade_meaning(grade: Grade, lang: Lang) -> &'static str {
     }
 }
 
-/// A figure to three significant digits in `lang`'s decimal separator; whole amounts
-/// from 1,000 with thousands separators.
+/// A figure to three significant digits in `lang`'s decimal separator; from 1,000 with
+/// thousands separators (`9,830`, `9.830`).
 pub fn figure(lang: Lang, v: f64) -> String {
-    if v.abs() >= 1000.0 && v == v.trunc() {
-        return lang.number(v, 0);
+    let rounded = round_sig(v, 3);
+    if rounded.abs() >= 1000.0 {
+        return lang.number(rounded, 0);
     }
-    let text = fmt_num(round_sig(v, 3));
+    let text = fmt_num(rounded);
     match lang {
         Lang::En => text,
         Lang::Da => text.replace('.', ","),
@@ -146,5 +147,14 @@ mod tests {
         assert_eq!(staff.distribution_words(Lang::Da), "trekant 520.000 – 600.000 – 700.000");
         assert!(staff.p05 < staff.mean && staff.mean < staff.p95);
         assert!(rows.iter().any(|r| r.grade.is_some() && r.source.is_some()));
+    }
+
+    #[test]
+    fn figures_have_three_significant_digits_and_thousands_separators() {
+        assert_eq!(figure(Lang::En, 9834.4), "9,830");
+        assert_eq!(figure(Lang::Da, 9834.4), "9.830");
+        assert_eq!(figure(Lang::Da, 12_700.0), "12.700");
+        assert_eq!(figure(Lang::En, 0.012345), "0.0123");
+        assert_eq!(figure(Lang::Da, 0.5), "0,5");
     }
 }

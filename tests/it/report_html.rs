@@ -1,9 +1,9 @@
-//! `trappe report --format html` of a run: one self-contained, well-formed page with
-//! the headline sentences, a chart per named figure as inline SVG, and the assumptions
-//! register; no scripts and nothing fetched; Danish and English kept apart; folders of
-//! other commands refused plainly.
+//! `trappe report --format html`: one self-contained, well-formed page with the
+//! headline sentences, a chart per named figure as inline SVG, and the assumptions
+//! register, for a run, a comparison, a sweep and a sensitivity analysis; no scripts and
+//! nothing fetched; Danish and English kept apart; titles that state the folder's figures.
 
-use crate::common::{fails, ok, repo};
+use crate::common::{ok, repo};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use std::path::Path;
@@ -247,22 +247,123 @@ fn a_danish_html_report_holds_no_english_labels_and_the_reverse() {
     assert!(da.contains("ekstra årsværk") && da.contains(" kr."), "Danish budget terms and amounts");
 }
 
-#[test]
-fn the_html_report_of_a_sweep_is_refused_as_not_built_yet() {
-    let dir = tempfile::tempdir().unwrap();
+/// The folder of `command` on the default scenario with small sizes, in `dir/<command>`:
+/// a comparison of three options, a sweep of the hires over five levels, or a
+/// sensitivity analysis with a threshold search.
+pub(crate) fn folder_of(command: &str, dir: &Path) -> std::path::PathBuf {
     let scenario = repo().join("scenarios/staircase-default.toml");
-    let err = fails(
-        &[
-            "sweep",
-            scenario.to_str().unwrap(),
-            "--vary",
-            "staffing.hires[0].fte=1..2:1",
+    let out = dir.join(command);
+    let (s, o) = (scenario.to_str().unwrap(), out.to_str().unwrap());
+    let args: Vec<&str> = match command {
+        "compare" => vec![
+            "compare",
+            s,
+            "--variant",
+            "none:staffing.hires[0].fte=0",
+            "--variant",
+            "plus5:staffing.hires[0].fte=5",
             "-n",
-            "4",
-            "--report",
-            "html",
+            "40",
+            "-o",
+            o,
         ],
-        dir.path(),
-    );
-    assert!(err.contains("the html report is not built yet for a sweep folder"), "{err}");
+        "sweep" => {
+            vec!["sweep", s, "--vary", "staffing.hires[0].fte=0..4:1", "-n", "40", "--inner", "5", "-o", o]
+        }
+        "sensitivity" => vec!["sensitivity", s, "-n", "40", "--threshold", "-o", o],
+        other => panic!("no folder of {other}"),
+    };
+    ok(&args, dir);
+    out
+}
+
+/// The rows of a CSV file of `folder` as maps from column to cell.
+fn csv_rows(folder: &Path, file: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(folder.join(file)).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| headers.iter().zip(r.unwrap().iter()).map(|(h, c)| (h.to_string(), c.to_string())).collect())
+        .collect()
+}
+
+/// The row of `rows` whose `column` is largest.
+fn largest<'a>(
+    rows: &'a [std::collections::HashMap<String, String>],
+    column: &str,
+) -> &'a std::collections::HashMap<String, String> {
+    rows.iter()
+        .filter(|r| !r[column].is_empty())
+        .max_by(|a, b| a[column].parse::<f64>().unwrap().total_cmp(&b[column].parse::<f64>().unwrap()))
+        .unwrap()
+}
+
+#[test]
+fn the_html_reports_of_a_comparison_a_sweep_and_a_sensitivity_analysis_hold_their_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[&str]); 3] = [
+        ("compare", &["options-net-effect", "acceptability-curve"]),
+        ("sweep", &["sweep-net-effect", "sweep-extra-self-supporting"]),
+        ("sensitivity", &["tornado", "acceptability-curve", "threshold-scan"]),
+    ];
+    for (command, charts) in cases {
+        let folder = folder_of(command, dir.path());
+        let mut english_page = String::new();
+        for lang in ["en", "da"] {
+            let html = page(&folder, &folder, lang);
+            let names = elements(&html);
+            for chart in charts {
+                assert!(
+                    html.contains(&format!("<figure id=\"{chart}\"><svg")),
+                    "{command} {lang}: no {chart} as inline SVG"
+                );
+            }
+            assert_eq!(names.iter().filter(|n| *n == "svg").count(), charts.len(), "{command} {lang}");
+            assert!(
+                names.iter().filter(|n| *n == "table").count() >= 2,
+                "{command} {lang}: its table and the register"
+            );
+            assert!(html.contains("budget.staff_cost_per_fte_year"), "{command} {lang}: the register");
+            assert!(!html.to_ascii_lowercase().contains("<script"), "{command} {lang}: a script");
+            let footer =
+                format!("seed 20240101 · 40 {}", if lang == "da" { "replikationer" } else { "replications" });
+            assert!(
+                html.matches(&footer).count() > charts.len(),
+                "{command} {lang}: every chart has its footer"
+            );
+            let (english, danish) = ("over what we don", "over det, vi ikke ved");
+            let (own, other) = if lang == "da" { (danish, english) } else { (english, danish) };
+            assert!(html.contains(own) && !html.contains(other), "{command} {lang}: its language only");
+            if lang == "en" {
+                english_page = html;
+            }
+        }
+
+        // Each chart's title states what the folder's own table shows.
+        let texts = chart_texts(&english_page);
+        let title = match command {
+            "compare" => {
+                let rows: Vec<_> = csv_rows(&folder, "compare_options.csv")
+                    .into_iter()
+                    .filter(|r| r["option"] != "baseline")
+                    .collect();
+                format!(
+                    "{} has the highest expected net municipal effect",
+                    largest(&rows, "net_municipal_effect")["option"]
+                )
+            }
+            "sweep" => {
+                let rows = csv_rows(&folder, "sweep.csv");
+                let level = &largest(&rows, "net_municipal_effect")["staffing.hires[0].fte"];
+                format!("The expected net municipal effect is highest at staffing.hires[0].fte = {level}:")
+            }
+            _ => {
+                let rows = csv_rows(&folder, "sensitivity.csv");
+                let first =
+                    rows.iter().find(|r| r["measure"] == "net_municipal_effect" && r["rank"] == "1").unwrap();
+                format!("{} moves the expected net municipal effect", first["parameter"])
+            }
+        };
+        assert!(texts.iter().any(|t| t.starts_with(&title)), "{command}: no title {title:?} in {texts:?}");
+    }
 }

@@ -75,29 +75,46 @@ fn chromium_draws_the_html_report_of_a_run_with_ink_and_no_console_messages() {
     assert_eq!(drawn.console.len(), 1, "the console is not read: {:?}", drawn.console);
     let folder = run_folder(dir.path());
     for lang in ["en", "da"] {
-        let page = dir.path().join(format!("{lang}.html"));
-        ok(
-            &[
-                "report",
-                folder.to_str().unwrap(),
-                "--format",
-                "html",
-                "--lang",
-                lang,
-                "-o",
-                page.to_str().unwrap(),
-            ],
-            dir.path(),
-        );
-        let drawn = render(&browser, &page, 1000, 2400);
-        assert_eq!(drawn.size, (1000, 2400));
-        assert!(drawn.console.is_empty(), "{lang}: the console says {:?}", drawn.console);
-        let inked = drawn.inked();
-        eprintln!("{lang}: {:.1} % of the page is inked", inked * 100.0);
-        assert!((0.02..0.6).contains(&inked), "{lang}: {:.1} % of the page is inked", inked * 100.0);
-        // The charts are drawn: the lower part of the page, below the sentences, has ink too.
-        let lower = &drawn.grey[drawn.grey.len() / 2..];
-        let lower_inked = lower.iter().filter(|g| **g < 250).count() as f64 / lower.len() as f64;
-        assert!(lower_inked > 0.01, "{lang}: the charts are blank ({:.2} %)", lower_inked * 100.0);
+        drawn_with_ink(&browser, &folder, dir.path(), lang);
     }
+}
+
+#[test]
+fn chromium_draws_the_html_reports_of_a_comparison_and_a_sweep_with_ink_and_no_console_messages() {
+    let Some(browser) = browser() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["compare", "sweep"] {
+        let folder = crate::report_html::folder_of(command, dir.path());
+        drawn_with_ink(&browser, &folder, dir.path(), "da");
+    }
+}
+
+/// Draws the HTML report of `folder` in `lang` with Chromium and checks that the page is
+/// inked, its charts too, and that nothing is said on the console.
+fn drawn_with_ink(browser: &Path, folder: &Path, dir: &Path, lang: &str) {
+    let what = folder.display();
+    let page = folder.join(format!("drawn-{lang}.html"));
+    ok(
+        &[
+            "report",
+            folder.to_str().unwrap(),
+            "--format",
+            "html",
+            "--lang",
+            lang,
+            "-o",
+            page.to_str().unwrap(),
+        ],
+        dir,
+    );
+    let drawn = render(browser, &page, 1000, 2400);
+    assert_eq!(drawn.size, (1000, 2400));
+    assert!(drawn.console.is_empty(), "{what} {lang}: the console says {:?}", drawn.console);
+    let inked = drawn.inked();
+    eprintln!("{what} {lang}: {:.1} % of the page is inked", inked * 100.0);
+    assert!((0.02..0.6).contains(&inked), "{what} {lang}: {:.1} % of the page is inked", inked * 100.0);
+    // The charts are drawn: the lower part of the page, below the sentences, has ink too.
+    let lower = &drawn.grey[drawn.grey.len() / 2..];
+    let lower_inked = lower.iter().filter(|g| **g < 250).count() as f64 / lower.len() as f64;
+    assert!(lower_inked > 0.01, "{what} {lang}: the charts are blank ({:.2} %)", lower_inked * 100.0);
 }
