@@ -211,3 +211,32 @@ pub fn simulate_outcomes_with(
     bar.finish_and_clear();
     Ok(outs)
 }
+
+/// [`simulate_outcomes_with`] in chunks of `chunk` replications, asking `cancelled`
+/// before each chunk: returns `None` as soon as it answers true, so a caller can stop
+/// work nobody waits for any more (`trappe serve` when a newer question comes in). A
+/// replication's outcomes depend only on the seed and its number, so the chunks
+/// together are the same outcomes as one call over the whole range.
+#[allow(clippy::too_many_arguments)]
+pub fn simulate_outcomes_cancellable(
+    model: &Model,
+    range: Range<u32>,
+    seed: u64,
+    threads: usize,
+    engine: Engine,
+    chunk: u32,
+    cancelled: &dyn Fn() -> bool,
+) -> anyhow::Result<Option<Vec<RepOutcomes>>> {
+    let chunk = chunk.max(1);
+    let mut outs = Vec::with_capacity(range.len());
+    let mut start = range.start;
+    while start < range.end {
+        if cancelled() {
+            return Ok(None);
+        }
+        let end = start.saturating_add(chunk).min(range.end);
+        outs.extend(simulate_outcomes_with(model, start..end, seed, threads, 0, false, engine)?);
+        start = end;
+    }
+    Ok(Some(outs))
+}
