@@ -75,6 +75,9 @@ pub struct ServerConfig {
     pub threads: usize,
 }
 
+/// What an answer is kept under: the settings and the replications.
+type CacheKey = (Vec<String>, u32);
+
 /// One answer computed: its JSON and the HTML report of the same results.
 #[derive(Debug)]
 struct Computed {
@@ -96,7 +99,7 @@ pub struct Server {
     started: AtomicU64,
     finished: AtomicU64,
     cancelled: AtomicU64,
-    cache: Mutex<VecDeque<((Vec<String>, u32), Arc<Computed>)>>,
+    cache: Mutex<VecDeque<(CacheKey, Arc<Computed>)>>,
 }
 
 /// A question from the page: the option (its `--set` values) and the size of answer.
@@ -135,36 +138,44 @@ pub struct SaveRequest {
     pub replications: Option<u32>,
 }
 
-/// A refusal as JSON: `error` the whole message, `problems` each problem with the key
-/// it concerns (so the page can show it beside that key's input).
-fn refusal(status: StatusCode, id: u64, error: &str, problems: Vec<Value>) -> Response {
-    (status, Json(json!({"id": id, "error": error, "problems": problems}))).into_response()
+/// A refusal: its HTTP status, the whole message, and each problem with the key it
+/// concerns (so the page can show it beside that key's input).
+#[derive(Debug)]
+struct Refusal {
+    status: StatusCode,
+    error: String,
+    problems: Vec<Value>,
+}
+
+impl Refusal {
+    /// A refusal of the question itself (422), with no key to show it beside.
+    fn plain(error: String) -> Refusal {
+        Refusal { status: StatusCode::UNPROCESSABLE_ENTITY, error, problems: vec![] }
+    }
+
+    /// The refusal as the JSON answer to question `id`.
+    fn response(self, id: u64) -> Response {
+        (self.status, Json(json!({"id": id, "error": self.error, "problems": self.problems}))).into_response()
+    }
 }
 
 /// The refusal of settings that do not make a valid scenario.
-fn invalid(id: u64, e: &crate::error::ScenarioError) -> Response {
+fn invalid(e: &crate::error::ScenarioError) -> Refusal {
     let problems = e.diagnostics().iter().map(|d| json!({"key": d.key, "message": d.to_string()})).collect();
-    refusal(StatusCode::UNPROCESSABLE_ENTITY, id, &e.to_string(), problems)
+    Refusal { status: StatusCode::UNPROCESSABLE_ENTITY, error: e.to_string(), problems }
 }
 
 /// Refuses too many or too long settings before anything reads them.
-fn check_bounds(id: u64, settings: &[String]) -> Result<(), Response> {
+fn check_bounds(settings: &[String]) -> Result<(), Refusal> {
     if settings.len() > MAX_SETTINGS {
-        return Err(refusal(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            id,
-            &format!("{} settings: at most {MAX_SETTINGS} are taken", settings.len()),
-            vec![],
-        ));
+        return Err(Refusal::plain(format!("{} settings: at most {MAX_SETTINGS} are taken", settings.len())));
     }
     if let Some(s) = settings.iter().find(|s| s.len() > MAX_SETTING_LEN) {
         let head: String = s.chars().take(40).collect();
-        return Err(refusal(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            id,
-            &format!("the setting `{head}…` is {} bytes long: at most {MAX_SETTING_LEN} are taken", s.len()),
-            vec![],
-        ));
+        return Err(Refusal::plain(format!(
+            "the setting `{head}…` is {} bytes long: at most {MAX_SETTING_LEN} are taken",
+            s.len()
+        )));
     }
     Ok(())
 }
@@ -206,41 +217,31 @@ impl Server {
     }
 
     /// Checks the settings as `--set` does; returns the replications of the answer asked.
-    fn check(&self, settings: &[String], size: Option<&str>, exact: Option<u32>) -> Result<u32, Response> {
+    fn check(&self, settings: &[String], size: Option<&str>, exact: Option<u32>) -> Result<u32, Refusal> {
         let (_, model) = load_checked_source(&self.config.path, &self.config.source, settings, false)
-            .map_err(|e| invalid(0, &e))?;
+            .map_err(|e| invalid(&e))?;
         let full = self.config.replications.unwrap_or(model.replications).clamp(1, MAX_REPLICATIONS);
         let quick = self.config.quick.min(full);
         let n = match (exact, size) {
             (Some(n), _) if !(1..=MAX_REPLICATIONS).contains(&n) => {
-                return Err(refusal(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    0,
-                    &format!("replications = {n}: give 1 to {MAX_REPLICATIONS}"),
-                    vec![],
-                ));
+                return Err(Refusal::plain(format!("replications = {n}: give 1 to {MAX_REPLICATIONS}")));
             }
             (Some(n), _) => n,
             (None, Some("quick")) => quick,
             (None, Some("full") | None) => full,
             (None, Some(other)) => {
-                return Err(refusal(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    0,
-                    &format!("size `{other}`: give `quick` or `full`"),
-                    vec![],
-                ));
+                return Err(Refusal::plain(format!("size `{other}`: give `quick` or `full`")));
             }
         };
         Ok(n)
     }
 
-    fn cached(&self, key: &(Vec<String>, u32)) -> Option<Arc<Computed>> {
+    fn cached(&self, key: &CacheKey) -> Option<Arc<Computed>> {
         let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         cache.iter().find(|(k, _)| k == key).map(|(_, c)| c.clone())
     }
 
-    fn remember(&self, key: (Vec<String>, u32), computed: Arc<Computed>) {
+    fn remember(&self, key: CacheKey, computed: Arc<Computed>) {
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         cache.retain(|(k, _)| *k != key);
         cache.push_back((key, computed));
@@ -353,35 +354,27 @@ async fn status_route(State(server): State<Arc<Server>>) -> Json<Value> {
 /// Runs a blocking check of settings off the async threads.
 async fn check_settings(
     server: &Arc<Server>,
-    id: u64,
     settings: &[String],
     size: Option<String>,
     exact: Option<u32>,
-) -> Result<u32, Response> {
-    check_bounds(id, settings)?;
+) -> Result<u32, Refusal> {
+    check_bounds(settings)?;
     let s = server.clone();
     let settings = settings.to_vec();
     let checked = tokio::task::spawn_blocking(move || s.check(&settings, size.as_deref(), exact)).await;
     match checked {
         Ok(Ok(n)) => Ok(n),
-        Ok(Err(refused)) => Err(with_id(refused, id).await),
-        Err(e) => Err(refusal(StatusCode::INTERNAL_SERVER_ERROR, id, &e.to_string(), vec![])),
+        Ok(Err(refused)) => Err(refused),
+        Err(e) => {
+            Err(Refusal { status: StatusCode::INTERNAL_SERVER_ERROR, error: e.to_string(), problems: vec![] })
+        }
     }
 }
 
-/// A refusal made before the question's id was known, with the id put in.
-async fn with_id(response: Response, id: u64) -> Response {
-    let status = response.status();
-    let body = axum::body::to_bytes(response.into_body(), BODY_LIMIT).await.unwrap_or_default();
-    let mut v: Value = serde_json::from_slice(&body).unwrap_or_else(|_| json!({}));
-    v["id"] = json!(id);
-    (status, Json(v)).into_response()
-}
-
 async fn answer_route(State(server): State<Arc<Server>>, Json(q): Json<Question>) -> Response {
-    let n = match check_settings(&server, q.id, &q.settings, q.size, q.replications).await {
+    let n = match check_settings(&server, &q.settings, q.size, q.replications).await {
         Ok(n) => n,
-        Err(refused) => return refused,
+        Err(refused) => return refused.response(q.id),
     };
     match server.compute(q.settings, n).await {
         Ok(Outcome::Done(c)) => {
@@ -392,18 +385,19 @@ async fn answer_route(State(server): State<Arc<Server>>, Json(q): Json<Question>
         Ok(Outcome::Cancelled) => {
             (StatusCode::CONFLICT, Json(json!({"id": q.id, "cancelled": true}))).into_response()
         }
-        Err(e) => refusal(StatusCode::UNPROCESSABLE_ENTITY, q.id, &format!("{e:#}"), vec![]),
+        Err(e) => Refusal::plain(format!("{e:#}")).response(q.id),
     }
 }
 
 async fn save_route(State(server): State<Arc<Server>>, Json(req): Json<SaveRequest>) -> Response {
-    let n = match check_settings(&server, 0, &req.settings, Some("full".into()), req.replications).await {
+    let n = match check_settings(&server, &req.settings, Some("full".into()), req.replications).await {
         Ok(n) => n,
-        Err(refused) => return refused,
+        Err(refused) => return refused.response(0),
     };
     let folder = req.folder.trim();
     let problem = |msg: String| {
-        refusal(StatusCode::UNPROCESSABLE_ENTITY, 0, &msg, vec![json!({"key": "folder", "message": msg})])
+        let problems = vec![json!({"key": "folder", "message": msg})];
+        Refusal { status: StatusCode::UNPROCESSABLE_ENTITY, error: msg, problems }.response(0)
     };
     if folder.is_empty() || folder.len() > 4096 {
         return problem("give the folder to write the scenario file and the report into".into());
@@ -421,9 +415,10 @@ async fn save_route(State(server): State<Arc<Server>>, Json(req): Json<SaveReque
     let computed = match server.compute(req.settings.clone(), n).await {
         Ok(Outcome::Done(c)) => c,
         Ok(Outcome::Cancelled) => {
-            return refusal(StatusCode::CONFLICT, 0, "a newer question stopped the run: save again", vec![]);
+            let error = "a newer question stopped the run: save again".to_string();
+            return Refusal { status: StatusCode::CONFLICT, error, problems: vec![] }.response(0);
         }
-        Err(e) => return refusal(StatusCode::UNPROCESSABLE_ENTITY, 0, &format!("{e:#}"), vec![]),
+        Err(e) => return Refusal::plain(format!("{e:#}")).response(0),
     };
     let s = server.clone();
     let written = tokio::task::spawn_blocking(move || {
@@ -433,7 +428,10 @@ async fn save_route(State(server): State<Arc<Server>>, Json(req): Json<SaveReque
     match written {
         Ok(Ok(paths)) => Json(json!({"written": paths})).into_response(),
         Ok(Err(e)) => problem(format!("{e:#}")),
-        Err(e) => refusal(StatusCode::INTERNAL_SERVER_ERROR, 0, &e.to_string(), vec![]),
+        Err(e) => {
+            Refusal { status: StatusCode::INTERNAL_SERVER_ERROR, error: e.to_string(), problems: vec![] }
+                .response(0)
+        }
     }
 }
 
@@ -459,7 +457,8 @@ impl Server {
         };
         std::fs::create_dir_all(folder)
             .with_context(|| format!("cannot make the folder {}", folder.display()))?;
-        let mut written = Vec::new();
+        // Both files are written in full beside their places before either is moved in.
+        let mut staged = Vec::new();
         for (name, content) in [("scenario.toml", text.as_str()), ("report.html", report)] {
             let path = folder.join(name);
             let mut file = tempfile::Builder::new()
@@ -469,6 +468,10 @@ impl Server {
             file.write_all(content.as_bytes())
                 .and_then(|_| file.as_file().sync_all())
                 .with_context(|| format!("cannot write {}", path.display()))?;
+            staged.push((file, path));
+        }
+        let mut written = Vec::new();
+        for (file, path) in staged {
             if overwrite {
                 file.persist(&path)
                     .map_err(|e| e.error)

@@ -135,16 +135,29 @@
       if (id !== latestId) return;
       clearErrors();
       if (quick.cancelled) return;
-      if (quick.error) { status("error", quick.error); showErrors(quick); return; }
+      if (quick.error) { refused(quick); return; }
       show(quick, s);
       if (!quick.quick) return;
       var full = await post("/api/answer", { id: id, settings: s, size: "full" });
       if (id !== latestId || full.cancelled) return;
-      if (full.error) { status("error", full.error); showErrors(full); return; }
+      if (full.error) { refused(full); return; }
       show(full, s);
     } catch (e) {
       if (id === latestId) status("error", W.failed + " " + e);
     }
+  }
+
+  // A refused option has no answer: the figures of the last one are taken off the
+  // page rather than left beside inputs they do not belong to.
+  function refused(r) {
+    status("error", r.error);
+    showErrors(r);
+    ["net-effect", "net-parameters", "net-chance", "net-replications", "net-mcse", "figures", "years",
+      "headline", "charts", "footer"].forEach(function (id) { $(id).textContent = ""; });
+    shown = null;
+    document.body.removeAttribute("data-shown-id");
+    document.body.classList.remove("stale");
+    drawOptions();
   }
 
   // ---- showing an answer
