@@ -332,7 +332,9 @@ impl Server {
         };
         write_results(staging, &sc, &model, outs, &prov, cfg.lang)?;
         let folder = ResultsFolder::read(&target)?;
-        let answer = answer::answer(&folder, cfg.lang, full);
+        let mut answer = answer::answer(&folder, cfg.lang, full);
+        // Plausibility warnings, as `trappe run` prints them, for the page to show.
+        answer["warnings"] = model.warnings.iter().map(|w| format!("warning: {w}")).collect::<Vec<_>>().into();
         let report = crate::report::html::html(&folder, cfg.lang);
         Ok(Some(Computed { answer, report }))
     }

@@ -152,7 +152,7 @@
   function refused(r) {
     status("error", r.error);
     showErrors(r);
-    ["net-effect", "net-parameters", "net-chance", "net-replications", "net-mcse", "figures", "years",
+    ["warnings", "net-effect", "net-parameters", "net-chance", "net-replications", "net-mcse", "figures", "years",
       "headline", "charts", "footer"].forEach(function (id) { $(id).textContent = ""; });
     shown = null;
     document.body.removeAttribute("data-shown-id");
@@ -197,6 +197,7 @@
     document.body.setAttribute("data-shown-id", String(a.id));
     document.body.classList.remove("stale");
     status(a.quick ? "quick" : "full", a.note);
+    $("warnings").textContent = (a.warnings || []).join("\n");
     var n = a.net_effect || {};
     $("net-effect").textContent = n.expected_text || "";
     $("net-parameters").textContent = n.parameters_text || "";
