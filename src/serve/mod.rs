@@ -12,7 +12,7 @@
 //! refined to the scenario's full size.
 //!
 //! The work a request can start is bounded: one simulation at a time, and a newer
-//! question stops an older one between chunks ([`Server::generation`]); request
+//! question stops an older one between chunks (a generation counter); request
 //! bodies, settings and replications have caps. The server reads only the scenario it
 //! was started with (read once, at start) and writes only into the folder a user types
 //! on the page, refusing to replace files without the overwrite box ticked.
@@ -334,7 +334,8 @@ impl Server {
         let folder = ResultsFolder::read(&target)?;
         let mut answer = answer::answer(&folder, cfg.lang, full);
         // Plausibility warnings, as `trappe run` prints them, for the page to show.
-        answer["warnings"] = model.warnings.iter().map(|w| format!("warning: {w}")).collect::<Vec<_>>().into();
+        answer["warnings"] =
+            model.warnings.iter().map(|w| format!("warning: {w}")).collect::<Vec<_>>().into();
         let report = crate::report::html::html(&folder, cfg.lang);
         Ok(Some(Computed { answer, report }))
     }
