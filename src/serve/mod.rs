@@ -22,7 +22,7 @@ pub mod page;
 
 use crate::commands::check::load_checked_source;
 use crate::commands::memory::{Holding, check_fits};
-use crate::commands::run::{run_inner, simulate_outcomes_cancellable};
+use crate::commands::run::{RunSize, run_size, simulate_outcomes_cancellable};
 use crate::report::files::staging::Staging;
 use crate::report::folder::ResultsFolder;
 use crate::report::lang::Lang;
@@ -254,10 +254,11 @@ impl Server {
     /// newer call stops this one's simulation (the result is then `Cancelled`).
     async fn compute(self: &Arc<Self>, settings: Vec<String>, replications: u32) -> anyhow::Result<Outcome> {
         let key = (settings, replications);
+        // Any newer question, even one answered from the cache, stops older work.
+        let mine = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         if let Some(c) = self.cached(&key) {
             return Ok(Outcome::Done(c));
         }
-        let mine = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let guard = self.slot.lock().await;
         if self.generation.load(Ordering::SeqCst) != mine {
             self.cancelled.fetch_add(1, Ordering::SeqCst);
@@ -299,9 +300,7 @@ impl Server {
     ) -> anyhow::Result<Option<Computed>> {
         let cfg = &self.config;
         let (sc, mut model) = load_checked_source(&cfg.path, &cfg.source, settings, false)?;
-        let inner = run_inner(None, sc.file.simulation.inner_replications, replications)?;
-        model.inner_replications = inner;
-        let seed = cfg.seed.unwrap_or(model.seed);
+        let RunSize { inner, seed, .. } = run_size(&sc, &mut model, Some(replications), None, cfg.seed)?;
         check_fits(&model, replications, Holding::Run, &format!("a run of {replications} replications"))?;
         let full = cfg.replications.unwrap_or(model.replications).clamp(1, MAX_REPLICATIONS);
         let work = tempfile::Builder::new().prefix("trappe-serve-").tempdir()?;
