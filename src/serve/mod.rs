@@ -304,6 +304,7 @@ impl Server {
         check_fits(&model, replications, Holding::Run, &format!("a run of {replications} replications"))?;
         let full = cfg.replications.unwrap_or(model.replications).clamp(1, MAX_REPLICATIONS);
         let work = tempfile::Builder::new().prefix("trappe-serve-").tempdir()?;
+        let _removed_if_interrupted = Registered::new(work.path());
         let target = work.path().join("run");
         let staging = Staging::begin(&target, false, &[])?;
         let chunk = CHUNK.div_ceil(inner) * inner;
@@ -337,6 +338,24 @@ impl Server {
             model.warnings.iter().map(|w| format!("warning: {w}")).collect::<Vec<_>>().into();
         let report = crate::report::html::html(&folder, cfg.lang);
         Ok(Some(Computed { answer, report }))
+    }
+}
+
+/// A temporary folder registered to be removed if the server is interrupted
+/// (Ctrl-C) while it is in use; forgotten again when dropped.
+struct Registered(PathBuf);
+
+impl Registered {
+    fn new(folder: &Path) -> Registered {
+        let folder: PathBuf = folder.components().collect();
+        crate::report::files::interrupt::unfinished().add_folder(&folder);
+        Registered(folder)
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        crate::report::files::interrupt::unfinished().forget(&self.0);
     }
 }
 
