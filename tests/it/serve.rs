@@ -226,6 +226,24 @@ fn the_save_button_writes_the_option_and_a_report_and_replaces_only_when_told() 
 }
 
 #[test]
+fn the_page_is_one_self_contained_page_in_the_language_asked() {
+    for (lang, words, amount) in [("en", "Levers", "DKK"), ("da", "Håndtag", "kr.")] {
+        let s = serve(&[COPENHAGEN, "-n", "10", "--lang", lang]);
+        let page = s.agent.get(&s.url).call().unwrap().body_mut().read_to_string().unwrap();
+        assert!(page.contains(&format!("<html lang=\"{lang}\">")) && page.contains(words), "{lang}");
+        for outside in ["src=", "href=", "@import", "url("] {
+            assert!(!page.contains(outside), "the page fetches nothing: `{outside}` in it");
+        }
+        assert!(page.contains(&format!("\"path\":\"{FTE}\"")), "the hire's FTE is a lever");
+        let answer = s.answer(&[], 10);
+        assert!(
+            answer["net_effect"]["expected_text"].as_str().unwrap().ends_with(amount),
+            "{lang}: {answer}"
+        );
+    }
+}
+
+#[test]
 fn bad_command_lines_fail_clearly() {
     let dir = repo();
     let err = fails(&["serve", "no-such-scenario.toml", "--port", "0"], &dir);
@@ -371,6 +389,11 @@ fn the_page_shows_the_answer_of_the_option_on_screen() {
     let api = s.answer(&[format!("{FTE}=30")], 100);
     assert_eq!(shown, api["net_effect"]["expected_text"]);
     assert_ne!(shown, loaded);
+
+    // Keeping the option puts it beside the scenario as loaded.
+    browser.script("document.getElementById('keep').click(); return true;");
+    let columns = browser.script("return document.querySelectorAll('#options tr:first-child th').length;");
+    assert_eq!(columns, 3, "figure, as loaded, option 1");
 
     // Bad input: the error beside the field, and no run started.
     let runs = s.status()["runs_started"].as_u64().unwrap();
