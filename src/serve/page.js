@@ -164,7 +164,11 @@
   function fmt(v, digits) {
     return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(v);
   }
-  function signed(v, digits) { return (v > 0 ? "+" : "") + fmt(v, digits); }
+  function signed(v, digits) {
+    var r = Number(v.toFixed(digits));
+    if (r === 0) r = 0; // no "-0.0" for a change that rounds to nothing
+    return (r > 0 ? "+" : "") + fmt(r, digits);
+  }
   function delta(kind, d) {
     if (d === null || !isFinite(d)) return "";
     if (kind === "share" || kind === "probability" || kind === "pp") return signed(d * 100, 1) + (D.lang === "da" ? " pct.-point" : " pp");
@@ -248,7 +252,8 @@
   // ---- saved options, side by side
   function drawOptions() {
     var t = $("options"); t.textContent = "";
-    if (saved.length === 0 || !shown) return;
+    var rows = base || (saved.length ? saved[0].answer : null);
+    if (saved.length === 0 || !rows) return;
     var head = el("tr");
     head.appendChild(el("th", { scope: "col" }, W.figure));
     head.appendChild(el("th", { scope: "col" }, W.as_loaded));
@@ -262,7 +267,7 @@
       head.appendChild(th);
     });
     t.appendChild(head);
-    (base || shown).figures.forEach(function (f) {
+    rows.figures.forEach(function (f) {
       var tr = el("tr");
       tr.appendChild(el("th", { scope: "row" }, f.label));
       cell(tr, base, f.key, false);
