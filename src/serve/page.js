@@ -120,6 +120,9 @@
 
   function schedule() {
     if (timer) clearTimeout(timer);
+    // From the first keystroke the figures on the page are the last option's: greyed.
+    document.body.classList.add("stale");
+    status("working", W.working);
     timer = setTimeout(ask, 250);
   }
 
