@@ -59,9 +59,12 @@ fn figure(key: &str, label: &str, r: &SummaryRow, kind: Kind, lang: Lang) -> Opt
         }
         _ => String::new(),
     };
+    // The Monte Carlo error of a share is small: in percentage points, two decimals.
     let mcse = r.mcse.map(|e| match kind {
-        Kind::Points => format!("± {}", lang.percentage_points(e).trim_start_matches('+')),
-        _ => format!("± {}", kind.text(lang, e)),
+        Kind::Share | Kind::Points | Kind::Probability => {
+            format!("± {} {}", lang.fixed(e * 100.0, 2), lang.pick("pp", "pct.-point"))
+        }
+        Kind::Dkk | Kind::Count => format!("± {}", kind.text(lang, e)),
     });
     Some(json!({
         "key": key,
