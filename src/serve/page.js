@@ -131,6 +131,7 @@
     var id = ++latestId;
     document.body.setAttribute("data-latest-id", String(id));
     var s = settings();
+    document.body.setAttribute("data-latest-settings", JSON.stringify(s));
     document.body.classList.add("stale");
     status("working", W.working);
     try {

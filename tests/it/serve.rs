@@ -181,10 +181,11 @@ fn a_newer_question_stops_an_older_one() {
             (r.status().as_u16(), r.body_mut().read_json::<Value>().unwrap())
         })
     };
-    let started = Instant::now();
-    while s.status()["busy"] != true && started.elapsed() < Duration::from_secs(20) {
+    let waited = Instant::now();
+    while s.status()["busy"] != true && waited.elapsed() < Duration::from_secs(20) {
         std::thread::sleep(Duration::from_millis(20));
     }
+    let started = Instant::now();
     let (code, v) =
         s.post("api/answer", json!({"id": 2, "settings": [format!("{FTE}=41")], "replications": 10}));
     assert_eq!(code, 200, "{v}");
@@ -193,8 +194,9 @@ fn a_newer_question_stops_an_older_one() {
     assert_eq!((code, &v["cancelled"]), (409, &json!(true)), "{v}");
     let status = s.status();
     assert_eq!(status["runs_cancelled"], 1, "{status}");
+    // Stopped (409, not 200): the older run did not finish its 1000 replications.
     assert!(
-        started.elapsed() < Duration::from_secs(4),
+        started.elapsed() < Duration::from_secs(15),
         "the older run stopped early: {:?}",
         started.elapsed()
     );
@@ -349,18 +351,23 @@ impl Browser {
     }
 
     /// Waits until the page shows an answer to its newest question in `state` (`full`
-    /// or `error`); returns the shown net effect.
-    fn settled(&self, state: &str, after: u64) -> String {
+    /// or `error`), a question after number `after` whose settings hold `asked`;
+    /// returns the shown net effect.
+    fn settled(&self, state: &str, after: u64, asked: &str) -> String {
         let started = Instant::now();
         loop {
             let v = self.script(
                 "var b=document.body; return [document.getElementById('status').getAttribute('data-state'), \
                  b.getAttribute('data-latest-id'), b.getAttribute('data-shown-id'), \
-                 document.getElementById('net-effect').textContent];",
+                 document.getElementById('net-effect').textContent, b.getAttribute('data-latest-settings')];",
             );
             let latest: u64 = v[1].as_str().and_then(|s| s.parse().ok()).unwrap_or(0);
             let shown = v[2].as_str().and_then(|s| s.parse().ok()).unwrap_or(0);
-            let done = v[0] == state && latest > after && (state == "error" || shown == latest);
+            let settings = v[4].as_str().unwrap_or("");
+            let done = v[0] == state
+                && latest > after
+                && (state == "error" || shown == latest)
+                && settings.contains(asked);
             if done {
                 return v[3].as_str().unwrap().to_string();
             }
@@ -379,13 +386,13 @@ fn the_page_shows_the_answer_of_the_option_on_screen() {
     let Some(browser) = Browser::start() else { return };
     let s = serve(&[COPENHAGEN, "-n", "100", "--quick", "10"]);
     browser.call("url", json!({"url": s.url}));
-    let loaded = browser.settled("full", 0);
+    let loaded = browser.settled("full", 0, "");
     assert_eq!(loaded, s.answer(&[], 100)["net_effect"]["expected_text"], "the scenario as loaded");
 
     // A person changes the hire's FTE: the page shows the server's answer for it.
     let before = browser.latest();
     browser.type_into(FTE, "30");
-    let shown = browser.settled("full", before);
+    let shown = browser.settled("full", before, &format!("{FTE}=30"));
     let api = s.answer(&[format!("{FTE}=30")], 100);
     assert_eq!(shown, api["net_effect"]["expected_text"]);
     assert_ne!(shown, loaded);
@@ -399,7 +406,7 @@ fn the_page_shows_the_answer_of_the_option_on_screen() {
     let runs = s.status()["runs_started"].as_u64().unwrap();
     let before = browser.latest();
     browser.type_into(FTE, "3x");
-    browser.settled("error", before);
+    browser.settled("error", before, &format!("{FTE}=3x"));
     let beside = browser.script(&format!(
         "var i=document.querySelector('input[data-path=\"{FTE}\"]'); \
          return [i.getAttribute('aria-invalid'), i.parentNode.querySelector('.err').textContent];"
@@ -416,8 +423,7 @@ fn the_page_shows_the_answer_of_the_option_on_screen() {
          values.forEach(function(v,k){{ setTimeout(function(){{ i.value=v; \
          i.dispatchEvent(new Event('input',{{bubbles:true}})); }}, k*300); }}); return true;"
     ));
-    std::thread::sleep(Duration::from_millis(1600));
-    let shown = browser.settled("full", before);
+    let shown = browser.settled("full", before, &format!("{FTE}=50"));
     let input =
         browser.script(&format!("return document.querySelector('input[data-path=\"{FTE}\"]').value;"));
     assert_eq!(input, "50");
