@@ -31,4 +31,5 @@ pub mod model;
 pub mod numbers;
 pub mod report;
 pub mod schema;
+pub mod serve;
 pub mod simulation;

@@ -271,6 +271,35 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Start a local web page for a budget negotiation: the scenario's levers (hires,
+    /// grants, elasticity, staff cost, any key) and beside them the answer, compared with
+    /// the scenario as loaded and with saved options. Prints the page's address.
+    Serve {
+        /// The scenario file (TOML), e.g. scenarios/copenhagen-2007-job-consultant-pool.toml.
+        scenario: PathBuf,
+        /// The port to listen on (0: any free port).
+        #[arg(long, default_value_t = trappe::commands::serve::DEFAULT_PORT)]
+        port: u16,
+        /// The language of the page: `en` (English) or `da` (Danish).
+        #[arg(long, value_name = "LANG", default_value = "en")]
+        lang: trappe::report::lang::Lang,
+        /// Listen on this address instead of 127.0.0.1 (this machine only), e.g. 0.0.0.0;
+        /// the page has no login, so anyone who reaches the address can use it.
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<std::net::IpAddr>,
+        /// Replications of a full answer [default: the scenario's].
+        #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        replications: Option<u32>,
+        /// Replications of the quick first answer [default: 100, at most the full size].
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        quick: Option<u32>,
+        /// Random seed (overrides [simulation] seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads, 1 to 256 [default: all cores]; results do not depend on it.
+        #[arg(long, short = 'j', value_parser = clap::value_parser!(u32).range(1..=MAX_THREADS))]
+        threads: Option<u32>,
+    },
     /// Validate a scenario and print the resolved model.
     Check {
         /// The scenario file (TOML).
@@ -634,6 +663,18 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             };
             let report = trappe::commands::calibrate::calibrate(&cfg)?;
             write!(std::io::stdout().lock(), "{}", report.text)?;
+        }
+        Command::Serve { scenario, port, lang, bind, replications, quick, seed, threads } => {
+            trappe::commands::serve::serve(&trappe::commands::serve::ServeConfig {
+                scenario,
+                port,
+                bind,
+                lang,
+                replications,
+                quick,
+                seed,
+                threads: threads.map(|t| t as usize),
+            })?;
         }
         Command::Check { scenario, strict, sources, set } => {
             let text = if sources {

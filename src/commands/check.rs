@@ -52,6 +52,25 @@ pub fn load_checked(
 ) -> Result<(LoadedScenario, Model), ScenarioError> {
     let settings = crate::input::setting::parse_all(settings).map_err(ScenarioError::Invalid)?;
     let sc = LoadedScenario::from_path_with(path, &settings)?;
+    checked(sc, strict)
+}
+
+/// [`load_checked`] of a scenario's text already read (`trappe serve` reads its file
+/// once and checks every request's settings against that text): `path` names the file
+/// in messages, and a `[cohort]` file is read relative to its folder.
+pub fn load_checked_source(
+    path: &str,
+    source: &str,
+    settings: &[String],
+    strict: bool,
+) -> Result<(LoadedScenario, Model), ScenarioError> {
+    let settings = crate::input::setting::parse_all(settings).map_err(ScenarioError::Invalid)?;
+    let sc = LoadedScenario::from_str_with(path, source, &settings)?;
+    checked(sc, strict)
+}
+
+/// The model of a loaded scenario, its plausibility warnings printed or (`strict`) refused.
+fn checked(sc: LoadedScenario, strict: bool) -> Result<(LoadedScenario, Model), ScenarioError> {
     let model = Model::from_scenario(&sc)?;
     if strict && !model.warnings.is_empty() {
         return Err(ScenarioError::Strict(model.warnings.iter().map(|w| w.as_error()).collect()));

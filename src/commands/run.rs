@@ -81,11 +81,8 @@ pub fn default_run_out(scenario: &Path, shard: Option<Shard>) -> PathBuf {
 /// Loads, simulates, summarises and writes a run (or, with a shard, one partial result).
 pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
     let (sc, mut model) = crate::commands::check::load_checked(&cfg.scenario, &cfg.settings, cfg.strict)?;
-    let replications = cfg.replications.unwrap_or(model.replications);
-    anyhow::ensure!(replications >= 1, "--replications must be at least 1");
-    let inner = run_inner(cfg.inner, sc.file.simulation.inner_replications, replications)?;
-    model.inner_replications = inner;
-    let seed = cfg.seed.unwrap_or(model.seed);
+    let RunSize { replications, inner, seed } =
+        run_size(&sc, &mut model, cfg.replications, cfg.inner, cfg.seed)?;
     let threads = cfg.threads.unwrap_or_else(rayon::current_num_threads);
     anyhow::ensure!(threads >= 1, "--threads must be at least 1");
     anyhow::ensure!(
@@ -145,6 +142,36 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunReport> {
             write_results(staging, &sc, &model, outs, &prov, cfg.lang)
         }
     }
+}
+
+/// The size and seed of a run: what `-n`, `--inner` and `--seed` choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunSize {
+    /// Replications in all.
+    pub replications: u32,
+    /// Replications per outer draw of the parameters.
+    pub inner: u32,
+    /// The seed.
+    pub seed: u64,
+}
+
+/// The size and seed of a run of `sc` as `trappe run` chooses them: the replications
+/// and seed asked for, else the scenario's; the inner size by [`run_inner`], which is
+/// set in `model`. `trappe serve` sizes its answers by the same rule, so they are the
+/// numbers of `trappe run` with the same `-n` and `--seed`.
+pub fn run_size(
+    sc: &crate::input::scenario::LoadedScenario,
+    model: &mut Model,
+    replications: Option<u32>,
+    inner: Option<u32>,
+    seed: Option<u64>,
+) -> anyhow::Result<RunSize> {
+    let replications = replications.unwrap_or(model.replications);
+    anyhow::ensure!(replications >= 1, "--replications must be at least 1");
+    let inner = run_inner(inner, sc.file.simulation.inner_replications, replications)?;
+    model.inner_replications = inner;
+    let seed = seed.unwrap_or(model.seed);
+    Ok(RunSize { replications, inner, seed })
 }
 
 /// The cohorts per outer draw of the parameters of a run of `replications`: `--inner`,
@@ -210,4 +237,33 @@ pub fn simulate_outcomes_with(
         simulate_with(model, &ARMS, &opts, &|| bar.inc(1), &reduce).context("cannot start worker threads")?;
     bar.finish_and_clear();
     Ok(outs)
+}
+
+/// [`simulate_outcomes_with`] in chunks of `chunk` replications, asking `cancelled`
+/// before each chunk: returns `None` as soon as it answers true, so a caller can stop
+/// work nobody waits for any more (`trappe serve` when a newer question comes in). A
+/// replication's outcomes depend only on the seed and its number, so the chunks
+/// together are the same outcomes as one call over the whole range.
+#[allow(clippy::too_many_arguments)]
+pub fn simulate_outcomes_cancellable(
+    model: &Model,
+    range: Range<u32>,
+    seed: u64,
+    threads: usize,
+    engine: Engine,
+    chunk: u32,
+    cancelled: &dyn Fn() -> bool,
+) -> anyhow::Result<Option<Vec<RepOutcomes>>> {
+    let chunk = chunk.max(1);
+    let mut outs = Vec::with_capacity(range.len());
+    let mut start = range.start;
+    while start < range.end {
+        if cancelled() {
+            return Ok(None);
+        }
+        let end = start.saturating_add(chunk).min(range.end);
+        outs.extend(simulate_outcomes_with(model, start..end, seed, threads, 0, false, engine)?);
+        start = end;
+    }
+    Ok(Some(outs))
 }

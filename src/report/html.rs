@@ -171,8 +171,9 @@ pub fn horizon(folder: &ResultsFolder) -> u32 {
     folder.monthly.iter().map(|r| r.month).max().unwrap_or(0)
 }
 
-/// The charts of a run, each as an element id and an SVG document.
-fn charts(folder: &ResultsFolder, lang: Lang) -> Vec<(&'static str, String)> {
+/// The charts of a run, each as an element id and an SVG document (also drawn by
+/// `trappe serve`'s page beside its answer).
+pub fn charts(folder: &ResultsFolder, lang: Lang) -> Vec<(&'static str, String)> {
     let footer = footer(folder, lang);
     let mut out = Vec::new();
     if let Some(svg) = self_supporting_chart(folder, lang, &footer) {

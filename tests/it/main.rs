@@ -34,6 +34,7 @@ mod report_pdf;
 mod report_workbook;
 mod scenarios;
 mod sensitivity;
+mod serve;
 mod set_option;
 mod shard;
 mod sweep;
