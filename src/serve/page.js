@@ -120,7 +120,8 @@
 
   function schedule() {
     if (timer) clearTimeout(timer);
-    // From the first keystroke the figures on the page are the last option's: greyed.
+    // From the first keystroke the figures on the page are the last option's: hidden
+    // until the answer to the option on screen comes.
     document.body.classList.add("stale");
     status("working", W.working);
     timer = setTimeout(ask, 250);

@@ -389,6 +389,16 @@ fn the_page_shows_the_answer_of_the_option_on_screen() {
     let loaded = browser.settled("full", 0, "");
     assert_eq!(loaded, s.answer(&[], 100)["net_effect"]["expected_text"], "the scenario as loaded");
 
+    // From the first keystroke of a change, the last option's figures are off the screen.
+    let hidden = browser.script(&format!(
+        "var i=document.querySelector('input[data-path=\"{FTE}\"]'); i.value='31'; \
+         i.dispatchEvent(new Event('input',{{bubbles:true}})); \
+         return [getComputedStyle(document.getElementById('net-effect')).visibility, \
+         getComputedStyle(document.getElementById('charts')).visibility];"
+    ));
+    assert_eq!(hidden, json!(["hidden", "hidden"]), "the figures of the option before a change");
+    browser.settled("full", 0, &format!("{FTE}=31"));
+
     // A person changes the hire's FTE: the page shows the server's answer for it.
     let before = browser.latest();
     browser.type_into(FTE, "30");
