@@ -64,6 +64,7 @@ pub fn serve(cfg: &ServeConfig) -> anyhow::Result<()> {
         seed: cfg.seed,
         threads,
     })?);
+    crate::report::files::interrupt::unfinished().set_undone("the page is no longer served");
     let ip = cfg.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     if !ip.is_loopback() {
         eprintln!(

@@ -19,6 +19,8 @@ use std::sync::{Mutex, MutexGuard, Once};
 pub struct Unfinished {
     folders: Vec<PathBuf>,
     lock_files: Vec<PathBuf>,
+    /// What the command leaves undone when interrupted (None: no results written).
+    undone: Option<&'static str>,
 }
 
 impl Unfinished {
@@ -33,6 +35,12 @@ impl Unfinished {
         self.lock_files.push(file.components().collect());
     }
 
+    /// Says what an interruption leaves undone in place of "no results written", for a
+    /// command that writes no results of its own (`trappe serve`).
+    pub fn set_undone(&mut self, undone: &'static str) {
+        self.undone = Some(undone);
+    }
+
     /// Forgets a folder or lock file (committed, or removed by its owner).
     pub fn forget(&mut self, path: &Path) {
         self.folders.retain(|f| f != path);
@@ -40,7 +48,8 @@ impl Unfinished {
     }
 }
 
-static UNFINISHED: Mutex<Unfinished> = Mutex::new(Unfinished { folders: Vec::new(), lock_files: Vec::new() });
+static UNFINISHED: Mutex<Unfinished> =
+    Mutex::new(Unfinished { folders: Vec::new(), lock_files: Vec::new(), undone: None });
 static LISTENING: Once = Once::new();
 
 /// The registry of unfinished folders, for the duration of a registration or a
@@ -89,11 +98,12 @@ fn remove_unfinished_and_exit(signal: i32) -> ! {
     };
     // Below a progress bar on a terminal, not after it.
     let newline = if std::io::IsTerminal::is_terminal(&std::io::stderr()) { "\n" } else { "" };
+    let undone = registry.undone.unwrap_or("no results written");
     if removed.is_empty() {
-        eprintln!("{newline}trappe: interrupted ({name}); no results written");
+        eprintln!("{newline}trappe: interrupted ({name}); {undone}");
     } else {
         eprintln!(
-            "{newline}trappe: interrupted ({name}); no results written, unfinished files removed: {}",
+            "{newline}trappe: interrupted ({name}); {undone}, unfinished files removed: {}",
             removed.join(", ")
         );
     }
