@@ -1,6 +1,6 @@
 //! `trappe serve`: the server's answers are `trappe run`'s numbers; bad settings are
 //! refused beside their input without starting a run; the page in headless Chromium
-//! (driven through WebDriver) shows the answer of the option on screen and nothing
+//! and, where installed, Firefox (driven through WebDriver) shows the answer of the option on screen and nothing
 //! older; the save button writes only where asked; bad command lines fail clearly.
 
 use crate::common::{fails, ok, repo};
@@ -263,12 +263,14 @@ fn bad_command_lines_fail_clearly() {
 
 // ---- the page in headless Chromium, through WebDriver
 
-/// A WebDriver session with chromedriver, ended and the driver stopped when dropped.
+/// A WebDriver session (chromedriver or geckodriver), ended, the driver stopped and
+/// the browser's profile removed when dropped.
 struct Browser {
     driver: Child,
     base: String,
     session: String,
     agent: ureq::Agent,
+    _profile: tempfile::TempDir,
 }
 
 impl Drop for Browser {
@@ -295,10 +297,57 @@ fn chromedriver() -> Option<std::path::PathBuf> {
     found
 }
 
+/// Firefox and geckodriver, when both are here: on PATH (`firefox-esr` or `firefox`,
+/// and `geckodriver`) or named by `TRAPPE_FIREFOX` and `TRAPPE_GECKODRIVER`. Neither is
+/// a Debian package CI installs, so without them the Firefox run is passed over.
+fn firefox() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    let on_path = |names: &[&str]| {
+        let path = std::env::var_os("PATH")?;
+        std::env::split_paths(&path).flat_map(|d| names.iter().map(move |n| d.join(n))).find(|p| p.is_file())
+    };
+    let named = |var: &str| std::env::var_os(var).map(std::path::PathBuf::from);
+    let browser = named("TRAPPE_FIREFOX").or_else(|| on_path(&["firefox-esr", "firefox"]));
+    let driver = named("TRAPPE_GECKODRIVER").or_else(|| on_path(&["geckodriver"]));
+    match (browser, driver) {
+        (Some(b), Some(d)) => Some((b, d)),
+        _ => {
+            eprintln!("no Firefox with geckodriver here: the page test runs in Chromium only");
+            None
+        }
+    }
+}
+
+/// The browsers a page test drives.
+#[derive(Debug, Clone, Copy)]
+enum Engine {
+    Chromium,
+    Firefox,
+}
+
 impl Browser {
-    fn start() -> Option<Browser> {
-        let browser = crate::common::browser::browser()?;
-        let driver_path = chromedriver()?;
+    /// A session in `engine`, or None where it is not installed (and not required).
+    fn start(engine: Engine) -> Option<Browser> {
+        let profile = tempfile::tempdir().unwrap();
+        let (driver_path, caps) = match engine {
+            Engine::Chromium => {
+                let browser = crate::common::browser::browser()?;
+                let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+                    "binary": browser.to_str().unwrap(),
+                    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                             "--no-first-run", "--disable-background-networking", "--window-size=1400,1000",
+                             format!("--user-data-dir={}", profile.path().display())],
+                }}}});
+                (chromedriver()?, caps)
+            }
+            Engine::Firefox => {
+                let (browser, driver) = firefox()?;
+                let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "firefox", "moz:firefoxOptions": {
+                    "binary": browser.to_str().unwrap(),
+                    "args": ["-headless", "-profile", profile.path().to_str().unwrap()],
+                }}}});
+                (driver, caps)
+            }
+        };
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Command::new(driver_path)
             .arg(format!("--port={port}"))
@@ -310,21 +359,14 @@ impl Browser {
         let agent = agent();
         let started = Instant::now();
         while agent.get(format!("{base}/status")).call().is_err() {
-            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+            assert!(started.elapsed() < Duration::from_secs(20), "{engine:?}'s WebDriver did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
-        let profile = tempfile::tempdir().unwrap().keep();
-        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
-            "binary": browser.to_str().unwrap(),
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--no-first-run", "--disable-background-networking", "--window-size=1400,1000",
-                     format!("--user-data-dir={}", profile.display())],
-        }}}});
         let mut r = agent.post(format!("{base}/session")).send_json(&caps).unwrap();
         let v: Value = r.body_mut().read_json().unwrap();
         let session =
             v["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {v}")).to_string();
-        Some(Browser { driver, base, session, agent })
+        Some(Browser { driver, base, session, agent, _profile: profile })
     }
 
     fn call(&self, path: &str, body: Value) -> Value {
@@ -382,8 +424,22 @@ impl Browser {
 }
 
 #[test]
-fn the_page_shows_the_answer_of_the_option_on_screen() {
-    let Some(browser) = Browser::start() else { return };
+fn the_page_shows_the_answer_of_the_option_on_screen_in_chromium() {
+    if let Some(browser) = Browser::start(Engine::Chromium) {
+        shows_the_answer_of_the_option_on_screen(&browser);
+    }
+}
+
+#[test]
+fn the_page_shows_the_answer_of_the_option_on_screen_in_firefox() {
+    if let Some(browser) = Browser::start(Engine::Firefox) {
+        shows_the_answer_of_the_option_on_screen(&browser);
+    }
+}
+
+/// Drives the page in `browser`: the answer of the scenario as loaded, of a changed
+/// FTE, a kept option, a refused input and a burst of changes.
+fn shows_the_answer_of_the_option_on_screen(browser: &Browser) {
     let s = serve(&[COPENHAGEN, "-n", "100", "--quick", "10"]);
     browser.call("url", json!({"url": s.url}));
     let loaded = browser.settled("full", 0, "");
