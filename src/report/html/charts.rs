@@ -96,12 +96,7 @@ pub fn line_chart(
     marker: Option<(f64, String)>,
     y_format: &dyn Fn(f64) -> String,
 ) -> String {
-    let mut svg = String::new();
-    let drawn = draw_lines(&mut svg, labels, lines, marker, y_format);
-    if let Err(e) = drawn {
-        return format!("<p>{}</p>", super::escape(&e.to_string()));
-    }
-    svg
+    svg_of(|svg| draw_lines(svg, labels, lines, marker, y_format))
 }
 
 /// The x and y ranges of `lines`, padded a little, with zero in the y range when near.
@@ -123,6 +118,29 @@ fn ranges(lines: &[Line]) -> (std::ops::Range<f64>, std::ops::Range<f64>) {
 
 pub(super) type Drawn = Result<(), Box<dyn std::error::Error>>;
 
+/// A white canvas of `size` for one chart, with `footer` along its bottom: returns the
+/// area above the footer to draw the chart on (present it when the chart is drawn).
+pub(super) fn canvas<'a>(
+    svg: &'a mut String,
+    size: (u32, u32),
+    footer: &str,
+) -> Result<DrawingArea<SVGBackend<'a>, plotters::coord::Shift>, Box<dyn std::error::Error>> {
+    let root = SVGBackend::with_string(svg, size).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (plot, strip) = root.split_vertically(size.1 - FOOTER);
+    strip.draw_text(footer, &("sans-serif", 11).into_font().color(&GREY), (8, 4))?;
+    Ok(plot)
+}
+
+/// The SVG document `draw` writes, or a paragraph saying why it could not be drawn.
+pub(super) fn svg_of(draw: impl FnOnce(&mut String) -> Drawn) -> String {
+    let mut svg = String::new();
+    match draw(&mut svg) {
+        Ok(()) => svg,
+        Err(e) => format!("<p>{}</p>", super::escape(&e.to_string())),
+    }
+}
+
 /// Draws the chart of [`line_chart`] into `svg`.
 fn draw_lines(
     svg: &mut String,
@@ -131,10 +149,7 @@ fn draw_lines(
     marker: Option<(f64, String)>,
     y_format: &dyn Fn(f64) -> String,
 ) -> Drawn {
-    let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
-    root.fill(&WHITE)?;
-    let (plot, footer) = root.split_vertically(SIZE.1 - FOOTER);
-    footer.draw_text(labels.footer, &("sans-serif", 11).into_font().color(&GREY), (8, 4))?;
+    let plot = canvas(svg, SIZE, labels.footer)?;
     let (x, y) = ranges(lines);
     let (y_lo, y_hi) = (y.start, y.end);
     let mut chart = ChartBuilder::on(&plot)
@@ -186,7 +201,7 @@ fn draw_lines(
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .draw()?;
-    root.present()?;
+    plot.present()?;
     Ok(())
 }
 
@@ -202,11 +217,7 @@ pub struct Panel {
 
 /// Small multiples, one panel per state, each with both arms' lines, as an SVG document.
 pub fn panels_chart(labels: &Labels, panels: &[Panel]) -> String {
-    let mut svg = String::new();
-    if let Err(e) = draw_panels(&mut svg, labels, panels) {
-        return format!("<p>{}</p>", super::escape(&e.to_string()));
-    }
-    svg
+    svg_of(|svg| draw_panels(svg, labels, panels))
 }
 
 /// Draws the chart of [`panels_chart`] into `svg`.
@@ -214,10 +225,7 @@ fn draw_panels(svg: &mut String, labels: &Labels, panels: &[Panel]) -> Drawn {
     let columns = 3usize;
     let rows = panels.len().div_ceil(columns).max(1);
     let height = 60 + 200 * rows as u32 + FOOTER;
-    let root = SVGBackend::with_string(svg, (SIZE.0, height)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let (body, footer) = root.split_vertically(height - FOOTER);
-    footer.draw_text(labels.footer, &("sans-serif", 11).into_font().color(&GREY), (8, 4))?;
+    let body = canvas(svg, (SIZE.0, height), labels.footer)?;
     let body = body.titled(labels.title, ("sans-serif", 16))?;
     let (axes, grid) = body.split_vertically(18);
     axes.draw_text(
@@ -255,6 +263,6 @@ fn draw_panels(svg: &mut String, labels: &Labels, panels: &[Panel]) -> Drawn {
             GREY.stroke_width(2),
         ))?;
     }
-    root.present()?;
+    body.present()?;
     Ok(())
 }

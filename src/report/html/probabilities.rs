@@ -2,7 +2,7 @@
 //! over what we don't know, with the share of it above zero (the decision figure), and
 //! each target's probability of being met in both arms.
 
-use super::charts::{BAND, Drawn, FOOTER, GREY, Labels, SIZE};
+use super::charts::{BAND, Drawn, FOOTER, GREY, Labels, SIZE, canvas, svg_of};
 use crate::analysis::uncertainty;
 use crate::report::folder::ResultsFolder;
 use crate::report::lang::Lang;
@@ -62,11 +62,7 @@ pub fn expected_effect_chart(folder: &ResultsFolder, lang: Lang, footer: &str) -
         footer,
     };
     let millions: Vec<f64> = means.iter().map(|m| m / 1e6).collect();
-    let mut svg = String::new();
-    match draw_histogram(&mut svg, &labels, &millions, lang) {
-        Ok(()) => Some(svg),
-        Err(e) => Some(format!("<p>{}</p>", super::escape(&e.to_string()))),
-    }
+    Some(svg_of(|svg| draw_histogram(svg, &labels, &millions, lang)))
 }
 
 /// The bins of a histogram of `values`: about 20 equal bins from the smallest to the
@@ -96,10 +92,7 @@ pub fn bins(values: &[f64]) -> Vec<(f64, f64, f64)> {
 /// Draws the histogram of [`expected_effect_chart`] into `svg`.
 fn draw_histogram(svg: &mut String, labels: &Labels, values: &[f64], lang: Lang) -> Drawn {
     let bins = bins(values);
-    let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
-    root.fill(&WHITE)?;
-    let (plot, footer) = root.split_vertically(SIZE.1 - FOOTER);
-    footer.draw_text(labels.footer, &("sans-serif", 11).into_font().color(&GREY), (8, 4))?;
+    let plot = canvas(svg, SIZE, labels.footer)?;
     let x_lo = bins.first().map_or(-1.0, |b| b.0).min(0.0);
     let x_hi = bins.last().map_or(1.0, |b| b.1).max(0.0);
     let pad = (x_hi - x_lo) * 0.03;
@@ -135,7 +128,7 @@ fn draw_histogram(svg: &mut String, labels: &Labels, values: &[f64], lang: Lang)
         let style = TextStyle::from(("sans-serif", 12).into_font()).pos(Pos::new(h, v));
         chart.draw_series(std::iter::once(Text::new(text.to_string(), (x, y_hi), style)))?;
     }
-    root.present()?;
+    plot.present()?;
     Ok(())
 }
 
@@ -195,21 +188,14 @@ pub fn targets_chart(folder: &ResultsFolder, lang: Lang, footer: &str) -> Option
         y: "",
         footer,
     };
-    let mut svg = String::new();
-    match draw_targets(&mut svg, &labels, &targets, lang) {
-        Ok(()) => Some(svg),
-        Err(e) => Some(format!("<p>{}</p>", super::escape(&e.to_string()))),
-    }
+    Some(svg_of(|svg| draw_targets(svg, &labels, &targets, lang)))
 }
 
 /// Draws the chart of [`targets_chart`] into `svg`: one band a target, its name on top,
 /// the scenario's bar dark and the counterfactual's light below it.
 fn draw_targets(svg: &mut String, labels: &Labels, targets: &[TargetOdds], lang: Lang) -> Drawn {
     let height = 90 + 70 * targets.len() as u32 + FOOTER;
-    let root = SVGBackend::with_string(svg, (SIZE.0, height)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let (plot, footer) = root.split_vertically(height - FOOTER);
-    footer.draw_text(labels.footer, &("sans-serif", 11).into_font().color(&GREY), (8, 4))?;
+    let plot = canvas(svg, (SIZE.0, height), labels.footer)?;
     let n = targets.len() as f64;
     let mut chart = ChartBuilder::on(&plot)
         .caption(labels.title, ("sans-serif", 16))
@@ -247,7 +233,7 @@ fn draw_targets(svg: &mut String, labels: &Labels, targets: &[TargetOdds], lang:
             chart.draw_series(std::iter::once(Text::new(text, (at, bottom + 0.15), style)))?;
         }
     }
-    root.present()?;
+    plot.present()?;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! same black and white as the run's: curves over a numeric axis (a sweep's levels,
 //! the value put on an outcome), intervals of options side by side, and a tornado.
 
-use super::charts::{BAND, Drawn, FOOTER, GREY, Labels, SIZE};
+use super::charts::{BAND, Drawn, FOOTER, GREY, Labels, SIZE, canvas, svg_of};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -36,11 +36,7 @@ pub fn curves_chart(
     y_format: &dyn Fn(f64) -> String,
     y_range: Option<(f64, f64)>,
 ) -> String {
-    let mut svg = String::new();
-    if let Err(e) = draw_curves(&mut svg, labels, curves, x_format, y_format, y_range) {
-        return format!("<p>{}</p>", super::escape(&e.to_string()));
-    }
-    svg
+    svg_of(|svg| draw_curves(svg, labels, curves, x_format, y_format, y_range))
 }
 
 /// The smallest and largest of `values`, or None when there is none that is finite.
@@ -66,10 +62,7 @@ fn draw_curves(
     y_format: &dyn Fn(f64) -> String,
     y_range: Option<(f64, f64)>,
 ) -> Drawn {
-    let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
-    root.fill(&WHITE)?;
-    let (plot, footer) = root.split_vertically(SIZE.1 - FOOTER);
-    footer.draw_text(labels.footer, &("sans-serif", 11).into_font().color(&GREY), (8, 4))?;
+    let plot = canvas(svg, SIZE, labels.footer)?;
     let points = || curves.iter().flat_map(|c| c.points.iter());
     let (x_lo, x_hi) = extent(points().map(|p| p.0)).unwrap_or((0.0, 1.0));
     let x = if x_hi > x_lo { x_lo..x_hi } else { padded(x_lo, x_hi) };
@@ -138,7 +131,7 @@ fn draw_curves(
             .border_style(BLACK)
             .draw()?;
     }
-    root.present()?;
+    plot.present()?;
     Ok(())
 }
 
@@ -163,11 +156,7 @@ pub fn intervals_chart(
     legend: [&str; 3],
     x_format: &dyn Fn(f64) -> String,
 ) -> String {
-    let mut svg = String::new();
-    if let Err(e) = draw_intervals(&mut svg, labels, rows, legend, x_format) {
-        return format!("<p>{}</p>", super::escape(&e.to_string()));
-    }
-    svg
+    svg_of(|svg| draw_intervals(svg, labels, rows, legend, x_format))
 }
 
 /// Draws the chart of [`intervals_chart`] into `svg`.
@@ -179,10 +168,7 @@ fn draw_intervals(
     x_format: &dyn Fn(f64) -> String,
 ) -> Drawn {
     let height = 110 + 56 * rows.len() as u32 + FOOTER;
-    let root = SVGBackend::with_string(svg, (SIZE.0, height)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let (plot, footer) = root.split_vertically(height - FOOTER);
-    footer.draw_text(labels.footer, &("sans-serif", 11).into_font().color(&GREY), (8, 4))?;
+    let plot = canvas(svg, (SIZE.0, height), labels.footer)?;
     let values = rows.iter().flat_map(|r| {
         let inner = r.inner.map_or([None, None], |(a, b)| [Some(a), Some(b)]);
         let outer = r.outer.map_or([None, None], |(a, b)| [Some(a), Some(b)]);
@@ -250,7 +236,7 @@ fn draw_intervals(
             key_style.clone(),
         )))?;
     }
-    root.present()?;
+    plot.present()?;
     Ok(())
 }
 
@@ -275,11 +261,7 @@ pub fn tornado_chart(
     legend: [&str; 2],
     x_format: &dyn Fn(f64) -> String,
 ) -> String {
-    let mut svg = String::new();
-    if let Err(e) = draw_tornado(&mut svg, labels, bars, at_means, legend, x_format) {
-        return format!("<p>{}</p>", super::escape(&e.to_string()));
-    }
-    svg
+    svg_of(|svg| draw_tornado(svg, labels, bars, at_means, legend, x_format))
 }
 
 /// Draws the chart of [`tornado_chart`] into `svg`.
@@ -292,10 +274,7 @@ fn draw_tornado(
     x_format: &dyn Fn(f64) -> String,
 ) -> Drawn {
     let height = 110 + 44 * bars.len() as u32 + FOOTER;
-    let root = SVGBackend::with_string(svg, (SIZE.0, height)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let (plot, footer) = root.split_vertically(height - FOOTER);
-    footer.draw_text(labels.footer, &("sans-serif", 11).into_font().color(&GREY), (8, 4))?;
+    let plot = canvas(svg, (SIZE.0, height), labels.footer)?;
     let values = bars.iter().flat_map(|b| [b.at_low, b.at_high]).chain([at_means]);
     let (lo, hi) = extent(values).unwrap_or((0.0, 1.0));
     let span = padded(lo, hi);
@@ -348,6 +327,6 @@ fn draw_tornado(
             key_style.clone(),
         )))?;
     }
-    root.present()?;
+    plot.present()?;
     Ok(())
 }
