@@ -55,6 +55,12 @@ criterion::criterion_group!(
 );
 
 criterion::criterion_group!(
+    name = serve;
+    config = criterion::Criterion::default();
+    targets = benchmarks::serve::answers
+);
+
+criterion::criterion_group!(
     name = bare;
     config = criterion::Criterion::default();
     targets = benchmarks::bare::bare_loop
@@ -69,5 +75,6 @@ criterion_main!(
     speed_targets_cpu,
     speed_targets_sensitivity,
     speed_targets_sensitivity_cpu,
+    serve,
     bare
 );

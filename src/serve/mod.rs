@@ -290,6 +290,14 @@ impl Server {
         }
     }
 
+    /// The answer to `settings` at `replications` (as the page gets it from
+    /// `/api/answer`), computed on this thread, without the cache and without being
+    /// stopped by newer questions: what one question costs, for the benchmarks.
+    pub fn answer_now(&self, settings: &[String], replications: u32) -> anyhow::Result<Value> {
+        let computed = self.simulate(settings, replications, &|| false)?;
+        computed.map(|c| c.answer).ok_or_else(|| anyhow::anyhow!("the answer was stopped"))
+    }
+
     /// What `trappe run --set … -n replications` computes, written into a temporary
     /// results folder (removed afterwards) and read back; None if cancelled.
     fn simulate(
