@@ -115,6 +115,11 @@ pub fn html(folder: &ResultsFolder, lang: Lang) -> String {
     page
 }
 
+/// `text` ended by one full stop (a Danish amount already ends with one: `0 kr.`).
+pub(super) fn full_stop(text: String) -> String {
+    if text.ends_with('.') { text } else { text + "." }
+}
+
 /// The number in the column `name` of a row of `table`, if it is one.
 pub(super) fn cell_number(table: &Table, row: &[Value], name: &str) -> Option<f64> {
     match row.get(table.column(name)?)? {

@@ -324,6 +324,7 @@ fn the_html_reports_of_a_comparison_a_sweep_and_a_sensitivity_analysis_hold_thei
                 "{command} {lang}: its table and the register"
             );
             assert!(html.contains("budget.staff_cost_per_fte_year"), "{command} {lang}: the register");
+            assert!(!html.contains("kr.."), "{command} {lang}: a sentence ends in a doubled full stop");
             assert!(!html.to_ascii_lowercase().contains("<script"), "{command} {lang}: a script");
             let footer =
                 format!("seed 20240101 · 40 {}", if lang == "da" { "replikationer" } else { "replications" });

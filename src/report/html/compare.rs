@@ -4,7 +4,7 @@
 
 use super::charts::Labels;
 use super::xy::{Curve, Interval, curves_chart, intervals_chart};
-use super::{Page, cell_number, cell_text, escape, table};
+use super::{Page, cell_number, cell_text, escape, full_stop, table};
 use crate::report::folder::ResultsFolder;
 use crate::report::folder::tables::{AcceptabilityRow, Table};
 use crate::report::lang::Lang;
@@ -89,7 +89,8 @@ fn brief(options: &[OptionRow], baseline_best: Option<f64>, lang: Lang) -> Vec<S
     }];
     for o in options {
         let (Some(effect), Some(cost)) = (o.effect, o.extra_staff_cost) else { continue };
-        let interval = o.expected.map_or(String::new(), |(a, b)| match lang {
+        // An option that changes nothing has no interval to give.
+        let interval = o.expected.filter(|(a, b)| a != b).map_or(String::new(), |(a, b)| match lang {
             Lang::En => {
                 format!(" (90 % interval over what we don't know {} to {})", lang.dkk(a), lang.dkk(b))
             }
@@ -105,20 +106,20 @@ fn brief(options: &[OptionRow], baseline_best: Option<f64>, lang: Lang) -> Vec<S
             Lang::En => format!(", {} extra self-supporting citizens", lang.fixed(n, 1)),
             Lang::Da => format!(", {} flere selvforsørgende borgere", lang.fixed(n, 1)),
         });
-        out.push(match lang {
+        out.push(full_stop(match lang {
             Lang::En => format!(
-                "{}: extra staff cost {}{citizens}, expected net municipal effect {}{interval}{chance}.",
+                "{}: extra staff cost {}{citizens}, expected net municipal effect {}{interval}{chance}",
                 o.name,
                 lang.dkk(cost),
                 lang.dkk(effect)
             ),
             Lang::Da => format!(
-                "{}: ekstra personaleudgift {}{citizens}, forventet nettoeffekt for kommunen {}{interval}{chance}.",
+                "{}: ekstra personaleudgift {}{citizens}, forventet nettoeffekt for kommunen {}{interval}{chance}",
                 o.name,
                 lang.dkk(cost),
                 lang.dkk(effect)
             ),
-        });
+        }));
     }
     let best = options
         .iter()

@@ -4,7 +4,7 @@
 
 use super::charts::Labels;
 use super::xy::{Curve, curves_chart};
-use super::{Page, cell_number, escape, table as html_table};
+use super::{Page, cell_number, escape, full_stop, table as html_table};
 use crate::report::folder::ResultsFolder;
 use crate::report::folder::tables::{Table, Value};
 use crate::report::lang::Lang;
@@ -194,7 +194,8 @@ fn brief(table: &Table, keys: &[String], lang: Lang) -> Vec<String> {
             cell_number(table, best, "net_municipal_effect_expected_p05"),
             cell_number(table, best, "net_municipal_effect_expected_p95"),
         ) {
-            (Some(a), Some(b)) => match lang {
+            // A level that changes nothing has no interval to give.
+            (Some(a), Some(b)) if a != b => match lang {
                 Lang::En => {
                     format!(" (90 % interval over what we don't know {} to {})", lang.dkk(a), lang.dkk(b))
                 }
@@ -206,13 +207,14 @@ fn brief(table: &Table, keys: &[String], lang: Lang) -> Vec<String> {
         };
         let value = lang.dkk(effect(best).unwrap_or(0.0));
         out.push(match lang {
-            Lang::En => {
-                format!("The expected net municipal effect is highest at {}: {value}{interval}.", at(best))
-            }
-            Lang::Da => format!(
-                "Den forventede nettoeffekt for kommunen er højest ved {}: {value}{interval}.",
+            Lang::En => full_stop(format!(
+                "The expected net municipal effect is highest at {}: {value}{interval}",
                 at(best)
-            ),
+            )),
+            Lang::Da => full_stop(format!(
+                "Den forventede nettoeffekt for kommunen er højest ved {}: {value}{interval}",
+                at(best)
+            )),
         });
     }
     if keys.len() == 1 {
