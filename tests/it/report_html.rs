@@ -41,8 +41,8 @@ fn elements(html: &str) -> Vec<String> {
     names
 }
 
-/// The page of `--lang lang` of the run folder.
-fn page(folder: &Path, dir: &Path, lang: &str) -> String {
+/// The page of `--lang lang` of a results folder, written to `dir/report-<lang>.html`.
+pub(crate) fn page(folder: &Path, dir: &Path, lang: &str) -> String {
     let out = dir.join(format!("report-{lang}.html"));
     ok(
         &[

@@ -75,7 +75,7 @@ fn chromium_draws_the_html_report_of_a_run_with_ink_and_no_console_messages() {
     assert_eq!(drawn.console.len(), 1, "the console is not read: {:?}", drawn.console);
     let folder = run_folder(dir.path());
     for lang in ["en", "da"] {
-        drawn_with_ink(&browser, &folder, dir.path(), lang);
+        drawn_with_ink(&browser, &folder, lang);
     }
 }
 
@@ -85,28 +85,17 @@ fn chromium_draws_the_html_reports_of_a_comparison_and_a_sweep_with_ink_and_no_c
     let dir = tempfile::tempdir().unwrap();
     for command in ["compare", "sweep"] {
         let folder = crate::report_html::folder_of(command, dir.path());
-        drawn_with_ink(&browser, &folder, dir.path(), "da");
+        drawn_with_ink(&browser, &folder, "da");
     }
 }
 
-/// Draws the HTML report of `folder` in `lang` with Chromium and checks that the page is
-/// inked, its charts too, and that nothing is said on the console.
-fn drawn_with_ink(browser: &Path, folder: &Path, dir: &Path, lang: &str) {
+/// Draws the HTML report of `folder` in `lang` (written into the folder) with Chromium
+/// and checks that the page is inked, its charts too, and that nothing is said on the
+/// console.
+fn drawn_with_ink(browser: &Path, folder: &Path, lang: &str) {
     let what = folder.display();
-    let page = folder.join(format!("drawn-{lang}.html"));
-    ok(
-        &[
-            "report",
-            folder.to_str().unwrap(),
-            "--format",
-            "html",
-            "--lang",
-            lang,
-            "-o",
-            page.to_str().unwrap(),
-        ],
-        dir,
-    );
+    crate::report_html::page(folder, folder, lang);
+    let page = folder.join(format!("report-{lang}.html"));
     let drawn = render(browser, &page, 1000, 2400);
     assert_eq!(drawn.size, (1000, 2400));
     assert!(drawn.console.is_empty(), "{what} {lang}: the console says {:?}", drawn.console);
