@@ -3,10 +3,12 @@
 
 pub mod calibration;
 pub mod comparison;
+pub mod comparison_run;
 pub mod decision;
 pub mod outcomes;
 pub mod regression;
 pub mod sensitivity;
+pub mod sensitivity_run;
 pub mod stats;
 pub mod sweep;
 pub mod uncertainty;

@@ -7,12 +7,12 @@
 //! each is the next cheaper one it is set against.
 
 use crate::analysis::comparison::cost_order;
+use crate::analysis::comparison_run::{ComparedOption, ComparisonRun};
 use crate::analysis::decision::{DrawValues, Valued};
 use crate::analysis::outcomes::{RepOutcomes, Results};
 use crate::analysis::stats::Summary;
 use crate::analysis::uncertainty::{split, split_of_effect};
 use crate::budget::Item;
-use crate::commands::compare::{ComparedOption, ComparisonRun};
 use crate::report::files::csv_dialect::CsvDialect;
 use crate::report::files::csv_file::{Cell, CsvFile, write_rows};
 use crate::report::files::manifest::{Manifest, command_line};

@@ -5,7 +5,7 @@
 //! `sensitivity_threshold_scan.csv`, `sensitivity_grid.csv`, `sensitivity.toml`).
 
 use crate::analysis::sensitivity::{Crossing, tornado_order};
-use crate::commands::sensitivity::{Grid, SensitivityRun, TORNADO_MEASURES, Threshold};
+use crate::analysis::sensitivity_run::{Grid, SensitivityRun, TORNADO_MEASURES, Threshold};
 use crate::report::compare::{option_manifests, write_acceptability_csv, write_value_of_information_csv};
 use crate::report::files::csv_dialect::CsvDialect;
 use crate::report::files::csv_file::{Cell, CsvFile, write_rows};

@@ -2,12 +2,12 @@
 //! English or Danish.
 
 use super::{Column, arm_of, columns, outcome_index, parameters_vary, values};
+use crate::analysis::comparison_run::{ComparisonRun, ParameterValue, Unestimable};
 use crate::analysis::decision::{DrawValues, EvppiError, Valued};
 use crate::analysis::regression::FitError;
 use crate::analysis::stats::Summary;
 use crate::analysis::uncertainty::{Split, split_of_effect};
 use crate::budget::Item;
-use crate::commands::compare::{ComparisonRun, ParameterValue, Unestimable};
 use crate::report::lang::Lang;
 use crate::report::words::{inner_note_in, value_sentence};
 use crate::schema::outcomes::target_value_unit;

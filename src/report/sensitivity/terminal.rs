@@ -4,8 +4,8 @@
 use super::{BAR_WIDTH, TORNADO_ROWS, best_of, candidates};
 use crate::analysis::decision::{Acceptability, DrawValues, ValueOfInformation, Valued};
 use crate::analysis::sensitivity::{Crossing, HIGH_QUANTILE, LOW_QUANTILE, tornado_order};
+use crate::analysis::sensitivity_run::{Grid, Key, PRECISION, SensitivityRun, TORNADO_MEASURES, Threshold};
 use crate::analysis::sweep::Measure;
-use crate::commands::sensitivity::{Grid, Key, PRECISION, SensitivityRun, TORNADO_MEASURES, Threshold};
 use crate::numbers::fmt_sig;
 use crate::report::compare::parameter_values;
 use crate::report::lang::Lang;
@@ -75,7 +75,7 @@ fn heading(o: &mut String, s: &SensitivityRun, lang: Lang) {
     let enough = if s.level_replications_fixed {
         String::new()
     } else if s.level_replications
-        < s.run.replications.max(crate::commands::sensitivity::DEFAULT_LEVEL_REPLICATIONS)
+        < s.run.replications.max(crate::analysis::sensitivity_run::DEFAULT_LEVEL_REPLICATIONS)
     {
         match lang {
             Lang::En => {
@@ -332,7 +332,7 @@ fn threshold_line(
     lang: Lang,
     s: &SensitivityRun,
     t: &Threshold,
-    r: &crate::commands::sensitivity::ThresholdResult,
+    r: &crate::analysis::sensitivity_run::ThresholdResult,
 ) -> String {
     let key = t.key.name();
     let targets = &s.run.options[0].model.targets;
