@@ -132,6 +132,41 @@ pub(super) fn canvas<'a>(
     Ok(plot)
 }
 
+/// The chart of values over a numeric x axis: its title, both axes with their labels
+/// (units in them), light grid lines, and `y_label_area` pixels for the y axis's numbers.
+pub(super) fn xy_chart<'a, 'b>(
+    plot: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    labels: &Labels,
+    (x, y): (std::ops::Range<f64>, std::ops::Range<f64>),
+    y_label_area: u32,
+    x_format: &dyn Fn(f64) -> String,
+    y_format: &dyn Fn(f64) -> String,
+) -> Result<XyChart<'a, 'b>, Box<dyn std::error::Error>> {
+    let mut chart = ChartBuilder::on(plot)
+        .caption(labels.title, ("sans-serif", 16))
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(y_label_area)
+        .build_cartesian_2d(x, y)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(235, 235, 235))
+        .x_desc(labels.x)
+        .y_desc(labels.y)
+        .x_label_formatter(&|v| x_format(*v))
+        .y_label_formatter(&|v| y_format(*v))
+        .draw()?;
+    Ok(chart)
+}
+
+/// What [`xy_chart`] and the rows charts draw on.
+pub(super) type XyChart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
 /// The SVG document `draw` writes, or a paragraph saying why it could not be drawn.
 pub(super) fn svg_of(draw: impl FnOnce(&mut String) -> Drawn) -> String {
     let mut svg = String::new();
@@ -152,21 +187,7 @@ fn draw_lines(
     let plot = canvas(svg, SIZE, labels.footer)?;
     let (x, y) = ranges(lines);
     let (y_lo, y_hi) = (y.start, y.end);
-    let mut chart = ChartBuilder::on(&plot)
-        .caption(labels.title, ("sans-serif", 16))
-        .margin(10)
-        .x_label_area_size(40)
-        .y_label_area_size(80)
-        .build_cartesian_2d(x.clone(), y)?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(RGBColor(235, 235, 235))
-        .x_desc(labels.x)
-        .y_desc(labels.y)
-        .y_label_formatter(&|v| y_format(*v))
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .draw()?;
+    let mut chart = xy_chart(&plot, labels, (x.clone(), y), 80, &|v| format!("{v:.0}"), y_format)?;
     for line in lines {
         if let Some(band) = line.series.band() {
             let style = if line.solid { BAND.mix(0.7) } else { BAND.mix(0.4) };

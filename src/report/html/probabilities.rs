@@ -2,7 +2,8 @@
 //! over what we don't know, with the share of it above zero (the decision figure), and
 //! each target's probability of being met in both arms.
 
-use super::charts::{BAND, Drawn, FOOTER, GREY, Labels, SIZE, canvas, svg_of};
+use super::charts::{BAND, Drawn, FOOTER, GREY, Labels, SIZE, canvas, svg_of, xy_chart};
+use super::xy::rows_chart;
 use crate::analysis::uncertainty;
 use crate::report::folder::ResultsFolder;
 use crate::report::lang::Lang;
@@ -97,21 +98,8 @@ fn draw_histogram(svg: &mut String, labels: &Labels, values: &[f64], lang: Lang)
     let x_hi = bins.last().map_or(1.0, |b| b.1).max(0.0);
     let pad = (x_hi - x_lo) * 0.03;
     let y_hi = bins.iter().map(|b| b.2 * 100.0).fold(1.0, f64::max) * 1.1;
-    let mut chart = ChartBuilder::on(&plot)
-        .caption(labels.title, ("sans-serif", 16))
-        .margin(10)
-        .x_label_area_size(40)
-        .y_label_area_size(60)
-        .build_cartesian_2d((x_lo - pad)..(x_hi + pad), 0.0..y_hi)?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(RGBColor(235, 235, 235))
-        .x_desc(labels.x)
-        .y_desc(labels.y)
-        .x_label_formatter(&|v| lang.fixed(*v, 1))
-        .y_label_formatter(&|v| lang.fixed(*v, 0))
-        .draw()?;
+    let ranges = ((x_lo - pad)..(x_hi + pad), 0.0..y_hi);
+    let mut chart = xy_chart(&plot, labels, ranges, 60, &|v| lang.fixed(v, 1), &|v| lang.fixed(v, 0))?;
     chart.draw_series(bins.iter().filter(|b| b.2 > 0.0).map(|&(from, to, share)| {
         let fill = if from >= 0.0 { GREY } else { BAND };
         Rectangle::new([(from, 0.0), (to, share * 100.0)], fill.filled())
@@ -197,21 +185,7 @@ fn draw_targets(svg: &mut String, labels: &Labels, targets: &[TargetOdds], lang:
     let height = 90 + 70 * targets.len() as u32 + FOOTER;
     let plot = canvas(svg, (SIZE.0, height), labels.footer)?;
     let n = targets.len() as f64;
-    let mut chart = ChartBuilder::on(&plot)
-        .caption(labels.title, ("sans-serif", 16))
-        .margin(10)
-        .x_label_area_size(40)
-        .y_label_area_size(10)
-        .build_cartesian_2d(0.0..100.0, 0.0..n)?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(RGBColor(235, 235, 235))
-        .disable_y_mesh()
-        .disable_y_axis()
-        .x_desc(labels.x)
-        .x_label_formatter(&|v| lang.fixed(*v, 0))
-        .draw()?;
+    let mut chart = rows_chart(&plot, labels, 0.0..100.0, n, &|v| lang.fixed(v, 0))?;
     let (with, without) = (lang.pick("with", "med"), lang.pick("without", "uden"));
     for (i, t) in targets.iter().enumerate() {
         let top = n - i as f64;

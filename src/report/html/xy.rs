@@ -2,7 +2,7 @@
 //! same black and white as the run's: curves over a numeric axis (a sweep's levels,
 //! the value put on an outcome), intervals of options side by side, and a tornado.
 
-use super::charts::{BAND, Drawn, FOOTER, GREY, Labels, SIZE, canvas, svg_of};
+use super::charts::{BAND, Drawn, FOOTER, GREY, Labels, SIZE, XyChart, canvas, svg_of, xy_chart};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -75,21 +75,7 @@ fn draw_curves(
         }
     };
     let (y_lo, y_hi) = (y.start, y.end);
-    let mut chart = ChartBuilder::on(&plot)
-        .caption(labels.title, ("sans-serif", 16))
-        .margin(10)
-        .x_label_area_size(40)
-        .y_label_area_size(80)
-        .build_cartesian_2d(x.clone(), y)?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(RGBColor(235, 235, 235))
-        .x_desc(labels.x)
-        .y_desc(labels.y)
-        .x_label_formatter(&|v| x_format(*v))
-        .y_label_formatter(&|v| y_format(*v))
-        .draw()?;
+    let mut chart = xy_chart(&plot, labels, (x.clone(), y), 80, x_format, y_format)?;
     for curve in curves {
         let low: Option<Vec<(f64, f64)>> = curve.points.iter().map(|p| p.2.map(|v| (p.0, v))).collect();
         let high: Option<Vec<(f64, f64)>> =
@@ -176,22 +162,8 @@ fn draw_intervals(
     });
     let (lo, hi) = extent(values).unwrap_or((0.0, 1.0));
     let n = rows.len() as f64;
-    let mut chart = ChartBuilder::on(&plot)
-        .caption(labels.title, ("sans-serif", 16))
-        .margin(10)
-        .x_label_area_size(40)
-        .y_label_area_size(10)
-        .build_cartesian_2d(padded(lo, hi), 0.0..n + 0.6)?;
+    let mut chart = rows_chart(&plot, labels, padded(lo, hi), n + 0.6, x_format)?;
     // The key takes the strip from 0 to 0.5; row i takes the strip below n + 0.5 - i.
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(RGBColor(235, 235, 235))
-        .disable_y_mesh()
-        .disable_y_axis()
-        .x_desc(labels.x)
-        .x_label_formatter(&|v| x_format(*v))
-        .draw()?;
     let x_start = padded(lo, hi).start;
     chart.draw_series(LineSeries::new([(0.0, 0.5), (0.0, n + 0.5)], BLACK.stroke_width(1)))?;
     for (i, row) in rows.iter().enumerate() {
@@ -279,21 +251,7 @@ fn draw_tornado(
     let (lo, hi) = extent(values).unwrap_or((0.0, 1.0));
     let span = padded(lo, hi);
     let n = bars.len() as f64;
-    let mut chart = ChartBuilder::on(&plot)
-        .caption(labels.title, ("sans-serif", 16))
-        .margin(10)
-        .x_label_area_size(40)
-        .y_label_area_size(10)
-        .build_cartesian_2d(span.clone(), 0.0..n + 0.6)?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(RGBColor(235, 235, 235))
-        .disable_y_mesh()
-        .disable_y_axis()
-        .x_desc(labels.x)
-        .x_label_formatter(&|v| x_format(*v))
-        .draw()?;
+    let mut chart = rows_chart(&plot, labels, span.clone(), n + 0.6, x_format)?;
     // The key takes the strip from 0 to 0.5; bar i takes the strip below n + 0.5 - i.
     for (i, bar) in bars.iter().enumerate() {
         let top = n + 0.5 - i as f64;
@@ -329,4 +287,32 @@ fn draw_tornado(
     }
     plot.present()?;
     Ok(())
+}
+
+/// The chart of rows one above the other (options, parameters, targets) on one
+/// horizontal axis: its title, the x axis over `x` with its label, units and light
+/// vertical grid lines, no vertical axis, and the rows' space from 0 to `top`.
+pub(super) fn rows_chart<'a, 'b>(
+    plot: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    labels: &Labels,
+    x: std::ops::Range<f64>,
+    top: f64,
+    x_format: &dyn Fn(f64) -> String,
+) -> Result<XyChart<'a, 'b>, Box<dyn std::error::Error>> {
+    let mut chart = ChartBuilder::on(plot)
+        .caption(labels.title, ("sans-serif", 16))
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(10)
+        .build_cartesian_2d(x, 0.0..top)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(235, 235, 235))
+        .disable_y_mesh()
+        .disable_y_axis()
+        .x_desc(labels.x)
+        .x_label_formatter(&|v| x_format(*v))
+        .draw()?;
+    Ok(chart)
 }
