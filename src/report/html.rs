@@ -63,23 +63,34 @@ pub struct Page {
 /// sentences and charts; a comparison's options side by side; a sweep's curve; a
 /// sensitivity analysis's tornado; each with the assumptions register.
 pub fn html(folder: &ResultsFolder, lang: Lang) -> String {
+    render(folder, lang, &contents(folder, lang))
+}
+
+/// What the page of a results folder shows between its title and its register, by the
+/// folder's kind.
+pub fn contents(folder: &ResultsFolder, lang: Lang) -> Page {
     let footer = footer(folder, lang);
-    let (kind, body) = match folder.kind {
-        FolderKind::Run => (
-            lang.pick("Report", "Rapport"),
-            Page {
-                brief: headline::sentences(folder, lang),
-                charts: charts(folder, lang),
-                tables: Vec::new(),
-            },
-        ),
-        FolderKind::Compare => {
-            (lang.pick("Options compared", "Muligheder sammenlignet"), compare::page(folder, lang, &footer))
-        }
-        FolderKind::Sweep => (lang.pick("Sweep", "Niveauer"), sweep::page(folder, lang, &footer)),
-        FolderKind::Sensitivity => {
-            (lang.pick("Sensitivity", "Følsomhed"), sensitivity::page(folder, lang, &footer))
-        }
+    match folder.kind {
+        FolderKind::Run => Page {
+            brief: headline::sentences(folder, lang),
+            charts: charts(folder, lang),
+            tables: Vec::new(),
+        },
+        FolderKind::Compare => compare::page(folder, lang, &footer),
+        FolderKind::Sweep => sweep::page(folder, lang, &footer),
+        FolderKind::Sensitivity => sensitivity::page(folder, lang, &footer),
+    }
+}
+
+/// The page of a results folder with `body` ([`contents`] of the folder) between its
+/// title and its assumptions register.
+pub fn render(folder: &ResultsFolder, lang: Lang, body: &Page) -> String {
+    let footer = footer(folder, lang);
+    let kind = match folder.kind {
+        FolderKind::Run => lang.pick("Report", "Rapport"),
+        FolderKind::Compare => lang.pick("Options compared", "Muligheder sammenlignet"),
+        FolderKind::Sweep => lang.pick("Sweep", "Niveauer"),
+        FolderKind::Sensitivity => lang.pick("Sensitivity", "Følsomhed"),
     };
     let name = &folder.scenario.file.scenario.name;
     let mut page = String::new();
@@ -176,9 +187,8 @@ pub fn horizon(folder: &ResultsFolder) -> u32 {
     folder.monthly.iter().map(|r| r.month).max().unwrap_or(0)
 }
 
-/// The charts of a run, each as an element id and an SVG document (also drawn by
-/// `trappe serve`'s page beside its answer).
-pub fn charts(folder: &ResultsFolder, lang: Lang) -> Vec<(&'static str, String)> {
+/// The charts of a run, each as an element id and an SVG document.
+fn charts(folder: &ResultsFolder, lang: Lang) -> Vec<(&'static str, String)> {
     let footer = footer(folder, lang);
     let mut out = Vec::new();
     if let Some(svg) = self_supporting_chart(folder, lang, &footer) {

@@ -4,6 +4,7 @@
 
 use crate::report::folder::ResultsFolder;
 use crate::report::folder::tables::SummaryRow;
+use crate::report::html::Page;
 use crate::report::lang::Lang;
 use serde_json::{Value, json};
 
@@ -253,9 +254,10 @@ fn summary(folder: &ResultsFolder) -> Vec<Value> {
 
 /// The answer for one option from its results folder, in `lang`: the figures, the net
 /// effect with both intervals, the money per budget year, the headline sentences, the
-/// charts (inline SVG) and every number of `summary.csv`. `full` is the scenario's own
-/// number of replications: an answer from fewer says it is a quick one.
-pub fn answer(folder: &ResultsFolder, lang: Lang, full: u32) -> Value {
+/// charts (inline SVG) of `page` (the report's [`contents`](crate::report::html::contents)
+/// of the folder) and every number of `summary.csv`. `full` is the scenario's own number
+/// of replications: an answer from fewer says it is a quick one.
+pub fn answer(folder: &ResultsFolder, lang: Lang, full: u32, page: &Page) -> Value {
     let replications = folder.provenance.replications;
     let quick = replications < full;
     let net = net_effect(folder, lang);
@@ -276,10 +278,7 @@ pub fn answer(folder: &ResultsFolder, lang: Lang, full: u32) -> Value {
             ),
         }
     };
-    let charts: Vec<Value> = crate::report::html::charts(folder, lang)
-        .into_iter()
-        .map(|(id, svg)| json!({"id": id, "svg": svg}))
-        .collect();
+    let charts: Vec<Value> = page.charts.iter().map(|(id, svg)| json!({"id": id, "svg": svg})).collect();
     json!({
         "replications": replications,
         "full_replications": full,
@@ -290,7 +289,7 @@ pub fn answer(folder: &ResultsFolder, lang: Lang, full: u32) -> Value {
         "figures": figures(folder, lang),
         "net_effect": net,
         "budget_years": budget_years(folder, lang),
-        "headline": crate::report::html::headline::sentences(folder, lang),
+        "headline": page.brief,
         "charts": charts,
         "summary": summary(folder),
     })

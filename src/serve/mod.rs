@@ -340,11 +340,14 @@ impl Server {
         };
         write_results(staging, &sc, &model, outs, &prov, cfg.lang)?;
         let folder = ResultsFolder::read(&target)?;
-        let mut answer = answer::answer(&folder, cfg.lang, full);
+        // The report's contents are drawn once, for the answer and for the report a save
+        // writes.
+        let page = crate::report::html::contents(&folder, cfg.lang);
+        let mut answer = answer::answer(&folder, cfg.lang, full, &page);
         // Plausibility warnings, as `trappe run` prints them, for the page to show.
         answer["warnings"] =
             model.warnings.iter().map(|w| format!("warning: {w}")).collect::<Vec<_>>().into();
-        let report = crate::report::html::html(&folder, cfg.lang);
+        let report = crate::report::html::render(&folder, cfg.lang, &page);
         Ok(Some(Computed { answer, report }))
     }
 }
